@@ -1,0 +1,11 @@
+/**
+ * Backend choice: native TensorFlow (optional peers), WebAssembly or plain JavaScript.
+ *
+ * @packageDocumentation
+ */
+export type { BackendChoice, BackendName, BackendReport, SetBackendOptions } from './set-backend.js';
+export { setBackend } from './set-backend.js';
+export type { BackendDescription, WasmBackendDetails } from './describe-backend.js';
+export { describeBackend } from './describe-backend.js';
+export type { ImportOutcome, PackageImporter } from './import-package.js';
+export { defaultImporter, isModuleNotFound, tryImport } from './import-package.js';

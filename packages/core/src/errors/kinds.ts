@@ -1,0 +1,31 @@
+import { NcompError } from './ncomp-error.js';
+
+/**
+ * A byte stream (entropy-coded data, a container, a safetensors file) is damaged,
+ * truncated, or was not produced by the coder and tables used to read it.
+ */
+export class CorruptStreamError extends NcompError {}
+
+/** A tensor or array has a shape other than the one an operation needs. */
+export class ShapeError extends NcompError {}
+
+/**
+ * Saved state (a state dict, a checkpoint, a bitstream) belongs to another model:
+ * missing, unexpected or differently shaped entries, or a different model name or digest.
+ */
+export class ModelMismatchError extends NcompError {}
+
+/**
+ * An argument is outside the values an API accepts (for example a precision outside
+ * 1..16, a negative probability, or a table that is not monotone).
+ */
+export class InvalidArgumentError extends NcompError {}
+
+/**
+ * A requested TensorFlow.js backend or optional package is not installed or failed to
+ * initialise. The message says what to install.
+ */
+export class BackendUnavailableError extends NcompError {}
+
+/** A file format is recognised but its version or a feature it uses is not supported. */
+export class UnsupportedFormatError extends NcompError {}

@@ -1,0 +1,14 @@
+/**
+ * @ncomp/core: modules and parameters, safetensors state dicts, backend choice and typed
+ * errors, shared by every ncomp package. Depends on @tensorflow/tfjs-core only.
+ *
+ * Subpath entry points without TensorFlow.js: `@ncomp/core/errors` and
+ * `@ncomp/core/safetensors`.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export * from './safetensors/index.js';
+export * from './module/index.js';
+export * from './state/index.js';
+export * from './backend/index.js';

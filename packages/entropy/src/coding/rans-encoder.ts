@@ -1,0 +1,188 @@
+import { InvalidArgumentError } from '@ncomp/core/errors';
+import { BackwardBytes } from './byte-buffers.js';
+import type { CdfTables } from './cdf-tables.js';
+import { checkIndex, checkValue } from './checks.js';
+import type { IncrementalEncoder } from './coder.js';
+import { ESCAPE_LENGTH_BITS, splitEscape } from './escape.js';
+
+/** 2^22: lower bound of the rANS state; each state lives in [2^22, 2^30). */
+export const RANS_LOWER = 0x400000;
+
+/**
+ * Byte-wise rANS encoder (Duda 2013; the byte-renormalised, two-way interleaved variant
+ * of ryg_rans) with 30-bit states, so every state is a small integer (Smi) to V8 and no
+ * arithmetic ever leaves the fast int32 paths.
+ *
+ * Two states alternate: value `i` of a stream is coded by state `i mod 2`, so the two
+ * dependency chains overlap in the CPU. Both write into one byte stream; the decoder
+ * reads bytes in exactly the reverse order they were written, which interleaving
+ * preserves because each push is undone by the decoder's pop of the same value.
+ *
+ * rANS is last-in first-out: values are pushed in reverse of decoding order and the
+ * output grows from the back. Invariant: `2^22 <= x < 2^30` for each state between
+ * values. To push [start, start + f) out of 2^p, bytes are shifted out while
+ * `x >= 2^(30 - p) f`. Afterwards `x < 2^(30 - p) f`, and `x >= 2^(22 - p) f` (either no
+ * byte left and x >= 2^22, or the last shift divided a value >= 2^(30 - p) f by 256). So
+ * the new state `floor(x / f) 2^p + x mod f + start` is at least `2^(22 - p) 2^p = 2^22`
+ * and at most `(2^(30 - p) - 1) 2^p + 2^p - 1 < 2^30`.
+ */
+export class RansPusher {
+  /** State of the chain that codes the next value pushed. */
+  xa = RANS_LOWER;
+  /** State of the other chain. */
+  xb = RANS_LOWER;
+  /** Output bytes, written back to front. */
+  readonly out: BackwardBytes;
+
+  constructor(capacityHint: number) {
+    this.out = new BackwardBytes(capacityHint);
+  }
+
+  /** Pushes [start, start + freq) out of 2^precision onto state `xa` (no chain switch). */
+  push(start: number, freq: number, precision: number): void {
+    let x = this.xa;
+    const max = (1 << (30 - precision)) * freq;
+    while (x >= max) {
+      this.out.push(x & 0xff);
+      x >>>= 8;
+    }
+    const q = Math.floor(x / freq);
+    this.xa = x + q * ((1 << precision) - freq) + start;
+  }
+
+  /**
+   * Pushes `values[i]` with table `indexes[i]` for i from the last to the first, so the
+   * decoder reads them first to last; value `i` goes to chain `i mod 2`. Values and
+   * indexes are checked on the way.
+   */
+  pushAllReversed(tables: CdfTables, values: ArrayLike<number>, indexes: ArrayLike<number>): void {
+    const { cdf, starts, lengths, offsets, count, precision } = tables;
+    const rcp = tables.reciprocals();
+    const total = 1 << precision;
+    const maxBase = 1 << (30 - precision);
+    const out = this.out;
+    let buf = out.buf;
+    let pos = out.start;
+    const n = values.length;
+    // Chain of value n - 1 first: xa must be state ((n - 1) mod 2).
+    let xa = (n - 1) % 2 === 0 ? this.xa : this.xb;
+    let xb = (n - 1) % 2 === 0 ? this.xb : this.xa;
+    for (let i = n - 1; i >= 0; i--) {
+      const value = values[i]!;
+      const index = indexes[i]!;
+      if ((value | 0) !== value) checkValue(value);
+      if (index >>> 0 !== index || index >= count) checkIndex(index, tables);
+      const start = starts[index]!;
+      const escape = lengths[index]! - 2;
+      const rel = value - offsets[index]!;
+      if (rel >= 0 && rel < escape) {
+        const j = start + rel;
+        const lo = cdf[j]!;
+        const freq = cdf[j + 1]! - lo;
+        const max = maxBase * freq;
+        // A push shifts out at most 2 bytes (x < 2^30 and max >= 2^14); escapes reserve their own.
+        if (pos < 2) {
+          out.start = pos;
+          buf = out.reserve(Math.min(2 * i + 2, 1 << 16));
+          pos = out.start;
+        }
+        while (xa >= max) {
+          buf[--pos] = xa & 0xff;
+          xa >>>= 8;
+        }
+        const q = Math.floor(xa * rcp[j]!);
+        xa = xa + q * (total - freq) + lo;
+      } else {
+        out.start = pos;
+        this.xa = xa;
+        this.pushEscape(rel, start, escape, tables);
+        buf = out.buf;
+        pos = out.start;
+        xa = this.xa;
+      }
+      const t = xa;
+      xa = xb;
+      xb = t;
+    }
+    out.start = pos;
+    // After value 0, xb holds chain 0 and xa chain 1.
+    this.xa = n === 0 ? this.xa : xb;
+    this.xb = n === 0 ? this.xb : xa;
+  }
+
+  /** Pushes an escape onto `xa`: payload chunks last to first, then the length, then the escape symbol. */
+  private pushEscape(rel: number, start: number, escape: number, tables: CdfTables): void {
+    const e = splitEscape(rel, escape);
+    if (e.lowBits > 0) this.push(e.low, 1, e.lowBits);
+    if (e.highBits > 0) this.push(e.high, 1, e.highBits);
+    this.push(e.k, 1, ESCAPE_LENGTH_BITS);
+    const lo = tables.cdf[start + escape]!;
+    this.push(lo, tables.cdf[start + escape + 1]! - lo, tables.precision);
+  }
+
+  /**
+   * Writes both final states (chain 0 first, 4 bytes each, big-endian, at the front)
+   * and returns the stream. Call after {@link RansPusher.pushAllReversed}, when `xa` is
+   * chain 0.
+   */
+  finish(): Uint8Array {
+    for (const x of [this.xb, this.xa]) {
+      this.out.push(x & 0xff);
+      this.out.push((x >>> 8) & 0xff);
+      this.out.push((x >>> 16) & 0xff);
+      this.out.push(x >>> 24);
+    }
+    return this.out.toBytes();
+  }
+}
+
+/**
+ * Incremental rANS encoder. rANS codes in reverse, so values are buffered (8 bytes
+ * each) and coded when {@link RansEncoder.finish} is called; the decoder side is truly
+ * incremental.
+ */
+export class RansEncoder implements IncrementalEncoder {
+  private values = new Int32Array(256);
+  private indexes = new Int32Array(256);
+  private n = 0;
+  private done = false;
+
+  /** @param tables - Tables to code with. */
+  constructor(private readonly tables: CdfTables) {}
+
+  /** {@inheritDoc IncrementalEncoder.encode} */
+  encode(value: number, index: number): void {
+    this.assertOpen();
+    checkValue(value);
+    checkIndex(index, this.tables);
+    if (this.n === this.values.length) {
+      const v = new Int32Array(this.n * 2);
+      v.set(this.values);
+      this.values = v;
+      const i = new Int32Array(this.n * 2);
+      i.set(this.indexes);
+      this.indexes = i;
+    }
+    this.values[this.n] = value;
+    this.indexes[this.n] = index;
+    this.n++;
+  }
+
+  /** {@inheritDoc IncrementalEncoder.finish} */
+  finish(): Uint8Array {
+    this.assertOpen();
+    this.done = true;
+    return ransEncode(this.values.subarray(0, this.n), this.indexes.subarray(0, this.n), this.tables);
+  }
+
+  private assertOpen(): void {
+    if (this.done) throw new InvalidArgumentError('this RansEncoder was already finished; start a new one');
+  }
+}
+
+/** Bulk rANS encoding (values and indexes are checked while coding). */
+export function ransEncode(values: ArrayLike<number>, indexes: ArrayLike<number>, tables: CdfTables): Uint8Array {
+  const pusher = new RansPusher(Math.max(64, values.length >> 1));
+  pusher.pushAllReversed(tables, values, indexes);
+  return pusher.finish();
+}
