@@ -7,6 +7,9 @@
  * its own. Usage: `npm run bench -w @ncomp/entropy [-- --n 1000000]`.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { rangeCoder, ransCoder, type EntropyCoder } from '../src/coding/index.js';
@@ -68,6 +71,48 @@ function runChild(workloadName: string, coderName: string, n: number): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** Writes a workload in the little-endian int32 layout that native/rans_ref.c reads. */
+function dumpWorkload(w: Workload, path: string): void {
+  const t = w.tables;
+  const parts = [
+    Int32Array.of(t.precision, t.count, t.cdf.length),
+    t.starts,
+    t.lengths,
+    t.offsets,
+    t.cdf,
+    Int32Array.of(w.values.length),
+    w.values,
+    w.indexes,
+  ];
+  writeFileSync(path, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+}
+
+/**
+ * Native calibration: compiles native/rans_ref.c (plain byte-wise rANS in C) with the
+ * machine's C compiler, when there is one, and runs it on the same workloads, so the
+ * TypeScript figures can be set against native code on this very machine.
+ */
+function runNative(n: number): Map<string, { encodeMsps: number; decodeMsps: number }> | string {
+  const results = new Map<string, { encodeMsps: number; decodeMsps: number }>();
+  const dir = mkdtempSync(join(tmpdir(), 'ncomp-bench-'));
+  try {
+    const exe = join(dir, 'rans_ref');
+    const src = fileURLToPath(new URL('./native/rans_ref.c', import.meta.url));
+    const cc = spawnSync('cc', ['-O2', '-o', exe, src], { encoding: 'utf8' });
+    if (cc.error || cc.status !== 0) return `no native calibration (cc -O2 failed or is missing: ${cc.error?.message ?? cc.stderr.trim()})`;
+    for (const [name, make] of [['W1', workloadW1], ['W2', workloadW2]] as const) {
+      const file = join(dir, `${name}.bin`);
+      dumpWorkload(make(n), file);
+      const run = spawnSync(exe, [file], { encoding: 'utf8' });
+      if (run.status !== 0) return `native calibration failed on ${name}: ${run.stderr.trim()}`;
+      results.set(name, JSON.parse(run.stdout) as { encodeMsps: number; decodeMsps: number });
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const nArg = args.indexOf('--n');
@@ -99,7 +144,7 @@ function main(): void {
         r.coder,
         r.bytes.toLocaleString('en'),
         Math.ceil(r.idealBytes).toLocaleString('en'),
-        `${(((r.bytes - r.idealBytes) / r.idealBytes) * 100).toFixed(3)} %`,
+        `${(((r.bytes - r.idealBytes) / r.idealBytes) * 100).toFixed(4)} %`,
         r.encodeMsps.toFixed(1),
         r.decodeMsps.toFixed(1),
         `${r.peakRssMiB.toFixed(0)} (${(r.peakRssMiB - r.baseRssMiB).toFixed(0)})`,
@@ -111,7 +156,16 @@ function main(): void {
   console.log(line(header));
   for (const r of rows) console.log(line(r));
   console.log('');
-  console.log('Reference (WORKLOADS.md, native C++ on the development machine): TFC range coder W1 enc ~100-128 / dec ~31, W2 enc ~80-95 / dec ~25 Msym/s.');
+  const native = runNative(n);
+  if (typeof native === 'string') {
+    console.log(native);
+  } else {
+    for (const [name, r] of native) {
+      console.log(`native C byte-wise rANS on this machine (cc -O2), ${name}: encode ${r.encodeMsps.toFixed(1)} Msym/s, decode ${r.decodeMsps.toFixed(1)} Msym/s`);
+    }
+  }
+  console.log('Reference (WORKLOADS.md, native on the development machine): TFC range coder W1 enc ~100-128 / dec ~31, W2 enc ~80-95 / dec ~25 Msym/s;');
+  console.log('ryg_rans there: W1 enc ~290 / dec ~150, W2 enc ~180 / dec ~33. Scale by the native rANS figures above to compare machines.');
   console.log('peak RSS: whole process; in parentheses, what coding added over the process after generating the workload.');
 }
 

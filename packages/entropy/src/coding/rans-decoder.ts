@@ -23,6 +23,8 @@ export class RansDecoder implements IncrementalDecoder {
   /** State of the other chain. */
   private xb: number;
   private pos = HEADER_BYTES;
+  /** The stream followed by 2 zero bytes, for the branch-free refill in {@link RansDecoder.decodeRun}. */
+  private readonly padded: Uint8Array;
   private readonly one = { index: new Int32Array(1), value: new Int32Array(1) };
 
   /**
@@ -40,6 +42,8 @@ export class RansDecoder implements IncrementalDecoder {
         `rANS stream must hold at least ${HEADER_BYTES} bytes (the coder states), found ${bytes.length}`,
       );
     }
+    this.padded = new Uint8Array(bytes.length + 2);
+    this.padded.set(bytes);
     this.xa = readState(bytes, 0);
     this.xb = readState(bytes, 4);
   }
@@ -66,8 +70,8 @@ export class RansDecoder implements IncrementalDecoder {
     const { cdf, starts, lengths, offsets, count, precision } = tables;
     const { bits, shift, buckets } = tables.lookup();
     const mask = (1 << precision) - 1;
-    const bytes = this.bytes;
-    const nbytes = bytes.length;
+    const bytes = this.padded;
+    const nbytes = this.bytes.length;
     let xa = this.xa;
     let xb = this.xb;
     let pos = this.pos;
@@ -82,10 +86,16 @@ export class RansDecoder implements IncrementalDecoder {
       while (s < escape && cdf[start + s + 1]! <= slot) s++;
       const lo = cdf[start + s]!;
       xa = (cdf[start + s + 1]! - lo) * (xa >>> precision) + slot - lo;
-      while (xa < RANS_LOWER) {
-        if (pos >= nbytes) throw endOfStream();
-        xa = (xa << 8) | bytes[pos++]!;
-      }
+      // Read bytes while x < 2^22: at most 2 (x >= 2^(22 - p) >= 2^6 after the pop), done
+      // without branches; the input is padded with 2 bytes so both reads stay in bounds,
+      // and a read past the real end is caught just after.
+      let in1 = (xa - RANS_LOWER) >>> 31;
+      xa = (xa << (in1 << 3)) | (bytes[pos]! & -in1);
+      pos += in1;
+      in1 = (xa - RANS_LOWER) >>> 31;
+      xa = (xa << (in1 << 3)) | (bytes[pos]! & -in1);
+      pos += in1;
+      if (pos > nbytes) throw endOfStream();
       if (s < escape) {
         out[i] = s + offsets[index]!;
       } else {

@@ -79,18 +79,25 @@ export class RansPusher {
         const j = start + rel;
         const lo = cdf[j]!;
         const freq = cdf[j + 1]! - lo;
-        const max = maxBase * freq;
-        // A push shifts out at most 2 bytes (x < 2^30 and max >= 2^14); escapes reserve their own.
+        // Shift out bytes while x >= 2^(30 - p) f: at most 2 (x < 2^30, 2^(30 - p) f >= 2^14),
+        // done without branches since whether a byte goes out is unpredictable. A byte is
+        // always stored below pos but only kept (pos moved) when it goes out.
+        const limit = maxBase * freq - 1;
         if (pos < 2) {
           out.start = pos;
           buf = out.reserve(Math.min(2 * i + 2, 1 << 16));
           pos = out.start;
         }
-        while (xa >= max) {
-          buf[--pos] = xa & 0xff;
-          xa >>>= 8;
-        }
-        const q = Math.floor(xa * rcp[j]!);
+        let out1 = (limit - xa) >>> 31;
+        buf[pos - 1] = xa;
+        pos -= out1;
+        xa >>>= out1 << 3;
+        out1 = (limit - xa) >>> 31;
+        buf[pos - 1] = xa;
+        pos -= out1;
+        xa >>>= out1 << 3;
+        // floor(x / f) by the exact reciprocal table; `| 0` truncates, which is floor here.
+        const q = (xa * rcp[j]!) | 0;
         xa = xa + q * (total - freq) + lo;
       } else {
         out.start = pos;
