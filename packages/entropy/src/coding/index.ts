@@ -20,5 +20,6 @@ export { rangeCoder } from './range-coder.js';
 export { RangeDecoder } from './range-decoder.js';
 export { RANGE_BOTTOM, RANGE_TOP, RangeEncoder } from './range-encoder.js';
 export { ransCoder } from './rans-coder.js';
+export { RunDecoder } from './run-decoder.js';
 export { RansDecoder } from './rans-decoder.js';
 export { RANS_LOWER, RansEncoder } from './rans-encoder.js';

@@ -25,11 +25,7 @@ export const rangeCoder: EntropyCoder = {
     return enc.finish();
   },
   decode(bytes, indexes, tables) {
-    const dec = new RangeDecoder(bytes, tables);
-    const out = new Int32Array(indexes.length);
-    dec.decodeRun(indexes, out);
-    dec.finish();
-    return out;
+    return new RangeDecoder(bytes, tables).decodeAll(indexes);
   },
   createEncoder: (tables: CdfTables) => new RangeEncoder(tables),
   createDecoder: (bytes: Uint8Array, tables: CdfTables) => new RangeDecoder(bytes, tables),

@@ -1,8 +1,7 @@
 import { CorruptStreamError } from '@ncomp/core/errors';
 import type { CdfTables } from './cdf-tables.js';
 import { checkIndex } from './checks.js';
-import type { IncrementalDecoder } from './coder.js';
-import { checkEscapeLength, ESCAPE_LENGTH_BITS, joinEscape } from './escape.js';
+import { RunDecoder } from './run-decoder.js';
 import { finalValue, RANGE_BOTTOM, RANGE_TOP } from './range-encoder.js';
 
 /**
@@ -21,12 +20,11 @@ import { finalValue, RANGE_BOTTOM, RANGE_TOP } from './range-encoder.js';
  * The numerator is below 2^49 and exact; the quotient's fractional part is at least
  * `1 / range >= 2^-32`, far above rounding error, so flooring the double division is exact.
  */
-export class RangeDecoder implements IncrementalDecoder {
+export class RangeDecoder extends RunDecoder {
   private low = 0;
   private range = RANGE_TOP;
   private code = 0;
   private pos = 0;
-  private readonly one = { index: new Int32Array(1), value: new Int32Array(1) };
 
   /**
    * @param bytes - The stream.
@@ -34,8 +32,9 @@ export class RangeDecoder implements IncrementalDecoder {
    */
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly tables: CdfTables,
+    tables: CdfTables,
   ) {
+    super(tables);
     for (let i = 0; i < 4; i++) this.code = this.code * 256 + this.nextByte();
   }
 
@@ -44,19 +43,11 @@ export class RangeDecoder implements IncrementalDecoder {
     return this.bytes[this.pos++]!;
   }
 
-  /** {@inheritDoc IncrementalDecoder.decode} */
-  decode(index: number): number {
-    checkIndex(index, this.tables);
-    this.one.index[0] = index;
-    this.decodeRun(this.one.index, this.one.value);
-    return this.one.value[0]!;
-  }
-
   /**
    * Decodes `indexes.length` values into `out`, value `i` with table `indexes[i]`.
    * @throws CorruptStreamError for a stream that cannot be valid; InvalidArgumentError for a bad index.
    */
-  decodeRun(indexes: ArrayLike<number>, out: Int32Array): void {
+  override decodeRun(indexes: ArrayLike<number>, out: Int32Array): void {
     const tables = this.tables;
     const { cdf, starts, lengths, offsets, count } = tables;
     const { bits, shift, buckets } = tables.lookup();
@@ -111,16 +102,8 @@ export class RangeDecoder implements IncrementalDecoder {
     this.pos = pos;
   }
 
-  private decodeEscapePayload(escape: number, offset: number): number {
-    const k = this.decodeBits(ESCAPE_LENGTH_BITS);
-    checkEscapeLength(k);
-    const high = k > 16 ? this.decodeBits(k - 16) : 0;
-    const low = k > 0 ? this.decodeBits(Math.min(k, 16)) : 0;
-    return joinEscape(k, high, low, escape, offset);
-  }
-
   /** Decodes `bits` (1..16) raw bits sent with {@link RangeEncoder.encodeBits}. */
-  decodeBits(bits: number): number {
+  override decodeBits(bits: number): number {
     const total = 2 ** bits;
     let d = this.code - this.low;
     if (d < 0) d += RANGE_TOP;
@@ -141,7 +124,7 @@ export class RangeDecoder implements IncrementalDecoder {
   }
 
   /** {@inheritDoc IncrementalDecoder.finish} */
-  finish(): void {
+  override finish(): void {
     if (this.pos !== this.bytes.length) {
       throw new CorruptStreamError(
         `stream has ${this.bytes.length - this.pos} byte(s) left after the last value: wrong tables, wrong number of values, or a damaged stream`,

@@ -16,11 +16,7 @@ export const ransCoder: EntropyCoder = {
     return ransEncode(values, indexes, tables);
   },
   decode(bytes, indexes, tables) {
-    const dec = new RansDecoder(bytes, tables);
-    const out = new Int32Array(indexes.length);
-    dec.decodeRun(indexes, out);
-    dec.finish();
-    return out;
+    return new RansDecoder(bytes, tables).decodeAll(indexes);
   },
   createEncoder: (tables: CdfTables) => new RansEncoder(tables),
   createDecoder: (bytes: Uint8Array, tables: CdfTables) => new RansDecoder(bytes, tables),

@@ -1,8 +1,7 @@
 import { CorruptStreamError } from '@ncomp/core/errors';
 import type { CdfTables } from './cdf-tables.js';
 import { checkIndex } from './checks.js';
-import type { IncrementalDecoder } from './coder.js';
-import { checkEscapeLength, ESCAPE_LENGTH_BITS, joinEscape } from './escape.js';
+import { RunDecoder } from './run-decoder.js';
 import { RANS_LOWER } from './rans-encoder.js';
 
 /** Bytes of the stream header: the two final encoder states. */
@@ -17,7 +16,7 @@ const HEADER_BYTES = 8;
  * reported as corruption at once, so decoding never reads out of bounds and does
  * bounded work per value requested.
  */
-export class RansDecoder implements IncrementalDecoder {
+export class RansDecoder extends RunDecoder {
   /** State of the chain that decodes the next value. */
   private xa: number;
   /** State of the other chain. */
@@ -25,7 +24,6 @@ export class RansDecoder implements IncrementalDecoder {
   private pos = HEADER_BYTES;
   /** The stream followed by 2 zero bytes, for the branch-free refill in {@link RansDecoder.decodeRun}. */
   private readonly padded: Uint8Array;
-  private readonly one = { index: new Int32Array(1), value: new Int32Array(1) };
 
   /**
    * @param bytes - The stream.
@@ -35,8 +33,9 @@ export class RansDecoder implements IncrementalDecoder {
    */
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly tables: CdfTables,
+    tables: CdfTables,
   ) {
+    super(tables);
     if (bytes.length < HEADER_BYTES) {
       throw new CorruptStreamError(
         `rANS stream must hold at least ${HEADER_BYTES} bytes (the coder states), found ${bytes.length}`,
@@ -48,14 +47,6 @@ export class RansDecoder implements IncrementalDecoder {
     this.xb = readState(bytes, 4);
   }
 
-  /** {@inheritDoc IncrementalDecoder.decode} */
-  decode(index: number): number {
-    checkIndex(index, this.tables);
-    this.one.index[0] = index;
-    this.decodeRun(this.one.index, this.one.value);
-    return this.one.value[0]!;
-  }
-
   /**
    * Decodes `indexes.length` values into `out`, value `i` with table `indexes[i]`.
    *
@@ -65,7 +56,7 @@ export class RansDecoder implements IncrementalDecoder {
    * `2^p 2^(30 - p)`), then the chains swap.
    * @throws CorruptStreamError when the stream runs out; InvalidArgumentError for a bad index.
    */
-  decodeRun(indexes: ArrayLike<number>, out: Int32Array): void {
+  override decodeRun(indexes: ArrayLike<number>, out: Int32Array): void {
     const tables = this.tables;
     const { cdf, starts, lengths, offsets, count, precision } = tables;
     const { bits, shift, buckets } = tables.lookup();
@@ -114,16 +105,8 @@ export class RansDecoder implements IncrementalDecoder {
     this.pos = pos;
   }
 
-  private decodeEscapePayload(escape: number, offset: number): number {
-    const k = this.decodeBits(ESCAPE_LENGTH_BITS);
-    checkEscapeLength(k);
-    const high = k > 16 ? this.decodeBits(k - 16) : 0;
-    const low = k > 0 ? this.decodeBits(Math.min(k, 16)) : 0;
-    return joinEscape(k, high, low, escape, offset);
-  }
-
   /** Pops `bits` (1..16) raw bits from the current chain (a symbol of frequency 1 out of 2^bits). */
-  private decodeBits(bits: number): number {
+  protected override decodeBits(bits: number): number {
     let x = this.xa;
     const v = x & ((1 << bits) - 1);
     x = x >>> bits;
@@ -136,7 +119,7 @@ export class RansDecoder implements IncrementalDecoder {
   }
 
   /** {@inheritDoc IncrementalDecoder.finish} */
-  finish(): void {
+  override finish(): void {
     if (this.pos !== this.bytes.length) {
       throw new CorruptStreamError(
         `stream has ${this.bytes.length - this.pos} byte(s) left after the last value: wrong tables, wrong number of values, or a damaged stream`,
