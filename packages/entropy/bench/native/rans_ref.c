@@ -1,7 +1,8 @@
 /*
  * Native calibration for the coder benchmark: a plain byte-wise 32-bit rANS in C
- * (the classic ryg_rans "rans_byte" scheme: state in [2^23, 2^31), division on encode,
- * binary-search-free lookup by linear scan from a bucket on decode), written for ncomp.
+ * (the classic ryg_rans "rans_byte" scheme: state in [2^23, 2^31), division on encode;
+ * on decode the same bucketed lookup as the TypeScript coders: 2^12 buckets per table,
+ * then a short linear scan), written for ncomp.
  *
  * It reads a workload dumped by coders.bench.ts (tables + values + indexes) and prints
  * encode / decode Msym/s (median of 5 after a warm-up) as JSON, so that the TypeScript
@@ -50,11 +51,16 @@ int main(int argc, char **argv) {
     int32_t e = lengths[indexes[i]] - 2, r = values[i] - offsets[indexes[i]];
     sym[i] = (r >= 0 && r < e) ? r : e;
   }
-  /* Decode lookup: full slot -> symbol table per table. */
-  uint16_t *lut = malloc(2 * (size_t)count << precision);
-  for (int t = 0; t < count; t++)
-    for (int s = 0; s < lengths[t] - 1; s++)
-      for (int32_t v = cdf[starts[t] + s]; v < cdf[starts[t] + s + 1]; v++) lut[((size_t)t << precision) + v] = s;
+  /* Decode lookup: 2^12 buckets per table, each the symbol covering the bucket's first slot. */
+  int bbits = precision < 12 ? precision : 12, bshift = precision - bbits;
+  uint16_t *lut = malloc(2 * ((size_t)count << bbits));
+  for (int t = 0; t < count; t++) {
+    int s = 0;
+    for (int b = 0; b < (1 << bbits); b++) {
+      while (s < lengths[t] - 2 && cdf[starts[t] + s + 1] <= (b << bshift)) s++;
+      lut[((size_t)t << bbits) + b] = s;
+    }
+  }
   size_t cap = 4 * (size_t)n + 16;
   uint8_t *buf = malloc(cap);
   double enc[6], dec[6];
@@ -81,7 +87,8 @@ int main(int argc, char **argv) {
       int t = indexes[i];
       const int32_t *c = cdf + starts[t];
       uint32_t slot = x & mask;
-      int s = lut[((size_t)t << precision) + slot];
+      int s = lut[((size_t)t << bbits) + (slot >> bshift)];
+      while (s < lengths[t] - 2 && (uint32_t)c[s + 1] <= slot) s++;
       x = (c[s + 1] - c[s]) * (x >> precision) + slot - c[s];
       while (x < LOWER) x = (x << 8) | *p++;
       decoded[i] = s;
