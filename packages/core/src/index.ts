@@ -7,6 +7,8 @@
  *
  * @packageDocumentation
  */
+import './register-gradients.js';
+
 export * from './errors/index.js';
 export * from './safetensors/index.js';
 export * from './module/index.js';

@@ -1,7 +1,11 @@
 /**
- * `@ncomp/entropy`: entropy coders and (later) entropy models and distributions.
- * The coders are also available without TensorFlow.js as `@ncomp/entropy/coding`.
+ * `@ncomp/entropy`: entropy coders, distributions and entropy models with TensorFlow
+ * Compression semantics. The coders alone, without TensorFlow.js, are
+ * `@ncomp/entropy/coding`.
  *
  * @packageDocumentation
  */
 export * from './coding/index.js';
+export * from './distributions/index.js';
+export * from './entropy-models/index.js';
+export * from './ops/index.js';

@@ -1,0 +1,39 @@
+/**
+ * Gradient registrations TF.js lacks.
+ *
+ * 1. `@tensorflow/tfjs-core` alone does not register the gradients of its ops (the
+ *    `@tensorflow/tfjs` bundle does), so without this `tf.grad` fails with "gradient
+ *    function not found"; importing `@ncomp/core` makes training work with
+ *    `@tensorflow/tfjs-core` plus any backend.
+ * 2. Comparisons and logical ops have no gradient in TF.js, so a `tf.where` whose
+ *    condition is computed from a differentiable tensor breaks `tf.grad`, although
+ *    the condition carries no gradient by nature. They are registered here with zero
+ *    gradients, as TensorFlow treats boolean results as non-differentiable.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+
+const BINARY_BOOLEAN_KERNELS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'];
+
+for (const kernelName of BINARY_BOOLEAN_KERNELS) {
+  if (tf.getGradient(kernelName) === undefined) {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['a', 'b'],
+      gradFunc: (_dy, saved) => {
+        const [a, b] = saved as [tf.Tensor, tf.Tensor];
+        return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
+      },
+    });
+  }
+}
+if (tf.getGradient('LogicalNot') === undefined) {
+  tf.registerGradient({
+    kernelName: 'LogicalNot',
+    inputsToSave: ['x'],
+    gradFunc: (_dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      return { x: () => tf.zerosLike(x) };
+    },
+  });
+}

@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import type { Distribution } from '../distributions/distribution.js';
+import { quantizationOffset } from '../distributions/helpers.js';
+import { roundStraightThrough } from '../ops/round-straight-through.js';
+import { addUniformNoise } from '../ops/uniform-noise.js';
+import { ContinuousEntropyModelBase, type EntropyModelOptions } from './entropy-model-base.js';
+
+/** Result of an entropy model's forward pass. */
+export interface EntropyModelOutput {
+  /** `x` with uniform noise (training) or quantized (evaluation). */
+  readonly values: tf.Tensor;
+  /** Bits per coding unit: the shape of `x` without its `codingRank` innermost axes. */
+  readonly bits: tf.Tensor;
+}
+
+/**
+ * Batched entropy model for continuous values (Ballé et al. 2017; TFC's
+ * `ContinuousBatchedEntropyModel`): every element is quantized and coded with a prior
+ * whose parameters do not depend on data. The innermost axes of `x` broadcast to the
+ * prior's batch shape; axes left of it are i.i.d.
+ *
+ * ```
+ *   x ──round(x - o) + o──► x̂ ──compress──► one byte string per coding unit
+ *         (training: x + U(-1/2, 1/2))        bits = -log2 p(x̂) summed over coding unit
+ * ```
+ *
+ * With `compression: true` the integer tables are built at construction from the prior
+ * and become part of the state dict, with the quantization offsets.
+ */
+export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
+  /** The prior (shared between sender and receiver). */
+  readonly prior: Distribution;
+  /** Batch shape of the prior. */
+  readonly priorShape: readonly number[];
+  private offset: tf.Variable | undefined;
+
+  /**
+   * @param prior - The prior; if it is a {@link Module} (as {@link NoisyDeepFactorized}),
+   *   its variables become this model's child `prior`.
+   * @param options - See {@link EntropyModelOptions}; `codingRank` must be at least the
+   *   rank of the prior's batch shape.
+   */
+  constructor(prior: Distribution, options: EntropyModelOptions) {
+    super(options);
+    if (options.codingRank < prior.batchShape.length) {
+      throw new InvalidArgumentError(
+        `codingRank (${options.codingRank}) can't be smaller than the rank of the prior's batch shape (${prior.batchShape.length})`,
+      );
+    }
+    this.prior = prior instanceof Module ? this.addModule('prior', prior) : prior;
+    this.priorShape = [...prior.batchShape];
+    if (this.compression) {
+      this.offset = this.addWeight('quantization_offset', () => tf.broadcastTo(quantizationOffset(prior), [...this.priorShape]), {
+        trainable: false,
+      });
+      this.buildTablesFrom(prior);
+    }
+  }
+
+  protected get tableCount(): number {
+    return this.priorShape.reduce((a, b) => a * b, 1);
+  }
+
+  /** The quantization offset: the stored one with compression, else the prior's current one. */
+  private currentOffset(): tf.Tensor {
+    return this.offset ? this.offset : quantizationOffset(this.prior);
+  }
+
+  /**
+   * Perturbs or quantizes `x` and estimates its bits.
+   * @param x - At least `codingRank` axes; the innermost broadcast to the prior's batch shape.
+   * @param training - True: `x + U(-1/2, 1/2)` and a differentiable upper bound on the
+   *   bits; false: quantized `x` and its information content (a lower bound on what
+   *   `compress` produces).
+   */
+  call(x: tf.Tensor, training = true): EntropyModelOutput {
+    this.splitShape(x.shape);
+    return tf.tidy(() => {
+      const values = training ? addUniformNoise(x) : this.quantize(x);
+      const bits = this.bitsFromLogProbs(this.logProbFromPrior(this.prior, values));
+      return { values, bits };
+    });
+  }
+
+  /** `round(x - o) + o` with a straight-through gradient. */
+  quantize(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => roundStraightThrough(x, this.currentOffset()));
+  }
+
+  /**
+   * Compresses `x` (quantized as by {@link ContinuousBatchedEntropyModel.quantize}) to one
+   * byte string per coding unit, in row-major order of the batch axes.
+   */
+  compress(x: tf.Tensor): Uint8Array[] {
+    const { codingShape } = this.splitShape(x.shape);
+    this.checkCodingShape(codingShape);
+    const symbols = tf.tidy(() => tf.cast(tf.round(tf.sub(x, this.currentOffset())), 'int32'));
+    const data = symbols.dataSync() as Int32Array;
+    symbols.dispose();
+    const unit = codingShape.reduce((a, b) => a * b, 1);
+    return this.encodeUnits(data, tileIndexes(this.unitIndexes(unit), unit === 0 ? 0 : data.length / unit), unit);
+  }
+
+  /**
+   * Reconstructs the quantized tensor from `compress`'s strings.
+   * @param strings - One per coding unit.
+   * @param broadcastShape - Coding axes left of the prior's batch shape (as compressed).
+   * @param batchShape - Shape of the batch axes; default `[strings.length]`.
+   * @returns Shape `[...batchShape, ...broadcastShape, ...priorShape]`.
+   * @throws CorruptStreamError for strings that do not decode with these tables and shape.
+   */
+  decompress(strings: readonly Uint8Array[], broadcastShape: readonly number[], batchShape: readonly number[] = [strings.length]): tf.Tensor {
+    const codingShape = [...broadcastShape, ...this.priorShape];
+    this.checkCodingShape(codingShape);
+    if (batchShape.reduce((a, b) => a * b, 1) !== strings.length) {
+      throw new ShapeError(`batchShape [${batchShape.join(', ')}] does not hold ${strings.length} strings`);
+    }
+    const unit = codingShape.reduce((a, b) => a * b, 1);
+    const symbols = this.decodeUnits(strings, tileIndexes(this.unitIndexes(unit), strings.length), unit);
+    return tf.tidy(() => tf.add(tf.tensor(symbols, [...batchShape, ...codingShape], 'float32'), this.currentOffset()));
+  }
+
+  private checkCodingShape(codingShape: readonly number[]): void {
+    if (codingShape.length !== this.codingRank) {
+      throw new ShapeError(`expected ${this.codingRank} coding axes, found ${codingShape.length}`);
+    }
+    const tail = codingShape.slice(codingShape.length - this.priorShape.length);
+    if (tail.some((d, i) => d !== this.priorShape[i])) {
+      throw new ShapeError(
+        `the innermost axes [${tail.join(', ')}] must equal the prior's batch shape [${this.priorShape.join(', ')}]`,
+      );
+    }
+  }
+
+  /** Table index of each element of one coding unit: its position within the prior's batch. */
+  private unitIndexes(unit: number): Int32Array {
+    const priorSize = this.tableCount;
+    return Int32Array.from({ length: unit }, (_, i) => i % priorSize);
+  }
+}
+
+/** Repeats `indexes` `times` times. */
+function tileIndexes(indexes: Int32Array, times: number): Int32Array {
+  const out = new Int32Array(indexes.length * times);
+  for (let t = 0; t < times; t++) out.set(indexes, t * indexes.length);
+  return out;
+}

@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ShapeError } from '@ncomp/core';
+import type { Distribution } from '../distributions/distribution.js';
+import { quantizationOffset } from '../distributions/helpers.js';
+import { roundStraightThrough } from '../ops/round-straight-through.js';
+import { addUniformNoise } from '../ops/uniform-noise.js';
+import type { EntropyModelOutput } from './continuous-batched.js';
+import { ContinuousEntropyModelBase, type EntropyModelOptions } from './entropy-model-base.js';
+
+/** Options of {@link ContinuousIndexedEntropyModel}. */
+export interface IndexedEntropyModelOptions extends EntropyModelOptions {
+  /** Builds the prior from its parameters (each a tensor of the shape of the indexes). */
+  readonly priorFn: (parameters: Readonly<Record<string, tf.Tensor>>) => Distribution;
+  /** Indexes take the values 0 .. indexRange - 1 (one table each). */
+  readonly indexRange: number;
+  /** Maps the (float) indexes to each parameter of `priorFn`. */
+  readonly parameterFns: Readonly<Record<string, (indexes: tf.Tensor) => tf.Tensor>>;
+}
+
+/**
+ * Indexed entropy model (Ballé, Johnston & Minnen 2019, "Integer networks"; TFC's
+ * `ContinuousIndexedEntropyModel`): each element has its own prior, chosen by an
+ * integer index from a finite family `priorFn(parameterFns(i))`, i in
+ * 0 .. indexRange - 1. One integer table is built per index, so sender and receiver
+ * only need to agree on the indexes. New families plug in through `priorFn`.
+ *
+ * Indexes are clipped to [0, indexRange - 1] (TFC's `_normalize_indexes`) and rounded
+ * for coding; for training they may be fractional.
+ */
+export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
+  /** {@inheritDoc IndexedEntropyModelOptions.indexRange} */
+  readonly indexRange: number;
+  private readonly priorFn: IndexedEntropyModelOptions['priorFn'];
+  private readonly parameterFns: IndexedEntropyModelOptions['parameterFns'];
+
+  /** @param options - See {@link IndexedEntropyModelOptions}. */
+  constructor(options: IndexedEntropyModelOptions) {
+    super(options);
+    if (!Number.isInteger(options.indexRange) || options.indexRange < 1) {
+      throw new InvalidArgumentError(`indexRange must be a positive integer, found ${String(options.indexRange)}`);
+    }
+    if (options.codingRank < 1) throw new InvalidArgumentError('codingRank must be at least 1 for an indexed model');
+    this.indexRange = options.indexRange;
+    this.priorFn = options.priorFn;
+    this.parameterFns = options.parameterFns;
+    if (this.compression) {
+      // The prior's parameter tensors only live inside this tidy; the tables are plain arrays.
+      tf.tidy(() => this.buildTablesFrom(this.priorAt(tf.range(0, this.indexRange, 1, 'float32'))));
+    }
+  }
+
+  protected get tableCount(): number {
+    return this.indexRange;
+  }
+
+  /** The prior for given (clipped) indexes. */
+  priorAt(indexes: tf.Tensor): Distribution {
+    const parameters: Record<string, tf.Tensor> = {};
+    for (const [name, fn] of Object.entries(this.parameterFns)) parameters[name] = fn(indexes);
+    return this.priorFn(parameters);
+  }
+
+  private normalize(x: tf.Tensor, indexes: tf.Tensor): tf.Tensor {
+    if (!tf.util.arraysEqual(x.shape, indexes.shape)) {
+      throw new ShapeError(`indexes must have the shape of the values [${x.shape.join(', ')}], found [${indexes.shape.join(', ')}]`);
+    }
+    return tf.clipByValue(tf.cast(indexes, 'float32'), 0, this.indexRange - 1);
+  }
+
+  /**
+   * Perturbs or quantizes `x` and estimates its bits, element `j` under the prior of
+   * `indexes[j]`.
+   * @param x - Values, at least `codingRank` axes.
+   * @param indexes - Same shape as `x`.
+   * @param training - Noise and a differentiable bound (true) or quantization (false).
+   */
+  call(x: tf.Tensor, indexes: tf.Tensor, training = true): EntropyModelOutput {
+    this.splitShape(x.shape);
+    return tf.tidy(() => {
+      const prior = this.priorAt(this.normalize(x, indexes));
+      const values = training ? addUniformNoise(x) : roundStraightThrough(x, quantizationOffset(prior));
+      return { values, bits: this.bitsFromLogProbs(this.logProbFromPrior(prior, values)) };
+    });
+  }
+
+  /** `round(x - o) + o` with the offsets of the indexed priors, straight-through gradient. */
+  quantize(x: tf.Tensor, indexes: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => roundStraightThrough(x, quantizationOffset(this.priorAt(this.normalize(x, indexes)))));
+  }
+
+  /** Compresses `x` to one byte string per coding unit (row-major over the batch axes). */
+  compress(x: tf.Tensor, indexes: tf.Tensor): Uint8Array[] {
+    const { codingShape } = this.splitShape(x.shape);
+    const [symbols, tableIndexes] = tf.tidy(() => {
+      const idx = this.normalize(x, indexes);
+      const offset = quantizationOffset(this.priorAt(idx));
+      return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
+    });
+    const data = symbols.dataSync() as Int32Array;
+    const idxData = tableIndexes.dataSync() as Int32Array;
+    symbols.dispose();
+    tableIndexes.dispose();
+    return this.encodeUnits(data, idxData, codingShape.reduce((a, b) => a * b, 1));
+  }
+
+  /**
+   * Reconstructs the quantized values from `compress`'s strings.
+   * @param strings - One per coding unit.
+   * @param indexes - The indexes given to `compress`; the output has their shape.
+   * @throws CorruptStreamError for strings that do not decode with these tables and indexes.
+   */
+  decompress(strings: readonly Uint8Array[], indexes: tf.Tensor): tf.Tensor {
+    const { codingShape } = this.splitShape(indexes.shape);
+    const [tableIndexes, offset] = tf.tidy(() => {
+      const idx = tf.clipByValue(tf.cast(indexes, 'float32'), 0, this.indexRange - 1);
+      return [tf.cast(tf.round(idx), 'int32'), tf.broadcastTo(quantizationOffset(this.priorAt(idx)), indexes.shape)];
+    });
+    try {
+      const symbols = this.decodeUnits(strings, tableIndexes.dataSync() as Int32Array, codingShape.reduce((a, b) => a * b, 1));
+      return tf.tidy(() => tf.add(tf.tensor(symbols, indexes.shape, 'float32'), offset));
+    } finally {
+      tableIndexes.dispose();
+      offset.dispose();
+    }
+  }
+}

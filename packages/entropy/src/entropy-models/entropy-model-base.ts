@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ModelMismatchError, Module, ShapeError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from '@ncomp/core';
+import type { EntropyCoder } from '../coding/coder.js';
+import { checkPrecision } from '../coding/precision.js';
+import type { Distribution } from '../distributions/distribution.js';
+import { stopGradient } from '../ops/stop-gradient.js';
+import { Laplace } from '../distributions/laplace.js';
+import { buildTables, type IntegerTables } from './build-tables.js';
+import { coderByName, type CoderName } from './coder-choice.js';
+import { TABLE_KEYS, tablesFromState, tablesToState } from './table-state.js';
+
+/** Options shared by the continuous entropy models (names and defaults of TFC). */
+export interface EntropyModelOptions {
+  /** Number of innermost axes that form one coding unit (one byte string each; bits summed over them). */
+  readonly codingRank: number;
+  /** Build the integer tables now, enabling `compress` / `decompress`. Default false. */
+  readonly compression?: boolean;
+  /** Probability mass coded through the escape code instead of the tables. Default 2^-8. */
+  readonly tailMass?: number;
+  /** CDF precision of the tables, 1..16. Default 12 (TFC's default). */
+  readonly rangeCoderPrecision?: number;
+  /** If > 0, mixes a unit Laplace into the likelihood during training for stability (TFC, experimental). Default 0. */
+  readonly laplaceTailMass?: number;
+  /** Entropy coder for `compress` / `decompress`. Default `rans`. */
+  readonly coder?: CoderName;
+}
+
+/**
+ * What the continuous entropy models share (TFC's `ContinuousEntropyModelBase`):
+ * options, the optional Laplace tail mixture, bits from log-likelihoods, integer tables
+ * that are built once and travel in the state dict (keys `cdf`, `cdf_length`,
+ * `cdf_offset`), and coding of flat symbol arrays unit by unit.
+ */
+export abstract class ContinuousEntropyModelBase extends Module {
+  /** {@inheritDoc EntropyModelOptions.codingRank} */
+  readonly codingRank: number;
+  /** {@inheritDoc EntropyModelOptions.compression} */
+  readonly compression: boolean;
+  /** {@inheritDoc EntropyModelOptions.tailMass} */
+  readonly tailMass: number;
+  /** {@inheritDoc EntropyModelOptions.rangeCoderPrecision} */
+  readonly rangeCoderPrecision: number;
+  /** {@inheritDoc EntropyModelOptions.laplaceTailMass} */
+  readonly laplaceTailMass: number;
+  /** {@inheritDoc EntropyModelOptions.coder} */
+  readonly coderName: CoderName;
+  /** The coder in use. */
+  protected readonly coder: EntropyCoder;
+  private integerTables: IntegerTables | undefined;
+
+  /** @param options - See {@link EntropyModelOptions}. */
+  protected constructor(options: EntropyModelOptions) {
+    super();
+    if (!Number.isInteger(options.codingRank) || options.codingRank < 0) {
+      throw new InvalidArgumentError(`codingRank must be a non-negative integer, found ${String(options.codingRank)}`);
+    }
+    this.codingRank = options.codingRank;
+    this.compression = options.compression ?? false;
+    this.tailMass = options.tailMass ?? 2 ** -8;
+    if (!(this.tailMass > 0 && this.tailMass < 1)) throw new InvalidArgumentError(`tailMass must be in (0, 1), found ${this.tailMass}`);
+    this.rangeCoderPrecision = options.rangeCoderPrecision ?? 12;
+    checkPrecision(this.rangeCoderPrecision, 'rangeCoderPrecision');
+    this.laplaceTailMass = options.laplaceTailMass ?? 0;
+    if (!(this.laplaceTailMass >= 0 && this.laplaceTailMass < 1)) {
+      throw new InvalidArgumentError(`laplaceTailMass must be in [0, 1), found ${this.laplaceTailMass}`);
+    }
+    this.coderName = options.coder ?? 'rans';
+    this.coder = coderByName(this.coderName);
+  }
+
+  /** Number of tables the model codes with (the prior's batch size). */
+  protected abstract get tableCount(): number;
+
+  /** Builds the integer tables from `prior` (call from the subclass constructor when `compression`). */
+  protected buildTablesFrom(prior: Distribution): void {
+    this.integerTables = buildTables(prior, this.tailMass, this.rangeCoderPrecision);
+  }
+
+  /** The integer tables; they exist only with `compression: true`. */
+  protected get tables(): IntegerTables {
+    if (!this.integerTables) {
+      throw new InvalidArgumentError('compress / decompress need an entropy model created with compression: true');
+    }
+    return this.integerTables;
+  }
+
+  /**
+   * log p(x) under `prior`, mixed with a unit Laplace when `laplaceTailMass > 0`
+   * (where the mixture underflows, the Laplace term alone is used, as in TFC).
+   */
+  protected logProbFromPrior(prior: Distribution, x: tf.Tensor): tf.Tensor {
+    const m = this.laplaceTailMass;
+    if (m === 0) return prior.logProb(x);
+    return tf.tidy(() => {
+      const laplace = new Laplace(0, 1);
+      const probs = tf.add(tf.mul(1 - m, prior.prob(x)), tf.mul(m, laplace.prob(x)));
+      return tf.where(tf.less(stopGradient(probs), 1e-10), tf.add(Math.log(m), laplace.logProb(x)), tf.log(tf.maximum(probs, 1e-10)));
+    });
+  }
+
+  /** Bits per coding unit: -sum(log p) / ln 2 over the `codingRank` innermost axes. */
+  protected bitsFromLogProbs(logProbs: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const axes = Array.from({ length: this.codingRank }, (_, i) => logProbs.rank - this.codingRank + i);
+      return tf.div(axes.length > 0 ? tf.sum(logProbs, axes) : logProbs, -Math.LN2);
+    });
+  }
+
+  /** Checks that `x` has at least `codingRank` axes and returns the batch and coding shapes. */
+  protected splitShape(shape: readonly number[]): { batchShape: number[]; codingShape: number[] } {
+    if (shape.length < this.codingRank) {
+      throw new ShapeError(`expected a tensor of rank >= codingRank (${this.codingRank}), found shape [${shape.join(', ')}]`);
+    }
+    const cut = shape.length - this.codingRank;
+    return { batchShape: shape.slice(0, cut), codingShape: shape.slice(cut) };
+  }
+
+  /** Codes `symbols` unit by unit (`unitSize` values each) with per-value table `indexes`. */
+  protected encodeUnits(symbols: Int32Array, indexes: Int32Array, unitSize: number): Uint8Array[] {
+    const { tables } = this.tables;
+    const units = unitSize === 0 ? 0 : symbols.length / unitSize;
+    const strings: Uint8Array[] = [];
+    for (let u = 0; u < units; u++) {
+      const range = [u * unitSize, (u + 1) * unitSize] as const;
+      strings.push(this.coder.encode(symbols.subarray(...range), indexes.subarray(...range), tables));
+    }
+    return strings;
+  }
+
+  /** Decodes one string per unit (`unitSize` values each) with per-value table `indexes`. */
+  protected decodeUnits(strings: readonly Uint8Array[], indexes: Int32Array, unitSize: number): Int32Array {
+    const { tables } = this.tables;
+    if (indexes.length !== strings.length * unitSize) {
+      throw new ShapeError(`expected ${indexes.length / Math.max(unitSize, 1)} strings for this shape, found ${strings.length}`);
+    }
+    const out = new Int32Array(indexes.length);
+    strings.forEach((s, u) => {
+      if (!(s instanceof Uint8Array)) throw new InvalidArgumentError(`strings[${u}] must be a Uint8Array`);
+      out.set(this.coder.decode(s, indexes.subarray(u * unitSize, (u + 1) * unitSize), tables), u * unitSize);
+    });
+    return out;
+  }
+
+  /** The module's variables plus, with compression, the integer tables (`cdf`, `cdf_length`, `cdf_offset`). */
+  override stateDict(): StateDict {
+    const dict = super.stateDict();
+    return this.integerTables ? { ...dict, ...tablesToState(this.integerTables) } : dict;
+  }
+
+  /**
+   * Loads variables and, with compression, the integer tables, which replace the ones
+   * built at construction: a reloaded model codes byte-identically to the saved one.
+   * @throws ModelMismatchError for missing, mis-shaped or invalid entries.
+   */
+  override loadStateDict(dict: Readonly<Record<string, unknown>>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const rest: Record<string, unknown> = { ...dict };
+    for (const k of TABLE_KEYS) delete rest[k];
+    if (!this.compression && TABLE_KEYS.some((k) => k in dict) && (options.strict ?? true)) {
+      throw new ModelMismatchError(
+        'entropy model state holds integer tables (cdf, cdf_length, cdf_offset), but this model was created without compression',
+      );
+    }
+    // Validate the tables before anything is assigned, so a bad state loads nothing.
+    const tables = this.compression ? tablesFromState(dict, this.rangeCoderPrecision, this.tableCount) : undefined;
+    const result = super.loadStateDict(rest, options);
+    if (tables) this.integerTables = tables;
+    return result;
+  }
+}

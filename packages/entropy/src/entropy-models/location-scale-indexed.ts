@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@ncomp/core';
+import type { Distribution } from '../distributions/distribution.js';
+import { NoisyLaplace, NoisyLogistic, NoisyNormal } from '../distributions/uniform-noise-adapter.js';
+import type { EntropyModelOutput } from './continuous-batched.js';
+import { ContinuousIndexedEntropyModel } from './continuous-indexed.js';
+import type { EntropyModelOptions } from './entropy-model-base.js';
+
+/** A location-scale family: a name, or a factory of the noisy prior from (loc, scale). */
+export type LocationScaleFamily = 'normal' | 'logistic' | 'laplace' | ((loc: tf.Tensor | number, scale: tf.Tensor) => Distribution);
+
+/** Options of {@link LocationScaleIndexedEntropyModel}. */
+export interface LocationScaleOptions extends EntropyModelOptions {
+  /** The prior family (noisy, i.e. convolved with U(-1/2, 1/2)). Default `normal`. */
+  readonly family?: LocationScaleFamily;
+  /** Number of scales: scale indexes take values 0 .. numScales - 1. */
+  readonly numScales: number;
+  /** Maps (float) scale indexes to scales, e.g. `i => exp(log(0.11) + i * step)`. */
+  readonly scaleFn: (indexes: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * Indexed entropy model for a location-scale family (TFC's
+ * `LocationScaleIndexedEntropyModel`), the conditional model of hyperprior codecs
+ * (Ballé et al. 2018; Minnen et al. 2018): element j is distributed as
+ * `family(loc[j], scaleFn(scaleIndexes[j])) + U(-1/2, 1/2)`. Tables are built for
+ * `loc = 0`; `x - loc` is quantized and coded, so reconstructions are
+ * `round(x - loc) + loc`.
+ */
+export class LocationScaleIndexedEntropyModel extends ContinuousIndexedEntropyModel {
+  /** {@inheritDoc LocationScaleOptions.numScales} */
+  readonly numScales: number;
+
+  /** @param options - See {@link LocationScaleOptions}. */
+  constructor(options: LocationScaleOptions) {
+    const family = options.family ?? 'normal';
+    const make = familyFactory(family);
+    super({
+      ...options,
+      indexRange: options.numScales,
+      priorFn: (p) => make(0, p['scale']!),
+      parameterFns: { scale: options.scaleFn },
+    });
+    this.numScales = options.numScales;
+  }
+
+  /**
+   * @param x - Values, at least `codingRank` axes.
+   * @param scaleIndexes - Same shape as `x`.
+   * @param loc - Locations (broadcastable to `x`); default 0.
+   * @param training - Noise (true) or quantization (false).
+   */
+  callWithLoc(x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor, training = true): EntropyModelOutput {
+    return tf.tidy(() => {
+      const centred = loc ? tf.sub(x, loc) : x;
+      const { values, bits } = this.call(centred, scaleIndexes, training);
+      return { values: loc ? tf.add(values, loc) : values, bits };
+    });
+  }
+
+  /** `round(x - loc) + loc` (straight-through). */
+  quantizeWithLoc(x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const q = this.quantize(loc ? tf.sub(x, loc) : x, scaleIndexes);
+      return loc ? tf.add(q, loc) : q;
+    });
+  }
+
+  /** Compresses `x - loc` to one byte string per coding unit. */
+  compressWithLoc(x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): Uint8Array[] {
+    const centred = loc ? tf.sub(x, loc) : x;
+    try {
+      return this.compress(centred, scaleIndexes);
+    } finally {
+      if (centred !== x) centred.dispose();
+    }
+  }
+
+  /** Decompresses and adds `loc` back. */
+  decompressWithLoc(strings: readonly Uint8Array[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
+    const values = this.decompress(strings, scaleIndexes);
+    if (!loc) return values;
+    try {
+      return tf.add(values, loc);
+    } finally {
+      values.dispose();
+    }
+  }
+}
+
+function familyFactory(family: LocationScaleFamily): (loc: tf.Tensor | number, scale: tf.Tensor) => Distribution {
+  if (typeof family === 'function') return family;
+  if (family === 'normal') return (loc, scale) => new NoisyNormal(loc, scale);
+  if (family === 'logistic') return (loc, scale) => new NoisyLogistic(loc, scale);
+  if (family === 'laplace') return (loc, scale) => new NoisyLaplace(loc, scale);
+  throw new InvalidArgumentError(`family must be 'normal', 'logistic', 'laplace' or a factory, found ${String(family)}`);
+}
