@@ -1,17 +1,19 @@
 /**
  * Gradient registrations TF.js lacks.
  *
- * 1. `@tensorflow/tfjs-core` alone does not register the gradients of its ops (the
- *    `@tensorflow/tfjs` bundle does), so without this `tf.grad` fails with "gradient
- *    function not found"; importing `@ncomp/core` makes training work with
- *    `@tensorflow/tfjs-core` plus any backend.
+ * 1. `@tensorflow/tfjs-core` alone does not register the gradients of its ops, and
+ *    its gradient files cannot be imported by Node's ESM loader (they use directory
+ *    imports). The `@tensorflow/tfjs` bundle registers them all into the registry that
+ *    every copy of tfjs-core shares, so it is imported here; without it `tf.grad`
+ *    fails with "gradient function not found". (It also registers the cpu and webgl
+ *    backends; `setBackend` always picks one explicitly.)
  * 2. Comparisons and logical ops have no gradient in TF.js, so a `tf.where` whose
  *    condition is computed from a differentiable tensor breaks `tf.grad`, although
  *    the condition carries no gradient by nature. They are registered here with zero
  *    gradients, as TensorFlow treats boolean results as non-differentiable.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs';
 
 const BINARY_BOOLEAN_KERNELS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'];
 
