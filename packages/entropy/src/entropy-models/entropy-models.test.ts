@@ -119,6 +119,13 @@ describe('ContinuousBatchedEntropyModel', () => {
     tf.dispose(Object.values(loaded));
     expect(b.compress(x)).toEqual(strings);
     expectSame(b.decompress(strings, [6]), a.quantize(x));
+    // Another model's tables cannot read these streams: the decoder says so.
+    const other = new ContinuousBatchedEntropyModel(new NoisyDeepFactorized({ batchShape: [5], seed: 7 }), {
+      codingRank: 2,
+      compression: true,
+    });
+    expect(() => other.decompress(strings, [6])).toThrow(CorruptStreamError);
+    other.dispose();
     a.dispose();
     b.dispose();
     x.dispose();
