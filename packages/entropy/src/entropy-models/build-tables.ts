@@ -27,12 +27,13 @@ export interface IntegerTables {
  * @param prior - A batch of scalar distributions (flattened row-major into tables).
  * @param tailMass - Probability left to the escape code, in (0, 1).
  * @param precision - CDF precision, 1..16.
+ * @param offsetOf - The quantization offset of the prior (default {@link quantizationOffset}).
  * @throws InvalidArgumentError when a PMF needs more symbols than `2^precision`
  *   allows (raise `tailMass` or the precision).
  */
-export function buildTables(prior: Distribution, tailMass: number, precision: number): IntegerTables {
+export function buildTables(prior: Distribution, tailMass: number, precision: number, offsetOf: (d: Distribution) => tf.Tensor = quantizationOffset): IntegerTables {
   const { minima, lengths, pmf, maxLength } = tf.tidy(() => {
-    const offset = tf.broadcastTo(quantizationOffset(prior), [...prior.batchShape]);
+    const offset = tf.broadcastTo(offsetOf(prior), [...prior.batchShape]);
     const lower = lowerTail(prior, tailMass);
     const upper = upperTail(prior, tailMass);
     const minimaT = tf.floor(tf.sub(lower, offset));

@@ -6,6 +6,16 @@ import { roundStraightThrough } from '../ops/round-straight-through.js';
 import { addUniformNoise } from '../ops/uniform-noise.js';
 import { ContinuousEntropyModelBase, type EntropyModelOptions } from './entropy-model-base.js';
 
+/** Options of {@link ContinuousBatchedEntropyModel}. */
+export interface BatchedEntropyModelOptions extends EntropyModelOptions {
+  /**
+   * The offset heuristic (TFC's `non_integer_offsets`): true (default) quantizes around
+   * the prior's mode, `round(x - o) + o` with `o` from {@link quantizationOffset}; false
+   * rounds to integers.
+   */
+  readonly nonIntegerOffsets?: boolean;
+}
+
 /** Result of an entropy model's forward pass. */
 export interface EntropyModelOutput {
   /** `x` with uniform noise (training) or quantized (evaluation). */
@@ -33,15 +43,17 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
   readonly prior: Distribution;
   /** Batch shape of the prior. */
   readonly priorShape: readonly number[];
+  /** {@inheritDoc BatchedEntropyModelOptions.nonIntegerOffsets} */
+  readonly nonIntegerOffsets: boolean;
   private offset: tf.Variable | undefined;
 
   /**
    * @param prior - The prior; if it is a {@link Module} (as {@link NoisyDeepFactorized}),
    *   its variables become this model's child `prior`.
-   * @param options - See {@link EntropyModelOptions}; `codingRank` must be at least the
-   *   rank of the prior's batch shape.
+   * @param options - See {@link BatchedEntropyModelOptions}; `codingRank` must be at
+   *   least the rank of the prior's batch shape.
    */
-  constructor(prior: Distribution, options: EntropyModelOptions) {
+  constructor(prior: Distribution, options: BatchedEntropyModelOptions) {
     super(options);
     if (options.codingRank < prior.batchShape.length) {
       throw new InvalidArgumentError(
@@ -50,11 +62,12 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
     }
     this.prior = prior instanceof Module ? this.addModule('prior', prior) : prior;
     this.priorShape = [...prior.batchShape];
+    this.nonIntegerOffsets = options.nonIntegerOffsets ?? true;
     if (this.compression) {
-      this.offset = this.addWeight('quantization_offset', () => tf.broadcastTo(quantizationOffset(prior), [...this.priorShape]), {
+      this.offset = this.addWeight('quantization_offset', () => tf.broadcastTo(this.priorOffset(), [...this.priorShape]), {
         trainable: false,
       });
-      this.buildTablesFrom(prior);
+      this.buildTablesFrom(prior, () => this.priorOffset());
     }
   }
 
@@ -62,9 +75,14 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
     return this.priorShape.reduce((a, b) => a * b, 1);
   }
 
+  /** The prior's offset under the offset heuristic (zero when `nonIntegerOffsets` is false). */
+  private priorOffset(): tf.Tensor {
+    return this.nonIntegerOffsets ? quantizationOffset(this.prior) : tf.zeros([...this.priorShape]);
+  }
+
   /** The quantization offset: the stored one with compression, else the prior's current one. */
   private currentOffset(): tf.Tensor {
-    return this.offset ? this.offset : quantizationOffset(this.prior);
+    return this.offset ? this.offset : this.priorOffset();
   }
 
   /**

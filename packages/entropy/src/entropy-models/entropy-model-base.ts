@@ -72,8 +72,8 @@ export abstract class ContinuousEntropyModelBase extends Module {
   protected abstract get tableCount(): number;
 
   /** Builds the integer tables from `prior` (call from the subclass constructor when `compression`). */
-  protected buildTablesFrom(prior: Distribution): void {
-    this.integerTables = buildTables(prior, this.tailMass, this.rangeCoderPrecision);
+  protected buildTablesFrom(prior: Distribution, offsetOf?: (d: Distribution) => tf.Tensor): void {
+    this.integerTables = buildTables(prior, this.tailMass, this.rangeCoderPrecision, offsetOf);
   }
 
   /** The integer tables; they exist only with `compression: true`. */

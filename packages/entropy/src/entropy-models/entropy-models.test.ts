@@ -50,6 +50,16 @@ describe('ContinuousBatchedEntropyModel', () => {
     expect(Array.from(q.dataSync())).toEqual([0.3, -0.2, 3.3, 4.8].map((v) => expect.closeTo(v, 5)));
     expectSame(em.decompress(em.compress(x), []), q);
     em.dispose();
+    // The offset heuristic switched off rounds to integers.
+    const integer = new ContinuousBatchedEntropyModel(new NoisyLogistic(tf.tensor1d([0.3, -0.2]), tf.tensor1d([1, 2])), {
+      codingRank: 1,
+      compression: true,
+      nonIntegerOffsets: false,
+    });
+    const qi = integer.quantize(x);
+    expect(Array.from(qi.dataSync())).toEqual([0, 0, 3, 5]);
+    expectSame(integer.decompress(integer.compress(x), []), qi);
+    integer.dispose();
   });
 
   it('passes gradients to x and every prior parameter, and leaks no tensors', () => {

@@ -4,7 +4,11 @@
  */
 export { buildTables, type IntegerTables } from './build-tables.js';
 export { coderByName, type CoderName } from './coder-choice.js';
-export { ContinuousBatchedEntropyModel, type EntropyModelOutput } from './continuous-batched.js';
+export {
+  ContinuousBatchedEntropyModel,
+  type BatchedEntropyModelOptions,
+  type EntropyModelOutput,
+} from './continuous-batched.js';
 export { ContinuousIndexedEntropyModel, type IndexedEntropyModelOptions } from './continuous-indexed.js';
 export { ContinuousEntropyModelBase, type EntropyModelOptions } from './entropy-model-base.js';
 export {
