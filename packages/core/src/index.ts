@@ -14,3 +14,4 @@ export * from './safetensors/index.js';
 export * from './module/index.js';
 export * from './state/index.js';
 export * from './backend/index.js';
+export * from './kernels/index.js';

@@ -7,6 +7,7 @@
  *    every copy of tfjs-core shares, so it is imported here; without it `tf.grad`
  *    fails with "gradient function not found". (It also registers the cpu and webgl
  *    backends; `setBackend` always picks one explicitly.)
+ * 3. Conv2D gradients on wasm: see `kernels/conv2d-gradient.ts`.
  * 2. Comparisons and logical ops have no gradient in TF.js, so a `tf.where` whose
  *    condition is computed from a differentiable tensor breaks `tf.grad`, although
  *    the condition carries no gradient by nature. They are registered here with zero
@@ -14,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
+import { registerConv2dGradient } from './kernels/conv2d-gradient.js';
 
 const BINARY_BOOLEAN_KERNELS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'];
 
@@ -39,3 +41,6 @@ if (tf.getGradient('LogicalNot') === undefined) {
     },
   });
 }
+
+// 3. Conv2D gradients through forward convolutions on wasm (see kernels/conv2d-gradient.ts).
+registerConv2dGradient();
