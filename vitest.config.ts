@@ -14,6 +14,8 @@ const alias = [
   { find: /^@ncomp\/core$/, replacement: src('core/src/index.ts') },
   { find: /^@ncomp\/entropy\/coding$/, replacement: src('entropy/src/coding/index.ts') },
   { find: /^@ncomp\/entropy$/, replacement: src('entropy/src/index.ts') },
+  { find: /^@ncomp\/layers$/, replacement: src('layers/src/index.ts') },
+  { find: /^@ncomp\/losses$/, replacement: src('losses/src/index.ts') },
 ];
 
 const project = (name: string) => ({
@@ -29,6 +31,6 @@ const project = (name: string) => ({
 
 export default defineConfig({
   test: {
-    projects: [project('core'), project('entropy')],
+    projects: [project('core'), project('entropy'), project('layers'), project('losses')],
   },
 });

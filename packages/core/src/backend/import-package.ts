@@ -18,9 +18,24 @@ export const defaultImporter: PackageImporter = (specifier) => import(specifier)
 
 /** Result of {@link tryImport}. */
 export type ImportOutcome =
-  | { readonly status: 'loaded'; readonly module: unknown }
-  | { readonly status: 'missing'; readonly error: unknown }
-  | { readonly status: 'failed'; readonly error: unknown };
+  | {
+      /** The package was imported. */
+      readonly status: 'loaded';
+      /** Its module namespace. */
+      readonly module: unknown;
+    }
+  | {
+      /** The package is not installed. */
+      readonly status: 'missing';
+      /** The module-not-found error. */
+      readonly error: unknown;
+    }
+  | {
+      /** The package is installed but failed to load. */
+      readonly status: 'failed';
+      /** Why it failed. */
+      readonly error: unknown;
+    };
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

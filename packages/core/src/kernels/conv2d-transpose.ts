@@ -3,11 +3,12 @@ import type { ConvPadding } from './conv-geometry.js';
 import { conv2dInputGradient } from './conv2d-gradient.js';
 
 /**
- * Transposed 2-D convolution (NHWC), with the semantics of `tf.conv2dTranspose`, built
- * from a forward convolution of the stride-dilated input with the flipped filter. On
- * the wasm backend this is several times faster than TF.js's `Conv2DBackpropInput`
- * kernel, and since it is composed of differentiable ops its gradients are those of a
- * forward convolution (fast too, see `conv2d-gradient.ts`).
+ * Transposed 2-D convolution (NHWC), with the semantics of `tf.conv2dTranspose`. On the
+ * wasm backend it is built from a forward convolution of the stride-dilated input with
+ * the flipped filter: faster than TF.js's `Conv2DBackpropInput` kernel, and, being
+ * composed of differentiable ops, trainable (TF.js's own needs `Conv2DBackpropFilter`,
+ * which wasm lacks). On other backends it is `tf.conv2dTranspose`, whose native or cpu
+ * kernels are faster than the composite there.
  *
  * @param x - Input [N, H, W, inChannels].
  * @param filter - [kh, kw, outChannels, inChannels], the layout of `tf.conv2dTranspose`.
@@ -23,5 +24,9 @@ export function conv2dTranspose(
   padding: ConvPadding,
 ): tf.Tensor4D {
   const s: [number, number] = typeof strides === 'number' ? [strides, strides] : [strides[0], strides[1]];
+  if (tf.getBackend() !== 'wasm') {
+    const pad = typeof padding === 'object' ? (padding.map((p) => [p[0], p[1]]) as [number, number][]) : padding;
+    return tf.conv2dTranspose(x, filter, [...outputShape], s, pad as 'same' | 'valid' | number);
+  }
   return conv2dInputGradient(outputShape, x, filter, s, padding);
 }

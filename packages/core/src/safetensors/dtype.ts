@@ -74,8 +74,11 @@ export interface SafetensorsDataTypes {
  */
 export type SafetensorsTensor = {
   [D in SafetensorsDtype]: {
+    /** The element type in the file. */
     readonly dtype: D;
+    /** Dimensions, outermost first (row-major data). */
     readonly shape: readonly number[];
+    /** The elements, in the typed array of {@link SafetensorsDataTypes} for the dtype. */
     readonly data: SafetensorsDataTypes[D];
   };
 }[SafetensorsDtype];

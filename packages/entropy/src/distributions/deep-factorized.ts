@@ -16,6 +16,14 @@ export interface DeepFactorizedOptions {
   readonly seed?: number;
 }
 
+/** Output of {@link DeepFactorized.logitsCumulative}. */
+export interface CumulativeLogits {
+  /** g(x): logits of the CDF, CDF = sigmoid(g(x)). */
+  readonly logits: tf.Tensor;
+  /** g'(x), present when requested (forward-mode derivative). */
+  readonly derivative?: tf.Tensor;
+}
+
 /** log(exp(x) - 1), as TFC initialises the softplus-parameterised matrices. */
 const logExpm1 = (x: number): number => (x < 15 ? Math.log(Math.expm1(x)) : x);
 
@@ -73,7 +81,7 @@ export class DeepFactorized extends Module implements Distribution {
    * Logits of the CDF, g(x), and their derivative g'(x), for inputs broadcast to the
    * batch shape on the right. Both have the broadcast shape.
    */
-  logitsCumulative(x: tf.Tensor, withDerivative = false): { logits: tf.Tensor; derivative?: tf.Tensor } {
+  logitsCumulative(x: tf.Tensor, withDerivative = false): CumulativeLogits {
     return tf.tidy(() => {
       const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, [...this.batchShape]);
       const inputs = tf.broadcastTo(x, shape);
@@ -93,9 +101,7 @@ export class DeepFactorized extends Module implements Distribution {
         }
       }
       const back = (t: tf.Tensor): tf.Tensor => tf.reshape(tf.transpose(t, [2, 1, 0]), shape);
-      const result: { logits: tf.Tensor; derivative?: tf.Tensor } = { logits: back(h) };
-      if (d) result.derivative = back(d);
-      return result;
+      return d ? { logits: back(h), derivative: back(d) } : { logits: back(h) };
     });
   }
 

@@ -3,7 +3,7 @@
  * `distributions/`.
  * @packageDocumentation
  */
-export { DeepFactorized, NoisyDeepFactorized, type DeepFactorizedOptions } from './deep-factorized.js';
+export { DeepFactorized, NoisyDeepFactorized, type CumulativeLogits, type DeepFactorizedOptions } from './deep-factorized.js';
 export type { Distribution } from './distribution.js';
 export { lowerTail, quantizationOffset, solveMonotone, upperTail } from './helpers.js';
 export { Laplace } from './laplace.js';

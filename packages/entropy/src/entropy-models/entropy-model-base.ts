@@ -9,6 +9,14 @@ import { buildTables, type IntegerTables } from './build-tables.js';
 import { coderByName, type CoderName } from './coder-choice.js';
 import { TABLE_KEYS, tablesFromState, tablesToState } from './table-state.js';
 
+/** A tensor shape split into batch axes and the `codingRank` innermost coding axes. */
+export interface ShapeSplit {
+  /** Axes left of the coding unit (one byte string per element). */
+  readonly batchShape: number[];
+  /** The `codingRank` innermost axes. */
+  readonly codingShape: number[];
+}
+
 /** Options shared by the continuous entropy models (names and defaults of TFC). */
 export interface EntropyModelOptions {
   /** Number of innermost axes that form one coding unit (one byte string each; bits summed over them). */
@@ -107,7 +115,7 @@ export abstract class ContinuousEntropyModelBase extends Module {
   }
 
   /** Checks that `x` has at least `codingRank` axes and returns the batch and coding shapes. */
-  protected splitShape(shape: readonly number[]): { batchShape: number[]; codingShape: number[] } {
+  protected splitShape(shape: readonly number[]): ShapeSplit {
     if (shape.length < this.codingRank) {
       throw new ShapeError(`expected a tensor of rank >= codingRank (${this.codingRank}), found shape [${shape.join(', ')}]`);
     }

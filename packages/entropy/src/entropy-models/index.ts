@@ -10,7 +10,7 @@ export {
   type EntropyModelOutput,
 } from './continuous-batched.js';
 export { ContinuousIndexedEntropyModel, type IndexedEntropyModelOptions } from './continuous-indexed.js';
-export { ContinuousEntropyModelBase, type EntropyModelOptions } from './entropy-model-base.js';
+export { ContinuousEntropyModelBase, type EntropyModelOptions, type ShapeSplit } from './entropy-model-base.js';
 export {
   LocationScaleIndexedEntropyModel,
   type LocationScaleFamily,

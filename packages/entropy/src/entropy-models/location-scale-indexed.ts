@@ -45,6 +45,7 @@ export class LocationScaleIndexedEntropyModel extends ContinuousIndexedEntropyMo
   }
 
   /**
+   * Perturbs or quantizes `x` around `loc` and estimates its bits (TFC's `__call__`).
    * @param x - Values, at least `codingRank` axes.
    * @param scaleIndexes - Same shape as `x`.
    * @param loc - Locations (broadcastable to `x`); default 0.

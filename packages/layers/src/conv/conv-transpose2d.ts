@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dTranspose, Module, ShapeError } from '@ncomp/core';
+import { checkNhwc, describe } from '../internal/checks.js';
+import type { Conv2dOptions, ConvConfig } from './conv-config.js';
+import { resolveConvConfig } from './conv-config.js';
+import { initKernel } from './initializers.js';
+import type { ConvPadding } from './padding.js';
+import { convTransposeOutputLength, tfPadding } from './padding.js';
+
+/**
+ * Transposed 2-D convolution ("deconvolution"; `tf.conv2dTranspose`, Keras
+ * `Conv2DTranspose`, TFC `SignalConv2D(corr=False, strides_up=s)`, PyTorch
+ * `ConvTranspose2d`): the adjoint of a strided {@link Conv2d}, used for upsampling in
+ * synthesis transforms.
+ *
+ * Shapes: input [N, H, W, inChannels] float32 -> output [N, H * s, W * s, outChannels]
+ * for the "same" paddings, [N, (H - 1) * s + kh, (W - 1) * s + kw, outChannels] for
+ * `valid`. The padding is that of the forward convolution from the output size back to
+ * H: `same` (default) follows TensorFlow / Keras (total max(k - s, 0), extra at the bottom
+ * / right), `same_zeros` follows TFC and CompressAI (floor(k / 2) before, so input i lands
+ * on output s * i; CompressAI's `deconv` with `output_padding = s - 1`). See
+ * {@link ConvPadding}.
+ *
+ * Variables: `kernel` [kh, kw, outChannels, inChannels] (the layout of
+ * `tf.conv2dTranspose` and Keras; a TFC `SignalConv2D` kernel [kh, kw, in, out] loads after
+ * swapping its last two axes, a PyTorch weight [in, out, kh, kw] after a `[2, 3, 1, 0]`
+ * transpose) and, with `useBias`, `bias` [outChannels] initialised to 0. Glorot-uniform
+ * kernel by default.
+ */
+export class ConvTranspose2d extends Module {
+  /** Input channels. */
+  readonly inChannels: number;
+  /** Output channels (filters). */
+  readonly outChannels: number;
+  /** Kernel size `[kh, kw]`. */
+  readonly kernelSize: readonly [number, number];
+  /** Stride `[sh, sw]` (upsampling factors). */
+  readonly stride: readonly [number, number];
+  /** Padding mode. */
+  readonly padding: ConvPadding;
+  /** The kernel variable [kh, kw, outChannels, inChannels]. */
+  readonly kernel: tf.Variable;
+  /** The bias variable [outChannels], or `undefined` without bias. */
+  readonly bias: tf.Variable | undefined;
+  readonly #config: ConvConfig;
+
+  /**
+   * @param inChannels - Channels of the input.
+   * @param outChannels - Channels of the output.
+   * @param kernelSize - Kernel size, one number or `[height, width]`.
+   * @param options - Stride (upsampling factor), padding, bias and initialiser.
+   * @throws InvalidArgumentError for non-positive sizes or an unknown padding or initialiser.
+   */
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
+    super();
+    const owner = new.target.name;
+    const config = resolveConvConfig(owner, inChannels, outChannels, kernelSize, options);
+    this.#config = config;
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = config.kernelSize;
+    this.stride = config.stride;
+    this.padding = config.padding;
+    const [kh, kw] = config.kernelSize;
+    this.kernel = this.addWeight('kernel', () =>
+      // Keras' fans for a transposed kernel [kh, kw, out, in]: fan_in uses axis 2 (out).
+      initKernel(owner, config.kernelInitializer, [kh, kw, outChannels, inChannels], {
+        fanIn: kh * kw * outChannels,
+        fanOut: kh * kw * inChannels,
+      })
+    );
+    this.bias = config.useBias ? this.addWeight('bias', () => tf.zeros([outChannels])) : undefined;
+  }
+
+  /** The output shape for an input of shape `[N, H, W, inChannels]`. */
+  outputShape(inputShape: readonly number[]): [number, number, number, number] {
+    const [n = 0, h = 0, w = 0] = inputShape;
+    const [kh, kw] = this.kernelSize;
+    const [sh, sw] = this.stride;
+    return [
+      n,
+      convTransposeOutputLength(h, kh, sh, this.padding),
+      convTransposeOutputLength(w, kw, sw, this.padding),
+      this.outChannels,
+    ];
+  }
+
+  /**
+   * Applies the transposed convolution.
+   *
+   * @param x - [N, H, W, inChannels] float32.
+   * @returns [N, H * s, W * s, outChannels] ("same" paddings) or the `valid` size.
+   * @throws ShapeError for another rank or channel count or an empty input.
+   */
+  call(x: tf.Tensor): tf.Tensor4D {
+    const owner = this.constructor.name;
+    checkNhwc(owner, x, this.inChannels);
+    if (x.shape[1] < 1 || x.shape[2] < 1) throw new ShapeError(`${owner}: expected a non-empty input, found ${describe(x)}`);
+    return tf.tidy(() => {
+      const y = conv2dTranspose(
+        x as tf.Tensor4D,
+        this.kernel as tf.Tensor4D,
+        this.outputShape(x.shape),
+        this.#config.stride,
+        tfPadding(this.padding, this.kernelSize)
+      );
+      return this.bias === undefined ? y : tf.add(y, this.bias);
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from '@ncomp/core';
+import type { Conv2dOptions, ConvConfig } from './conv-config.js';
+import { convForward, convOutputShape, resolveConvConfig } from './conv-config.js';
+import type { KernelInitializer } from './initializers.js';
+import { initKernel } from './initializers.js';
+import type { ConvPadding } from './padding.js';
+
+/**
+ * 2-D convolution (cross-correlation, as `tf.conv2d`, Keras `Conv2D` and TFC
+ * `SignalConv2D(corr=True)`), optionally strided (downsampling).
+ *
+ * Shapes: input [N, H, W, inChannels] float32 -> output [N, H', W', outChannels] with
+ * H' = ceil(H / s) for the "same" paddings and floor((H - k) / s) + 1 for `valid` (the same
+ * for W). `same` (default) is TensorFlow's padding, extra zero at the bottom / right;
+ * `same_zeros` is TFC's, centring output i on input s * i (see {@link ConvPadding}).
+ *
+ * Variables: `kernel` [kh, kw, inChannels, outChannels] (the TF layout; a PyTorch weight
+ * [out, in, kh, kw] loads after a `[2, 3, 1, 0]` transpose) and, with `useBias`, `bias`
+ * [outChannels] initialised to 0. The kernel is Glorot-uniform by default.
+ */
+export class Conv2d extends Module {
+  /** Input channels. */
+  readonly inChannels: number;
+  /** Output channels (filters). */
+  readonly outChannels: number;
+  /** Kernel size `[kh, kw]`. */
+  readonly kernelSize: readonly [number, number];
+  /** Stride `[sh, sw]`. */
+  readonly stride: readonly [number, number];
+  /** Padding mode. */
+  readonly padding: ConvPadding;
+  /** The kernel variable [kh, kw, inChannels, outChannels]. */
+  readonly kernel: tf.Variable;
+  /** The bias variable [outChannels], or `undefined` without bias. */
+  readonly bias: tf.Variable | undefined;
+  readonly #config: ConvConfig;
+
+  /**
+   * @param inChannels - Channels of the input.
+   * @param outChannels - Channels of the output.
+   * @param kernelSize - Kernel size, one number or `[height, width]`.
+   * @param options - Stride, padding, bias and initialiser; see {@link Conv2dOptions}.
+   * @throws InvalidArgumentError for non-positive sizes or an unknown padding or initialiser.
+   */
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
+    super();
+    const owner = new.target.name;
+    const config = resolveConvConfig(owner, inChannels, outChannels, kernelSize, options);
+    this.#config = config;
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = config.kernelSize;
+    this.stride = config.stride;
+    this.padding = config.padding;
+    const [kh, kw] = config.kernelSize;
+    const init: KernelInitializer = config.kernelInitializer;
+    this.kernel = this.addWeight('kernel', () =>
+      initKernel(owner, init, [kh, kw, inChannels, outChannels], { fanIn: kh * kw * inChannels, fanOut: kh * kw * outChannels })
+    );
+    this.bias = config.useBias ? this.addWeight('bias', () => tf.zeros([outChannels])) : undefined;
+  }
+
+  /** The output shape for an input of shape `[N, H, W, inChannels]`. */
+  outputShape(inputShape: readonly number[]): [number, number, number, number] {
+    return convOutputShape(this.#config, inputShape);
+  }
+
+  /**
+   * Applies the convolution.
+   *
+   * @param x - [N, H, W, inChannels] float32.
+   * @returns [N, H', W', outChannels] (see the class documentation), a new tensor.
+   * @throws ShapeError for another rank or channel count, or an input smaller than the
+   *   kernel with `valid` padding.
+   */
+  call(x: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => convForward(this.constructor.name, this.#config, x, this.kernel, this.bias));
+  }
+}
