@@ -18,7 +18,8 @@ export {
 } from './gdn/load-gdn-weights.js';
 
 export { Conv2d } from './conv/conv2d.js';
-export type { Conv2dOptions } from './conv/conv-config.js';
+export type { Conv2dOptions, ConvConfig } from './conv/conv-config.js';
+export { ConvLayer } from './conv/conv-layer.js';
 export { ConvTranspose2d } from './conv/conv-transpose2d.js';
 export { SubpixelConv2d, type SubpixelConv2dOptions } from './conv/subpixel-conv2d.js';
 export { depthToSpace } from './conv/depth-to-space.js';

@@ -23,12 +23,19 @@ export interface Conv2dOptions {
 
 /** Resolved convolution configuration. */
 export interface ConvConfig {
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** Kernel size `[kh, kw]`. */
   readonly kernelSize: [number, number];
+  /** Stride `[sh, sw]`. */
   readonly stride: [number, number];
+  /** Padding mode. */
   readonly padding: ConvPadding;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Kernel initialisation. */
   readonly kernelInitializer: KernelInitializer;
 }
 

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dTranspose, Module, ShapeError } from '@ncomp/core';
+import { conv2dTranspose, ShapeError } from '@ncomp/core';
 import { checkNhwc, describe } from '../internal/checks.js';
-import type { Conv2dOptions, ConvConfig } from './conv-config.js';
-import { resolveConvConfig } from './conv-config.js';
-import { initKernel } from './initializers.js';
+import type { Conv2dOptions } from './conv-config.js';
 import type { ConvPadding } from './padding.js';
 import { convTransposeOutputLength, tfPadding } from './padding.js';
+import { ConvLayer } from './conv-layer.js';
 
 /**
  * Transposed 2-D convolution ("deconvolution"; `tf.conv2dTranspose`, Keras
@@ -27,22 +26,11 @@ import { convTransposeOutputLength, tfPadding } from './padding.js';
  * transpose) and, with `useBias`, `bias` [outChannels] initialised to 0. Glorot-uniform
  * kernel by default.
  */
-export class ConvTranspose2d extends Module {
-  /** Input channels. */
-  readonly inChannels: number;
-  /** Output channels (filters). */
-  readonly outChannels: number;
-  /** Kernel size `[kh, kw]`. */
-  readonly kernelSize: readonly [number, number];
-  /** Stride `[sh, sw]` (upsampling factors). */
-  readonly stride: readonly [number, number];
-  /** Padding mode. */
-  readonly padding: ConvPadding;
+export class ConvTranspose2d extends ConvLayer {
   /** The kernel variable [kh, kw, outChannels, inChannels]. */
   readonly kernel: tf.Variable;
   /** The bias variable [outChannels], or `undefined` without bias. */
   readonly bias: tf.Variable | undefined;
-  readonly #config: ConvConfig;
 
   /**
    * @param inChannels - Channels of the input.
@@ -52,24 +40,16 @@ export class ConvTranspose2d extends Module {
    * @throws InvalidArgumentError for non-positive sizes or an unknown padding or initialiser.
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
-    super();
-    const owner = new.target.name;
-    const config = resolveConvConfig(owner, inChannels, outChannels, kernelSize, options);
-    this.#config = config;
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = config.kernelSize;
-    this.stride = config.stride;
-    this.padding = config.padding;
+    super(inChannels, outChannels, kernelSize, options);
+    const owner = this.owner;
+    const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
-    this.kernel = this.addWeight('kernel', () =>
-      // Keras' fans for a transposed kernel [kh, kw, out, in]: fan_in uses axis 2 (out).
-      initKernel(owner, config.kernelInitializer, [kh, kw, outChannels, inChannels], {
-        fanIn: kh * kw * outChannels,
-        fanOut: kh * kw * inChannels,
-      })
-    );
-    this.bias = config.useBias ? this.addWeight('bias', () => tf.zeros([outChannels])) : undefined;
+    // Keras' fans for a transposed kernel [kh, kw, out, in]: fan_in uses axis 2 (out).
+    this.kernel = this.addKernel('kernel', [kh, kw, outChannels, inChannels], {
+      fanIn: kh * kw * outChannels,
+      fanOut: kh * kw * inChannels,
+    });
+    this.bias = this.addBias();
   }
 
   /** The output shape for an input of shape `[N, H, W, inChannels]`. */
@@ -101,7 +81,7 @@ export class ConvTranspose2d extends Module {
         x as tf.Tensor4D,
         this.kernel as tf.Tensor4D,
         this.outputShape(x.shape),
-        this.#config.stride,
+        this.convConfig.stride,
         tfPadding(this.padding, this.kernelSize)
       );
       return this.bias === undefined ? y : tf.add(y, this.bias);

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
-import type { Conv2dOptions, ConvConfig } from './conv-config.js';
-import { convForward, convOutputShape, resolveConvConfig } from './conv-config.js';
-import type { KernelInitializer } from './initializers.js';
-import { initKernel } from './initializers.js';
+import type { Conv2dOptions } from './conv-config.js';
+import { convForward, convOutputShape } from './conv-config.js';
 import type { ConvPadding } from './padding.js';
+import { ConvLayer } from './conv-layer.js';
 
 /**
  * 2-D convolution (cross-correlation, as `tf.conv2d`, Keras `Conv2D` and TFC
@@ -19,22 +17,11 @@ import type { ConvPadding } from './padding.js';
  * [out, in, kh, kw] loads after a `[2, 3, 1, 0]` transpose) and, with `useBias`, `bias`
  * [outChannels] initialised to 0. The kernel is Glorot-uniform by default.
  */
-export class Conv2d extends Module {
-  /** Input channels. */
-  readonly inChannels: number;
-  /** Output channels (filters). */
-  readonly outChannels: number;
-  /** Kernel size `[kh, kw]`. */
-  readonly kernelSize: readonly [number, number];
-  /** Stride `[sh, sw]`. */
-  readonly stride: readonly [number, number];
-  /** Padding mode. */
-  readonly padding: ConvPadding;
+export class Conv2d extends ConvLayer {
   /** The kernel variable [kh, kw, inChannels, outChannels]. */
   readonly kernel: tf.Variable;
   /** The bias variable [outChannels], or `undefined` without bias. */
   readonly bias: tf.Variable | undefined;
-  readonly #config: ConvConfig;
 
   /**
    * @param inChannels - Channels of the input.
@@ -44,26 +31,17 @@ export class Conv2d extends Module {
    * @throws InvalidArgumentError for non-positive sizes or an unknown padding or initialiser.
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
-    super();
-    const owner = new.target.name;
-    const config = resolveConvConfig(owner, inChannels, outChannels, kernelSize, options);
-    this.#config = config;
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = config.kernelSize;
-    this.stride = config.stride;
-    this.padding = config.padding;
+    super(inChannels, outChannels, kernelSize, options);
+    const owner = this.owner;
+    const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
-    const init: KernelInitializer = config.kernelInitializer;
-    this.kernel = this.addWeight('kernel', () =>
-      initKernel(owner, init, [kh, kw, inChannels, outChannels], { fanIn: kh * kw * inChannels, fanOut: kh * kw * outChannels })
-    );
-    this.bias = config.useBias ? this.addWeight('bias', () => tf.zeros([outChannels])) : undefined;
+    this.kernel = this.addKernel('kernel', [kh, kw, inChannels, outChannels], { fanIn: kh * kw * inChannels, fanOut: kh * kw * outChannels });
+    this.bias = this.addBias();
   }
 
   /** The output shape for an input of shape `[N, H, W, inChannels]`. */
   outputShape(inputShape: readonly number[]): [number, number, number, number] {
-    return convOutputShape(this.#config, inputShape);
+    return convOutputShape(this.convConfig, inputShape);
   }
 
   /**
@@ -75,6 +53,6 @@ export class Conv2d extends Module {
    *   kernel with `valid` padding.
    */
   call(x: tf.Tensor): tf.Tensor4D {
-    return tf.tidy(() => convForward(this.constructor.name, this.#config, x, this.kernel, this.bias));
+    return tf.tidy(() => convForward(this.constructor.name, this.convConfig, x, this.kernel, this.bias));
   }
 }

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
 import { stopGradient } from '@ncomp/entropy';
-import type { Conv2dOptions, ConvConfig } from '../conv/conv-config.js';
-import { convForward, convOutputShape, resolveConvConfig } from '../conv/conv-config.js';
-import { initKernel } from '../conv/initializers.js';
-import type { ConvPadding } from '../conv/padding.js';
+import type { Conv2dOptions } from '../conv/conv-config.js';
+import { convForward, convOutputShape } from '../conv/conv-config.js';
 import { checkPositive } from '../internal/checks.js';
+import { ConvLayer } from '../conv/conv-layer.js';
 
 /** Options of {@link SpectralNormConv2d}. */
 export interface SpectralNormConv2dOptions extends Conv2dOptions {
@@ -33,17 +31,7 @@ export interface SpectralNormConv2dOptions extends Conv2dOptions {
  * `useBias`), `u` [outChannels] (not trainable, random unit vector at initialisation;
  * saved in the state dict).
  */
-export class SpectralNormConv2d extends Module {
-  /** Input channels. */
-  readonly inChannels: number;
-  /** Output channels. */
-  readonly outChannels: number;
-  /** Kernel size `[kh, kw]`. */
-  readonly kernelSize: readonly [number, number];
-  /** Stride `[sh, sw]`. */
-  readonly stride: readonly [number, number];
-  /** Padding mode. */
-  readonly padding: ConvPadding;
+export class SpectralNormConv2d extends ConvLayer {
   /** Power-iteration epsilon. */
   readonly epsilon: number;
   /** The unnormalized kernel [kh, kw, inChannels, outChannels]. */
@@ -52,7 +40,6 @@ export class SpectralNormConv2d extends Module {
   readonly bias: tf.Variable | undefined;
   /** The power-iteration vector [outChannels] (non-trainable). */
   readonly u: tf.Variable;
-  readonly #config: ConvConfig;
 
   /**
    * @param inChannels - Channels of the input.
@@ -67,31 +54,23 @@ export class SpectralNormConv2d extends Module {
     kernelSize: number | readonly [number, number],
     options: SpectralNormConv2dOptions = {}
   ) {
-    super();
-    const owner = new.target.name;
-    const config = resolveConvConfig(owner, inChannels, outChannels, kernelSize, options);
-    this.#config = config;
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = config.kernelSize;
-    this.stride = config.stride;
-    this.padding = config.padding;
+    super(inChannels, outChannels, kernelSize, options);
+    const owner = this.owner;
+    const config = this.convConfig;
     this.epsilon = options.epsilon ?? 1e-12;
     checkPositive(owner, 'epsilon', this.epsilon);
     const [kh, kw] = config.kernelSize;
-    this.kernel = this.addWeight('kernel', () =>
-      initKernel(owner, config.kernelInitializer, [kh, kw, inChannels, outChannels], {
-        fanIn: kh * kw * inChannels,
-        fanOut: kh * kw * outChannels,
-      })
-    );
-    this.bias = config.useBias ? this.addWeight('bias', () => tf.zeros([outChannels])) : undefined;
+    this.kernel = this.addKernel('kernel', [kh, kw, inChannels, outChannels], {
+      fanIn: kh * kw * inChannels,
+      fanOut: kh * kw * outChannels,
+    });
+    this.bias = this.addBias();
     this.u = this.addWeight('u', () => this.#normalize(tf.randomNormal([outChannels])), { trainable: false });
   }
 
   /** The output shape for an input of shape `[N, H, W, inChannels]`. */
   outputShape(inputShape: readonly number[]): [number, number, number, number] {
-    return convOutputShape(this.#config, inputShape);
+    return convOutputShape(this.convConfig, inputShape);
   }
 
   /**
@@ -133,7 +112,7 @@ export class SpectralNormConv2d extends Module {
    * @throws ShapeError for another rank or channel count.
    */
   call(x: tf.Tensor, training = false): tf.Tensor4D {
-    return tf.tidy(() => convForward(this.constructor.name, this.#config, x, this.normalizedKernel(training), this.bias));
+    return tf.tidy(() => convForward(this.constructor.name, this.convConfig, x, this.normalizedKernel(training), this.bias));
   }
 
   #matrix(): tf.Tensor2D {

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
-import type { Conv2dOptions, ConvConfig } from '../conv/conv-config.js';
-import { convForward, convOutputShape, resolveConvConfig } from '../conv/conv-config.js';
-import { initKernel } from '../conv/initializers.js';
-import type { ConvPadding } from '../conv/padding.js';
+import type { Conv2dOptions } from '../conv/conv-config.js';
+import { convForward, convOutputShape } from '../conv/conv-config.js';
+import { ConvLayer } from '../conv/conv-layer.js';
 
 /**
  * 2-D convolution with weight normalization (Salimans & Kingma 2016, "Weight
@@ -21,24 +19,13 @@ import type { ConvPadding } from '../conv/padding.js';
  * (magnitude), `bias` [outChannels] (with `useBias`). A PyTorch `weight_v` [out, in, kh,
  * kw] loads after a `[2, 3, 1, 0]` transpose, `weight_g` [out, 1, 1, 1] after a reshape.
  */
-export class WeightNormConv2d extends Module {
-  /** Input channels. */
-  readonly inChannels: number;
-  /** Output channels. */
-  readonly outChannels: number;
-  /** Kernel size `[kh, kw]`. */
-  readonly kernelSize: readonly [number, number];
-  /** Stride `[sh, sw]`. */
-  readonly stride: readonly [number, number];
-  /** Padding mode. */
-  readonly padding: ConvPadding;
+export class WeightNormConv2d extends ConvLayer {
   /** Direction v [kh, kw, inChannels, outChannels]. */
   readonly v: tf.Variable;
   /** Magnitude g [outChannels]. */
   readonly g: tf.Variable;
   /** The bias [outChannels], or `undefined` without bias. */
   readonly bias: tf.Variable | undefined;
-  readonly #config: ConvConfig;
 
   /**
    * @param inChannels - Channels of the input.
@@ -48,29 +35,21 @@ export class WeightNormConv2d extends Module {
    * @throws InvalidArgumentError for invalid sizes, padding or initialiser.
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
-    super();
-    const owner = new.target.name;
-    const config = resolveConvConfig(owner, inChannels, outChannels, kernelSize, options);
-    this.#config = config;
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = config.kernelSize;
-    this.stride = config.stride;
-    this.padding = config.padding;
+    super(inChannels, outChannels, kernelSize, options);
+    const owner = this.owner;
+    const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
-    this.v = this.addWeight('v', () =>
-      initKernel(owner, config.kernelInitializer, [kh, kw, inChannels, outChannels], {
-        fanIn: kh * kw * inChannels,
-        fanOut: kh * kw * outChannels,
-      })
-    );
+    this.v = this.addKernel('v', [kh, kw, inChannels, outChannels], {
+      fanIn: kh * kw * inChannels,
+      fanOut: kh * kw * outChannels,
+    });
     this.g = this.addWeight('g', () => tf.sqrt(tf.sum(tf.square(this.v), [0, 1, 2])));
-    this.bias = config.useBias ? this.addWeight('bias', () => tf.zeros([outChannels])) : undefined;
+    this.bias = this.addBias();
   }
 
   /** The output shape for an input of shape `[N, H, W, inChannels]`. */
   outputShape(inputShape: readonly number[]): [number, number, number, number] {
-    return convOutputShape(this.#config, inputShape);
+    return convOutputShape(this.convConfig, inputShape);
   }
 
   /** The effective kernel g * v / ||v|| [kh, kw, inChannels, outChannels], a new tensor. */
@@ -84,6 +63,6 @@ export class WeightNormConv2d extends Module {
    * @throws ShapeError for another rank or channel count.
    */
   call(x: tf.Tensor): tf.Tensor4D {
-    return tf.tidy(() => convForward(this.constructor.name, this.#config, x, this.kernel(), this.bias));
+    return tf.tidy(() => convForward(this.constructor.name, this.convConfig, x, this.kernel(), this.bias));
   }
 }
