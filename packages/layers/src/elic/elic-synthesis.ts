@@ -1,12 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from '@ncomp/core';
-import { ConvTranspose2d } from '../conv/conv-transpose2d.js';
 import type { ConvPadding } from '../conv/padding.js';
 import { checkElicChannels, checkInteger, checkNhwc } from '../internal/checks.js';
 import type { Layer } from '../internal/layer.js';
 import { runSequence } from '../internal/layer.js';
+import { buildElicSynthesisSteps } from './elic-synthesis-layout.js';
 import { ResidualBottleneckBlock } from './residual-bottleneck-block.js';
-import { SimplifiedAttention } from './simplified-attention.js';
 
 /** Options of {@link ElicSynthesis}. */
 export interface ElicSynthesisOptions {
@@ -44,7 +43,7 @@ export class ElicSynthesis extends Module {
   readonly latentChannels: number;
   /** Widths of the four transposed convolutions. */
   readonly channels: readonly [number, number, number, number];
-  readonly #steps: Layer[] = [];
+  readonly #steps: Layer[];
 
   /** @param options - Widths, depth and convolution settings; see {@link ElicSynthesisOptions}. */
   constructor(options: ElicSynthesisOptions = {}) {
@@ -55,19 +54,16 @@ export class ElicSynthesis extends Module {
     this.channels = checkElicChannels(owner, options.channels ?? [256, 256, 256, 3]);
     const blocks = options.numResidualBlocks ?? 3;
     checkInteger(owner, 'numResidualBlocks', blocks, 0);
-    const k = options.kernelSize ?? 5;
-    const convOptions = { stride: 2, padding: options.padding ?? 'same' } as const;
-    let width = this.latentChannels;
-    this.#steps.push(this.addModule('attention0', new SimplifiedAttention(width)));
-    for (let i = 0; i < 4; i++) {
-      const out = this.channels[i]!;
-      this.#steps.push(this.addModule(`conv${i}`, new ConvTranspose2d(width, out, k, convOptions)));
-      width = out;
-      if (i === 1) this.#steps.push(this.addModule('attention1', new SimplifiedAttention(width)));
-      if (i < 3) {
-        for (let j = 0; j < blocks; j++) this.#steps.push(this.addModule(`res${i}_${j}`, new ResidualBottleneckBlock(width)));
-      }
-    }
+    this.#steps = buildElicSynthesisSteps({
+      add: (name, module) => this.addModule(name, module),
+      latentChannels: this.latentChannels,
+      channels: this.channels,
+      numResidualBlocks: blocks,
+      kernelSize: options.kernelSize ?? 5,
+      padding: options.padding ?? 'same',
+      blockPrefix: 'res',
+      makeBlock: (width) => new ResidualBottleneckBlock(width),
+    });
   }
 
   /**
