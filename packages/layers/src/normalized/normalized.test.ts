@@ -36,6 +36,14 @@ describe('SpectralNormConv2d', () => {
       expect(sn.trainableVariables().map((v) => v.shape)).toEqual([[3, 3, 2, 4], [4]]);
       expect([...sn.namedVariables().keys()]).toEqual(['kernel', 'bias', 'u']);
       expectClose([Math.hypot(...snapshot(sn.u))], [1], 1e-6);
+      // A kernel with well-separated singular values (about 4, 2, 1, 0.5), so that 30
+      // power-iteration steps converge whatever the random initial u; a random kernel can
+      // have nearly equal top singular values and made this test flaky.
+      const kernel = tf.tidy(() =>
+        tf.reshape(tf.add(tf.mul(uniform([18, 4], 7), 0.05), tf.pad(tf.diag(tf.tensor1d([4, 2, 1, 0.5])), [[0, 14], [0, 0]])), [3, 3, 2, 4])
+      );
+      sn.kernel.assign(kernel);
+      kernel.dispose();
       const sigma = largestSingularValue(snapshot(sn.kernel), 18, 4);
       const x = uniform([1, 9, 8, 2], 1);
       // Inference calls leave u alone.
