@@ -16,6 +16,9 @@ const alias = [
   { find: /^@ncomp\/entropy$/, replacement: src('entropy/src/index.ts') },
   { find: /^@ncomp\/layers$/, replacement: src('layers/src/index.ts') },
   { find: /^@ncomp\/losses$/, replacement: src('losses/src/index.ts') },
+  { find: /^@ncomp\/models\/container$/, replacement: src('models/src/container/index.ts') },
+  { find: /^@ncomp\/models$/, replacement: src('models/src/index.ts') },
+  { find: /^@ncomp\/cli$/, replacement: src('cli/src/index.ts') },
 ];
 
 const project = (name: string) => ({
@@ -31,6 +34,6 @@ const project = (name: string) => ({
 
 export default defineConfig({
   test: {
-    projects: [project('core'), project('entropy'), project('layers'), project('losses')],
+    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli')],
   },
 });

@@ -15,3 +15,4 @@ export * from './module/index.js';
 export * from './state/index.js';
 export * from './backend/index.js';
 export * from './kernels/index.js';
+export * from './files/index.js';

@@ -1,9 +1,8 @@
 /**
  * Reading and writing safetensors files on disk (Node.js only: uses `node:fs`).
  */
-import { randomBytes } from 'node:crypto';
-import { link, lstat, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { errorCode, writeFileAtomic } from '../files/index.js';
 import { InvalidArgumentError, NcompError } from '../errors/index.js';
 import type { SafetensorsFile } from './read.js';
 import { readSafetensors } from './read.js';
@@ -14,11 +13,6 @@ import { writeSafetensors } from './write.js';
 export interface WriteSafetensorsFileOptions extends WriteSafetensorsOptions {
   /** Replace an existing file at the path. Default `false`: an existing file is refused. */
   readonly overwrite?: boolean;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /**
@@ -85,49 +79,6 @@ export async function writeSafetensorsFile(
 ): Promise<void> {
   // Encode first: invalid input must fail before anything touches the disk.
   const bytes = writeSafetensors(tensors, options.metadata === undefined ? {} : { metadata: options.metadata });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const refuse = (cause?: unknown): InvalidArgumentError =>
-    new InvalidArgumentError(
-      `refusing to overwrite existing file ${path}; pass { overwrite: true } to replace it`,
-      cause === undefined ? undefined : { cause }
-    );
-  try {
-    // 'wx': never reuse an existing file, even a stale temporary one.
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (options.overwrite === true) {
-      await rename(tmp, path);
-      return;
-    }
-    try {
-      await link(tmp, path);
-    } catch (err) {
-      const code = errorCode(err);
-      if (code === 'EEXIST') throw refuse(err);
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
-      // No hard links here (e.g. some network or FAT file systems): best effort.
-      if (await exists(path)) throw refuse();
-      await rename(tmp, path);
-    }
-  } finally {
-    // After link() the temporary name is a second link to the new file; after rename()
-    // it no longer exists. Either way removing it is right, and `force` ignores absence.
-    await rm(tmp, { force: true });
-  }
+  await writeFileAtomic(path, bytes, { overwrite: options.overwrite === true });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    // lstat: a dangling symlink at the path still counts as "exists".
-    await lstat(path);
-    return true;
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return false;
-    throw err;
-  }
-}

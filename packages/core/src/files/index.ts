@@ -1,0 +1,6 @@
+/**
+ * File helpers (Node.js only): atomic writes that never overwrite by accident.
+ *
+ * @packageDocumentation
+ */
+export { errorCode, pathExists, writeFileAtomic, type WriteFileAtomicOptions } from './write-file-atomic.js';
