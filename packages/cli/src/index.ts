@@ -1,1 +1,9 @@
-export {};
+/**
+ * `@ncomp/cli`: the `ncomp` command (compress, decompress, train, eval, info, models) and
+ * its building blocks, usable from scripts.
+ *
+ * @packageDocumentation
+ */
+export { EXIT, main, mainHelp, type Io } from './main.js';
+export type { CommandContext } from './commands/context.js';
+export { COMMANDS, type CommandSpec } from './commands/registry.js';

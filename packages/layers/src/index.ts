@@ -49,3 +49,5 @@ export { CharmTransforms, type CharmTransformsOptions } from './charm/charm-tran
 
 export { SpectralNormConv2d, type SpectralNormConv2dOptions } from './normalized/spectral-norm-conv2d.js';
 export { WeightNormConv2d } from './normalized/weight-norm-conv2d.js';
+
+export { Sequential, leakyRelu, relu, type CallableModule, type SequentialStep } from './sequential/sequential.js';

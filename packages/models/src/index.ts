@@ -1,1 +1,26 @@
-export {};
+/**
+ * `@ncomp/models`: learned image codecs composed from ncomp parts. Latent codecs (a
+ * factorized prior, a (mean-)scale hyperprior) plug into an {@link ImageCodec} with any
+ * analysis and synthesis transforms; the named baselines `bls2017`, `bmshj2018` and
+ * `mbt2018-mean` are in the {@link MODELS} registry; {@link RdTrainer} trains them with
+ * resumable checkpoints; model files carry weights, integer tables and the configuration.
+ * The bitstream container is in `@ncomp/models/container`.
+ *
+ * @packageDocumentation
+ */
+export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
+export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
+export { HyperpriorLatentCodec, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
+export { GainUnit } from './codec/gain-unit.js';
+export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions } from './codec/image-codec.js';
+export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
+export { parseBaselineConfig, type BaselineConfig } from './zoo/baseline-config.js';
+export { bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
+export { MODELS, createModel, modelEntry, type ModelEntry } from './zoo/registry.js';
+export { MODEL_FILE_KEYS, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
+export { SeededRandom } from './training/rng.js';
+export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
+export { Adam, type AdamOptions } from './training/adam.js';
+export { RdTrainer, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
+export { hasCheckpoint, readCheckpoint, restoreTrainer, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './training/checkpoint.js';
+export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';

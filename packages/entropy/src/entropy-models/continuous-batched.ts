@@ -71,6 +71,20 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
     }
   }
 
+  /**
+   * Rebuilds the quantization offsets and the integer tables from the prior's current
+   * parameters (CompressAI's `update()`): call it after training, before compressing,
+   * so the tables describe the trained prior. The new tables become part of the state
+   * dict, so a saved model decodes with exactly these integers.
+   * @throws InvalidArgumentError when the model was created without compression.
+   */
+  updateTables(): void {
+    if (!this.offset) throw new InvalidArgumentError('updateTables needs an entropy model created with compression: true');
+    const offset = this.offset;
+    tf.tidy(() => offset.assign(tf.broadcastTo(this.priorOffset(), [...this.priorShape])));
+    this.buildTablesFrom(this.prior, () => this.priorOffset());
+  }
+
   protected get tableCount(): number {
     return this.priorShape.reduce((a, b) => a * b, 1);
   }

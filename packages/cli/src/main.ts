@@ -1,0 +1,105 @@
+import { NcompError } from '@ncomp/core';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CommandContext } from './commands/context.js';
+import { COMMANDS, type CommandSpec } from './commands/registry.js';
+
+/** Exit codes of `ncomp`. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/** Top-level help. */
+export function mainHelp(): string {
+  const width = Math.max(...[...COMMANDS.keys()].map((k) => k.length));
+  return [
+    'ncomp — learned image compression on TensorFlow.js',
+    '',
+    'Usage: ncomp <command> [options]',
+    '',
+    'Commands:',
+    ...[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `ncomp <command> --help` for a command\'s options. Common options: --backend auto|tensorflow|wasm|cpu, --quiet.',
+  ].join('\n');
+}
+
+/** Streams `ncomp` writes to (injectable for tests). */
+export interface Io {
+  /** Results. */
+  readonly stdout: { write(text: string): unknown };
+  /** Progress, warnings and errors. */
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs `ncomp` with the given arguments and returns the exit code: 0 success, 1 a
+ * failure (bad file, corrupt stream, ...), 2 a usage error, 130 interrupted. Errors are
+ * printed as one line a person can act on; `--debug` adds the stack.
+ */
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${mainHelp()}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version') {
+    io.stdout.write('0.1.0\n');
+    return EXIT.ok;
+  }
+  const spec = COMMANDS.get(name);
+  if (!spec) {
+    io.stderr.write(`ncomp: unknown command "${name}"\n\n${mainHelp()}\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${spec.help}\n`);
+    return EXIT.ok;
+  }
+  let ctx: CommandContext;
+  try {
+    ctx = parseCommandArgs(spec, argv, rest, io);
+  } catch (err) {
+    io.stderr.write(`ncomp ${name}: ${(err as Error).message}\nRun \`ncomp ${name} --help\` for the options.\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await spec.run(ctx);
+  } catch (err) {
+    const debug = rest.includes('--debug');
+    if (err instanceof NcompError) {
+      io.stderr.write(`ncomp ${name}: ${err.message}\n`);
+      if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+      return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
+    }
+    io.stderr.write(`ncomp ${name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io): CommandContext {
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    backend: { type: 'string' },
+    quiet: { type: 'boolean' },
+    debug: { type: 'boolean' },
+  };
+  for (const [k, v] of Object.entries(spec.options)) options[k] = v.type === 'boolean' ? { type: 'boolean' } : { type: 'string', multiple: true };
+  options['backend'] = { type: 'string', multiple: true };
+  const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  const values = parsed.values as Record<string, string[] | boolean | undefined>;
+  const quiet = values['quiet'] === true;
+  return {
+    argv,
+    positionals: parsed.positionals,
+    option: (k) => {
+      const v = values[k];
+      return Array.isArray(v) ? v[v.length - 1] : undefined;
+    },
+    options: (k) => {
+      const v = values[k];
+      return Array.isArray(v) ? v : [];
+    },
+    flag: (k) => values[k] === true,
+    log: (line) => {
+      if (!quiet) io.stderr.write(`${line}\n`);
+    },
+    print: (line) => io.stdout.write(`${line}\n`),
+  };
+}

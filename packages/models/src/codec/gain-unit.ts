@@ -1,0 +1,69 @@
+import { InvalidArgumentError, Module } from '@ncomp/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Gain units for variable rate (Cui et al. 2021, "Asymmetric gained deep image
+ * compression with continuous rate adaptation"): one learned per-channel gain vector per
+ * rate level scales the latent before quantization, and an inverse gain vector scales it
+ * back before synthesis. A continuous quality `q` in [0, levels - 1] interpolates
+ * neighbouring levels geometrically: g(q) = g_i^(1 - t) g_(i+1)^t, i = floor(q), t = q - i.
+ *
+ * Gains are stored as logarithms (`log_gain`, `log_inverse_gain`, [levels, C]) and
+ * initialised to ±(1/2) log(λ_l / λ_ref), the gain that makes the quantization step of
+ * level l scale like 1/sqrt(λ_l), so training starts near the right rate for every level.
+ */
+export class GainUnit extends Module {
+  /** Number of levels L. */
+  readonly levels: number;
+  /** Channels C. */
+  readonly channels: number;
+  /** log g [L, C]. */
+  readonly logGain: tf.Variable;
+  /** log g' [L, C]. */
+  readonly logInverseGain: tf.Variable;
+
+  /**
+   * @param channels - Latent channels.
+   * @param lambdas - The rate-distortion trade-off of each level, increasing (more bits).
+   */
+  constructor(channels: number, lambdas: readonly number[]) {
+    super();
+    if (lambdas.length < 2 || lambdas.some((l, i) => !(l > 0) || (i > 0 && !(l > lambdas[i - 1]!)))) {
+      throw new InvalidArgumentError(`gain unit lambdas must be at least 2 increasing positive numbers, found [${lambdas.join(', ')}]`);
+    }
+    this.levels = lambdas.length;
+    this.channels = channels;
+    const ref = Math.sqrt(lambdas[0]! * lambdas[lambdas.length - 1]!);
+    const init = lambdas.map((l) => 0.5 * Math.log(l / ref));
+    this.logGain = this.addWeight('log_gain', () => tf.tile(tf.tensor2d(init, [this.levels, 1]), [1, channels]));
+    this.logInverseGain = this.addWeight('log_inverse_gain', () => tf.tile(tf.tensor2d(init.map((v) => -v), [this.levels, 1]), [1, channels]));
+  }
+
+  /** Throws InvalidArgumentError unless `quality` is in [0, levels - 1]. */
+  checkQuality(quality: number): void {
+    if (!(quality >= 0 && quality <= this.levels - 1)) {
+      throw new InvalidArgumentError(`quality must be in [0, ${this.levels - 1}], found ${quality}`);
+    }
+  }
+
+  private interpolate(table: tf.Variable, quality: number): tf.Tensor1D {
+    this.checkQuality(quality);
+    const i = Math.min(Math.floor(quality), this.levels - 2);
+    const t = quality - i;
+    return tf.tidy(() => {
+      const pair = tf.slice(table, [i, 0], [2, this.channels]);
+      const w = tf.tensor2d([1 - t, t], [2, 1]);
+      return tf.exp(tf.sum(tf.mul(pair, w), 0)) as tf.Tensor1D;
+    });
+  }
+
+  /** The gain g(q) [C]. */
+  gain(quality: number): tf.Tensor1D {
+    return this.interpolate(this.logGain, quality);
+  }
+
+  /** The inverse gain g'(q) [C]. */
+  inverseGain(quality: number): tf.Tensor1D {
+    return this.interpolate(this.logInverseGain, quality);
+  }
+}

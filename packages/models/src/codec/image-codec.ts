@@ -1,0 +1,204 @@
+import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import type { CallableModule } from '@ncomp/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LatentCodec } from '../latent-codecs/latent-codec.js';
+import { GainUnit } from './gain-unit.js';
+import { replicatePad, roundUpTo } from './replicate-pad.js';
+
+/** Options of {@link ImageCodec}. */
+export interface ImageCodecOptions {
+  /** g_a: image [N, H, W, 3] in [0, 1] -> latent [N, H/d, W/d, C]. */
+  readonly analysis: CallableModule;
+  /** g_s: latent -> image [N, H, W, 3]. */
+  readonly synthesis: CallableModule;
+  /** How the latent is coded. */
+  readonly latentCodec: LatentCodec;
+  /** Downsampling factor d of `analysis` (16 for four stride-2 layers). */
+  readonly downsampling: number;
+  /**
+   * The rate-distortion λ of each rate level, increasing. Given, the codec is variable
+   * rate through a {@link GainUnit}; `quality` then ranges over [0, lambdas.length - 1].
+   */
+  readonly lambdas?: readonly number[];
+}
+
+/** Options of {@link ImageCodec.forward}. */
+export interface ForwardOptions {
+  /** Noise and rate bounds (default true), or quantization and information content. */
+  readonly training?: boolean;
+  /** Rate level for variable-rate codecs (see {@link ImageCodec.qualityRange}). */
+  readonly quality?: number;
+}
+
+/** Result of {@link ImageCodec.forward}. */
+export interface CodecForward {
+  /** Reconstruction [N, H, W, 3] (not clipped, so gradients flow). */
+  readonly xHat: tf.Tensor4D;
+  /** Bits per image [N]. */
+  readonly bits: tf.Tensor1D;
+  /** Bits per pixel per image [N] (bits / (H W)). */
+  readonly bpp: tf.Tensor1D;
+}
+
+/** An image as entropy-coded streams, with what the decoder needs besides the model. */
+export interface CompressedImage {
+  /** The latent codec's streams, in its `streamNames` order. */
+  readonly streams: Uint8Array[];
+  /** Image height. */
+  readonly height: number;
+  /** Image width. */
+  readonly width: number;
+  /** Height the codec coded (a multiple of {@link ImageCodec.padMultiple}). */
+  readonly paddedHeight: number;
+  /** Width the codec coded. */
+  readonly paddedWidth: number;
+  /** Rate level coded at (0 for fixed-rate codecs). */
+  readonly quality: number;
+}
+
+/**
+ * A learned image codec: analysis transform, synthesis transform and a latent codec
+ * (Ballé et al.'s transform coding view), optionally variable-rate with gain units.
+ * `forward` is the training / evaluation pass; `compress` / `decompress` code real
+ * images of any size (padded at the bottom and right by edge replication to
+ * {@link ImageCodec.padMultiple}, cropped back after decoding).
+ */
+export class ImageCodec extends Module {
+  /** g_a. */
+  readonly analysis: CallableModule;
+  /** g_s. */
+  readonly synthesis: CallableModule;
+  /** The latent codec. */
+  readonly latentCodec: LatentCodec;
+  /** Gain units, for variable-rate codecs. */
+  readonly gain: GainUnit | undefined;
+  /** Downsampling factor of the analysis transform. */
+  readonly downsampling: number;
+  /** The λ of each rate level (empty for fixed-rate codecs). */
+  readonly lambdas: readonly number[];
+
+  /** @param options - See {@link ImageCodecOptions}. */
+  constructor(options: ImageCodecOptions) {
+    super();
+    if (!Number.isInteger(options.downsampling) || options.downsampling < 1) {
+      throw new InvalidArgumentError(`downsampling must be a positive integer, found ${String(options.downsampling)}`);
+    }
+    this.analysis = this.addModule('analysis', options.analysis);
+    this.synthesis = this.addModule('synthesis', options.synthesis);
+    this.latentCodec = this.addModule('latent_codec', options.latentCodec);
+    this.downsampling = options.downsampling;
+    this.lambdas = [...(options.lambdas ?? [])];
+    this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas)) : undefined;
+  }
+
+  /** Image sizes must be multiples of this to be coded (others are padded by `compress`). */
+  get padMultiple(): number {
+    return this.downsampling * this.latentCodec.latentMultiple;
+  }
+
+  /** The range of `quality`: [0, levels - 1] for variable-rate codecs, [0, 0] otherwise. */
+  get qualityRange(): readonly [number, number] {
+    return [0, this.gain ? this.gain.levels - 1 : 0];
+  }
+
+  /** Validates `quality` (default: the top of the range) and returns it. */
+  resolveQuality(quality?: number): number {
+    const [lo, hi] = this.qualityRange;
+    const q = quality ?? hi;
+    if (!Number.isFinite(q) || q < lo || q > hi) {
+      throw new InvalidArgumentError(
+        hi === 0 ? `this codec has a single rate; quality must be 0, found ${q}` : `quality must be in [${lo}, ${hi}], found ${q}`,
+      );
+    }
+    return q;
+  }
+
+  private checkImage(x: tf.Tensor, needMultiple: boolean): void {
+    if (x.rank !== 4 || x.shape[3] !== 3) throw new ShapeError(`image must be [N, H, W, 3], found [${x.shape.join(', ')}]`);
+    const [, h, w] = x.shape;
+    if (needMultiple && (h! % this.padMultiple !== 0 || w! % this.padMultiple !== 0)) {
+      throw new ShapeError(`image height and width must be multiples of ${this.padMultiple} for forward(), found ${h}x${w}; compress() pads any size`);
+    }
+  }
+
+  /** Latent of `x` scaled by the gain of `quality`. */
+  private encodeLatent(x: tf.Tensor4D, quality: number): tf.Tensor4D {
+    const y = this.analysis.call(x) as tf.Tensor4D;
+    return this.gain ? (tf.mul(y, this.gain.gain(quality)) as tf.Tensor4D) : y;
+  }
+
+  /** Image from a (gained) latent. */
+  private decodeLatent(yHat: tf.Tensor4D, quality: number): tf.Tensor4D {
+    const y = this.gain ? (tf.mul(yHat, this.gain.inverseGain(quality)) as tf.Tensor4D) : yHat;
+    return this.synthesis.call(y) as tf.Tensor4D;
+  }
+
+  /**
+   * Training / evaluation pass on images whose sizes are multiples of
+   * {@link ImageCodec.padMultiple}.
+   * @param x - Images [N, H, W, 3] in [0, 1].
+   */
+  forward(x: tf.Tensor4D, options: ForwardOptions = {}): CodecForward {
+    this.checkImage(x, true);
+    const quality = this.resolveQuality(options.quality);
+    const training = options.training ?? true;
+    return tf.tidy(() => {
+      const y = this.encodeLatent(x, quality);
+      const { yHat, bits } = this.latentCodec.forward(y, training);
+      const xHat = this.decodeLatent(yHat, quality);
+      return { xHat, bits, bpp: tf.div(bits, x.shape[1] * x.shape[2]) as tf.Tensor1D };
+    });
+  }
+
+  /**
+   * Compresses one image of any size.
+   * @param x - Image [1, H, W, 3] in [0, 1].
+   * @param quality - Rate level (default: the highest).
+   */
+  compress(x: tf.Tensor4D, quality?: number): CompressedImage {
+    this.checkImage(x, false);
+    if (x.shape[0] !== 1) throw new ShapeError(`compress codes one image at a time, found a batch of ${x.shape[0]}`);
+    const q = this.resolveQuality(quality);
+    const [, height, width] = x.shape;
+    const paddedHeight = roundUpTo(height, this.padMultiple);
+    const paddedWidth = roundUpTo(width, this.padMultiple);
+    const y = tf.tidy(() => this.encodeLatent(replicatePad(x, paddedHeight - height, paddedWidth - width), q));
+    try {
+      const { streams, yHat } = this.latentCodec.compress(y);
+      yHat.dispose();
+      return { streams: streams[0]!, height, width, paddedHeight, paddedWidth, quality: q };
+    } finally {
+      y.dispose();
+    }
+  }
+
+  /**
+   * Decodes an image coded by {@link ImageCodec.compress}.
+   * @returns Image [1, H, W, 3], clipped to [0, 1].
+   * @throws CorruptStreamError for streams that do not decode; ShapeError for sizes this
+   *   codec cannot have produced.
+   */
+  decompress(image: CompressedImage): tf.Tensor4D {
+    const q = this.resolveQuality(image.quality);
+    const { height, width, paddedHeight, paddedWidth } = image;
+    const m = this.padMultiple;
+    if (paddedHeight % m !== 0 || paddedWidth % m !== 0 || height > paddedHeight || width > paddedWidth || paddedHeight - height >= m || paddedWidth - width >= m || height < 1 || width < 1) {
+      throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
+    }
+    const d = this.downsampling;
+    const yHat = this.latentCodec.decompress([image.streams], [paddedHeight / d, paddedWidth / d]);
+    try {
+      return tf.tidy(() => {
+        const full = this.decodeLatent(yHat, q);
+        return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
+      });
+    } finally {
+      yHat.dispose();
+    }
+  }
+
+  /** Rebuilds learned integer tables from the current parameters (call after training, before compressing). */
+  update(): void {
+    this.latentCodec.update();
+  }
+}

@@ -1,0 +1,76 @@
+import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { ContinuousBatchedEntropyModel, NoisyDeepFactorized, type CoderName } from '@ncomp/entropy';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+
+/** Options of {@link FactorizedLatentCodec}. */
+export interface FactorizedLatentCodecOptions {
+  /** Channels of the latent. */
+  readonly channels: number;
+  /** Entropy coder; default `rans`. */
+  readonly coder?: CoderName;
+  /** Seed of the prior's initialisation. */
+  readonly seed?: number;
+}
+
+/**
+ * The factorized prior (Ballé, Laparra & Simoncelli 2017; TFC's "entropy bottleneck"):
+ * each channel of the latent has its own learned density ({@link NoisyDeepFactorized}),
+ * shared over all positions. One stream per image.
+ */
+export class FactorizedLatentCodec extends Module implements LatentCodec {
+  /** {@inheritDoc LatentCodec.latentChannels} */
+  readonly latentChannels: number;
+  /** {@inheritDoc LatentCodec.latentMultiple} */
+  readonly latentMultiple = 1;
+  /** {@inheritDoc LatentCodec.streamNames} */
+  readonly streamNames: readonly string[] = ['y'];
+  /** The entropy model of the latent (with integer tables). */
+  readonly bottleneck: ContinuousBatchedEntropyModel;
+
+  /** @param options - See {@link FactorizedLatentCodecOptions}. */
+  constructor(options: FactorizedLatentCodecOptions) {
+    super();
+    if (!Number.isInteger(options.channels) || options.channels < 1) {
+      throw new InvalidArgumentError(`channels must be a positive integer, found ${String(options.channels)}`);
+    }
+    this.latentChannels = options.channels;
+    const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.channels] } : { batchShape: [options.channels], seed: options.seed });
+    this.bottleneck = this.addModule('bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder: options.coder ?? 'rans' }));
+  }
+
+  /** {@inheritDoc LatentCodec.forward} */
+  forward(y: tf.Tensor4D, training: boolean): LatentForward {
+    checkLatent(y, this.latentChannels);
+    const { values, bits } = this.bottleneck.call(y, training);
+    return { yHat: values as tf.Tensor4D, bits: bits as tf.Tensor1D };
+  }
+
+  /** {@inheritDoc LatentCodec.compress} */
+  compress(y: tf.Tensor4D): LatentCompressed {
+    checkLatent(y, this.latentChannels);
+    const strings = this.bottleneck.compress(y);
+    return { streams: strings.map((s) => [s]), yHat: this.bottleneck.quantize(y) as tf.Tensor4D };
+  }
+
+  /** {@inheritDoc LatentCodec.decompress} */
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D {
+    const strings = streams.map((s, i) => {
+      if (s.length !== 1) throw new ShapeError(`factorized latent codec: image ${i} has ${s.length} streams, expected 1 (y)`);
+      return s[0]!;
+    });
+    return this.bottleneck.decompress(strings, [size[0], size[1]]) as tf.Tensor4D;
+  }
+
+  /** {@inheritDoc LatentCodec.update} */
+  update(): void {
+    this.bottleneck.updateTables();
+  }
+}
+
+/** Throws ShapeError unless `y` is [N, h, w, channels]. */
+export function checkLatent(y: tf.Tensor, channels: number): void {
+  if (y.rank !== 4 || y.shape[3] !== channels) {
+    throw new ShapeError(`latent must be [N, h, w, ${channels}], found [${y.shape.join(', ')}]`);
+  }
+}

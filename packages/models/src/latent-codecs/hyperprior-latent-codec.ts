@@ -1,0 +1,198 @@
+import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { ContinuousBatchedEntropyModel, LocationScaleIndexedEntropyModel, NoisyDeepFactorized, lowerBound, type CoderName } from '@ncomp/entropy';
+import type { CallableModule } from '@ncomp/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkLatent } from './factorized-latent-codec.js';
+import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+
+/** Options of {@link HyperpriorLatentCodec}. */
+export interface HyperpriorLatentCodecOptions {
+  /** Channels M of the latent y. */
+  readonly latentChannels: number;
+  /** Channels of the hyper-latent z (the output of `hyperAnalysis`). */
+  readonly hyperChannels: number;
+  /** h_a: y (or |y| without `mean`) [N, h, w, M] -> z [N, h/s, w/s, hyperChannels]. */
+  readonly hyperAnalysis: CallableModule;
+  /**
+   * h_s: z -> scale indexes [N, h, w, M] (scale hyperprior) or, with `mean`, scale indexes
+   * and means concatenated on channels [N, h, w, 2M] (indexes first, as CompressAI's
+   * `scales_hat, means_hat = chunk(2)`).
+   */
+  readonly hyperSynthesis: CallableModule;
+  /** Downsampling factor s of h_a (4 for two stride-2 layers). */
+  readonly hyperDownsampling: number;
+  /** Predict means too (Minnen et al. 2018's mean-scale hyperprior). Default false. */
+  readonly mean?: boolean;
+  /** Number of scales of the table, TFC's default 64. */
+  readonly numScales?: number;
+  /** Smallest scale, TFC's default 0.11. */
+  readonly scaleMin?: number;
+  /** Largest scale, TFC's default 256. */
+  readonly scaleMax?: number;
+  /** Entropy coder; default `rans`. */
+  readonly coder?: CoderName;
+  /** Seed of the hyper-prior's initialisation. */
+  readonly seed?: number;
+}
+
+/**
+ * The scale hyperprior of Ballé et al. 2018 ("Variational image compression with a scale
+ * hyperprior") and, with `mean`, the mean-scale hyperprior of Minnen, Ballé & Toderici
+ * 2018, in TFC's formulation: z = h_a(|y|) is coded with a factorized prior; h_s(ẑ) gives
+ * per-element scale indexes i in [0, numScales - 1], scale = exp(log(scaleMin) + i *
+ * (log(scaleMax) - log(scaleMin)) / (numScales - 1)), and (with `mean`) means; y is coded
+ * under N(mean, scale) convolved with U(-1/2, 1/2). Indexes are bounded with TFC's
+ * `lower_bound` gradient (identity when pushing back into range) instead of a plain clip,
+ * so units that start out of range still learn. Streams per image: `y`, then `z`.
+ */
+export class HyperpriorLatentCodec extends Module implements LatentCodec {
+  /** {@inheritDoc LatentCodec.latentChannels} */
+  readonly latentChannels: number;
+  /** {@inheritDoc LatentCodec.latentMultiple} */
+  readonly latentMultiple: number;
+  /** {@inheritDoc LatentCodec.streamNames} */
+  readonly streamNames: readonly string[] = ['y', 'z'];
+  /** Whether means are predicted. */
+  readonly mean: boolean;
+  /** Channels of z. */
+  readonly hyperChannels: number;
+  /** h_a. */
+  readonly hyperAnalysis: CallableModule;
+  /** h_s. */
+  readonly hyperSynthesis: CallableModule;
+  /** Factorized entropy model of z. */
+  readonly hyperBottleneck: ContinuousBatchedEntropyModel;
+  /** Conditional entropy model of y. */
+  readonly conditional: LocationScaleIndexedEntropyModel;
+  private readonly numScales: number;
+
+  /** @param options - See {@link HyperpriorLatentCodecOptions}. */
+  constructor(options: HyperpriorLatentCodecOptions) {
+    super();
+    for (const [name, v] of [
+      ['latentChannels', options.latentChannels],
+      ['hyperChannels', options.hyperChannels],
+      ['hyperDownsampling', options.hyperDownsampling],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, found ${String(v)}`);
+    }
+    this.latentChannels = options.latentChannels;
+    this.hyperChannels = options.hyperChannels;
+    this.latentMultiple = options.hyperDownsampling;
+    this.mean = options.mean ?? false;
+    const numScales = options.numScales ?? 64;
+    const scaleMin = options.scaleMin ?? 0.11;
+    const scaleMax = options.scaleMax ?? 256;
+    if (!Number.isInteger(numScales) || numScales < 2) throw new InvalidArgumentError(`numScales must be an integer >= 2, found ${numScales}`);
+    if (!(scaleMin > 0 && scaleMax > scaleMin)) throw new InvalidArgumentError(`need 0 < scaleMin < scaleMax, found ${scaleMin}, ${scaleMax}`);
+    this.numScales = numScales;
+    this.hyperAnalysis = this.addModule('hyper_analysis', options.hyperAnalysis);
+    this.hyperSynthesis = this.addModule('hyper_synthesis', options.hyperSynthesis);
+    const coder = options.coder ?? 'rans';
+    const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed });
+    this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder }));
+    const offset = Math.log(scaleMin);
+    const factor = (Math.log(scaleMax) - offset) / (numScales - 1);
+    this.conditional = this.addModule(
+      'conditional',
+      new LocationScaleIndexedEntropyModel({
+        numScales,
+        scaleFn: (i) => tf.exp(tf.add(offset, tf.mul(factor, i))),
+        codingRank: 3,
+        compression: true,
+        coder,
+      }),
+    );
+  }
+
+  /** z = h_a(y or |y|). */
+  private hyperLatent(y: tf.Tensor4D): tf.Tensor4D {
+    return this.hyperAnalysis.call(this.mean ? y : tf.abs(y)) as tf.Tensor4D;
+  }
+
+  /** Scale indexes (bounded to [0, numScales - 1]) and means from ẑ. */
+  private parameters(zHat: tf.Tensor4D, ySize: readonly [number, number]): { indexes: tf.Tensor4D; loc?: tf.Tensor4D } {
+    const out = this.hyperSynthesis.call(zHat) as tf.Tensor4D;
+    const m = this.latentChannels;
+    const expected = this.mean ? 2 * m : m;
+    const [n, h, w, c] = out.shape;
+    if (h !== ySize[0] || w !== ySize[1] || c !== expected) {
+      throw new ShapeError(`hyperSynthesis must give [${n}, ${ySize[0]}, ${ySize[1]}, ${expected}], gave [${out.shape.join(', ')}]`);
+    }
+    const bound = (t: tf.Tensor): tf.Tensor4D => tf.neg(lowerBound(tf.neg(lowerBound(t, 0)), -(this.numScales - 1))) as tf.Tensor4D;
+    if (!this.mean) return { indexes: bound(out) };
+    const [raw, loc] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+    return { indexes: bound(raw), loc };
+  }
+
+  private checkY(y: tf.Tensor4D): void {
+    checkLatent(y, this.latentChannels);
+    const [, h, w] = y.shape;
+    if (h % this.latentMultiple !== 0 || w % this.latentMultiple !== 0) {
+      throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${h}x${w}`);
+    }
+  }
+
+  /** {@inheritDoc LatentCodec.forward} */
+  forward(y: tf.Tensor4D, training: boolean): LatentForward {
+    this.checkY(y);
+    return tf.tidy(() => {
+      const z = this.hyperLatent(y);
+      const { values: zHat, bits: zBits } = this.hyperBottleneck.call(z, training);
+      const { indexes, loc } = this.parameters(zHat as tf.Tensor4D, [y.shape[1], y.shape[2]]);
+      const { values, bits } = this.conditional.callWithLoc(y, indexes, loc, training);
+      return { yHat: values as tf.Tensor4D, bits: tf.add(bits, zBits) as tf.Tensor1D };
+    });
+  }
+
+  /** {@inheritDoc LatentCodec.compress} */
+  compress(y: tf.Tensor4D): LatentCompressed {
+    this.checkY(y);
+    const z = tf.tidy(() => this.hyperLatent(y));
+    let zStrings: Uint8Array[];
+    try {
+      zStrings = this.hyperBottleneck.compress(z);
+    } finally {
+      z.dispose();
+    }
+    // The decoder's ẑ, computed exactly as decompress will.
+    const zHat = this.hyperBottleneck.decompress(zStrings, [y.shape[1] / this.latentMultiple, y.shape[2] / this.latentMultiple]) as tf.Tensor4D;
+    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, [y.shape[1], y.shape[2]]));
+    try {
+      const yStrings = this.conditional.compressWithLoc(y, indexes, loc);
+      const yHat = this.conditional.decompressWithLoc(yStrings, indexes, loc) as tf.Tensor4D;
+      return { streams: yStrings.map((s, i) => [s, zStrings[i]!]), yHat };
+    } finally {
+      tf.dispose([zHat, indexes, ...(loc ? [loc] : [])]);
+    }
+  }
+
+  /** {@inheritDoc LatentCodec.decompress} */
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D {
+    if (size[0] % this.latentMultiple !== 0 || size[1] % this.latentMultiple !== 0) {
+      throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${size[0]}x${size[1]}`);
+    }
+    streams.forEach((s, i) => {
+      if (s.length !== 2) throw new ShapeError(`hyperprior latent codec: image ${i} has ${s.length} streams, expected 2 (y, z)`);
+    });
+    const zHat = this.hyperBottleneck.decompress(
+      streams.map((s) => s[1]!),
+      [size[0] / this.latentMultiple, size[1] / this.latentMultiple],
+    ) as tf.Tensor4D;
+    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, size));
+    try {
+      return this.conditional.decompressWithLoc(
+        streams.map((s) => s[0]!),
+        indexes,
+        loc,
+      ) as tf.Tensor4D;
+    } finally {
+      tf.dispose([zHat, indexes, ...(loc ? [loc] : [])]);
+    }
+  }
+
+  /** {@inheritDoc LatentCodec.update} */
+  update(): void {
+    this.hyperBottleneck.updateTables();
+  }
+}

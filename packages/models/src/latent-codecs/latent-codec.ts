@@ -1,0 +1,54 @@
+import type { Module } from '@ncomp/core';
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Result of {@link LatentCodec.forward}. */
+export interface LatentForward {
+  /** The latent as the synthesis sees it: noisy (training) or quantized. */
+  readonly yHat: tf.Tensor4D;
+  /** Bits per image ([N]): a differentiable bound when training, else the information content. */
+  readonly bits: tf.Tensor1D;
+}
+
+/** Result of {@link LatentCodec.compress}. */
+export interface LatentCompressed {
+  /** Byte strings per image: `streams[i]` holds image i's streams, in the codec's order. */
+  readonly streams: Uint8Array[][];
+  /** The quantized latent, exactly as the decoder will reconstruct it. */
+  readonly yHat: tf.Tensor4D;
+}
+
+/**
+ * How a latent tensor `y` [N, h, w, C] becomes bits and back, in the spirit of
+ * CompressAI's `latent_codecs`: a factorized prior, a (mean-)scale hyperprior, and
+ * whatever a research script composes. An image codec is an analysis transform, a
+ * synthesis transform and one latent codec.
+ */
+export interface LatentCodec extends Module {
+  /** Channels C of the latent it codes. */
+  readonly latentChannels: number;
+  /**
+   * Spatial factor the latent's height and width must be divisible by (a hyperprior with
+   * two stride-2 layers needs 4; a factorized prior 1).
+   */
+  readonly latentMultiple: number;
+  /** Names of the streams each image is coded into, in order (e.g. `['y', 'z']`). */
+  readonly streamNames: readonly string[];
+  /**
+   * Training / evaluation pass.
+   * @param y - Latent [N, h, w, C].
+   * @param training - Uniform noise and a differentiable rate bound (true), or rounding and
+   *   the information content (false).
+   */
+  forward(y: tf.Tensor4D, training: boolean): LatentForward;
+  /** Entropy-codes `y` (rounding it); see {@link LatentCompressed}. */
+  compress(y: tf.Tensor4D): LatentCompressed;
+  /**
+   * Reconstructs the quantized latent from the streams of `compress`.
+   * @param streams - Per image, the streams in {@link LatentCodec.streamNames} order.
+   * @param size - Latent `[h, w]`.
+   * @throws CorruptStreamError for streams that do not decode.
+   */
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D;
+  /** Rebuilds learned integer tables from the current parameters (call after training). */
+  update(): void;
+}

@@ -1,0 +1,96 @@
+import { ModelMismatchError, UnsupportedFormatError, readSafetensors, safetensorsToStateDict, stateDictToSafetensors, writeFileAtomic } from '@ncomp/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { readFile } from 'node:fs/promises';
+import type { ImageCodec } from '../codec/image-codec.js';
+import { createHash } from 'node:crypto';
+import type { BaselineConfig } from '../zoo/baseline-config.js';
+import { modelEntry } from '../zoo/registry.js';
+
+/** Metadata keys of an ncomp model file (safetensors `__metadata__`). */
+export const MODEL_FILE_KEYS = { model: 'ncomp.model', config: 'ncomp.config', format: 'ncomp.model_format' } as const;
+
+/** A model read from a file. */
+export interface LoadedModel {
+  /** The codec, weights and integer tables loaded. */
+  readonly model: ImageCodec;
+  /** Registry name. */
+  readonly name: string;
+  /** Its configuration. */
+  readonly config: BaselineConfig;
+  /** First 16 bytes of the SHA-256 of the file: what bitstreams record. */
+  readonly digest: Uint8Array;
+  /** All string metadata of the file. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * Serializes a codec to model-file bytes: a safetensors file of its state dict (weights
+ * and integer tables) whose metadata names the registry model and its configuration.
+ * @param extraMetadata - More string metadata (e.g. training command and steps).
+ */
+export async function modelFileBytes(model: ImageCodec, name: string, config: BaselineConfig, extraMetadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
+  modelEntry(name);
+  const dict = model.stateDict();
+  try {
+    return await stateDictToSafetensors(dict, {
+      metadata: { ...extraMetadata, [MODEL_FILE_KEYS.model]: name, [MODEL_FILE_KEYS.config]: JSON.stringify(config), [MODEL_FILE_KEYS.format]: '1' },
+    });
+  } finally {
+    tf.dispose(Object.values(dict));
+  }
+}
+
+/** Writes a model file atomically (see {@link modelFileBytes}); refuses to overwrite unless asked. */
+export async function saveModelFile(
+  path: string,
+  model: ImageCodec,
+  name: string,
+  config: BaselineConfig,
+  options: { readonly overwrite?: boolean; readonly metadata?: Readonly<Record<string, string>> } = {},
+): Promise<void> {
+  const bytes = await modelFileBytes(model, name, config, options.metadata);
+  await writeFileAtomic(path, bytes, { overwrite: options.overwrite === true, overwriteHint: 'pass --force / { overwrite: true } to replace it' });
+}
+
+/**
+ * Builds the codec a model file describes and loads its weights and tables.
+ * @param bytes - The file's bytes.
+ * @param source - Where they came from, for messages.
+ * @throws UnsupportedFormatError when the bytes are not an ncomp model file;
+ *   ModelMismatchError when the weights do not fit the named model.
+ */
+export function loadModelBytes(bytes: Uint8Array, source = 'model file'): LoadedModel {
+  const file = readSafetensors(bytes);
+  const metadata = file.metadata;
+  const name = metadata[MODEL_FILE_KEYS.model];
+  const configText = metadata[MODEL_FILE_KEYS.config];
+  if (name === undefined || configText === undefined) {
+    throw new UnsupportedFormatError(`${source}: a safetensors file without ncomp model metadata (${MODEL_FILE_KEYS.model}, ${MODEL_FILE_KEYS.config}); was it saved by saveModelFile / ncomp train?`);
+  }
+  const entry = modelEntry(name);
+  let configValue: unknown;
+  try {
+    configValue = JSON.parse(configText);
+  } catch (err) {
+    throw new UnsupportedFormatError(`${source}: config metadata is not JSON: ${configText.slice(0, 80)}`, { cause: err });
+  }
+  const config = entry.parseConfig(configValue);
+  const model = entry.create(config);
+  const dict = safetensorsToStateDict(file);
+  try {
+    model.loadStateDict(dict);
+  } catch (err) {
+    model.dispose();
+    if (err instanceof ModelMismatchError) throw new ModelMismatchError(`${source}: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    tf.dispose(Object.values(dict));
+  }
+  return { model, name, config, digest: new Uint8Array(createHash('sha256').update(bytes).digest().subarray(0, 16)), metadata };
+}
+
+/** Reads a model file from disk (see {@link loadModelBytes}). */
+export async function loadModelFile(path: string): Promise<LoadedModel> {
+  const buffer = await readFile(path);
+  return loadModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path);
+}

@@ -1,0 +1,187 @@
+import { InvalidArgumentError } from '@ncomp/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageCodec } from '../codec/image-codec.js';
+import { Adam } from './adam.js';
+import type { RandomCropSampler } from './crop-sampler.js';
+import { SeededRandom } from './rng.js';
+
+/** Options of {@link RdTrainer}. */
+export interface RdTrainOptions {
+  /** Total steps of the run (for the schedule). */
+  readonly steps: number;
+  /** Crops per batch. */
+  readonly batchSize: number;
+  /** Adam step size before decay; default 1e-4 (TFC, CompressAI). */
+  readonly learningRate?: number;
+  /** From this step on, the learning rate is multiplied by `decayFactor`; default 0.9 * steps. */
+  readonly decayStart?: number;
+  /** Learning-rate factor after `decayStart`; default 0.1. */
+  readonly decayFactor?: number;
+  /**
+   * λ of a fixed-rate codec: loss = λ 255² MSE + bpp (CompressAI's convention). Variable-rate
+   * codecs use their own per-level λs and sample a level per step.
+   */
+  readonly lambda?: number;
+  /** Clip gradients to this global norm; default 1 (CompressAI); 0 disables. */
+  readonly clipNorm?: number;
+  /** Seed of the level choice. */
+  readonly seed?: number;
+}
+
+/** What one training step measured. */
+export interface StepReport {
+  /** Steps done after this one. */
+  readonly step: number;
+  /** Rate level trained (0 for fixed-rate codecs). */
+  readonly level: number;
+  /** Its λ. */
+  readonly lambda: number;
+  /** Rate-distortion loss. */
+  readonly loss: number;
+  /** Mean bits per pixel (noisy-latent bound). */
+  readonly bpp: number;
+  /** Mean squared error on the [0, 1] scale. */
+  readonly mse: number;
+  /** PSNR of the mean MSE, dB. */
+  readonly psnr: number;
+  /** Learning rate used. */
+  readonly learningRate: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** Wall time of the step in ms. */
+  readonly ms: number;
+}
+
+/** The resumable state of an {@link RdTrainer} besides model and optimizer tensors. */
+export interface RdTrainerState {
+  /** Steps done. */
+  readonly step: number;
+  /** Crop sampler generator state. */
+  readonly samplerState: number;
+  /** Level generator state. */
+  readonly levelState: number;
+  /** Adam's step count. */
+  readonly adamStep: number;
+}
+
+/**
+ * Rate-distortion training (Ballé et al.'s objective, λ 255² MSE + bpp) of an
+ * {@link ImageCodec} on random crops with Adam, gradient clipping and a step decay of
+ * the learning rate. Variable-rate codecs train one level per step, chosen uniformly.
+ * Every source of randomness except the quantization noise is seeded and part of
+ * {@link RdTrainer.state}, so a run resumed from a checkpoint continues the same crop
+ * and level sequence.
+ */
+export class RdTrainer {
+  /** The optimizer (its moments are part of checkpoints). */
+  readonly optimizer = new Adam();
+  /** Steps done. */
+  step = 0;
+  private readonly levels: SeededRandom;
+  private readonly params: Map<string, tf.Variable>;
+  private readonly lambdas: readonly number[];
+
+  /**
+   * @param model - The codec to train (its trainable variables are updated in place).
+   * @param sampler - Training crops; its size must be a multiple of the codec's padMultiple.
+   * @param options - See {@link RdTrainOptions}.
+   */
+  constructor(
+    readonly model: ImageCodec,
+    readonly sampler: RandomCropSampler,
+    readonly options: RdTrainOptions,
+  ) {
+    if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
+    if (sampler.cropSize % model.padMultiple !== 0) {
+      throw new InvalidArgumentError(`crop size ${sampler.cropSize} must be a multiple of ${model.padMultiple} for this model`);
+    }
+    if (model.lambdas.length > 0) {
+      if (options.lambda !== undefined) throw new InvalidArgumentError('a variable-rate model trains with its own lambdas; do not pass lambda');
+      this.lambdas = model.lambdas;
+    } else {
+      if (!(options.lambda !== undefined && options.lambda > 0)) throw new InvalidArgumentError(`a fixed-rate model needs lambda > 0, found ${String(options.lambda)}`);
+      this.lambdas = [options.lambda];
+    }
+    this.levels = new SeededRandom((options.seed ?? 0) ^ 0x5bd1e995);
+    this.params = new Map([...model.namedVariables()].filter(([, v]) => v.trainable));
+  }
+
+  /** Learning rate at a step. */
+  learningRateAt(step: number): number {
+    const base = this.options.learningRate ?? 1e-4;
+    const start = this.options.decayStart ?? Math.floor(0.9 * this.options.steps);
+    return step >= start ? base * (this.options.decayFactor ?? 0.1) : base;
+  }
+
+  /** One step on the next batch. */
+  trainStep(): StepReport {
+    const t0 = performance.now();
+    const level = this.lambdas.length > 1 ? this.levels.int(this.lambdas.length) : 0;
+    const lambda = this.lambdas[level]!;
+    const batch = this.sampler.next(this.options.batchSize);
+    const names = [...this.params.keys()];
+    const vars = names.map((n) => this.params.get(n)!);
+    let lossValue = 0;
+    let bpp = 0;
+    let mse = 0;
+    let gradNorm = 0;
+    const lr = this.learningRateAt(this.step);
+    try {
+      const stats: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.model.forward(batch, { training: true, ...(this.model.lambdas.length > 0 ? { quality: level } : {}) });
+        const d = tf.mean(tf.squaredDifference(out.xHat, batch));
+        const r = tf.mean(out.bpp);
+        stats.push(tf.keep(r), tf.keep(d));
+        return tf.add(tf.mul(d, lambda * 255 * 255), r) as tf.Scalar;
+      }, vars);
+      const named: Record<string, tf.Tensor> = {};
+      vars.forEach((v, i) => {
+        const g = grads[v.name];
+        if (g) named[names[i]!] = g;
+      });
+      const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((g) => tf.sum(tf.square(g))))));
+      gradNorm = norm.dataSync()[0]!;
+      norm.dispose();
+      const clip = this.options.clipNorm ?? 1;
+      if (clip > 0 && gradNorm > clip && Number.isFinite(gradNorm)) {
+        for (const k of Object.keys(named)) {
+          const g = named[k]!;
+          named[k] = tf.mul(g, clip / gradNorm);
+          g.dispose();
+        }
+      }
+      if (Number.isFinite(gradNorm)) this.optimizer.apply(this.params, named, lr);
+      lossValue = value.dataSync()[0]!;
+      bpp = stats[0]!.dataSync()[0]!;
+      mse = stats[1]!.dataSync()[0]!;
+      tf.dispose([value, ...Object.values(named), ...stats]);
+    } finally {
+      batch.dispose();
+    }
+    if (!Number.isFinite(gradNorm)) {
+      throw new InvalidArgumentError(`training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${lossValue}; lower the learning rate or resume from the last checkpoint`);
+    }
+    this.step += 1;
+    return { step: this.step, level, lambda, loss: lossValue, bpp, mse, psnr: 10 * Math.log10(1 / mse), learningRate: lr, gradNorm, ms: performance.now() - t0 };
+  }
+
+  /** The state to checkpoint besides tensors. */
+  get state(): RdTrainerState {
+    return { step: this.step, samplerState: this.sampler.state, levelState: this.levels.state, adamStep: this.optimizer.step };
+  }
+
+  /** Restores {@link RdTrainer.state} (the optimizer's moments are restored separately). */
+  restore(state: RdTrainerState): void {
+    this.step = state.step;
+    this.sampler.state = state.samplerState;
+    this.levels.state = state.levelState;
+    this.optimizer.step = state.adamStep;
+  }
+
+  /** Trainable parameters by state-dict name. */
+  get parameters(): ReadonlyMap<string, tf.Variable> {
+    return this.params;
+  }
+}

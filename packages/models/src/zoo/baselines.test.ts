@@ -1,0 +1,56 @@
+import { setBackend } from '@ncomp/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createModel, MODELS } from './registry.js';
+
+beforeAll(async () => {
+  await setBackend('wasm');
+});
+
+const small = { N: 8, M: 12 };
+
+describe.each([...MODELS.keys()])('%s', (name) => {
+  it('forward: shapes, finite bits, gradients reach every trainable variable', () => {
+    const model = createModel(name, small);
+    const before = tf.memory().numTensors;
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.forward(x, { training: true });
+      expect(out.xHat.shape).toEqual([2, 64, 64, 3]);
+      expect(out.bits.shape).toEqual([2]);
+      return tf.add(tf.mean(out.bpp), tf.mul(100, tf.mean(tf.squaredDifference(out.xHat, x)))) as tf.Scalar;
+    }, model.trainableVariables());
+    expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
+    const missing = model.trainableVariables().filter((v) => !grads[v.name]);
+    expect(missing.map((v) => v.name)).toEqual([]);
+    tf.dispose([value, x, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('compress -> decompress reproduces the quantized latent exactly, for odd sizes', () => {
+    const model = createModel(name, small);
+    model.update();
+    const before = tf.memory().numTensors;
+    for (const [h, w] of [
+      [37, 50],
+      [64, 64],
+      [1, 70],
+    ] as const) {
+      const x = tf.randomUniform([1, h, w, 3], 0, 1, 'float32', h * w) as tf.Tensor4D;
+      const c = model.compress(x);
+      expect(c.paddedHeight % model.padMultiple).toBe(0);
+      expect(c.streams.length).toBe(model.latentCodec.streamNames.length);
+      const a = model.decompress(c);
+      const b = model.decompress({ ...c, streams: c.streams.map((s) => s.slice()) });
+      expect(a.shape).toEqual([1, h, w, 3]);
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+      const [min, max] = tf.tidy(() => [tf.min(a).dataSync()[0]!, tf.max(a).dataSync()[0]!]);
+      expect(min).toBeGreaterThanOrEqual(0);
+      expect(max).toBeLessThanOrEqual(1);
+      tf.dispose([x, a, b]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});

@@ -1,0 +1,90 @@
+import { Conv2d, ConvTranspose2d, GDN, Sequential, leakyRelu, relu } from '@ncomp/layers';
+import { ImageCodec } from '../codec/image-codec.js';
+import { FactorizedLatentCodec } from '../latent-codecs/factorized-latent-codec.js';
+import { HyperpriorLatentCodec } from '../latent-codecs/hyperprior-latent-codec.js';
+import type { BaselineConfig } from './baseline-config.js';
+
+const down = (cin: number, cout: number, k: number, s: number): Conv2d => new Conv2d(cin, cout, k, { stride: s, padding: 'same_zeros' });
+const up = (cin: number, cout: number, k: number, s: number): ConvTranspose2d => new ConvTranspose2d(cin, cout, k, { stride: s, padding: 'same_zeros' });
+
+/** g_a of Ballé et al. 2018 (TFC bmshj2018): four 5x5 stride-2 convs with GDN between; downsampling 16. */
+export function bmshj2018Analysis(N: number, M: number): Sequential {
+  return new Sequential([down(3, N, 5, 2), new GDN(N), down(N, N, 5, 2), new GDN(N), down(N, N, 5, 2), new GDN(N), down(N, M, 5, 2)]);
+}
+
+/** g_s of Ballé et al. 2018: four 5x5 stride-2 transposed convs with IGDN between. */
+export function bmshj2018Synthesis(N: number, M: number): Sequential {
+  return new Sequential([
+    up(M, N, 5, 2),
+    new GDN(N, { inverse: true }),
+    up(N, N, 5, 2),
+    new GDN(N, { inverse: true }),
+    up(N, N, 5, 2),
+    new GDN(N, { inverse: true }),
+    up(N, 3, 5, 2),
+  ]);
+}
+
+/**
+ * `bls2017`: the factorized-prior codec of Ballé, Laparra & Simoncelli 2017 ("End-to-end
+ * optimized image compression") as in TFC's `bls2017.py`: g_a = conv 9x9/4, GDN, conv
+ * 5x5/2, GDN, conv 5x5/2 (N filters, latent M channels); g_s mirrored with IGDN; a
+ * factorized prior on y.
+ */
+export function bls2017(config: BaselineConfig): ImageCodec {
+  const { N, M } = config;
+  return new ImageCodec({
+    analysis: new Sequential([down(3, N, 9, 4), new GDN(N), down(N, N, 5, 2), new GDN(N), down(N, M, 5, 2)]),
+    synthesis: new Sequential([up(M, N, 5, 2), new GDN(N, { inverse: true }), up(N, N, 5, 2), new GDN(N, { inverse: true }), up(N, 3, 9, 4)]),
+    latentCodec: new FactorizedLatentCodec({ channels: M }),
+    downsampling: 16,
+    ...(config.lambdas ? { lambdas: config.lambdas } : {}),
+  });
+}
+
+/**
+ * `bmshj2018`: the scale hyperprior of Ballé, Minnen, Singh, Hwang & Johnston 2018, as in
+ * TFC's `bmshj2018.py`: h_a = conv 3x3/1, ReLU, conv 5x5/2, ReLU, conv 5x5/2 on |y|;
+ * h_s = transposed conv 5x5/2, ReLU, 5x5/2, ReLU, 3x3/1 giving the scale indexes.
+ */
+export function bmshj2018(config: BaselineConfig): ImageCodec {
+  const { N, M } = config;
+  return new ImageCodec({
+    analysis: bmshj2018Analysis(N, M),
+    synthesis: bmshj2018Synthesis(N, M),
+    latentCodec: new HyperpriorLatentCodec({
+      latentChannels: M,
+      hyperChannels: N,
+      hyperAnalysis: new Sequential([down(M, N, 3, 1), relu, down(N, N, 5, 2), relu, down(N, N, 5, 2)]),
+      hyperSynthesis: new Sequential([up(N, N, 5, 2), relu, up(N, N, 5, 2), relu, up(N, M, 3, 1)]),
+      hyperDownsampling: 4,
+    }),
+    downsampling: 16,
+    ...(config.lambdas ? { lambdas: config.lambdas } : {}),
+  });
+}
+
+/**
+ * `mbt2018-mean`: the mean-scale hyperprior of Minnen, Ballé & Toderici 2018 (without the
+ * context model), as in CompressAI's `mbt2018-mean`: h_a = conv 3x3/1, LeakyReLU, conv
+ * 5x5/2, LeakyReLU, conv 5x5/2 on y; h_s = transposed conv 5x5/2 (N -> M), LeakyReLU,
+ * 5x5/2 (M -> 3M/2), LeakyReLU, conv 3x3/1 (-> 2M: scale indexes, then means).
+ */
+export function mbt2018Mean(config: BaselineConfig): ImageCodec {
+  const { N, M } = config;
+  const mid = Math.floor((3 * M) / 2);
+  return new ImageCodec({
+    analysis: bmshj2018Analysis(N, M),
+    synthesis: bmshj2018Synthesis(N, M),
+    latentCodec: new HyperpriorLatentCodec({
+      latentChannels: M,
+      hyperChannels: N,
+      hyperAnalysis: new Sequential([down(M, N, 3, 1), leakyRelu(), down(N, N, 5, 2), leakyRelu(), down(N, N, 5, 2)]),
+      hyperSynthesis: new Sequential([up(N, M, 5, 2), leakyRelu(), up(M, mid, 5, 2), leakyRelu(), down(mid, 2 * M, 3, 1)]),
+      hyperDownsampling: 4,
+      mean: true,
+    }),
+    downsampling: 16,
+    ...(config.lambdas ? { lambdas: config.lambdas } : {}),
+  });
+}

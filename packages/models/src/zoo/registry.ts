@@ -1,0 +1,55 @@
+import { InvalidArgumentError } from '@ncomp/core';
+import type { ImageCodec } from '../codec/image-codec.js';
+import { parseBaselineConfig, type BaselineConfig } from './baseline-config.js';
+import { bls2017, bmshj2018, mbt2018Mean } from './baselines.js';
+
+/** A named model of the registry. */
+export interface ModelEntry {
+  /** Registry name, e.g. `bmshj2018`. */
+  readonly name: string;
+  /** One line on what it is. */
+  readonly description: string;
+  /** The paper it follows. */
+  readonly paper: string;
+  /** The paper's configuration (its lowest-rate setting). */
+  readonly defaultConfig: BaselineConfig;
+  /** Validates a configuration (e.g. from JSON); missing fields take the defaults. */
+  parseConfig(value: unknown): BaselineConfig;
+  /** Builds an untrained codec. */
+  create(config?: BaselineConfig): ImageCodec;
+}
+
+function entry(name: string, description: string, paper: string, defaultConfig: BaselineConfig, build: (c: BaselineConfig) => ImageCodec): ModelEntry {
+  return {
+    name,
+    description,
+    paper,
+    defaultConfig,
+    parseConfig: (value) => parseBaselineConfig(name, value, defaultConfig),
+    create: (config) => build(parseBaselineConfig(name, config, defaultConfig)),
+  };
+}
+
+/** The models `ncomp` and {@link createModel} know, by name. */
+export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
+  [
+    entry('bls2017', 'factorized prior, GDN (9x9/4, 5x5/2, 5x5/2)', 'Ballé, Laparra & Simoncelli, End-to-end optimized image compression, ICLR 2017', { N: 128, M: 128 }, bls2017),
+    entry('bmshj2018', 'scale hyperprior, GDN', 'Ballé, Minnen, Singh, Hwang & Johnston, Variational image compression with a scale hyperprior, ICLR 2018', { N: 128, M: 192 }, bmshj2018),
+    entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
+  ].map((e) => [e.name, e]),
+);
+
+/**
+ * Looks up a model by name.
+ * @throws InvalidArgumentError listing the known names.
+ */
+export function modelEntry(name: string): ModelEntry {
+  const e = MODELS.get(name);
+  if (!e) throw new InvalidArgumentError(`unknown model "${name}"; known models: ${[...MODELS.keys()].join(', ')}`);
+  return e;
+}
+
+/** Builds an untrained codec by registry name (see {@link MODELS}). */
+export function createModel(name: string, config?: BaselineConfig): ImageCodec {
+  return modelEntry(name).create(config);
+}
