@@ -80,7 +80,9 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
     quiet: { type: 'boolean' },
     debug: { type: 'boolean' },
   };
-  for (const [k, v] of Object.entries(spec.options)) options[k] = v.type === 'boolean' ? { type: 'boolean' } : { type: 'string', multiple: true };
+  for (const [k, v] of Object.entries(spec.options)) {
+    options[k] = v.type === 'boolean' ? { type: 'boolean' } : { type: 'string', multiple: true, ...(v.short ? { short: v.short } : {}) };
+  }
   options['backend'] = { type: 'string', multiple: true };
   const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   const values = parsed.values as Record<string, string[] | boolean | undefined>;

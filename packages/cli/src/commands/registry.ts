@@ -1,4 +1,9 @@
 import type { CommandContext } from './context.js';
+import { COMPRESS_HELP, compressCommand } from './compress.js';
+import { DECOMPRESS_HELP, decompressCommand } from './decompress.js';
+import { EVAL_HELP, evalCommand } from './eval.js';
+import { INFO_HELP, infoCommand } from './info.js';
+import { MODELS_HELP, modelsCommand } from './models.js';
 import { TRAIN_HELP, trainCommand } from './train.js';
 
 /** A subcommand of `ncomp`. */
@@ -10,17 +15,53 @@ export interface CommandSpec {
   /** Its `--help` text. */
   readonly help: string;
   /** Its options (besides --backend, --quiet, --debug): strings may repeat. */
-  readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>;
+  readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
   /** Runs it; resolves to the exit code. */
   run(ctx: CommandContext): Promise<number>;
 }
 
 const s = { type: 'string' } as const;
 const b = { type: 'boolean' } as const;
+const o = { type: 'string', short: 'o' } as const;
 
 /** The subcommands by name. */
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   [
+    {
+      name: 'compress',
+      summary: 'compress images (PNG, JPEG, WebP, ...) to .ncomp files',
+      help: COMPRESS_HELP,
+      options: { quality: s, model: s, output: o, 'out-dir': s, force: b },
+      run: compressCommand,
+    },
+    {
+      name: 'decompress',
+      summary: 'decode .ncomp files to PNG',
+      help: DECOMPRESS_HELP,
+      options: { model: s, output: o, 'out-dir': s, force: b },
+      run: decompressCommand,
+    },
+    {
+      name: 'eval',
+      summary: 'bpp, PSNR, MS-SSIM and timings on a folder, beside JPEG, WebP and AVIF',
+      help: EVAL_HELP,
+      options: { model: s, qualities: s, codecs: s, limit: s, out: s, force: b },
+      run: evalCommand,
+    },
+    {
+      name: 'info',
+      summary: 'describe .ncomp files, or the backend in use',
+      help: INFO_HELP,
+      options: {},
+      run: infoCommand,
+    },
+    {
+      name: 'models',
+      summary: 'list architectures and the default model',
+      help: MODELS_HELP,
+      options: { model: s },
+      run: modelsCommand,
+    },
     {
       name: 'train',
       summary: 'train a model on a folder of images (resumable)',

@@ -238,7 +238,36 @@ export class Module {
     }
     const dict: StateDict = {};
     for (const [path, v] of named) dict[path] = tf.clone(v);
+    for (const [prefix, m] of this.#namedModules()) {
+      for (const [k, t] of Object.entries(m.extraStateDict())) dict[prefix + k] = t;
+    }
     return dict;
+  }
+
+  /**
+   * State that is not a variable (for example an entropy model's integer CDF tables), by
+   * local key, as new tensors owned by the caller. Included, with the module's path prefix,
+   * in the {@link Module.stateDict} of this module and of every ancestor. Default: none.
+   */
+  protected extraStateDict(): StateDict {
+    return {};
+  }
+
+  /** Local keys {@link Module.extraStateDict} produces and {@link Module.loadExtraState} expects. Default: none. */
+  protected extraStateKeys(): readonly string[] {
+    return [];
+  }
+
+  /**
+   * Validates extra state entries (local keys; only those of {@link Module.extraStateKeys}
+   * present in the dict) and returns a function that applies them. Called by
+   * {@link Module.loadStateDict} of this module or an ancestor before anything is
+   * assigned, so a bad entry loads nothing.
+   * @throws ModelMismatchError for entries that do not fit.
+   */
+  protected loadExtraState(entries: Readonly<Record<string, unknown>>): () => void {
+    void entries;
+    return () => undefined;
   }
 
   /**
@@ -262,13 +291,19 @@ export class Module {
     this.#checkUsable();
     const strict = options.strict ?? true;
     const named = this.namedVariables();
+    const modules = this.#namedModules();
+    const extraKeys = new Set<string>();
+    for (const [prefix, m] of modules) for (const k of m.extraStateKeys()) extraKeys.add(prefix + k);
     // Own keys only: inherited names such as "constructor" are not entries.
     const keys = Object.keys(dict);
-    const missingKeys = [...named.keys()].filter((k) => !Object.hasOwn(dict, k));
-    const unexpectedKeys = keys.filter((k) => !named.has(k));
+    const missingKeys = [...named.keys(), ...extraKeys].filter((k) => !Object.hasOwn(dict, k));
+    const unexpectedKeys = keys.filter((k) => !named.has(k) && !extraKeys.has(k));
     const problems: string[] = [];
     if (strict) {
-      for (const k of missingKeys) problems.push(`missing key "${k}": expected ${describeTensor(named.get(k)!)}`);
+      for (const k of missingKeys) {
+        const v = named.get(k);
+        problems.push(`missing key "${k}": expected ${v ? describeTensor(v) : 'module state that is not a variable'}`);
+      }
       for (const k of unexpectedKeys) {
         const value = dict[k];
         const found = value instanceof tf.Tensor ? describeTensor(value) : describeValue(value);
@@ -289,6 +324,18 @@ export class Module {
         assignments.push([variable, value]);
       }
     }
+    const commits: Array<() => void> = [];
+    for (const [prefix, m] of modules) {
+      const local: Record<string, unknown> = {};
+      for (const k of m.extraStateKeys()) if (Object.hasOwn(dict, prefix + k)) local[k] = dict[prefix + k];
+      if (Object.keys(local).length === 0) continue;
+      try {
+        commits.push(m.loadExtraState(local));
+      } catch (err) {
+        if (!(err instanceof ModelMismatchError)) throw err;
+        problems.push(`${prefix === '' ? '' : `"${prefix.slice(0, -1)}": `}${err.message}`);
+      }
+    }
     if (problems.length > 0) {
       throw new ModelMismatchError(
         `${this.#label()}: state dict does not match the module (${problems.length} problem${
@@ -297,6 +344,7 @@ export class Module {
       );
     }
     for (const [variable, value] of assignments) variable.assign(value);
+    for (const commit of commits) commit();
     return { missingKeys: strict ? [] : missingKeys, unexpectedKeys: strict ? [] : unexpectedKeys };
   }
 
@@ -309,6 +357,19 @@ export class Module {
     this.#disposed = true;
     for (const v of this.#weights.values()) if (!v.isDisposed) v.dispose();
     for (const child of this.#children.values()) child.dispose();
+  }
+
+  /** This module ('') and its descendants by dotted path prefix ('child.', 'child.sub.'). */
+  #namedModules(): Map<string, Module> {
+    const out = new Map<string, Module>([['', this]]);
+    const walk = (m: Module, prefix: string): void => {
+      for (const [name, child] of m.#children) {
+        out.set(`${prefix}${name}.`, child);
+        walk(child, `${prefix}${name}.`);
+      }
+    };
+    walk(this, '');
+    return out;
   }
 
   #collect(prefix: string, out: Map<string, tf.Variable>): void {

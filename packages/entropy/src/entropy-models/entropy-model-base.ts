@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ModelMismatchError, Module, ShapeError, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, type StateDict } from '@ncomp/core';
 import type { EntropyCoder } from '../coding/coder.js';
 import { checkPrecision } from '../coding/precision.js';
 import type { Distribution } from '../distributions/distribution.js';
@@ -149,29 +149,25 @@ export abstract class ContinuousEntropyModelBase extends Module {
     return out;
   }
 
-  /** The module's variables plus, with compression, the integer tables (`cdf`, `cdf_length`, `cdf_offset`). */
-  override stateDict(): StateDict {
-    const dict = super.stateDict();
-    return this.integerTables ? { ...dict, ...tablesToState(this.integerTables) } : dict;
+  /** With compression, the integer tables (`cdf`, `cdf_length`, `cdf_offset`), saved with the variables. */
+  protected override extraStateDict(): StateDict {
+    return this.integerTables ? tablesToState(this.integerTables) : {};
+  }
+
+  /** The table keys with compression; none without (tables given then are unexpected keys). */
+  protected override extraStateKeys(): readonly string[] {
+    return this.compression ? TABLE_KEYS : [];
   }
 
   /**
-   * Loads variables and, with compression, the integer tables, which replace the ones
-   * built at construction: a reloaded model codes byte-identically to the saved one.
-   * @throws ModelMismatchError for missing, mis-shaped or invalid entries.
+   * Validates saved integer tables, which replace the ones built at construction when
+   * the whole state dict loads: a reloaded model codes byte-identically to the saved one.
+   * @throws ModelMismatchError for missing, mis-shaped or invalid tables.
    */
-  override loadStateDict(dict: Readonly<Record<string, unknown>>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const rest: Record<string, unknown> = { ...dict };
-    for (const k of TABLE_KEYS) delete rest[k];
-    if (!this.compression && TABLE_KEYS.some((k) => k in dict) && (options.strict ?? true)) {
-      throw new ModelMismatchError(
-        'entropy model state holds integer tables (cdf, cdf_length, cdf_offset), but this model was created without compression',
-      );
-    }
-    // Validate the tables before anything is assigned, so a bad state loads nothing.
-    const tables = this.compression ? tablesFromState(dict, this.rangeCoderPrecision, this.tableCount) : undefined;
-    const result = super.loadStateDict(rest, options);
-    if (tables) this.integerTables = tables;
-    return result;
+  protected override loadExtraState(entries: Readonly<Record<string, unknown>>): () => void {
+    const tables = tablesFromState(entries, this.rangeCoderPrecision, this.tableCount);
+    return () => {
+      this.integerTables = tables;
+    };
   }
 }

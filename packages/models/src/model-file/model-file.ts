@@ -9,6 +9,15 @@ import { modelEntry } from '../zoo/registry.js';
 /** Metadata keys of an ncomp model file (safetensors `__metadata__`). */
 export const MODEL_FILE_KEYS = { model: 'ncomp.model', config: 'ncomp.config', format: 'ncomp.model_format' } as const;
 
+/** Options of {@link loadModelBytes}. */
+export interface LoadModelOptions {
+  /**
+   * Accept a file without integer tables (e.g. a training checkpoint) and rebuild them
+   * from the weights. Default false: a model file for coding must carry its tables.
+   */
+  readonly tablesOptional?: boolean;
+}
+
 /** A model read from a file. */
 export interface LoadedModel {
   /** The codec, weights and integer tables loaded. */
@@ -59,7 +68,7 @@ export async function saveModelFile(
  * @throws UnsupportedFormatError when the bytes are not an ncomp model file;
  *   ModelMismatchError when the weights do not fit the named model.
  */
-export function loadModelBytes(bytes: Uint8Array, source = 'model file'): LoadedModel {
+export function loadModelBytes(bytes: Uint8Array, source = 'model file', options: LoadModelOptions = {}): LoadedModel {
   const file = readSafetensors(bytes);
   const metadata = file.metadata;
   const name = metadata[MODEL_FILE_KEYS.model];
@@ -78,7 +87,16 @@ export function loadModelBytes(bytes: Uint8Array, source = 'model file'): Loaded
   const model = entry.create(config);
   const dict = safetensorsToStateDict(file);
   try {
-    model.loadStateDict(dict);
+    if (options.tablesOptional === true) {
+      const { missingKeys, unexpectedKeys } = model.loadStateDict(dict, { strict: false });
+      const notTables = missingKeys.filter((k) => !/(^|\.)(cdf|cdf_length|cdf_offset)$/.test(k));
+      if (notTables.length > 0 || unexpectedKeys.length > 0) {
+        throw new ModelMismatchError(`weights do not fit ${name} ${JSON.stringify(config)}: missing ${notTables.join(', ') || 'none'}; unexpected ${unexpectedKeys.join(', ') || 'none'}`);
+      }
+      if (missingKeys.length > 0) model.update();
+    } else {
+      model.loadStateDict(dict);
+    }
   } catch (err) {
     model.dispose();
     if (err instanceof ModelMismatchError) throw new ModelMismatchError(`${source}: ${err.message}`, { cause: err });
@@ -90,7 +108,7 @@ export function loadModelBytes(bytes: Uint8Array, source = 'model file'): Loaded
 }
 
 /** Reads a model file from disk (see {@link loadModelBytes}). */
-export async function loadModelFile(path: string): Promise<LoadedModel> {
+export async function loadModelFile(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const buffer = await readFile(path);
-  return loadModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path);
+  return loadModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path, options);
 }

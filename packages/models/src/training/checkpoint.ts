@@ -97,7 +97,7 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint> {
   if (info.format !== 1 || typeof info.modelFile !== 'string' || typeof info.optimizerFile !== 'string' || typeof info.state?.step !== 'number') {
     throw new CorruptStreamError(`${join(dir, INFO)} is not an ncomp checkpoint (format 1)`);
   }
-  const loaded = await loadModelFile(join(dir, info.modelFile));
+  const loaded = await loadModelFile(join(dir, info.modelFile), { tablesOptional: true });
   const file = await readSafetensorsFile(join(dir, info.optimizerFile));
   if (loaded.metadata['ncomp.step'] !== String(info.state.step) || file.metadata['ncomp.step'] !== String(info.state.step)) {
     loaded.model.dispose();

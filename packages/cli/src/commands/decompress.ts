@@ -1,0 +1,59 @@
+import { InvalidArgumentError } from '@ncomp/core';
+import { checkContainerModel, decodeContainer } from '@ncomp/models/container';
+import { readFile } from 'node:fs/promises';
+import { writePng } from '../image/index.js';
+import type { CommandContext } from './context.js';
+import { chooseBackend, chooseModel } from './model-choice.js';
+import { outputPathFor } from './output-path.js';
+
+/** Help text of `ncomp decompress`. */
+export const DECOMPRESS_HELP = `ncomp decompress — decode .ncomp files to PNG
+
+Usage: ncomp decompress <file.ncomp...> [options]
+
+  --model <file>     model file the stream was made with (default: the shipped model)
+  -o, --output <f>   output PNG (one input only); default <file stem>.png beside the input
+  --out-dir <dir>    write outputs into this folder
+  --force            replace existing outputs
+  --backend <b>      auto | tensorflow | wasm | cpu
+
+The output has the input's size; gray inputs decode to gray PNGs, 16-bit inputs to
+16-bit PNGs. A damaged file, a file of another model or of another format version is
+refused with a message that says which.`;
+
+/** `ncomp decompress`. */
+export async function decompressCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.positionals.length === 0) throw new InvalidArgumentError('no .ncomp files given');
+  await chooseBackend(ctx);
+  const { model, name, digest, path } = await chooseModel(ctx);
+  try {
+    for (const input of ctx.positionals) {
+      const out = outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length });
+      const buffer = await readFile(input).catch((err: unknown) => {
+        throw new InvalidArgumentError(`cannot read ${input}: ${(err as Error).message}`, { cause: err });
+      });
+      const container = decodeContainer(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      const h = container.header;
+      try {
+        checkContainerModel(h, name, digest);
+      } catch (err) {
+        throw new (err as { constructor: new (m: string, o?: ErrorOptions) => Error }).constructor(`${input}: ${(err as Error).message}; the loaded model is ${path} — pass --model <file> with the model it was compressed with`, { cause: err });
+      }
+      const t0 = performance.now();
+      const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality });
+      let rgb: Float32Array;
+      try {
+        rgb = x.dataSync() as Float32Array;
+      } finally {
+        x.dispose();
+      }
+      const ms = performance.now() - t0;
+      const gray = h.channels === 'gray' || h.channels === 'gray-alpha';
+      await writePng(out, rgb, h.width, h.height, { channels: gray ? 'gray' : 'rgb', bitDepth: h.bitDepth, overwrite: ctx.flag('force') });
+      ctx.print(`${input} -> ${out}: ${h.width}x${h.height}, ${ms.toFixed(0)} ms`);
+    }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,198 @@
+import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
+import { msSsim } from '@ncomp/losses';
+import { checkContainerModel, decodeContainer, encodeContainer } from '@ncomp/models/container';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { classicalAtQualities, decodeClassical, matchBitrate, type ClassicalCodec } from '../baselines/index.js';
+import { bdRate, rdPlotSvg, toCsv } from '../eval/index.js';
+import { readImage, type DecodedImage } from '../image/index.js';
+import { ProgressBar } from '../progress/index.js';
+import type { CommandContext } from './context.js';
+import { chooseBackend, chooseModel } from './model-choice.js';
+import { listImages } from './training-images.js';
+
+/** Help text of `ncomp eval`. */
+export const EVAL_HELP = `ncomp eval — rate-distortion evaluation against JPEG, WebP and AVIF
+
+Usage: ncomp eval <folder|image...> [options]
+
+  --model <file>        model file (default: the shipped model)
+  --qualities <list>    comma-separated rate levels (default: every level of the model)
+  --codecs <list>       classical codecs to compare: jpeg,webp,avif (default all; "none" to skip)
+  --limit <n>           only the first n images (sorted by name)
+  --out <dir>           write results.json, results.csv, rd-psnr.svg, rd-msssim.svg here
+  --force               replace existing result files
+  --backend <b>         auto | tensorflow | wasm | cpu
+
+Every image is really compressed to a .ncomp byte string (container included) and
+decoded again: bpp counts every byte. PSNR is on 8-bit RGB (mean over images), MS-SSIM
+on RGB in [0, 1]. Classical codecs run through sharp (libjpeg-turbo/mozjpeg, libwebp,
+libaom AVIF): per image at the bit rate ncomp reached (matched bpp, nearest integer
+quality), and over a quality sweep for BD-rate (Bjøntegaard, cubic fit over the
+overlapping PSNR range; negative = ncomp needs fewer bits).`;
+
+interface Row {
+  image: string;
+  codec: string;
+  quality: number;
+  bytes: number;
+  bpp: number;
+  psnr: number;
+  msssim: number;
+  encodeMs: number;
+  decodeMs: number;
+}
+
+const CLASSICAL: readonly ClassicalCodec[] = ['jpeg', 'webp', 'avif'];
+const SWEEP: Readonly<Record<ClassicalCodec, number[]>> = {
+  jpeg: [5, 10, 20, 30, 45, 60, 75, 85, 92],
+  webp: [5, 10, 20, 35, 50, 65, 80, 90],
+  avif: [10, 20, 30, 40, 50, 60, 70, 80],
+};
+
+/** PSNR of 8-bit rounded `b` against the 8-bit source `a` (both in [0, 1]). */
+function psnr8(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.round(a[i]! * 255) - Math.round(b[i]! * 255);
+    s += d * d;
+  }
+  const mse = s / a.length;
+  return mse === 0 ? 100 : 10 * Math.log10((255 * 255) / mse);
+}
+
+function msssimOf(image: DecodedImage, rec: Float32Array): number {
+  const minSide = Math.min(image.width, image.height);
+  if (minSide < 161) return Number.NaN;
+  return tf.tidy(() => {
+    const a = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
+    const b = tf.div(tf.round(tf.mul(tf.tensor4d(rec, [1, image.height, image.width, 3]), 255)), 255);
+    return (msSsim(a, b as tf.Tensor4D) as tf.Tensor).dataSync()[0]!;
+  });
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** `ncomp eval`. */
+export async function evalCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.positionals.length === 0) throw new InvalidArgumentError('give a folder of images (e.g. ../shared/data/kodak)');
+  await chooseBackend(ctx);
+  const { model, name, digest, path } = await chooseModel(ctx);
+  const [lo, hi] = model.qualityRange;
+  const qualities = (ctx.option('qualities') ?? Array.from({ length: hi - lo + 1 }, (_, i) => String(lo + i)).join(',')).split(',').map((s) => {
+    const q = Number(s);
+    if (!(q >= lo && q <= hi)) throw new InvalidArgumentError(`--qualities: ${s} is outside this model's range [${lo}, ${hi}]`);
+    return q;
+  });
+  const codecsText = ctx.option('codecs') ?? 'jpeg,webp,avif';
+  const codecs = codecsText === 'none' ? [] : codecsText.split(',').map((c) => {
+    if (!CLASSICAL.includes(c as ClassicalCodec)) throw new InvalidArgumentError(`--codecs: unknown codec "${c}" (jpeg, webp, avif, none)`);
+    return c as ClassicalCodec;
+  });
+  let paths = (await Promise.all(ctx.positionals.map((p) => listImages(p)))).flat();
+  const limit = ctx.option('limit');
+  if (limit !== undefined) paths = paths.slice(0, Number(limit));
+  if (paths.length === 0) throw new InvalidArgumentError(`no images in ${ctx.positionals.join(', ')}`);
+  const outDir = ctx.option('out');
+  ctx.log(`model: ${name} (${path}); ${paths.length} images; qualities ${qualities.join(', ')}; classical: ${codecs.join(', ') || 'none'}`);
+
+  const rows: Row[] = [];
+  const sweep: Row[] = [];
+  const work = paths.length * (qualities.length * (1 + codecs.length) + codecs.reduce((n, c) => n + SWEEP[c].length, 0));
+  const bar = new ProgressBar({ total: work, label: 'eval' });
+  try {
+    for (const p of paths) {
+      const image = await readImage(p);
+      const label = basename(p);
+      for (const q of qualities) {
+        const t0 = performance.now();
+        const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
+        const c = model.compress(x, q);
+        x.dispose();
+        const bytes = encodeContainer({
+          header: { modelName: name, weightsDigest: digest, width: image.width, height: image.height, paddedWidth: c.paddedWidth, paddedHeight: c.paddedHeight, channels: 'rgb', bitDepth: 8, quality: q, extras: {} },
+          streams: c.streams,
+        });
+        const t1 = performance.now();
+        const back = decodeContainer(bytes);
+        checkContainerModel(back.header, name, digest);
+        const y = model.decompress({ ...back.header, streams: back.streams });
+        const rec = y.dataSync() as Float32Array;
+        y.dispose();
+        const t2 = performance.now();
+        const bpp = (bytes.length * 8) / (image.width * image.height);
+        rows.push({ image: label, codec: 'ncomp', quality: q, bytes: bytes.length, bpp, psnr: psnr8(image.rgb, rec), msssim: msssimOf(image, rec), encodeMs: t1 - t0, decodeMs: t2 - t1 });
+        bar.tick(1, `${label} q${q} ${bpp.toFixed(3)} bpp`);
+        for (const codec of codecs) {
+          const m = await matchBitrate(image, codec, bpp);
+          const t3 = performance.now();
+          const recC = await decodeClassical(m.bytes);
+          const t4 = performance.now();
+          rows.push({ image: label, codec, quality: m.quality, bytes: m.bytes.length, bpp: m.bpp, psnr: psnr8(image.rgb, recC), msssim: msssimOf(image, recC), encodeMs: Number.NaN, decodeMs: t4 - t3 });
+          bar.tick(1, `${label} ${codec}`);
+        }
+      }
+      for (const codec of codecs) {
+        const results = await classicalAtQualities(image, codec, SWEEP[codec]);
+        for (const r of results) {
+          sweep.push({ image: label, codec, quality: r.quality, bytes: r.bytes.length, bpp: r.bpp, psnr: psnr8(image.rgb, r.reconstruction), msssim: msssimOf(image, r.reconstruction), encodeMs: Number.NaN, decodeMs: Number.NaN });
+          bar.tick(1, `${label} ${codec} sweep`);
+        }
+      }
+    }
+  } finally {
+    bar.done();
+    model.dispose();
+  }
+
+  // Mean curves: ncomp and matched-rate classical points per quality level; sweeps per quality.
+  const curve = (rs: Row[], key: (r: Row) => string): { bpp: number; psnr: number; msssim: number; label: string }[] => {
+    const groups = new Map<string, Row[]>();
+    for (const r of rs) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+    return [...groups.entries()].map(([label, g]) => ({ label, bpp: mean(g.map((r) => r.bpp)), psnr: mean(g.map((r) => r.psnr)), msssim: mean(g.map((r) => r.msssim)) })).sort((a, b) => a.bpp - b.bpp);
+  };
+  const ours = curve(rows.filter((r) => r.codec === 'ncomp'), (r) => String(r.quality));
+  ctx.print(`\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate):`);
+  const header = ['quality', 'bpp', 'PSNR', 'MS-SSIM', 'enc ms', 'dec ms', ...codecs.flatMap((c) => [`${c} bpp`, `${c} PSNR`])];
+  ctx.print(header.map((h) => h.padStart(10)).join(''));
+  for (const q of qualities) {
+    const mine = rows.filter((r) => r.codec === 'ncomp' && r.quality === q);
+    const cells = [String(q), mean(mine.map((r) => r.bpp)).toFixed(4), mean(mine.map((r) => r.psnr)).toFixed(2), mean(mine.map((r) => r.msssim)).toFixed(4), mean(mine.map((r) => r.encodeMs)).toFixed(0), mean(mine.map((r) => r.decodeMs)).toFixed(0)];
+    for (const codec of codecs) {
+      // Matched rows follow their ncomp row in order.
+      const matched = rows.filter((r, i) => r.codec === codec && rows[i - 1 - codecs.indexOf(codec)]?.codec === 'ncomp' && rows[i - 1 - codecs.indexOf(codec)]?.quality === q);
+      cells.push(mean(matched.map((r) => r.bpp)).toFixed(4), mean(matched.map((r) => r.psnr)).toFixed(2));
+    }
+    ctx.print(cells.map((c) => c.padStart(10)).join(''));
+  }
+  const bd: Record<string, number | string> = {};
+  for (const codec of codecs) {
+    const theirs = curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality));
+    try {
+      bd[codec] = bdRate(theirs, ours);
+      ctx.print(`BD-rate vs ${codec.toUpperCase()} (PSNR): ${(bd[codec] as number).toFixed(1)} %`);
+    } catch (err) {
+      bd[codec] = (err as Error).message;
+      ctx.print(`BD-rate vs ${codec.toUpperCase()}: not computable (${(err as Error).message})`);
+    }
+  }
+  if (outDir) {
+    await mkdir(outDir, { recursive: true });
+    const opts = { overwrite: ctx.flag('force'), overwriteHint: 'pass --force to replace it' };
+    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+    await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
+    await writeFileAtomic(join(outDir, 'results.csv'), enc(toCsv([...rows, ...sweep.map((r) => ({ ...r, codec: `${r.codec}-sweep` }))] as unknown as Record<string, string | number>[])), opts);
+    const series = (metric: 'psnr' | 'msssim') => [
+      { name: `ncomp ${name}`, points: ours.map((p) => ({ bpp: p.bpp, value: p[metric] })) },
+      ...codecs.map((codec) => ({ name: codec.toUpperCase(), points: curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality)).map((p) => ({ bpp: p.bpp, value: metric === 'psnr' ? p.psnr : p.msssim })) })),
+    ];
+    await writeFileAtomic(join(outDir, 'rd-psnr.svg'), enc(rdPlotSvg(series('psnr'), { title: `Rate-distortion on ${paths.length} images`, yLabel: 'PSNR (dB, RGB)', xLabel: 'bits per pixel' })), opts);
+    const msSeries = series('msssim').filter((s) => s.points.every((p) => Number.isFinite(p.value)));
+    if (msSeries.length > 0) {
+      await writeFileAtomic(join(outDir, 'rd-msssim.svg'), enc(rdPlotSvg(msSeries, { title: `MS-SSIM on ${paths.length} images`, yLabel: 'MS-SSIM (RGB)', xLabel: 'bits per pixel' })), opts);
+    }
+    ctx.print(`results in ${outDir}: results.json, results.csv, rd-psnr.svg${msSeries.length > 0 ? ', rd-msssim.svg' : ''}`);
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+import { InvalidArgumentError, errorCode, setBackend, type BackendChoice, type BackendReport } from '@ncomp/core';
+import { DEFAULT_MODEL_FILE, loadModelFile, type LoadedModel } from '@ncomp/models';
+import { access } from 'node:fs/promises';
+import type { CommandContext } from './context.js';
+
+/** Selects the backend from `--backend` (default auto) and logs the choice. */
+export async function chooseBackend(ctx: CommandContext): Promise<BackendReport> {
+  const choice = ctx.option('backend') ?? 'auto';
+  const allowed = ['auto', 'tensorflow', 'wasm', 'cpu'];
+  if (!allowed.includes(choice)) throw new InvalidArgumentError(`--backend must be one of ${allowed.join(', ')}, found "${choice}"`);
+  const report = await setBackend(choice as BackendChoice);
+  ctx.log(`backend: ${report.chosen}`);
+  return report;
+}
+
+/** Loads `--model <file>`, or the default model shipped with @ncomp/models. */
+export async function chooseModel(ctx: CommandContext): Promise<LoadedModel & { readonly path: string }> {
+  const path = ctx.option('model') ?? DEFAULT_MODEL_FILE;
+  try {
+    await access(path);
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') throw err;
+    throw new InvalidArgumentError(
+      ctx.option('model') ? `no such model file: ${path}` : `the default model file is missing (${path}); reinstall @ncomp/models or pass --model <file>`,
+      { cause: err },
+    );
+  }
+  return { ...(await loadModelFile(path)), path };
+}
+
+/** Parses a number option within [lo, hi]. */
+export function numberOption(ctx: CommandContext, name: string, fallback: number | undefined, lo = -Infinity, hi = Infinity): number | undefined {
+  const v = ctx.option(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n > hi) throw new InvalidArgumentError(`--${name} must be a number in [${lo}, ${hi}], found "${v}"`);
+  return n;
+}

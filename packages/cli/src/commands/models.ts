@@ -1,0 +1,35 @@
+import { DEFAULT_MODEL_FILE, MODELS, loadModelFile } from '@ncomp/models';
+import type { CommandContext } from './context.js';
+
+/** Help text of `ncomp models`. */
+export const MODELS_HELP = `ncomp models — list the model architectures and the default model
+
+Usage: ncomp models [--model <file>]
+
+Prints the registry (names usable with \`ncomp train --model\`) with their papers and
+default configurations, then the model file compress/decompress use by default (or
+--model): architecture, configuration, parameters, rate levels, training metadata.`;
+
+/** `ncomp models`. */
+export async function modelsCommand(ctx: CommandContext): Promise<number> {
+  ctx.print('Architectures (ncomp train --model <name>):');
+  for (const e of MODELS.values()) {
+    ctx.print(`  ${e.name.padEnd(14)} ${e.description}; default config ${JSON.stringify(e.defaultConfig)}`);
+    ctx.print(`  ${''.padEnd(14)} ${e.paper}`);
+  }
+  const path = ctx.option('model') ?? DEFAULT_MODEL_FILE;
+  ctx.print('');
+  try {
+    const { model, name, config, digest, metadata } = await loadModelFile(path);
+    ctx.print(`${ctx.option('model') ? 'Model file' : 'Default model'}: ${path}`);
+    ctx.print(`  architecture ${name}, config ${JSON.stringify(config)}`);
+    ctx.print(`  ${model.numParameters()} parameters; quality levels ${model.qualityRange[0]}..${model.qualityRange[1]}`);
+    ctx.print(`  weights digest ${Buffer.from(digest).toString('hex')}`);
+    for (const [k, v] of Object.entries(metadata)) if (k.startsWith('ncomp.') && k !== 'ncomp.config' && k !== 'ncomp.model') ctx.print(`  ${k}: ${v}`);
+    model.dispose();
+  } catch (err) {
+    ctx.print(`Model file ${path}: not usable (${(err as Error).message})`);
+    return 1;
+  }
+  return 0;
+}
