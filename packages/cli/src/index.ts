@@ -7,3 +7,7 @@
 export { EXIT, main, mainHelp, type Io } from './main.js';
 export type { CommandContext } from './commands/context.js';
 export { COMMANDS, type CommandSpec } from './commands/registry.js';
+export * from './image/index.js';
+export * from './baselines/index.js';
+export * from './eval/index.js';
+export * from './progress/index.js';

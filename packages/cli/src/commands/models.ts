@@ -1,5 +1,6 @@
 import { DEFAULT_MODEL_FILE, MODELS, loadModelFile } from '@ncomp/models';
 import type { CommandContext } from './context.js';
+import { chooseBackend } from './model-choice.js';
 
 /** Help text of `ncomp models`. */
 export const MODELS_HELP = `ncomp models — list the model architectures and the default model
@@ -19,6 +20,7 @@ export async function modelsCommand(ctx: CommandContext): Promise<number> {
   }
   const path = ctx.option('model') ?? DEFAULT_MODEL_FILE;
   ctx.print('');
+  await chooseBackend(ctx);
   try {
     const { model, name, config, digest, metadata } = await loadModelFile(path);
     ctx.print(`${ctx.option('model') ? 'Model file' : 'Default model'}: ${path}`);

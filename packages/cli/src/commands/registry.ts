@@ -2,6 +2,7 @@ import type { CommandContext } from './context.js';
 import { COMPRESS_HELP, compressCommand } from './compress.js';
 import { DECOMPRESS_HELP, decompressCommand } from './decompress.js';
 import { EVAL_HELP, evalCommand } from './eval.js';
+import { EXPORT_HELP, exportCommand } from './export.js';
 import { INFO_HELP, infoCommand } from './info.js';
 import { MODELS_HELP, modelsCommand } from './models.js';
 import { TRAIN_HELP, trainCommand } from './train.js';
@@ -47,6 +48,13 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       help: EVAL_HELP,
       options: { model: s, qualities: s, codecs: s, limit: s, out: s, force: b },
       run: evalCommand,
+    },
+    {
+      name: 'export',
+      summary: 'write a model file from a training checkpoint',
+      help: EXPORT_HELP,
+      options: { force: b },
+      run: exportCommand,
     },
     {
       name: 'info',

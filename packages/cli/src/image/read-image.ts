@@ -1,0 +1,94 @@
+/**
+ * Decoding image files (PNG, JPEG, WebP, AVIF, TIFF, GIF, ... through sharp) to sRGB RGB
+ * in [0, 1]. The conversion rules are in `CONVERSION.md` beside this file.
+ */
+import { InvalidArgumentError, UnsupportedFormatError, errorCode } from '@ncomp/core';
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { DecodedImage, SourceChannels } from './decoded-image.js';
+
+/**
+ * Reads and decodes an image file to interleaved sRGB RGB in [0, 1].
+ *
+ * Conversion (see `packages/cli/src/image/CONVERSION.md`):
+ * - the EXIF orientation is applied, so `width` / `height` are those of the upright image;
+ * - an embedded ICC profile (including CMYK) is converted to sRGB (perceptual intent);
+ *   untagged images are taken to be sRGB already;
+ * - grayscale is replicated to R = G = B;
+ * - an alpha channel is composited onto white, `c' = a·c + (1 − a)`, in the
+ *   sRGB-encoded values (the codec has no alpha channel); `source.channels` records it;
+ * - 8-bit samples are divided by 255; deeper samples (16-bit PNG / TIFF, 10/12-bit AVIF,
+ *   float TIFF) are decoded at 16 bits and divided by 65535, never passing through 8 bits;
+ * - multi-frame files (GIF, multi-page TIFF) give their first frame.
+ *
+ * @param path - The image file.
+ * @returns The decoded image and what the file held.
+ * @throws InvalidArgumentError when there is no file at `path` (`no such file`) or it is a directory.
+ * @throws UnsupportedFormatError when sharp cannot decode the file (the message names the
+ *   path and quotes sharp).
+ */
+export async function readImage(path: string): Promise<DecodedImage> {
+  let file: Buffer;
+  try {
+    file = await readFile(path);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT') throw new InvalidArgumentError(`no such file: ${path}`, { cause: err });
+    if (code === 'EISDIR') throw new InvalidArgumentError(`expected an image file, found a directory: ${path}`, { cause: err });
+    throw err;
+  }
+  const undecodable = (err: unknown): UnsupportedFormatError =>
+    new UnsupportedFormatError(`cannot decode ${path} as an image: ${err instanceof Error ? err.message.trim() : String(err)}`, { cause: err });
+
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(file).metadata();
+  } catch (err) {
+    throw undecodable(err);
+  }
+  const deep = meta.depth !== 'uchar' && meta.depth !== 'char';
+  const colourChannels = meta.channels - (meta.hasAlpha ? 1 : 0);
+  const channels: SourceChannels = colourChannels === 1 ? (meta.hasAlpha ? 'gray-alpha' : 'gray') : meta.hasAlpha ? 'rgba' : 'rgb';
+  const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format;
+
+  let pipeline = sharp(file).autoOrient();
+  if (deep) {
+    // sharp converts a tagged 16-bit RGB input to Display P3 (not sRGB) for processing;
+    // asking for an sRGB output profile completes the conversion at 16 bits.
+    if (meta.hasProfile && meta.space === 'rgb16') pipeline = pipeline.withIccProfile('srgb');
+    pipeline = pipeline.toColourspace('rgb16').raw({ depth: 'ushort' });
+  } else {
+    pipeline = pipeline.toColourspace('srgb').raw();
+  }
+  let data: Buffer;
+  let info: sharp.OutputInfo;
+  try {
+    ({ data, info } = await pipeline.toBuffer({ resolveWithObject: true }));
+  } catch (err) {
+    throw undecodable(err);
+  }
+
+  const samples = deep ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const scale = deep ? 65535 : 255;
+  const { width, height, channels: outChannels } = info;
+  if (outChannels < 1 || outChannels > 4 || samples.length !== width * height * outChannels) {
+    throw new UnsupportedFormatError(`cannot decode ${path}: sharp returned ${samples.length} samples for ${width}×${height}×${outChannels}`);
+  }
+  return { rgb: toRgb01(samples, width * height, outChannels, scale), width, height, source: { format, channels, bitDepth: deep ? 16 : 8 } };
+}
+
+/** Interleaved 1–4 channel samples (gray, gray+alpha, RGB, RGBA) to RGB in [0, 1] over white. */
+function toRgb01(samples: Uint8Array | Uint16Array, pixels: number, channels: number, scale: number): Float32Array {
+  const out = new Float32Array(pixels * 3);
+  const hasAlpha = channels === 2 || channels === 4;
+  const colour = hasAlpha ? channels - 1 : channels;
+  for (let p = 0; p < pixels; p++) {
+    const s = p * channels;
+    const a = hasAlpha ? (samples[s + colour] as number) / scale : 1;
+    for (let c = 0; c < 3; c++) {
+      const v = (samples[s + (colour === 1 ? 0 : c)] as number) / scale;
+      out[p * 3 + c] = hasAlpha ? a * v + (1 - a) : v;
+    }
+  }
+  return out;
+}
