@@ -54,3 +54,4 @@ describe.each([...MODELS.keys()])('%s', (name) => {
     model.dispose();
   });
 });
+
