@@ -4,7 +4,7 @@ import { checkContainerModel, decodeContainer, encodeContainer } from '@ncomp/mo
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { classicalAtQualities, decodeClassical, matchBitrate, type ClassicalCodec } from '../baselines/index.js';
+import { classicalAtQualities, decodeClassical, type ClassicalCodec, type ClassicalResult } from '../baselines/index.js';
 import { bdRate, rdPlotSvg, toCsv } from '../eval/index.js';
 import { readImage, type DecodedImage } from '../image/index.js';
 import { ProgressBar } from '../progress/index.js';
@@ -42,13 +42,41 @@ interface Row {
   msssim: number;
   encodeMs: number;
   decodeMs: number;
+  /** For classical rows at a matched rate: the ncomp quality they match. */
+  matchedTo?: number;
+}
+
+/**
+ * The classical result whose bpp is nearest `target`: the integer quality interpolated on
+ * the sweep's log-bpp curve, and its neighbours, encoded (sweep results are reused).
+ */
+async function matchOnSweep(image: DecodedImage, codec: ClassicalCodec, sweepResults: readonly ClassicalResult[], target: number): Promise<ClassicalResult> {
+  const pts = [...sweepResults].sort((a, b) => a.quality - b.quality);
+  let q = pts[0]!.quality;
+  if (target >= pts[pts.length - 1]!.bpp) q = pts[pts.length - 1]!.quality;
+  else {
+    for (let i = 0; i + 1 < pts.length; i++) {
+      const a = pts[i]!;
+      const b = pts[i + 1]!;
+      if (target >= a.bpp && target <= b.bpp) {
+        const t = b.bpp > a.bpp ? (Math.log(target) - Math.log(a.bpp)) / (Math.log(b.bpp) - Math.log(a.bpp)) : 0;
+        q = Math.round(a.quality + t * (b.quality - a.quality));
+        break;
+      }
+    }
+  }
+  const candidates = [q - 1, q, q + 1].filter((v) => v >= 1 && v <= 100);
+  const found = new Map(pts.map((r) => [r.quality, r]));
+  const missing = candidates.filter((v) => !found.has(v));
+  for (const r of await classicalAtQualities(image, codec, missing)) found.set(r.quality, r);
+  return candidates.map((v) => found.get(v)!).reduce((best, r) => (Math.abs(r.bpp - target) < Math.abs(best.bpp - target) ? r : best));
 }
 
 const CLASSICAL: readonly ClassicalCodec[] = ['jpeg', 'webp', 'avif'];
 const SWEEP: Readonly<Record<ClassicalCodec, number[]>> = {
   jpeg: [5, 10, 20, 30, 45, 60, 75, 85, 92],
   webp: [5, 10, 20, 35, 50, 65, 80, 90],
-  avif: [10, 20, 30, 40, 50, 60, 70, 80],
+  avif: [15, 30, 45, 60, 75, 88],
 };
 
 /** PSNR of 8-bit rounded `b` against the 8-bit source `a` (both in [0, 1]). */
@@ -100,11 +128,22 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   const rows: Row[] = [];
   const sweep: Row[] = [];
   const work = paths.length * (qualities.length * (1 + codecs.length) + codecs.reduce((n, c) => n + SWEEP[c].length, 0));
-  const bar = new ProgressBar({ total: work, label: 'eval' });
+  const bar = new ProgressBar({ total: work, label: 'eval', stream: ctx.progress });
   try {
     for (const p of paths) {
       const image = await readImage(p);
       const label = basename(p);
+      // The classical sweeps run in sharp's thread pool while this thread runs the model.
+      const sweeps = new Map(
+        codecs.map((codec) => [
+          codec,
+          classicalAtQualities(image, codec, SWEEP[codec]).then((rs) => {
+            bar.tick(rs.length, `${label} ${codec} sweep`);
+            return rs;
+          }),
+        ]),
+      );
+      const modelRows: Row[] = [];
       for (const q of qualities) {
         const t0 = performance.now();
         const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
@@ -122,22 +161,22 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
         y.dispose();
         const t2 = performance.now();
         const bpp = (bytes.length * 8) / (image.width * image.height);
-        rows.push({ image: label, codec: 'ncomp', quality: q, bytes: bytes.length, bpp, psnr: psnr8(image.rgb, rec), msssim: msssimOf(image, rec), encodeMs: t1 - t0, decodeMs: t2 - t1 });
+        modelRows.push({ image: label, codec: 'ncomp', quality: q, bytes: bytes.length, bpp, psnr: psnr8(image.rgb, rec), msssim: msssimOf(image, rec), encodeMs: t1 - t0, decodeMs: t2 - t1 });
         bar.tick(1, `${label} q${q} ${bpp.toFixed(3)} bpp`);
-        for (const codec of codecs) {
-          const m = await matchBitrate(image, codec, bpp);
+      }
+      rows.push(...modelRows);
+      for (const codec of codecs) {
+        const results = await sweeps.get(codec)!;
+        for (const r of results) {
+          sweep.push({ image: label, codec, quality: r.quality, bytes: r.bytes.length, bpp: r.bpp, psnr: psnr8(image.rgb, r.reconstruction), msssim: Number.NaN, encodeMs: Number.NaN, decodeMs: Number.NaN });
+        }
+        for (const mine of modelRows) {
+          const m = await matchOnSweep(image, codec, results, mine.bpp);
           const t3 = performance.now();
           const recC = await decodeClassical(m.bytes);
           const t4 = performance.now();
-          rows.push({ image: label, codec, quality: m.quality, bytes: m.bytes.length, bpp: m.bpp, psnr: psnr8(image.rgb, recC), msssim: msssimOf(image, recC), encodeMs: Number.NaN, decodeMs: t4 - t3 });
-          bar.tick(1, `${label} ${codec}`);
-        }
-      }
-      for (const codec of codecs) {
-        const results = await classicalAtQualities(image, codec, SWEEP[codec]);
-        for (const r of results) {
-          sweep.push({ image: label, codec, quality: r.quality, bytes: r.bytes.length, bpp: r.bpp, psnr: psnr8(image.rgb, r.reconstruction), msssim: msssimOf(image, r.reconstruction), encodeMs: Number.NaN, decodeMs: Number.NaN });
-          bar.tick(1, `${label} ${codec} sweep`);
+          rows.push({ image: label, codec, quality: m.quality, bytes: m.bytes.length, bpp: m.bpp, psnr: psnr8(image.rgb, recC), msssim: msssimOf(image, recC), encodeMs: Number.NaN, decodeMs: t4 - t3, matchedTo: mine.quality } as Row);
+          bar.tick(1, `${label} ${codec} at ${mine.bpp.toFixed(3)} bpp`);
         }
       }
     }
@@ -160,8 +199,7 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     const mine = rows.filter((r) => r.codec === 'ncomp' && r.quality === q);
     const cells = [String(q), mean(mine.map((r) => r.bpp)).toFixed(4), mean(mine.map((r) => r.psnr)).toFixed(2), mean(mine.map((r) => r.msssim)).toFixed(4), mean(mine.map((r) => r.encodeMs)).toFixed(0), mean(mine.map((r) => r.decodeMs)).toFixed(0)];
     for (const codec of codecs) {
-      // Matched rows follow their ncomp row in order.
-      const matched = rows.filter((r, i) => r.codec === codec && rows[i - 1 - codecs.indexOf(codec)]?.codec === 'ncomp' && rows[i - 1 - codecs.indexOf(codec)]?.quality === q);
+      const matched = rows.filter((r) => r.codec === codec && r.matchedTo === q);
       cells.push(mean(matched.map((r) => r.bpp)).toFixed(4), mean(matched.map((r) => r.psnr)).toFixed(2));
     }
     ctx.print(cells.map((c) => c.padStart(10)).join(''));
@@ -183,9 +221,13 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
     await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
     await writeFileAtomic(join(outDir, 'results.csv'), enc(toCsv([...rows, ...sweep.map((r) => ({ ...r, codec: `${r.codec}-sweep` }))] as unknown as Record<string, string | number>[])), opts);
+    // PSNR: classical curves from the quality sweeps; MS-SSIM: from the matched-rate points.
     const series = (metric: 'psnr' | 'msssim') => [
       { name: `ncomp ${name}`, points: ours.map((p) => ({ bpp: p.bpp, value: p[metric] })) },
-      ...codecs.map((codec) => ({ name: codec.toUpperCase(), points: curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality)).map((p) => ({ bpp: p.bpp, value: metric === 'psnr' ? p.psnr : p.msssim })) })),
+      ...codecs.map((codec) => ({
+        name: codec.toUpperCase(),
+        points: (metric === 'psnr' ? curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality)) : curve(rows.filter((r) => r.codec === codec), (r) => String(r.matchedTo))).map((p) => ({ bpp: p.bpp, value: p[metric] })),
+      })),
     ];
     await writeFileAtomic(join(outDir, 'rd-psnr.svg'), enc(rdPlotSvg(series('psnr'), { title: `Rate-distortion on ${paths.length} images`, yLabel: 'PSNR (dB, RGB)', xLabel: 'bits per pixel' })), opts);
     const msSeries = series('msssim').filter((s) => s.points.every((p) => Number.isFinite(p.value)));
