@@ -103,5 +103,6 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
       if (!quiet) io.stderr.write(`${line}\n`);
     },
     print: (line) => io.stdout.write(`${line}\n`),
+    progress: quiet ? { write: () => true, isTTY: false } : io.stderr,
   };
 }

@@ -1,3 +1,5 @@
+import type { ProgressStream } from '../progress/index.js';
+
 /** What a command gets: its parsed arguments and where to write. */
 export interface CommandContext {
   /** The full argument list after `ncomp` (for logs). */
@@ -14,4 +16,6 @@ export interface CommandContext {
   log(line: string): void;
   /** Result output to stdout. */
   print(line: string): void;
+  /** Where progress bars draw: the error stream, or a sink that drops everything with --quiet. */
+  readonly progress: ProgressStream;
 }

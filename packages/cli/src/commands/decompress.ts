@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from '@ncomp/core';
-import { checkContainerModel, decodeContainer } from '@ncomp/models/container';
-import { readFile } from 'node:fs/promises';
+import { checkContainerModel } from '@ncomp/models/container';
 import { writePng } from '../image/index.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel } from './model-choice.js';
 import { outputPathFor } from './output-path.js';
+import { namingFile, readContainerFile } from './read-container.js';
 
 /** Help text of `ncomp decompress`. */
 export const DECOMPRESS_HELP = `ncomp decompress — decode .ncomp files to PNG
@@ -29,23 +29,24 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
   try {
     for (const input of ctx.positionals) {
       const out = outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length });
-      const buffer = await readFile(input).catch((err: unknown) => {
-        throw new InvalidArgumentError(`cannot read ${input}: ${(err as Error).message}`, { cause: err });
-      });
-      const container = decodeContainer(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      const container = await readContainerFile(input);
       const h = container.header;
+      let rgb: Float32Array;
+      const t0 = performance.now();
       try {
         checkContainerModel(h, name, digest);
       } catch (err) {
-        throw new (err as { constructor: new (m: string, o?: ErrorOptions) => Error }).constructor(`${input}: ${(err as Error).message}; the loaded model is ${path} — pass --model <file> with the model it was compressed with`, { cause: err });
+        throw namingFile(input, err, `; the loaded model is ${path} — pass --model <file> with the model it was compressed with`);
       }
-      const t0 = performance.now();
-      const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality });
-      let rgb: Float32Array;
       try {
-        rgb = x.dataSync() as Float32Array;
-      } finally {
-        x.dispose();
+        const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality });
+        try {
+          rgb = x.dataSync() as Float32Array;
+        } finally {
+          x.dispose();
+        }
+      } catch (err) {
+        throw namingFile(input, err);
       }
       const ms = performance.now() - t0;
       const gray = h.channels === 'gray' || h.channels === 'gray-alpha';

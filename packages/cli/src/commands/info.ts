@@ -1,8 +1,8 @@
-import { InvalidArgumentError, describeBackend } from '@ncomp/core';
-import { decodeContainer, describeContainer } from '@ncomp/models/container';
-import { readFile } from 'node:fs/promises';
+import { describeBackend } from '@ncomp/core';
+import { describeContainer } from '@ncomp/models/container';
 import type { CommandContext } from './context.js';
 import { chooseBackend } from './model-choice.js';
+import { readContainerFile } from './read-container.js';
 
 /** Help text of `ncomp info`. */
 export const INFO_HELP = `ncomp info — describe .ncomp files, or the backend in use
@@ -26,10 +26,7 @@ export async function infoCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   for (const input of ctx.positionals) {
-    const buffer = await readFile(input).catch((err: unknown) => {
-      throw new InvalidArgumentError(`cannot read ${input}: ${(err as Error).message}`, { cause: err });
-    });
-    const container = decodeContainer(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    const container = await readContainerFile(input);
     ctx.print(`${input}:`);
     ctx.print(describeContainer(container));
   }

@@ -25,18 +25,23 @@ export class GainUnit extends Module {
   /**
    * @param channels - Latent channels.
    * @param lambdas - The rate-distortion trade-off of each level, increasing (more bits).
+   * @param initialLogGains - Optional initial log g [levels][channels] (the inverse gains
+   *   start at the negation), replacing the λ-based initialisation.
    */
-  constructor(channels: number, lambdas: readonly number[]) {
+  constructor(channels: number, lambdas: readonly number[], initialLogGains?: readonly (readonly number[])[]) {
     super();
     if (lambdas.length < 2 || lambdas.some((l, i) => !(l > 0) || (i > 0 && !(l > lambdas[i - 1]!)))) {
       throw new InvalidArgumentError(`gain unit lambdas must be at least 2 increasing positive numbers, found [${lambdas.join(', ')}]`);
     }
     this.levels = lambdas.length;
     this.channels = channels;
+    if (initialLogGains && (initialLogGains.length !== this.levels || initialLogGains.some((row) => row.length !== channels))) {
+      throw new InvalidArgumentError(`initialLogGains must be [${this.levels}][${channels}]`);
+    }
     const ref = Math.sqrt(lambdas[0]! * lambdas[lambdas.length - 1]!);
-    const init = lambdas.map((l) => 0.5 * Math.log(l / ref));
-    this.logGain = this.addWeight('log_gain', () => tf.tile(tf.tensor2d(init, [this.levels, 1]), [1, channels]));
-    this.logInverseGain = this.addWeight('log_inverse_gain', () => tf.tile(tf.tensor2d(init.map((v) => -v), [this.levels, 1]), [1, channels]));
+    const init = initialLogGains ? initialLogGains.flat() : lambdas.flatMap((l) => new Array<number>(channels).fill(0.5 * Math.log(l / ref)));
+    this.logGain = this.addWeight('log_gain', () => tf.tensor2d(init, [this.levels, channels]));
+    this.logInverseGain = this.addWeight('log_inverse_gain', () => tf.tensor2d(init.map((v) => -v), [this.levels, channels]));
   }
 
   /** Throws InvalidArgumentError unless `quality` is in [0, levels - 1]. */

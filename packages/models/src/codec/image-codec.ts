@@ -20,6 +20,8 @@ export interface ImageCodecOptions {
    * rate through a {@link GainUnit}; `quality` then ranges over [0, lambdas.length - 1].
    */
   readonly lambdas?: readonly number[];
+  /** Initial log gains [levels][latent channels] of the gain unit (default: from the λs). */
+  readonly initialLogGains?: readonly (readonly number[])[];
 }
 
 /** Options of {@link ImageCodec.forward}. */
@@ -88,7 +90,7 @@ export class ImageCodec extends Module {
     this.latentCodec = this.addModule('latent_codec', options.latentCodec);
     this.downsampling = options.downsampling;
     this.lambdas = [...(options.lambdas ?? [])];
-    this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas)) : undefined;
+    this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas, options.initialLogGains)) : undefined;
   }
 
   /** Image sizes must be multiples of this to be coded (others are padded by `compress`). */
@@ -194,6 +196,25 @@ export class ImageCodec extends Module {
       });
     } finally {
       yHat.dispose();
+    }
+  }
+
+  /**
+   * Data-dependent initialisation before training (for latent codecs that have one): the
+   * latents of `x` at each rate level are passed to the latent codec's
+   * `initializeFromData`, averaged over levels (levels differ by their gains).
+   * @param x - A training batch [N, H, W, 3] (sizes multiples of {@link ImageCodec.padMultiple}).
+   */
+  initializeFromData(x: tf.Tensor4D): void {
+    const init = this.latentCodec.initializeFromData?.bind(this.latentCodec);
+    if (!init) return;
+    this.checkImage(x, true);
+    const [lo, hi] = this.qualityRange;
+    const y = tf.tidy(() => this.encodeLatent(x, (lo + hi) / 2));
+    try {
+      init(y);
+    } finally {
+      y.dispose();
     }
   }
 

@@ -29,6 +29,20 @@ export interface HyperpriorLatentCodecOptions {
   readonly scaleMin?: number;
   /** Largest scale, TFC's default 256. */
   readonly scaleMax?: number;
+  /**
+   * Added to h_s's scale-index output before bounding; default 0 (TFC). A positive value
+   * (e.g. 24, scale ≈ 2) starts training from plausible scales instead of the smallest one,
+   * which the optimizer otherwise needs thousands of steps to climb out of.
+   */
+  readonly indexOffset?: number;
+  /**
+   * Learned per-channel offsets added to h_s's outputs (scale index and, with `mean`,
+   * mean), stored as θ and applied as `offsetScale * θ`, so the optimizer moves them
+   * `offsetScale` times faster than ordinary weights; {@link
+   * HyperpriorLatentCodec.initializeFromData} sets them from a batch's per-channel
+   * statistics. Absent (default, TFC): no offsets.
+   */
+  readonly offsetScale?: number;
   /** Entropy coder; default `rans`. */
   readonly coder?: CoderName;
   /** Seed of the hyper-prior's initialisation. */
@@ -65,6 +79,12 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   /** Conditional entropy model of y. */
   readonly conditional: LocationScaleIndexedEntropyModel;
   private readonly numScales: number;
+  private readonly indexOffset: number;
+  private readonly scaleOffset: number;
+  private readonly scaleFactor: number;
+  private readonly offsetScale: number;
+  /** Per-channel learned offsets θ (see {@link HyperpriorLatentCodecOptions.offsetScale}). */
+  readonly channelOffsets: { readonly index: tf.Variable; readonly loc?: tf.Variable } | undefined;
 
   /** @param options - See {@link HyperpriorLatentCodecOptions}. */
   constructor(options: HyperpriorLatentCodecOptions) {
@@ -86,6 +106,8 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     if (!Number.isInteger(numScales) || numScales < 2) throw new InvalidArgumentError(`numScales must be an integer >= 2, found ${numScales}`);
     if (!(scaleMin > 0 && scaleMax > scaleMin)) throw new InvalidArgumentError(`need 0 < scaleMin < scaleMax, found ${scaleMin}, ${scaleMax}`);
     this.numScales = numScales;
+    this.indexOffset = options.indexOffset ?? 0;
+    if (!Number.isFinite(this.indexOffset)) throw new InvalidArgumentError(`indexOffset must be finite, found ${this.indexOffset}`);
     this.hyperAnalysis = this.addModule('hyper_analysis', options.hyperAnalysis);
     this.hyperSynthesis = this.addModule('hyper_synthesis', options.hyperSynthesis);
     const coder = options.coder ?? 'rans';
@@ -93,6 +115,18 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder }));
     const offset = Math.log(scaleMin);
     const factor = (Math.log(scaleMax) - offset) / (numScales - 1);
+    this.scaleOffset = offset;
+    this.scaleFactor = factor;
+    this.offsetScale = options.offsetScale ?? 0;
+    if (!(this.offsetScale >= 0)) throw new InvalidArgumentError(`offsetScale must be >= 0, found ${options.offsetScale}`);
+    const m = options.latentChannels;
+    this.channelOffsets =
+      this.offsetScale > 0
+        ? {
+            index: this.addWeight('index_offset', () => tf.zeros([m])),
+            ...(this.mean ? { loc: this.addWeight('loc_offset', () => tf.zeros([m])) } : {}),
+          }
+        : undefined;
     this.conditional = this.addModule(
       'conditional',
       new LocationScaleIndexedEntropyModel({
@@ -119,9 +153,14 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     if (h !== ySize[0] || w !== ySize[1] || c !== expected) {
       throw new ShapeError(`hyperSynthesis must give [${n}, ${ySize[0]}, ${ySize[1]}, ${expected}], gave [${out.shape.join(', ')}]`);
     }
-    const bound = (t: tf.Tensor): tf.Tensor4D => tf.neg(lowerBound(tf.neg(lowerBound(t, 0)), -(this.numScales - 1))) as tf.Tensor4D;
+    const bound = (t: tf.Tensor): tf.Tensor4D => {
+      let shifted = this.indexOffset === 0 ? t : tf.add(t, this.indexOffset);
+      if (this.channelOffsets) shifted = tf.add(shifted, tf.mul(this.channelOffsets.index, this.offsetScale));
+      return tf.neg(lowerBound(tf.neg(lowerBound(shifted, 0)), -(this.numScales - 1))) as tf.Tensor4D;
+    };
     if (!this.mean) return { indexes: bound(out) };
-    const [raw, loc] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+    const [raw, rawLoc] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+    const loc = this.channelOffsets?.loc ? (tf.add(rawLoc, tf.mul(this.channelOffsets.loc, this.offsetScale)) as tf.Tensor4D) : rawLoc;
     return { indexes: bound(raw), loc };
   }
 
@@ -189,6 +228,27 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     } finally {
       tf.dispose([zHat, indexes, ...(loc ? [loc] : [])]);
     }
+  }
+
+  /**
+   * Data-dependent initialisation of the per-channel offsets (when `offsetScale` is set):
+   * the mean offset becomes each channel's mean over `y`, the index offset the index of its
+   * standard deviation (around that mean), so training starts with a prior of the right
+   * location and spread per channel. A no-op without offsets.
+   * @param y - A batch of latents [N, h, w, M].
+   */
+  initializeFromData(y: tf.Tensor4D): void {
+    const offsets = this.channelOffsets;
+    if (!offsets) return;
+    checkLatent(y, this.latentChannels);
+    tf.tidy(() => {
+      const { mean, variance } = tf.moments(y, [0, 1, 2]);
+      const centre = this.mean ? mean : tf.zerosLike(mean);
+      const spread = tf.sqrt(tf.add(this.mean ? variance : tf.mean(tf.square(y), [0, 1, 2]), 1e-6));
+      const index = tf.clipByValue(tf.div(tf.sub(tf.log(tf.maximum(spread, Math.exp(this.scaleOffset))), this.scaleOffset), this.scaleFactor), 0, this.numScales - 1);
+      offsets.index.assign(tf.div(tf.sub(index, this.indexOffset), this.offsetScale));
+      if (offsets.loc) offsets.loc.assign(tf.div(centre, this.offsetScale));
+    });
   }
 
   /** {@inheritDoc LatentCodec.update} */

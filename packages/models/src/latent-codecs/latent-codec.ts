@@ -51,4 +51,6 @@ export interface LatentCodec extends Module {
   decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D;
   /** Rebuilds learned integer tables from the current parameters (call after training). */
   update(): void;
+  /** Optional data-dependent initialisation from a batch of latents, before training. */
+  initializeFromData?(y: tf.Tensor4D): void;
 }

@@ -120,6 +120,7 @@ export class RdTrainer {
     const level = this.lambdas.length > 1 ? this.levels.int(this.lambdas.length) : 0;
     const lambda = this.lambdas[level]!;
     const batch = this.sampler.next(this.options.batchSize);
+    if (this.step === 0) this.model.initializeFromData(batch);
     const names = [...this.params.keys()];
     const vars = names.map((n) => this.params.get(n)!);
     let lossValue = 0;

@@ -8,10 +8,12 @@ beforeAll(async () => {
 });
 
 const small = { N: 8, M: 12 };
+/** A small configuration per model (the block transform fixes M = 192 and needs lambdas). */
+const configOf = (name: string) => (name === 'block-hyperprior' ? { N: 4, M: 192, lambdas: [0.005, 0.05] } : small);
 
 describe.each([...MODELS.keys()])('%s', (name) => {
   it('forward: shapes, finite bits, gradients reach every trainable variable', () => {
-    const model = createModel(name, small);
+    const model = createModel(name, configOf(name));
     const before = tf.memory().numTensors;
     const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const { value, grads } = tf.variableGrads(() => {
@@ -29,7 +31,7 @@ describe.each([...MODELS.keys()])('%s', (name) => {
   });
 
   it('compress -> decompress reproduces the quantized latent exactly, for odd sizes', () => {
-    const model = createModel(name, small);
+    const model = createModel(name, configOf(name));
     model.update();
     const before = tf.memory().numTensors;
     for (const [h, w] of [

@@ -2,6 +2,8 @@ import { Conv2d, ConvTranspose2d, GDN, Sequential, leakyRelu, relu } from '@ncom
 import { ImageCodec } from '../codec/image-codec.js';
 import { FactorizedLatentCodec } from '../latent-codecs/factorized-latent-codec.js';
 import { HyperpriorLatentCodec } from '../latent-codecs/hyperprior-latent-codec.js';
+import { InvalidArgumentError } from '@ncomp/core';
+import { ResidualPostFilter, blockAnalysis, blockSynthesis, jpegLikeLogGains } from './block-transform.js';
 import type { BaselineConfig } from './baseline-config.js';
 
 const down = (cin: number, cout: number, k: number, s: number): Conv2d => new Conv2d(cin, cout, k, { stride: s, padding: 'same_zeros' });
@@ -86,5 +88,41 @@ export function mbt2018Mean(config: BaselineConfig): ImageCodec {
     }),
     downsampling: 16,
     ...(config.lambdas ? { lambdas: config.lambdas } : {}),
+  });
+}
+
+/**
+ * `block-hyperprior`: a learned 8x8 block transform with a mean-scale hyperprior, built to
+ * train in CPU hours rather than GPU days. g_a is a stride-8 8x8 convolution (3 -> 192)
+ * initialised to the orthonormal colour x DCT-II basis, g_s its transposed counterpart
+ * followed by a residual post-filter (initially the identity); at initialisation the codec
+ * is JPEG's transform with uniform quantization and a hyperprior entropy model (Minnen et
+ * al. 2018's h_a / h_s at N channels), and per-level gain units start at JPEG's
+ * quantization tables scaled to qualities spread from 10 to 88. Everything is learned.
+ * Requires `M = 192` (3 colours x 64 frequencies) and `lambdas`.
+ */
+export function blockHyperprior(config: BaselineConfig): ImageCodec {
+  const { N, M } = config;
+  if (M !== 192) throw new InvalidArgumentError(`block-hyperprior: M must be 192 (3 colours x 8x8 frequencies), found ${M}`);
+  const lambdas = config.lambdas;
+  if (!lambdas) throw new InvalidArgumentError('block-hyperprior is variable-rate: give "lambdas" in the config');
+  const lo = Math.log(lambdas[0]!);
+  const hi = Math.log(lambdas[lambdas.length - 1]!);
+  const qualities = lambdas.map((l) => 10 + (78 * (Math.log(l) - lo)) / Math.max(hi - lo, 1e-9));
+  return new ImageCodec({
+    analysis: new Sequential([blockAnalysis()]),
+    synthesis: new Sequential([blockSynthesis(), new ResidualPostFilter(16)]),
+    latentCodec: new HyperpriorLatentCodec({
+      latentChannels: M,
+      hyperChannels: N,
+      hyperAnalysis: new Sequential([down(M, N, 3, 1), leakyRelu(), down(N, N, 5, 2), leakyRelu(), down(N, N, 5, 2)]),
+      hyperSynthesis: new Sequential([up(N, N, 5, 2), leakyRelu(), up(N, 96, 5, 2), leakyRelu(), down(96, 2 * M, 3, 1)]),
+      hyperDownsampling: 4,
+      mean: true,
+      offsetScale: 20,
+    }),
+    downsampling: 8,
+    lambdas,
+    initialLogGains: jpegLikeLogGains(qualities),
   });
 }

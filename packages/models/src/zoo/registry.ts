@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@ncomp/core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { parseBaselineConfig, type BaselineConfig } from './baseline-config.js';
-import { bls2017, bmshj2018, mbt2018Mean } from './baselines.js';
+import { blockHyperprior, bls2017, bmshj2018, mbt2018Mean } from './baselines.js';
 
 /** A named model of the registry. */
 export interface ModelEntry {
@@ -35,6 +35,13 @@ export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
   [
     entry('bls2017', 'factorized prior, GDN (9x9/4, 5x5/2, 5x5/2)', 'Ballé, Laparra & Simoncelli, End-to-end optimized image compression, ICLR 2017', { N: 128, M: 128 }, bls2017),
     entry('bmshj2018', 'scale hyperprior, GDN', 'Ballé, Minnen, Singh, Hwang & Johnston, Variational image compression with a scale hyperprior, ICLR 2018', { N: 128, M: 192 }, bmshj2018),
+    entry(
+      'block-hyperprior',
+      'learned 8x8 block transform (DCT-initialised) + post-filter, mean-scale hyperprior, variable rate; trains on a CPU',
+      'ncomp; transform initialised as JPEG (ITU-T T.81), entropy model of Minnen, Ballé & Toderici 2018, gain units of Cui et al. 2021',
+      { N: 64, M: 192, lambdas: [0.0025, 0.0079, 0.025, 0.08] },
+      blockHyperprior,
+    ),
     entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
   ].map((e) => [e.name, e]),
 );
