@@ -69,6 +69,14 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
       return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
     }
+    const text = String((err as Error)?.message ?? err);
+    if (/Aborted\(|Out of memory|memory access out of bounds|Array buffer allocation failed/i.test(text)) {
+      io.stderr.write(
+        `ncomp ${name}: the TensorFlow.js backend ran out of memory (${text.slice(0, 80)}). The wasm backend is limited to 4 GiB: ` +
+          'use a smaller --batch or --crop (or a smaller model), or install @tensorflow/tfjs-node; see docs/backends.md\n',
+      );
+      return EXIT.failure;
+    }
     io.stderr.write(`ncomp ${name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.failure;
   }

@@ -21,7 +21,7 @@ Usage: ncomp compress <image...> [options]
 
 Inputs: PNG, JPEG, WebP (and what else sharp reads), any size, 8 or 16 bit, gray or
 colour, with or without alpha (alpha is composited onto white; gray is restored on
-decompression). See the conversion notes in the README.`;
+decompression). See packages/cli/src/image/CONVERSION.md for the conversions.`;
 
 /** `ncomp compress`. */
 export async function compressCommand(ctx: CommandContext): Promise<number> {

@@ -30,7 +30,7 @@ export async function modelsCommand(ctx: CommandContext): Promise<number> {
     for (const [k, v] of Object.entries(metadata)) if (k.startsWith('ncomp.') && k !== 'ncomp.config' && k !== 'ncomp.model') ctx.print(`  ${k}: ${v}`);
     model.dispose();
   } catch (err) {
-    ctx.print(`Model file ${path}: not usable (${(err as Error).message})`);
+    ctx.print(`${ctx.option('model') ? 'Model file' : 'Default model'} ${path}: not usable (${(err as Error).message})`);
     return 1;
   }
   return 0;

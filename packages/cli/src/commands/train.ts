@@ -21,20 +21,23 @@ import type { CommandContext } from './context.js';
 export const TRAIN_HELP = `ncomp train — train a model with the rate-distortion loss (λ·255²·MSE + bpp)
 
 Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [options]
+       ncomp train --out <run-folder> --resume [--steps <n>]
 
   --model <name>          registry model (default mbt2018-mean; see \`ncomp models\`)
   --config <json>         model configuration, e.g. '{"N":64,"M":128,"lambdas":[0.0035,0.013,0.05]}'
                           (lambdas: a variable-rate model with one gain level per λ)
   --lambda <λ>            λ of a fixed-rate model (no "lambdas" in the config)
-  --steps <n>             total steps (default 10000; with --resume, may be changed)
+  --steps <n>             total steps (default 10000; with --resume, may be changed, but the
+                          learning-rate decay step stays where it was unless --decay-start is given)
   --batch <n>             crops per batch (default 8)
-  --crop <px>             crop size, a multiple of the model's 64 (default 128)
+  --crop <px>             crop size, a multiple of the model's padding multiple (64 for the
+                          hyperprior baselines, 32 for block-hyperprior, 16 for bls2017; default 128)
   --lr <rate>             Adam learning rate (default 1e-4); ×0.1 from --decay-start
   --decay-start <step>    default 90 % of --steps (with --resume, may be changed)
   --seed <n>              seed of crops and levels (default 1)
   --checkpoint-every <n>  steps between checkpoints (default 100)
   --log-every <n>         steps between progress lines (default 10)
-  --eval <folder>         images for periodic evaluation (estimated bpp and PSNR per level)
+  --eval <folder|file>    images for periodic evaluation (estimated bpp and PSNR per level)
   --eval-every <n>        steps between evaluations (default 500)
   --export <file>         write the final model file here (integer tables rebuilt)
   --resume                continue the run in --out from its last checkpoint
@@ -67,7 +70,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const out = ctx.option('out');
   if (!out) throw new InvalidArgumentError('--out <run-folder> is required (checkpoints and the log go there)');
   const dataFolders = ctx.options('data');
-  if (dataFolders.length === 0) throw new InvalidArgumentError('--data <folder> is required (training images)');
+  if (dataFolders.length === 0 && !ctx.flag('resume')) throw new InvalidArgumentError('--data <folder> is required (training images)');
   const report = await setBackend((ctx.option('backend') ?? 'auto') as BackendChoice);
   ctx.log(`backend: ${report.chosen} (${report.reason})`);
   const resume = ctx.flag('resume');
@@ -111,13 +114,15 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
         ...(lambdaText === undefined ? {} : { lambda: num(ctx, 'lambda', 0) }),
       };
   const crop = checkpoint ? Number(checkpoint.info.extra['crop']) : num(ctx, 'crop', 128);
-  const images = await loadFolderImages(ctx, checkpoint ? (checkpoint.info.extra['data'] as string[]) : dataFolders, 'training set');
+  // On resume, --data (if given) replaces the folders recorded in the checkpoint (e.g. after a move).
+  const trainFolders = checkpoint && dataFolders.length === 0 ? (checkpoint.info.extra['data'] as string[]) : dataFolders;
+  const images = await loadFolderImages(ctx, trainFolders, 'training set');
   const evalFolder = ctx.option('eval');
   const evalImages = evalFolder ? await loadFolderImages(ctx, [evalFolder], 'evaluation set') : [];
   const sampler = new RandomCropSampler(images, crop, options.seed ?? 1);
   const trainer = new RdTrainer(model, sampler, options);
   if (checkpoint) restoreTrainer(trainer, checkpoint);
-  const extra = { data: checkpoint ? checkpoint.info.extra['data'] : dataFolders, crop, command: ctx.argv.join(' ') };
+  const extra = { data: trainFolders, crop, command: ctx.argv.join(' ') };
   await mkdir(out, { recursive: true });
   const logPath = join(out, 'train-log.jsonl');
   const checkpointEvery = num(ctx, 'checkpoint-every', 100);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@ncomp/core';
+import { InvalidArgumentError, NcompError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
@@ -162,7 +162,7 @@ export class RdTrainer {
       batch.dispose();
     }
     if (!Number.isFinite(gradNorm)) {
-      throw new InvalidArgumentError(`training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${lossValue}; lower the learning rate or resume from the last checkpoint`);
+      throw new NcompError(`training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${lossValue}; lower the learning rate or resume from the last checkpoint`);
     }
     this.step += 1;
     return { step: this.step, level, lambda, loss: lossValue, bpp, mse, psnr: 10 * Math.log10(1 / mse), learningRate: lr, gradNorm, ms: performance.now() - t0 };
