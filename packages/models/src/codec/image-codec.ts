@@ -123,10 +123,9 @@ export class ImageCodec extends Module {
     }
   }
 
-  /** Latent of `x` scaled by the gain of `quality`. */
-  private encodeLatent(x: tf.Tensor4D, quality: number): tf.Tensor4D {
-    const y = this.analysis.call(x) as tf.Tensor4D;
-    return this.gain ? (tf.mul(y, this.gain.gain(quality)) as tf.Tensor4D) : y;
+  /** The gain vector of `quality` (undefined for fixed-rate codecs). */
+  private gainAt(quality: number): tf.Tensor1D | undefined {
+    return this.gain ? this.gain.gain(quality) : undefined;
   }
 
   /** Image from a (gained) latent. */
@@ -145,8 +144,8 @@ export class ImageCodec extends Module {
     const quality = this.resolveQuality(options.quality);
     const training = options.training ?? true;
     return tf.tidy(() => {
-      const y = this.encodeLatent(x, quality);
-      const { yHat, bits } = this.latentCodec.forward(y, training);
+      const y = this.analysis.call(x) as tf.Tensor4D;
+      const { yHat, bits } = this.latentCodec.forward(y, training, this.gainAt(quality));
       const xHat = this.decodeLatent(yHat, quality);
       return { xHat, bits, bpp: tf.div(bits, x.shape[1] * x.shape[2]) as tf.Tensor1D };
     });
@@ -164,13 +163,15 @@ export class ImageCodec extends Module {
     const [, height, width] = x.shape;
     const paddedHeight = roundUpTo(height, this.padMultiple);
     const paddedWidth = roundUpTo(width, this.padMultiple);
-    const y = tf.tidy(() => this.encodeLatent(replicatePad(x, paddedHeight - height, paddedWidth - width), q));
+    const y = tf.tidy(() => this.analysis.call(replicatePad(x, paddedHeight - height, paddedWidth - width)) as tf.Tensor4D);
+    const gain = this.gainAt(q);
     try {
-      const { streams, yHat } = this.latentCodec.compress(y);
+      const { streams, yHat } = this.latentCodec.compress(y, gain);
       yHat.dispose();
       return { streams: streams[0]!, height, width, paddedHeight, paddedWidth, quality: q };
     } finally {
       y.dispose();
+      gain?.dispose();
     }
   }
 
@@ -188,7 +189,13 @@ export class ImageCodec extends Module {
       throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
     }
     const d = this.downsampling;
-    const yHat = this.latentCodec.decompress([image.streams], [paddedHeight / d, paddedWidth / d]);
+    const gain = this.gainAt(q);
+    let yHat: tf.Tensor4D;
+    try {
+      yHat = this.latentCodec.decompress([image.streams], [paddedHeight / d, paddedWidth / d], gain);
+    } finally {
+      gain?.dispose();
+    }
     try {
       return tf.tidy(() => {
         const full = this.decodeLatent(yHat, q);
@@ -201,16 +208,14 @@ export class ImageCodec extends Module {
 
   /**
    * Data-dependent initialisation before training (for latent codecs that have one): the
-   * latents of `x` at each rate level are passed to the latent codec's
-   * `initializeFromData`, averaged over levels (levels differ by their gains).
+   * (un-gained) latent of `x` is passed to the latent codec's `initializeFromData`.
    * @param x - A training batch [N, H, W, 3] (sizes multiples of {@link ImageCodec.padMultiple}).
    */
   initializeFromData(x: tf.Tensor4D): void {
     const init = this.latentCodec.initializeFromData?.bind(this.latentCodec);
     if (!init) return;
     this.checkImage(x, true);
-    const [lo, hi] = this.qualityRange;
-    const y = tf.tidy(() => this.encodeLatent(x, (lo + hi) / 2));
+    const y = tf.tidy(() => this.analysis.call(x) as tf.Tensor4D);
     try {
       init(y);
     } finally {

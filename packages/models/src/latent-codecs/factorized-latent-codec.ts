@@ -40,21 +40,29 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.forward} */
-  forward(y: tf.Tensor4D, training: boolean): LatentForward {
+  forward(y: tf.Tensor4D, training: boolean, gain?: tf.Tensor1D): LatentForward {
     checkLatent(y, this.latentChannels);
-    const { values, bits } = this.bottleneck.call(y, training);
-    return { yHat: values as tf.Tensor4D, bits: bits as tf.Tensor1D };
+    return tf.tidy(() => {
+      const { values, bits } = this.bottleneck.call(gain ? tf.mul(y, gain) : y, training);
+      return { yHat: values as tf.Tensor4D, bits: bits as tf.Tensor1D };
+    });
   }
 
   /** {@inheritDoc LatentCodec.compress} */
-  compress(y: tf.Tensor4D): LatentCompressed {
+  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed {
     checkLatent(y, this.latentChannels);
-    const strings = this.bottleneck.compress(y);
-    return { streams: strings.map((s) => [s]), yHat: this.bottleneck.quantize(y) as tf.Tensor4D };
+    const gained = gain ? (tf.mul(y, gain) as tf.Tensor4D) : y;
+    try {
+      const strings = this.bottleneck.compress(gained);
+      return { streams: strings.map((s) => [s]), yHat: this.bottleneck.quantize(gained) as tf.Tensor4D };
+    } finally {
+      if (gained !== y) gained.dispose();
+    }
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D {
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], _gain?: tf.Tensor1D): tf.Tensor4D {
+    // The gain does not change how the (gained) latent is coded with a factorized prior.
     const strings = streams.map((s, i) => {
       if (s.length !== 1) throw new ShapeError(`factorized latent codec: image ${i} has ${s.length} streams, expected 1 (y)`);
       return s[0]!;

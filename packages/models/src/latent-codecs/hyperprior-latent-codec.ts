@@ -84,7 +84,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   private readonly scaleFactor: number;
   private readonly offsetScale: number;
   /** Per-channel learned offsets θ (see {@link HyperpriorLatentCodecOptions.offsetScale}). */
-  readonly channelOffsets: { readonly index: tf.Variable; readonly loc?: tf.Variable } | undefined;
+  readonly channelOffsets: { readonly index: tf.Variable; readonly loc?: tf.Variable; readonly locScale?: tf.Variable } | undefined;
 
   /** @param options - See {@link HyperpriorLatentCodecOptions}. */
   constructor(options: HyperpriorLatentCodecOptions) {
@@ -124,7 +124,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       this.offsetScale > 0
         ? {
             index: this.addWeight('index_offset', () => tf.zeros([m])),
-            ...(this.mean ? { loc: this.addWeight('loc_offset', () => tf.zeros([m])) } : {}),
+            ...(this.mean ? { loc: this.addWeight('loc_offset', () => tf.zeros([m])), locScale: this.addWeight('loc_scale', () => tf.fill([m], 1 / this.offsetScale)) } : {}),
           }
         : undefined;
     this.conditional = this.addModule(
@@ -144,8 +144,12 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     return this.hyperAnalysis.call(this.mean ? y : tf.abs(y)) as tf.Tensor4D;
   }
 
-  /** Scale indexes (bounded to [0, numScales - 1]) and means from ẑ. */
-  private parameters(zHat: tf.Tensor4D, ySize: readonly [number, number]): { indexes: tf.Tensor4D; loc?: tf.Tensor4D } {
+  /**
+   * Scale indexes (bounded to [0, numScales - 1]) and means from ẑ, for the latent scaled
+   * by `gain`: h_s models the un-gained latent, and a gain g multiplies its mean by g and
+   * its scale by g (the index moves by log(g) / step).
+   */
+  private parameters(zHat: tf.Tensor4D, ySize: readonly [number, number], gain?: tf.Tensor1D): { indexes: tf.Tensor4D; loc?: tf.Tensor4D } {
     const out = this.hyperSynthesis.call(zHat) as tf.Tensor4D;
     const m = this.latentChannels;
     const expected = this.mean ? 2 * m : m;
@@ -156,11 +160,15 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     const bound = (t: tf.Tensor): tf.Tensor4D => {
       let shifted = this.indexOffset === 0 ? t : tf.add(t, this.indexOffset);
       if (this.channelOffsets) shifted = tf.add(shifted, tf.mul(this.channelOffsets.index, this.offsetScale));
+      if (gain) shifted = tf.add(shifted, tf.div(tf.log(gain), this.scaleFactor));
       return tf.neg(lowerBound(tf.neg(lowerBound(shifted, 0)), -(this.numScales - 1))) as tf.Tensor4D;
     };
     if (!this.mean) return { indexes: bound(out) };
     const [raw, rawLoc] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
-    const loc = this.channelOffsets?.loc ? (tf.add(rawLoc, tf.mul(this.channelOffsets.loc, this.offsetScale)) as tf.Tensor4D) : rawLoc;
+    const o = this.channelOffsets;
+    let loc: tf.Tensor4D = rawLoc;
+    if (o?.loc && o.locScale) loc = tf.add(tf.mul(rawLoc, tf.mul(o.locScale, this.offsetScale)), tf.mul(o.loc, this.offsetScale)) as tf.Tensor4D;
+    if (gain) loc = tf.mul(loc, gain) as tf.Tensor4D;
     return { indexes: bound(raw), loc };
   }
 
@@ -173,19 +181,19 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.forward} */
-  forward(y: tf.Tensor4D, training: boolean): LatentForward {
+  forward(y: tf.Tensor4D, training: boolean, gain?: tf.Tensor1D): LatentForward {
     this.checkY(y);
     return tf.tidy(() => {
       const z = this.hyperLatent(y);
       const { values: zHat, bits: zBits } = this.hyperBottleneck.call(z, training);
-      const { indexes, loc } = this.parameters(zHat as tf.Tensor4D, [y.shape[1], y.shape[2]]);
-      const { values, bits } = this.conditional.callWithLoc(y, indexes, loc, training);
+      const { indexes, loc } = this.parameters(zHat as tf.Tensor4D, [y.shape[1], y.shape[2]], gain);
+      const { values, bits } = this.conditional.callWithLoc(gain ? tf.mul(y, gain) : y, indexes, loc, training);
       return { yHat: values as tf.Tensor4D, bits: tf.add(bits, zBits) as tf.Tensor1D };
     });
   }
 
   /** {@inheritDoc LatentCodec.compress} */
-  compress(y: tf.Tensor4D): LatentCompressed {
+  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed {
     this.checkY(y);
     const z = tf.tidy(() => this.hyperLatent(y));
     let zStrings: Uint8Array[];
@@ -196,18 +204,19 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     }
     // The decoder's ẑ, computed exactly as decompress will.
     const zHat = this.hyperBottleneck.decompress(zStrings, [y.shape[1] / this.latentMultiple, y.shape[2] / this.latentMultiple]) as tf.Tensor4D;
-    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, [y.shape[1], y.shape[2]]));
+    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, [y.shape[1], y.shape[2]], gain));
+    const gained = gain ? (tf.mul(y, gain) as tf.Tensor4D) : y;
     try {
-      const yStrings = this.conditional.compressWithLoc(y, indexes, loc);
+      const yStrings = this.conditional.compressWithLoc(gained, indexes, loc);
       const yHat = this.conditional.decompressWithLoc(yStrings, indexes, loc) as tf.Tensor4D;
       return { streams: yStrings.map((s, i) => [s, zStrings[i]!]), yHat };
     } finally {
-      tf.dispose([zHat, indexes, ...(loc ? [loc] : [])]);
+      tf.dispose([zHat, indexes, ...(loc ? [loc] : []), ...(gained !== y ? [gained] : [])]);
     }
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D {
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: tf.Tensor1D): tf.Tensor4D {
     if (size[0] % this.latentMultiple !== 0 || size[1] % this.latentMultiple !== 0) {
       throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${size[0]}x${size[1]}`);
     }
@@ -218,7 +227,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       streams.map((s) => s[1]!),
       [size[0] / this.latentMultiple, size[1] / this.latentMultiple],
     ) as tf.Tensor4D;
-    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, size));
+    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, size, gain));
     try {
       return this.conditional.decompressWithLoc(
         streams.map((s) => s[0]!),
@@ -233,8 +242,9 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   /**
    * Data-dependent initialisation of the per-channel offsets (when `offsetScale` is set):
    * the mean offset becomes each channel's mean over `y`, the index offset the index of its
-   * standard deviation (around that mean), so training starts with a prior of the right
-   * location and spread per channel. A no-op without offsets.
+   * standard deviation (around that mean), and h_s's mean output is scaled by that
+   * deviation, so training starts with a prior of the right location and spread per
+   * channel. `y` is the un-gained latent. A no-op without offsets.
    * @param y - A batch of latents [N, h, w, M].
    */
   initializeFromData(y: tf.Tensor4D): void {
@@ -248,6 +258,8 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       const index = tf.clipByValue(tf.div(tf.sub(tf.log(tf.maximum(spread, Math.exp(this.scaleOffset))), this.scaleOffset), this.scaleFactor), 0, this.numScales - 1);
       offsets.index.assign(tf.div(tf.sub(index, this.indexOffset), this.offsetScale));
       if (offsets.loc) offsets.loc.assign(tf.div(centre, this.offsetScale));
+      // h_s's mean output starts at unit spread: scale it to the channel's spread.
+      if (offsets.locScale) offsets.locScale.assign(tf.div(spread, this.offsetScale));
     });
   }
 

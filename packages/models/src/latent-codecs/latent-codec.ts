@@ -38,17 +38,20 @@ export interface LatentCodec extends Module {
    * @param y - Latent [N, h, w, C].
    * @param training - Uniform noise and a differentiable rate bound (true), or rounding and
    *   the information content (false).
+   * @param gain - Optional per-channel gain [C] of a variable-rate codec: `y * gain` is what
+   *   gets quantized (unit step), and `yHat` is returned in those gained units.
    */
-  forward(y: tf.Tensor4D, training: boolean): LatentForward;
-  /** Entropy-codes `y` (rounding it); see {@link LatentCompressed}. */
-  compress(y: tf.Tensor4D): LatentCompressed;
+  forward(y: tf.Tensor4D, training: boolean, gain?: tf.Tensor1D): LatentForward;
+  /** Entropy-codes `y * gain` (rounding it); see {@link LatentCompressed}. */
+  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed;
   /**
-   * Reconstructs the quantized latent from the streams of `compress`.
+   * Reconstructs the quantized (gained) latent from the streams of `compress`.
    * @param streams - Per image, the streams in {@link LatentCodec.streamNames} order.
    * @param size - Latent `[h, w]`.
+   * @param gain - The gain given to `compress`.
    * @throws CorruptStreamError for streams that do not decode.
    */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number]): tf.Tensor4D;
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: tf.Tensor1D): tf.Tensor4D;
   /** Rebuilds learned integer tables from the current parameters (call after training). */
   update(): void;
   /** Optional data-dependent initialisation from a batch of latents, before training. */

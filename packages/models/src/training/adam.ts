@@ -38,8 +38,9 @@ export class Adam {
    * @param params - Variables by name.
    * @param grads - Gradients by the same names (missing: not updated).
    * @param learningRate - Step size.
+   * @param multiplier - Optional per-parameter factor on the step size.
    */
-  apply(params: ReadonlyMap<string, tf.Variable>, grads: Readonly<Record<string, tf.Tensor>>, learningRate: number): void {
+  apply(params: ReadonlyMap<string, tf.Variable>, grads: Readonly<Record<string, tf.Tensor>>, learningRate: number, multiplier?: (name: string) => number): void {
     this.step += 1;
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
@@ -54,7 +55,7 @@ export class Adam {
         m.assign(m1);
         v.assign(v1);
         const update = tf.div(tf.div(m1, c1), tf.add(tf.sqrt(tf.div(v1, c2)), this.epsilon));
-        p.assign(tf.sub(p, tf.mul(update, learningRate)));
+        p.assign(tf.sub(p, tf.mul(update, learningRate * (multiplier ? multiplier(name) : 1))));
       });
     }
   }

@@ -26,6 +26,11 @@ export interface RdTrainOptions {
   readonly clipNorm?: number;
   /** Seed of the level choice. */
   readonly seed?: number;
+  /**
+   * Learning-rate multipliers by parameter-name prefix (first match wins), e.g.
+   * `{ "latent_codec.": 10 }` to let a hyperprior learn faster than the transforms.
+   */
+  readonly learningRateMultipliers?: Readonly<Record<string, number>>;
 }
 
 /** What one training step measured. */
@@ -107,6 +112,12 @@ export class RdTrainer {
     this.params = new Map([...model.namedVariables()].filter(([, v]) => v.trainable));
   }
 
+  /** The learning-rate multiplier of a parameter (see {@link RdTrainOptions.learningRateMultipliers}). */
+  readonly multiplierOf = (name: string): number => {
+    for (const [prefix, m] of Object.entries(this.options.learningRateMultipliers ?? {})) if (name.startsWith(prefix)) return m;
+    return 1;
+  };
+
   /** Learning rate at a step. */
   learningRateAt(step: number): number {
     const base = this.options.learningRate ?? 1e-4;
@@ -153,7 +164,7 @@ export class RdTrainer {
           g.dispose();
         }
       }
-      if (Number.isFinite(gradNorm)) this.optimizer.apply(this.params, named, lr);
+      if (Number.isFinite(gradNorm)) this.optimizer.apply(this.params, named, lr, this.multiplierOf);
       lossValue = value.dataSync()[0]!;
       bpp = stats[0]!.dataSync()[0]!;
       mse = stats[1]!.dataSync()[0]!;
