@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-export { EXIT, main, mainHelp, type Io } from './main.js';
+export { EXIT, main, mainHelp, type Io, type TextSink } from './main.js';
 export type { CommandContext } from './commands/context.js';
-export { COMMANDS, type CommandSpec } from './commands/registry.js';
+export { COMMANDS, type CommandSpec, type OptionSpec } from './commands/registry.js';
 export * from './image/index.js';
 export * from './baselines/index.js';
 export * from './eval/index.js';

@@ -4,7 +4,16 @@ import type { CommandContext } from './commands/context.js';
 import { COMMANDS, type CommandSpec } from './commands/registry.js';
 
 /** Exit codes of `ncomp`. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT: {
+  /** Success. */
+  readonly ok: 0;
+  /** A failure: a damaged or foreign file, a model that does not load, an I/O error. */
+  readonly failure: 1;
+  /** A usage error: bad options or arguments, a refused overwrite. */
+  readonly usage: 2;
+  /** Interrupted (Ctrl-C). */
+  readonly interrupted: 130;
+} = { ok: 0, failure: 1, usage: 2, interrupted: 130 };
 
 /** Top-level help. */
 export function mainHelp(): string {
@@ -21,12 +30,18 @@ export function mainHelp(): string {
   ].join('\n');
 }
 
+/** Something text can be written to (a `process.stdout`-like stream). */
+export interface TextSink {
+  /** Writes text. */
+  write(text: string): unknown;
+}
+
 /** Streams `ncomp` writes to (injectable for tests). */
 export interface Io {
   /** Results. */
-  readonly stdout: { write(text: string): unknown };
+  readonly stdout: TextSink;
   /** Progress, warnings and errors. */
-  readonly stderr: { write(text: string): unknown };
+  readonly stderr: TextSink;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
-export { HyperpriorLatentCodec, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
+export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
 export { GainUnit } from './codec/gain-unit.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions } from './codec/image-codec.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
@@ -21,7 +21,7 @@ export { MODELS, createModel, modelEntry, type ModelEntry } from './zoo/registry
 export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
-export { Adam, type AdamOptions } from './training/adam.js';
+export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
 export { RdTrainer, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
 export { hasCheckpoint, readCheckpoint, restoreTrainer, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './training/checkpoint.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';

@@ -7,6 +7,14 @@ import { INFO_HELP, infoCommand } from './info.js';
 import { MODELS_HELP, modelsCommand } from './models.js';
 import { TRAIN_HELP, trainCommand } from './train.js';
 
+/** One option of a subcommand. */
+export interface OptionSpec {
+  /** `string` options take a value (and may repeat); `boolean` ones are flags. */
+  readonly type: 'string' | 'boolean';
+  /** One-letter alias, e.g. `o` for `-o`. */
+  readonly short?: string;
+}
+
 /** A subcommand of `ncomp`. */
 export interface CommandSpec {
   /** Its name. */
@@ -16,7 +24,7 @@ export interface CommandSpec {
   /** Its `--help` text. */
   readonly help: string;
   /** Its options (besides --backend, --quiet, --debug): strings may repeat. */
-  readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
+  readonly options: Readonly<Record<string, OptionSpec>>;
   /** Runs it; resolves to the exit code. */
   run(ctx: CommandContext): Promise<number>;
 }

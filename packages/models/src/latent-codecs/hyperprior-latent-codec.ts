@@ -5,6 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 
+/** The learned per-channel offsets of a {@link HyperpriorLatentCodec} (values are θ; applied as `offsetScale * θ`). */
+export interface ChannelOffsets {
+  /** Added to the scale index [M]. */
+  readonly index: tf.Variable;
+  /** Added to the mean [M] (mean-scale only). */
+  readonly loc?: tf.Variable;
+  /** Multiplies h_s's mean output [M] (mean-scale only). */
+  readonly locScale?: tf.Variable;
+}
+
 /** Options of {@link HyperpriorLatentCodec}. */
 export interface HyperpriorLatentCodecOptions {
   /** Channels M of the latent y. */
@@ -83,8 +93,8 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   private readonly scaleOffset: number;
   private readonly scaleFactor: number;
   private readonly offsetScale: number;
-  /** Per-channel learned offsets θ (see {@link HyperpriorLatentCodecOptions.offsetScale}). */
-  readonly channelOffsets: { readonly index: tf.Variable; readonly loc?: tf.Variable; readonly locScale?: tf.Variable } | undefined;
+  /** Per-channel learned offsets θ (see {@link HyperpriorLatentCodecOptions.offsetScale}); absent without `offsetScale`. */
+  readonly channelOffsets: ChannelOffsets | undefined;
 
   /** @param options - See {@link HyperpriorLatentCodecOptions}. */
   constructor(options: HyperpriorLatentCodecOptions) {

@@ -7,7 +7,14 @@ import type { BaselineConfig } from '../zoo/baseline-config.js';
 import { modelEntry } from '../zoo/registry.js';
 
 /** Metadata keys of an ncomp model file (safetensors `__metadata__`). */
-export const MODEL_FILE_KEYS = { model: 'ncomp.model', config: 'ncomp.config', format: 'ncomp.model_format' } as const;
+export const MODEL_FILE_KEYS: {
+  /** Registry name of the model. */
+  readonly model: 'ncomp.model';
+  /** Its configuration as JSON. */
+  readonly config: 'ncomp.config';
+  /** Version of this layout ("1"). */
+  readonly format: 'ncomp.model_format';
+} = { model: 'ncomp.model', config: 'ncomp.config', format: 'ncomp.model_format' };
 
 /** Options of {@link loadModelBytes}. */
 export interface LoadModelOptions {

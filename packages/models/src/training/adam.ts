@@ -1,6 +1,14 @@
 import { ModelMismatchError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** What {@link Adam.stateDict} returns. */
+export interface AdamState {
+  /** Moments by `m.<name>` / `v.<name>` (clones, owned by the caller). */
+  readonly tensors: Record<string, tf.Tensor>;
+  /** Steps taken. */
+  readonly step: number;
+}
+
 /** Options of {@link Adam}. */
 export interface AdamOptions {
   /** β1, default 0.9. */
@@ -72,7 +80,7 @@ export class Adam {
   }
 
   /** Moments as a state dict (`m.<name>`, `v.<name>`, clones) and the step count. */
-  stateDict(): { tensors: Record<string, tf.Tensor>; step: number } {
+  stateDict(): AdamState {
     const tensors: Record<string, tf.Tensor> = {};
     for (const [k, t] of this.m) tensors[`m.${k}`] = tf.clone(t);
     for (const [k, t] of this.v) tensors[`v.${k}`] = tf.clone(t);

@@ -54,6 +54,7 @@ export class RandomCropSampler {
     return this.rng.state;
   }
 
+  /** Restores a state read from {@link RandomCropSampler.state}. */
   set state(value: number) {
     this.rng.state = value >>> 0;
   }
