@@ -1,8 +1,8 @@
 /**
  * @ncomp/losses: distortion and perceptual metrics (MSE, PSNR, MS-SSIM, LPIPS), rate in
- * bits per pixel, and GAN objectives. Every function takes NHWC float32 tensors (pixel
- * values in `[0, 1]` unless an option says otherwise), is differentiable, and cleans up
- * the intermediate tensors it makes.
+ * bits per pixel, GAN objectives and discriminators (HiFiC's PatchGAN, EGIC's OASIS-C).
+ * Every function takes NHWC float32 tensors (pixel values in `[0, 1]` unless an option
+ * says otherwise), is differentiable, and cleans up the intermediate tensors it makes.
  *
  * @packageDocumentation
  */
@@ -21,3 +21,9 @@ export type { GanLossOptions } from './gan/per-sample.js';
 export { nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss } from './gan/non-saturating.js';
 export { hingeDiscriminatorLoss, hingeGeneratorLoss } from './gan/hinge.js';
 export { leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from './gan/least-squares.js';
+export type { PatchGanDiscriminatorOptions } from './discriminators/patch-gan.js';
+export { PatchGanDiscriminator } from './discriminators/patch-gan.js';
+export type { OasisDiscriminatorOptions } from './discriminators/oasis.js';
+export { OasisDiscriminator } from './discriminators/oasis.js';
+export type { LabelMixOptions, LabelMixResult, OasisLossOptions } from './discriminators/oasis-loss.js';
+export { labelMix, labelMixLoss, oasisClassWeights, oasisDiscriminatorLoss, oasisGeneratorLoss } from './discriminators/oasis-loss.js';
