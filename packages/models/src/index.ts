@@ -14,7 +14,7 @@ export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecO
 export { GainUnit } from './codec/gain-unit.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions } from './codec/image-codec.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
-export { parseBaselineConfig, type BaselineConfig } from './zoo/baseline-config.js';
+export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
 export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilter, blockAnalysis, blockDctKernel, blockSynthesis, dctBasis, jpegLikeLogGains } from './zoo/block-transform.js';
 export { MODELS, createModel, modelEntry, type ModelEntry } from './zoo/registry.js';

@@ -1,5 +1,12 @@
 import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
-import { ContinuousBatchedEntropyModel, LocationScaleIndexedEntropyModel, NoisyDeepFactorized, lowerBound, type CoderName } from '@ncomp/entropy';
+import {
+  ContinuousBatchedEntropyModel,
+  LocationScaleIndexedEntropyModel,
+  NoisyDeepFactorized,
+  lowerBound,
+  type CoderName,
+  type LocationScaleFamily,
+} from '@ncomp/entropy';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
@@ -53,6 +60,17 @@ export interface HyperpriorLatentCodecOptions {
    * statistics. Absent (default, TFC): no offsets.
    */
   readonly offsetScale?: number;
+  /**
+   * What the synthesis sees in training: `noisy` (default, TFC: the rate term's
+   * `y + U(-1/2, 1/2)`) or `rounded` (`round(y - mean) + mean` with a straight-through
+   * gradient, the "mixed" quantization of Minnen & Singh 2020, "Channel-wise
+   * autoregressive entropy models for learned image compression"; the rate still uses
+   * noise). `rounded` matters when quantization steps are large compared with the
+   * latent, where noise is a poor stand-in for rounding.
+   */
+  readonly synthesisInput?: 'noisy' | 'rounded';
+  /** The conditional prior's family; default `normal` (Ballé et al., Minnen et al.). */
+  readonly family?: LocationScaleFamily;
   /** Entropy coder; default `rans`. */
   readonly coder?: CoderName;
   /** Seed of the hyper-prior's initialisation. */
@@ -93,6 +111,8 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   private readonly scaleOffset: number;
   private readonly scaleFactor: number;
   private readonly offsetScale: number;
+  /** What the synthesis sees in training (see {@link HyperpriorLatentCodecOptions.synthesisInput}). */
+  readonly synthesisInput: 'noisy' | 'rounded';
   /** Per-channel learned offsets θ (see {@link HyperpriorLatentCodecOptions.offsetScale}); absent without `offsetScale`. */
   readonly channelOffsets: ChannelOffsets | undefined;
 
@@ -128,6 +148,10 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     this.scaleOffset = offset;
     this.scaleFactor = factor;
     this.offsetScale = options.offsetScale ?? 0;
+    this.synthesisInput = options.synthesisInput ?? 'noisy';
+    if (this.synthesisInput !== 'noisy' && this.synthesisInput !== 'rounded') {
+      throw new InvalidArgumentError(`synthesisInput must be "noisy" or "rounded", found "${String(options.synthesisInput)}"`);
+    }
     if (!(this.offsetScale >= 0)) throw new InvalidArgumentError(`offsetScale must be >= 0, found ${options.offsetScale}`);
     const m = options.latentChannels;
     this.channelOffsets =
@@ -145,6 +169,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
         codingRank: 3,
         compression: true,
         coder,
+        ...(options.family === undefined ? {} : { family: options.family }),
       }),
     );
   }
@@ -197,8 +222,10 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       const z = this.hyperLatent(y);
       const { values: zHat, bits: zBits } = this.hyperBottleneck.call(z, training);
       const { indexes, loc } = this.parameters(zHat as tf.Tensor4D, [y.shape[1], y.shape[2]], gain);
-      const { values, bits } = this.conditional.callWithLoc(gain ? tf.mul(y, gain) : y, indexes, loc, training);
-      return { yHat: values as tf.Tensor4D, bits: tf.add(bits, zBits) as tf.Tensor1D };
+      const gained = gain ? tf.mul(y, gain) : y;
+      const { values, bits } = this.conditional.callWithLoc(gained, indexes, loc, training);
+      const yHat = training && this.synthesisInput === 'rounded' ? this.conditional.quantizeWithLoc(gained, indexes, loc) : values;
+      return { yHat: yHat as tf.Tensor4D, bits: tf.add(bits, zBits) as tf.Tensor1D };
     });
   }
 

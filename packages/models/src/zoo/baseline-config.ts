@@ -8,7 +8,14 @@ export interface BaselineConfig {
   readonly M: number;
   /** Rate levels' λ for a variable-rate codec with gain units; absent: single rate. */
   readonly lambdas?: readonly number[];
+  /** Family of the hyperprior models' conditional prior; absent: `normal` (the papers'). Ignored by bls2017. */
+  readonly prior?: HyperpriorFamily;
 }
+
+/** The conditional prior families a hyperprior baseline can use. */
+export type HyperpriorFamily = 'normal' | 'laplace' | 'logistic';
+
+const FAMILIES: readonly HyperpriorFamily[] = ['normal', 'laplace', 'logistic'];
 
 /**
  * Validates a configuration read from JSON or a command line.
@@ -21,7 +28,9 @@ export function parseBaselineConfig(model: string, value: unknown, defaults: Bas
   }
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (key !== 'N' && key !== 'M' && key !== 'lambdas') throw new InvalidArgumentError(`${model}: unknown config field "${key}" (known: N, M, lambdas)`);
+    if (key !== 'N' && key !== 'M' && key !== 'lambdas' && key !== 'prior') {
+      throw new InvalidArgumentError(`${model}: unknown config field "${key}" (known: N, M, lambdas, prior)`);
+    }
   }
   const int = (key: 'N' | 'M'): number => {
     const x = v[key] ?? defaults[key];
@@ -36,5 +45,14 @@ export function parseBaselineConfig(model: string, value: unknown, defaults: Bas
       throw new InvalidArgumentError(`${model}: lambdas must be at least 2 increasing positive numbers, found ${JSON.stringify(lambdas)}`);
     }
   }
-  return lambdas === undefined ? { N: int('N'), M: int('M') } : { N: int('N'), M: int('M'), lambdas: [...(lambdas as number[])] };
+  const prior = v['prior'] ?? defaults.prior;
+  if (prior !== undefined && !FAMILIES.includes(prior as HyperpriorFamily)) {
+    throw new InvalidArgumentError(`${model}: prior must be one of ${FAMILIES.join(', ')}, found ${JSON.stringify(prior)}`);
+  }
+  return {
+    N: int('N'),
+    M: int('M'),
+    ...(lambdas === undefined ? {} : { lambdas: [...(lambdas as number[])] }),
+    ...(prior === undefined ? {} : { prior: prior as HyperpriorFamily }),
+  };
 }

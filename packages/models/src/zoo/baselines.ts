@@ -60,6 +60,7 @@ export function bmshj2018(config: BaselineConfig): ImageCodec {
       hyperAnalysis: new Sequential([down(M, N, 3, 1), relu, down(N, N, 5, 2), relu, down(N, N, 5, 2)]),
       hyperSynthesis: new Sequential([up(N, N, 5, 2), relu, up(N, N, 5, 2), relu, up(N, M, 3, 1)]),
       hyperDownsampling: 4,
+      ...(config.prior ? { family: config.prior } : {}),
     }),
     downsampling: 16,
     ...(config.lambdas ? { lambdas: config.lambdas } : {}),
@@ -85,6 +86,7 @@ export function mbt2018Mean(config: BaselineConfig): ImageCodec {
       hyperSynthesis: new Sequential([up(N, M, 5, 2), leakyRelu(), up(M, mid, 5, 2), leakyRelu(), down(mid, 2 * M, 3, 1)]),
       hyperDownsampling: 4,
       mean: true,
+      ...(config.prior ? { family: config.prior } : {}),
     }),
     downsampling: 16,
     ...(config.lambdas ? { lambdas: config.lambdas } : {}),
@@ -98,7 +100,9 @@ export function mbt2018Mean(config: BaselineConfig): ImageCodec {
  * followed by a residual post-filter (initially the identity); at initialisation the codec
  * is JPEG's transform with uniform quantization and a hyperprior entropy model (Minnen et
  * al. 2018's h_a / h_s at N channels), and per-level gain units start at JPEG's
- * quantization tables scaled to qualities spread from 10 to 88. Everything is learned.
+ * quantization tables scaled to qualities spread from 10 to 88. Everything is learned;
+ * the synthesis trains on rounded latents (straight-through), since JPEG-sized steps make
+ * uniform noise a poor stand-in for rounding.
  * Requires `M = 192` (3 colours x 64 frequencies) and `lambdas`.
  */
 export function blockHyperprior(config: BaselineConfig): ImageCodec {
@@ -120,6 +124,8 @@ export function blockHyperprior(config: BaselineConfig): ImageCodec {
       hyperDownsampling: 4,
       mean: true,
       offsetScale: 20,
+      synthesisInput: 'rounded',
+      ...(config.prior ? { family: config.prior } : {}),
     }),
     downsampling: 8,
     lambdas,
