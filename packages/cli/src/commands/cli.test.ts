@@ -382,13 +382,27 @@ describe('usage', () => {
   it('refuses an unknown backend with exit 2', async () => {
     const r = await ncomp('info', '--backend', 'gpu');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--backend must be one of');
+    expect(r.stderr).toContain('--backend must be one of auto, tensorflow, webgpu, wasm, cpu');
   });
 
   it('info without files prints the backend', async () => {
     const r = await ncomp('info', '--backend', 'wasm');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('backend: wasm');
+  });
+
+  it('info --backend webgpu names the adapter, or says why WebGPU is unavailable', async () => {
+    const r = await ncomp('info', '--backend', 'webgpu');
+    if (r.code === 0) {
+      // A machine where Dawn finds an adapter (a GPU, or lavapipe).
+      expect(r.stdout).toContain('backend: webgpu');
+      expect(r.stdout).toContain('"webgpu": {');
+    } else {
+      // No adapter (CI), or the optional packages not installed.
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/backend 'webgpu' (is unavailable: no WebGPU adapter found|needs @tensorflow\/tfjs-backend-webgpu)/);
+    }
+    await setBackend('wasm');
   });
 
   it('models --model lists the registry and the file', async () => {

@@ -17,7 +17,7 @@ Usage: ncomp compress <image...> [options]
   -o, --output <f>   output file (one input only); default <image stem>.ncomp beside the input
   --out-dir <dir>    write outputs into this folder
   --force            replace existing outputs
-  --backend <b>      auto | tensorflow | wasm | cpu
+  --backend <b>      auto | tensorflow | webgpu | wasm | cpu
 
 Inputs: PNG, JPEG, WebP (and what else sharp reads), any size, 8 or 16 bit, gray or
 colour, with or without alpha (alpha is composited onto white; gray is restored on

@@ -15,7 +15,7 @@ Usage: ncomp decompress <file.ncomp...> [options]
   -o, --output <f>   output PNG (one input only); default <file stem>.png beside the input
   --out-dir <dir>    write outputs into this folder
   --force            replace existing outputs
-  --backend <b>      auto | tensorflow | wasm | cpu
+  --backend <b>      auto | tensorflow | webgpu | wasm | cpu
 
 The output has the input's size; gray inputs decode to gray PNGs, 16-bit inputs to
 16-bit PNGs. A damaged file, a file of another model or of another format version is

@@ -23,7 +23,7 @@ Usage: ncomp eval <folder|image...> [options]
   --limit <n>           only the first n images (sorted by name)
   --out <dir>           write results.json, results.csv, rd-psnr.svg, rd-msssim.svg here
   --force               replace existing result files
-  --backend <b>         auto | tensorflow | wasm | cpu
+  --backend <b>         auto | tensorflow | webgpu | wasm | cpu
 
 Every image is really compressed to a .ncomp byte string (container included) and
 decoded again: bpp counts every byte. PSNR is on 8-bit RGB (mean over images), MS-SSIM

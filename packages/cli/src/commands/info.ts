@@ -8,11 +8,12 @@ import { readContainerFile } from './read-container.js';
 export const INFO_HELP = `ncomp info — describe .ncomp files, or the backend in use
 
 Usage: ncomp info <file.ncomp...>
-       ncomp info --backend <auto|tensorflow|wasm|cpu>
+       ncomp info --backend <auto|tensorflow|webgpu|wasm|cpu>
 
 With files: model, weights digest, image size and padding, channels, quality, stream
 sizes and bpp of each. Without files: which TensorFlow.js backend --backend selects on
-this machine and what it reports (use it to check a tfjs-node / tfjs-node-gpu install).`;
+this machine and what it reports (use it to check a tfjs-node / tfjs-node-gpu install,
+or which WebGPU adapter --backend webgpu finds).`;
 
 /** `ncomp info`. */
 export async function infoCommand(ctx: CommandContext): Promise<number> {

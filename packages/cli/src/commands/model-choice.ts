@@ -1,4 +1,4 @@
-import { InvalidArgumentError, errorCode, setBackend, type BackendChoice, type BackendReport } from '@ncomp/core';
+import { BACKEND_CHOICES, InvalidArgumentError, errorCode, setBackend, type BackendChoice, type BackendReport } from '@ncomp/core';
 import { DEFAULT_MODEL_FILE, loadModelFile, type LoadedModel } from '@ncomp/models';
 import { access } from 'node:fs/promises';
 import type { CommandContext } from './context.js';
@@ -6,7 +6,7 @@ import type { CommandContext } from './context.js';
 /** Selects the backend from `--backend` (default auto) and logs the choice. */
 export async function chooseBackend(ctx: CommandContext): Promise<BackendReport> {
   const choice = ctx.option('backend') ?? 'auto';
-  const allowed = ['auto', 'tensorflow', 'wasm', 'cpu'];
+  const allowed: readonly string[] = BACKEND_CHOICES;
   if (!allowed.includes(choice)) throw new InvalidArgumentError(`--backend must be one of ${allowed.join(', ')}, found "${choice}"`);
   const report = await setBackend(choice as BackendChoice);
   ctx.log(`backend: ${report.chosen}`);

@@ -42,7 +42,7 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
   --export <file>         write the final model file here (integer tables rebuilt)
   --resume                continue the run in --out from its last checkpoint
   --force                 replace an existing --export file
-  --backend <b>           auto | tensorflow | wasm | cpu (default auto)
+  --backend <b>           auto | tensorflow | webgpu | wasm | cpu (default auto)
 
 Checkpoints (model, optimizer, generator states) are written atomically to --out;
 after an interrupt, the same command with --resume continues exactly where the last

@@ -3,6 +3,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadedWasmModule } from './wasm-module.js';
+import type { WebGpuAdapterDescription } from './webgpu.js';
+import { webGpuAdapter } from './webgpu.js';
 
 /** Details of the wasm backend as TF.js exposes them. */
 export interface WasmBackendDetails {
@@ -27,6 +29,11 @@ export interface BackendDescription {
   readonly tfjsCoreVersion: string;
   /** wasm details, present when the active backend is `wasm`. */
   readonly wasm?: WasmBackendDetails;
+  /**
+   * The WebGPU adapter, present when the active backend is `webgpu` and `setBackend`
+   * made it.
+   */
+  readonly webgpu?: WebGpuAdapterDescription;
 }
 
 function flag(name: string): boolean | undefined {
@@ -42,12 +49,16 @@ function flag(name: string): boolean | undefined {
  *
  * @returns The backend's name and state; for `wasm`, SIMD / multithreading / thread
  *   count as TF.js reports them (thread count only when the wasm package was loaded
- *   through `setBackend`).
+ *   through `setBackend`); for `webgpu`, the adapter `setBackend` found.
  */
 export function describeBackend(): BackendDescription {
   const name = (tf.getBackend() as string | undefined) ?? null;
   const initialized = name !== null && tf.engine().registry[name] !== undefined;
   const base = { name, initialized, tfjsCoreVersion: tf.version_core };
+  if (name === 'webgpu') {
+    const adapter = webGpuAdapter();
+    return adapter === undefined || !initialized ? base : { ...base, webgpu: adapter };
+  }
   if (name !== 'wasm') return base;
   let threads: number | undefined;
   const mod = loadedWasmModule();

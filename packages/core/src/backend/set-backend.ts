@@ -1,18 +1,45 @@
 /**
- * Choosing the TensorFlow.js backend: native TensorFlow when the user installed it,
- * else WebAssembly, else plain JavaScript.
+ * Choosing the TensorFlow.js backend: native TensorFlow when the user installed it, else
+ * WebGPU when installed and a hardware adapter is found, else WebAssembly, else plain
+ * JavaScript.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, InvalidArgumentError } from '../errors/index.js';
 import type { PackageImporter } from './import-package.js';
 import { defaultImporter, errorSummary, tryImport } from './import-package.js';
 import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
+import {
+  DAWN_PACKAGE,
+  WEBGPU_BACKEND_PACKAGE,
+  adapterLabel,
+  describeAdapter,
+  hostGpu,
+  installDawnGpu,
+  installedGpu,
+  isDawnModule,
+  isWebGpuBackendModule,
+  registerWebGpuBackend,
+  rememberWebGpuAdapter,
+  requestDevice,
+  uninstallDawnGpu,
+  webGpuAdapter,
+  webGpuInitialised,
+} from './webgpu.js';
 
-/** What the caller asks for. `tensorflow` means native libtensorflow, GPU build preferred. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * What the caller asks for. `tensorflow` means native libtensorflow, GPU build preferred;
+ * `webgpu` means TF.js's WebGPU backend (in Node.js on Dawn from the `webgpu` package).
+ */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/**
+ * Every {@link BackendChoice}, in the order `auto` tries them (after `auto` itself), for
+ * option parsers and help texts.
+ */
+export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 
 /** What was activated. `tensorflow-gpu` is the TF.js `tensorflow` backend from tfjs-node-gpu. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** The outcome of {@link setBackend}, for the caller to print or log. */
 export interface BackendReport {
@@ -46,6 +73,13 @@ export interface SetBackendOptions {
    * needed when a bundler separates them from the JavaScript.
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
+  /**
+   * Options for Dawn's `create()` when ncomp provides `navigator.gpu` from the `webgpu`
+   * package (Node.js), e.g. `['backend=vulkan']` or `['adapter=<name>']`; see the
+   * `webgpu` package's README. Unused when `navigator.gpu` already exists (a browser, or
+   * the application installed one) and once the `webgpu` backend is initialised.
+   */
+  readonly dawnOptions?: readonly string[];
 }
 
 /** Package names. */
@@ -54,13 +88,19 @@ const PKG = {
   tfjsNode: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
+  webgpu: WEBGPU_BACKEND_PACKAGE,
+  dawn: DAWN_PACKAGE,
 } as const;
 
 /** Why one candidate could not be used. */
 interface Failure {
   readonly package: string;
-  /** `missing`: not installed; `failed`: installed but did not load or initialise. */
-  readonly kind: 'missing' | 'failed';
+  /**
+   * `missing`: not installed; `failed`: installed but did not load or initialise;
+   * `unusable`: loaded, but the machine offers nothing it can use (no WebGPU adapter), or
+   * `auto` judged it slower than the next choice (a software adapter).
+   */
+  readonly kind: 'missing' | 'failed' | 'unusable';
   readonly error: unknown;
   readonly summary: string;
 }
@@ -77,7 +117,7 @@ const NATIVE_INSTALL_HINT =
  * resolves `false` (rather than throwing) when initialisation fails, and throws when no
  * backend of that name is registered.
  */
-async function activate(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<unknown> {
+async function activate(name: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'): Promise<unknown> {
   try {
     const ok = await tf.setBackend(name);
     if (ok && tf.getBackend() === name) return undefined;
@@ -108,6 +148,103 @@ async function tryNative(importer: PackageImporter, pkg: string): Promise<Attemp
   const error = await activate('tensorflow');
   if (error !== undefined) return failed(pkg, 'failed', error);
   return { ok: true, detail: `${pkg} loaded (native libtensorflow${pkg === PKG.tfjsNodeGpu ? ' with CUDA' : ''})` };
+}
+
+const WEBGPU_INSTALL_HINT =
+  `Install them with \`npm install ${PKG.webgpu} ${PKG.dawn}\` (plain npm packages: ${PKG.dawn} ships a prebuilt ` +
+  'Dawn for linux-x64, linux-arm64, macOS and Windows, and its install step downloads nothing).';
+
+const NO_ADAPTER_HINT =
+  'Dawn found no GPU it can use. On Linux it needs Vulkan: the GPU vendor\'s driver with its Vulkan ICD ' +
+  '(for NVIDIA the proprietary driver, which includes it) and the Vulkan loader (libvulkan1); ' +
+  '`vulkaninfo --summary` lists what Vulkan sees, and Dawn\'s warnings on stderr may say why an adapter was refused. ' +
+  "Without a GPU, choose 'wasm'.";
+
+const DAWN_SOURCE = `navigator.gpu from ${PKG.dawn} (Dawn)`;
+const SOFTWARE_NOTE = ' (a software adapter: expect it to be slower than wasm)';
+
+/**
+ * Finds a WebGPU adapter and activates the `webgpu` backend on it. `auto` passes over a
+ * missing package, a missing adapter and a software adapter; an explicit `webgpu`
+ * accepts a software adapter (saying so).
+ */
+async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, auto: boolean): Promise<Attempt> {
+  if (webGpuInitialised()) {
+    const error = await activate('webgpu');
+    if (error !== undefined) return failed(PKG.webgpu, 'failed', error);
+    const a = webGpuAdapter();
+    if (a === undefined) return { ok: true, detail: 'WebGPU (initialised before ncomp chose it)' };
+    return { ok: true, detail: `WebGPU on ${adapterLabel(a)}${a.software ? SOFTWARE_NOTE : ''}` };
+  }
+  const outcome = await tryImport(importer, PKG.webgpu);
+  if (outcome.status === 'failed') return failed(PKG.webgpu, 'failed', outcome.error);
+  if (outcome.status === 'loaded' && !isWebGpuBackendModule(outcome.module)) {
+    return failed(PKG.webgpu, 'failed', new Error(`${PKG.webgpu} does not export WebGPUBackend`));
+  }
+  // Where does navigator.gpu come from: the host, an earlier call, or the webgpu package.
+  let gpu = hostGpu() ?? installedGpu();
+  let source = gpu === undefined ? '' : installedGpu() === gpu ? DAWN_SOURCE : "the host's navigator.gpu";
+  let installedHere = false;
+  if (gpu === undefined && !(auto && outcome.status === 'missing')) {
+    const dawn = await tryImport(importer, PKG.dawn);
+    if (dawn.status === 'missing' || outcome.status === 'missing') {
+      const missing = [outcome.status === 'missing' ? PKG.webgpu : undefined, dawn.status === 'missing' ? PKG.dawn : undefined]
+        .filter((p) => p !== undefined);
+      const first = outcome.status === 'missing' ? outcome : dawn;
+      const error = 'error' in first ? first.error : undefined;
+      return failed(missing.join(' and '), 'missing', error, 'not installed');
+    }
+    if (dawn.status === 'failed') return failed(PKG.dawn, 'failed', dawn.error);
+    if (!isDawnModule(dawn.module)) {
+      return failed(PKG.dawn, 'failed', new Error(`${PKG.dawn} does not export create() and globals`));
+    }
+    try {
+      gpu = installDawnGpu(dawn.module, options.dawnOptions ?? []);
+    } catch (error) {
+      return failed(PKG.dawn, 'failed', error);
+    }
+    installedHere = true;
+    source = DAWN_SOURCE;
+  }
+  if (outcome.status === 'missing' || gpu === undefined) {
+    return failed(PKG.webgpu, 'missing', outcome.status === 'missing' ? outcome.error : undefined, 'not installed');
+  }
+  const mod = outcome.module as Parameters<typeof registerWebGpuBackend>[0];
+  const giveUp = (attempt: Attempt): Attempt => {
+    if (installedHere) uninstallDawnGpu();
+    return attempt;
+  };
+  let adapter: Awaited<ReturnType<typeof gpu.requestAdapter>>;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (error) {
+    return giveUp(failed(PKG.webgpu, 'failed', error));
+  }
+  if (adapter === null || adapter === undefined) {
+    return giveUp(failed(PKG.webgpu, 'unusable', undefined, `no WebGPU adapter found (${source}: requestAdapter() returned null)`));
+  }
+  const described = describeAdapter(adapter);
+  if (auto && described.software) {
+    return giveUp(
+      failed(
+        PKG.webgpu,
+        'unusable',
+        undefined,
+        `only a software adapter (${adapterLabel(described)}), slower than wasm; choose 'webgpu' to use it anyway`
+      )
+    );
+  }
+  let device: unknown;
+  try {
+    device = await requestDevice(adapter);
+  } catch (error) {
+    return giveUp(failed(PKG.webgpu, 'failed', error));
+  }
+  registerWebGpuBackend(mod, device, adapter);
+  const error = await activate('webgpu');
+  if (error !== undefined) return giveUp(failed(PKG.webgpu, 'failed', error));
+  rememberWebGpuAdapter(described);
+  return { ok: true, detail: `WebGPU on ${adapterLabel(described)}${described.software ? SOFTWARE_NOTE : ''}; ${source}` };
 }
 
 /** Imports and activates the wasm backend, applying thread and path options. */
@@ -174,7 +311,12 @@ async function tryCpu(importer: PackageImporter): Promise<Attempt> {
 
 function describeFailures(failures: readonly Failure[]): string {
   return failures
-    .map((f) => `${f.package}: ${f.kind === 'missing' ? 'not installed' : `failed to load (${f.summary})`}`)
+    .map(
+      (f) =>
+        `${f.package}: ${
+          f.kind === 'missing' ? 'not installed' : f.kind === 'unusable' ? f.summary : `failed to load (${f.summary})`
+        }`
+    )
     .join('; ');
 }
 
@@ -193,9 +335,14 @@ function unavailable(message: string, failures: readonly Failure[]): BackendUnav
  * (TF.js itself may warn when a backend fails to initialise); print the report if wanted.
  *
  * - `auto`: `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (optional peers,
- *   used when the user installed them), else `wasm`, else `cpu`. A package that is
- *   installed but fails to load is skipped, and the report's `reason` says why.
+ *   used when the user installed them), then `webgpu` when its packages are installed and
+ *   `requestAdapter()` finds a hardware adapter, else `wasm`, else `cpu`. A package that
+ *   is installed but fails to load, a missing or software-only WebGPU adapter, is passed
+ *   over, and the report's `reason` says why.
  * - `tensorflow`: tfjs-node-gpu, then tfjs-node; neither usable is an error.
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` (optional peer) on `navigator.gpu`, which
+ *   in Node.js the `webgpu` package (Dawn, optional peer) provides when the host has
+ *   none. Any adapter is accepted, a software one included (the report says so).
  * - `wasm`, `cpu`: exactly that backend.
  *
  * "Not installed" (module not found) is told apart from "installed but failed to load"
@@ -206,12 +353,13 @@ function unavailable(message: string, failures: readonly Failure[]): BackendUnav
  * @param options - Importer injection and wasm settings.
  * @returns What was chosen and why.
  * @throws BackendUnavailableError when the requested backend (or, for `auto`, every
- *   candidate) cannot be used; for `tensorflow` with neither package installed, the
- *   message says how to install one. InvalidArgumentError for an unknown choice or a bad
- *   `wasmThreads`.
+ *   candidate) cannot be used; for `tensorflow` or `webgpu` with the packages not
+ *   installed, the message names them and says how to install them; for `webgpu` with no
+ *   adapter, it says so and points at GPU drivers / Vulkan. InvalidArgumentError for an
+ *   unknown choice or a bad `wasmThreads`.
  */
 export async function setBackend(choice: BackendChoice, options: SetBackendOptions = {}): Promise<BackendReport> {
-  const choices: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+  const choices: readonly string[] = BACKEND_CHOICES;
   if (!choices.includes(choice)) {
     throw new InvalidArgumentError(`backend must be one of ${choices.join(', ')}; found ${JSON.stringify(choice)}`);
   }
@@ -241,6 +389,25 @@ export async function setBackend(choice: BackendChoice, options: SetBackendOptio
           ? `backend 'tensorflow' needs ${PKG.tfjsNode} or ${PKG.tfjsNodeGpu}, and neither is installed. ${NATIVE_INSTALL_HINT}`
           : `backend 'tensorflow' is unavailable: ${describeFailures(failures)}. ` +
               "Reinstall the package for this platform and Node.js version, or choose the 'wasm' backend.",
+        failures
+      );
+    }
+  }
+
+  if (choice === 'auto' || choice === 'webgpu') {
+    const attempt = await tryWebgpu(importer, options, choice === 'auto');
+    if (attempt.ok) return report('webgpu', PKG.webgpu, attempt.detail);
+    failures.push(attempt.failure);
+    if (choice === 'webgpu') {
+      const f = attempt.failure;
+      throw unavailable(
+        f.kind === 'missing'
+          ? `backend 'webgpu' needs ${PKG.webgpu} and, in Node.js, ${PKG.dawn} (Dawn); ${f.package} ${
+              f.package.includes(' and ') ? 'are' : 'is'
+            } not installed. ${WEBGPU_INSTALL_HINT}`
+          : f.kind === 'unusable'
+          ? `backend 'webgpu' is unavailable: ${f.summary}. ${NO_ADAPTER_HINT}`
+          : `backend 'webgpu' is unavailable: ${describeFailures(failures)}`,
         failures
       );
     }
