@@ -241,7 +241,7 @@ describe('setBackend with simulated packages', () => {
 
     const none = importer({ [GPU]: 'missing', [NODE]: 'missing', [WEBGPU]: 'missing', [WASM]: 'missing', [CPU]: 'missing' });
     await expect(setBackend('auto', { importer: none })).rejects.toThrow(BackendUnavailableError);
-    await expect(setBackend('auto', { importer: none })).rejects.toThrow(
+    await expect(setBackend('auto', { importer: none, autoWebgpu: true })).rejects.toThrow(
       `no TensorFlow.js backend could be activated: ${GPU}: not installed; ${NODE}: not installed; ` +
         `${WEBGPU}: not installed; ${WASM}: not installed; ${CPU}: not installed`
     );
@@ -272,10 +272,19 @@ describe('setBackend with simulated packages', () => {
 });
 
 describe('setBackend webgpu with simulated packages and adapters', () => {
-  it('auto takes WebGPU after the native packages when a hardware adapter is found', async () => {
+  it('auto passes a hardware WebGPU adapter over unless autoWebgpu is set, and says why', async () => {
     const fake = fakeWebGpu({ info: H200 });
     const calls: string[] = [];
     const report = await setBackend('auto', { importer: importer({ ...NO_NATIVE, ...fake.table }, calls) });
+    expect(report.chosen).toBe('wasm');
+    expect(report.reason).toContain(`${WEBGPU}: not tried by auto`);
+    expect(calls).not.toContain(WEBGPU);
+  });
+
+  it('auto takes WebGPU after the native packages when a hardware adapter is found', async () => {
+    const fake = fakeWebGpu({ info: H200 });
+    const calls: string[] = [];
+    const report = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }, calls) });
     expect(report.chosen).toBe('webgpu');
     expect(report.package).toBe(WEBGPU);
     expect(report.reason).toBe(
@@ -306,7 +315,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
 
   it('auto falls through to wasm when no adapter is found, silently, and removes navigator.gpu again', async () => {
     const fake = fakeWebGpu(null);
-    const report = await setBackend('auto', { importer: importer({ ...NO_NATIVE, ...fake.table }) });
+    const report = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }) });
     expect(report.chosen).toBe('wasm');
     expect(report.reason).toContain(
       `(passed over: ${GPU}: not installed; ${NODE}: not installed; ` +
@@ -318,7 +327,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
 
   it('auto passes over a software adapter (lavapipe); an explicit webgpu takes it and says so', async () => {
     const fake = fakeWebGpu({ info: LAVAPIPE });
-    const auto = await setBackend('auto', { importer: importer({ ...NO_NATIVE, ...fake.table }) });
+    const auto = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }) });
     expect(auto.chosen).toBe('wasm');
     expect(auto.reason).toContain(
       `${WEBGPU}: only a software adapter (llvmpipe: Mesa 25.0.7 (LLVM 15.0.6), vendor mesa, architecture software), ` +
@@ -334,7 +343,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
 
   it('auto does not load Dawn when tfjs-backend-webgpu is not installed', async () => {
     const calls: string[] = [];
-    const report = await setBackend('auto', { importer: importer({ ...NO_NATIVE, [WEBGPU]: 'missing' }, calls) });
+    const report = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, [WEBGPU]: 'missing' }, calls) });
     expect(report.chosen).toBe('wasm');
     expect(report.reason).toContain(`${NODE}: not installed; ${WEBGPU}: not installed)`);
     expect(calls).toEqual([GPU, NODE, WEBGPU, WASM]);
@@ -439,7 +448,7 @@ describe.skipIf(NATIVE_INSTALLED)('setBackend with the real packages (tfjs-node 
     expect(report.reason).toMatch(/^WebAssembly, SIMD on, 1 thread \(TF.js has no wasm threads in Node.js\)/);
     expect(report.reason).toContain(`(passed over: ${GPU}: not installed; ${NODE}: not installed; ${WEBGPU}: `);
     expect(report.reason).toMatch(
-      /@tensorflow\/tfjs-backend-webgpu: (not installed|no WebGPU adapter found|only a software adapter|failed to load)/
+      /@tensorflow\/tfjs-backend-webgpu: not tried by auto/
     );
     expect(describeBackend()).toEqual({
       name: 'wasm',

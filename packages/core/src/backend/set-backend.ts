@@ -80,6 +80,14 @@ export interface SetBackendOptions {
    * the application installed one) and once the `webgpu` backend is initialised.
    */
   readonly dawnOptions?: readonly string[];
+  /**
+   * Whether `auto` may pick `webgpu` (for a hardware adapter). Default false: in Node.js a
+   * WebGPU tensor cannot be read synchronously, and ncomp's entropy models and coders
+   * still read with `dataSync`, so `compress`, `decompress` and training fail there;
+   * `auto` passes webgpu over (saying so) unless this is true. Layers, losses and other
+   * code that reads with `await data()` run on it.
+   */
+  readonly autoWebgpu?: boolean;
 }
 
 /** Package names. */
@@ -335,8 +343,9 @@ function unavailable(message: string, failures: readonly Failure[]): BackendUnav
  * (TF.js itself may warn when a backend fails to initialise); print the report if wanted.
  *
  * - `auto`: `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (optional peers,
- *   used when the user installed them), then `webgpu` when its packages are installed and
- *   `requestAdapter()` finds a hardware adapter, else `wasm`, else `cpu`. A package that
+ *   used when the user installed them), then (only with `autoWebgpu: true`) `webgpu` when
+ *   its packages are installed and `requestAdapter()` finds a hardware adapter, else
+ *   `wasm`, else `cpu`. A package that
  *   is installed but fails to load, a missing or software-only WebGPU adapter, is passed
  *   over, and the report's `reason` says why.
  * - `tensorflow`: tfjs-node-gpu, then tfjs-node; neither usable is an error.
@@ -394,7 +403,14 @@ export async function setBackend(choice: BackendChoice, options: SetBackendOptio
     }
   }
 
-  if (choice === 'auto' || choice === 'webgpu') {
+  if (choice === 'auto' && options.autoWebgpu !== true) {
+    failures.push({
+      package: PKG.webgpu,
+      kind: 'unusable',
+      error: undefined,
+      summary: "not tried by auto (ncomp's coding reads tensors synchronously, which WebGPU in Node.js cannot; choose 'webgpu' explicitly)",
+    } as Failure);
+  } else if (choice === 'auto' || choice === 'webgpu') {
     const attempt = await tryWebgpu(importer, options, choice === 'auto');
     if (attempt.ok) return report('webgpu', PKG.webgpu, attempt.detail);
     failures.push(attempt.failure);

@@ -13,12 +13,14 @@
  *   decomposition into stride-1 forward convolutions (`conv2d-transpose.ts`).
  *
  * The Conv2D gradient is re-registered: on the wasm backend, for NHWC with dilation 1,
- * it uses these formulas; everywhere else it defers to TF.js's own gradient, so native
+ * it uses these formulas (and, for non-overlapping convs with kernel = stride, two matrix
+ * products: `patch-conv.ts`); everywhere else it defers to TF.js's own gradient, so native
  * and cpu backends keep their kernels. Checked against the cpu backend in tests.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { padBefore, type ConvPadding } from './conv-geometry.js';
 import { conv2dTransposeByPhases } from './conv2d-transpose.js';
+import { imageToPatches, isPatchConv, patchConv2dTranspose } from './patch-conv.js';
 
 /** Pads (positive) or crops (negative) the spatial axes of an NHWC tensor. */
 function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
@@ -111,6 +113,17 @@ export function registerConv2dGradient(): void {
       if (!fast) return original.gradFunc(dy, saved, attrs);
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const strides = (typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides) as [number, number];
+      const [kh, kw, ci, co] = filter.shape;
+      if (isPatchConv(kh, kw, strides, a.pad, x.shape[1], x.shape[2])) {
+        return {
+          x: () => patchConv2dTranspose(dy as tf.Tensor4D, filter),
+          filter: () =>
+            tf.tidy(() => {
+              const dyFlat = tf.reshape(dy as tf.Tensor4D, [-1, co]);
+              return tf.reshape(tf.matMul(imageToPatches(x, kh, kw), dyFlat, true, false), [kh, kw, ci, co]);
+            }),
+        };
+      }
       return {
         x: () => conv2dInputGradient(x.shape, dy as tf.Tensor4D, filter, strides, a.pad),
         filter: () => conv2dFilterGradient(x, dy as tf.Tensor4D, filter.shape, strides, a.pad),

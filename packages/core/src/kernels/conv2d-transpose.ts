@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { padBefore, type ConvPadding } from './conv-geometry.js';
+import { isPatchConv, patchConv2dTranspose } from './patch-conv.js';
 
 /**
  * Transposed 2-D convolution (NHWC), with the semantics of `tf.conv2dTranspose`.
@@ -13,6 +14,8 @@ import { padBefore, type ConvPadding } from './conv-geometry.js';
  * `Conv2DBackpropInput` kernel is slow; and being built of differentiable ops it can be
  * trained (TF.js's gradient needs `Conv2DBackpropFilter`, which wasm lacks). On other
  * backends it is `tf.conv2dTranspose`, whose kernels are the faster choice there.
+ * Non-overlapping ones (kernel = stride, no padding) are one matrix product on wasm
+ * (`patch-conv.ts`).
  *
  * @param x - Input [N, H, W, inChannels].
  * @param filter - [kh, kw, outChannels, inChannels], the layout of `tf.conv2dTranspose`.
@@ -31,6 +34,11 @@ export function conv2dTranspose(
   if (tf.getBackend() !== 'wasm') {
     const pad = typeof padding === 'object' ? (padding.map((p) => [p[0], p[1]]) as [number, number][]) : padding;
     return tf.conv2dTranspose(x, filter, [...outputShape], s, pad as 'same' | 'valid' | number);
+  }
+  const [n, h, w] = x.shape;
+  const [kh, kw] = filter.shape;
+  if (outputShape[0] === n && outputShape[1] === h * kh && outputShape[2] === w * kw && isPatchConv(kh, kw, s, padding, outputShape[1], outputShape[2])) {
+    return patchConv2dTranspose(x, filter);
   }
   return conv2dTransposeByPhases(x, filter, outputShape, s, padding);
 }
