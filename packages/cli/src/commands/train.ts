@@ -34,6 +34,9 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
                           hyperprior baselines, 32 for block-hyperprior, 16 for bls2017; default 128)
   --lr <rate>             Adam learning rate (default 1e-4); ×0.1 from --decay-start
   --decay-start <step>    default 90 % of --steps (with --resume, may be changed)
+  --lr-multipliers <json> learning-rate factors by parameter-name prefix, first match wins,
+                          e.g. '{"latent_codec.":10,"analysis.":0.1}' (state-dict names:
+                          analysis., synthesis., latent_codec., gain.)
   --seed <n>              seed of crops and levels (default 1)
   --checkpoint-every <n>  steps between checkpoints (default 100)
   --log-every <n>         steps between progress lines (default 10)
@@ -112,6 +115,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
         decayStart: num(ctx, 'decay-start', Math.floor(0.9 * steps)),
         seed: num(ctx, 'seed', 1),
         ...(lambdaText === undefined ? {} : { lambda: num(ctx, 'lambda', 0) }),
+        ...multipliersOption(ctx),
       };
   const crop = checkpoint ? Number(checkpoint.info.extra['crop']) : num(ctx, 'crop', 128);
   // On resume, --data (if given) replaces the folders recorded in the checkpoint (e.g. after a move).
@@ -177,6 +181,29 @@ async function evaluate(ctx: CommandContext, trainer: RdTrainer, images: readonl
   const rows = levels.map((q) => ({ quality: q ?? 0, ...estimateRateDistortion(model, images, q) }));
   ctx.log(`eval at step ${trainer.step}: ${rows.map((r) => `q${r.quality} ${r.bpp.toFixed(3)} bpp ${r.psnr.toFixed(2)} dB`).join(' | ')}`);
   await appendFile(logPath, `${JSON.stringify({ eval: rows, step: trainer.step, time: new Date().toISOString() })}\n`);
+}
+
+/** Parses `--lr-multipliers` (a JSON object of parameter-name prefix -> positive factor). */
+function multipliersOption(ctx: CommandContext): { learningRateMultipliers?: Record<string, number> } {
+  const text = ctx.option('lr-multipliers');
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`--lr-multipliers is not JSON: ${text}`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`--lr-multipliers must be a JSON object of prefix -> factor, found ${text}`);
+  }
+  const out: Record<string, number> = {};
+  for (const [prefix, factor] of Object.entries(value)) {
+    if (typeof factor !== 'number' || !(factor >= 0) || !Number.isFinite(factor)) {
+      throw new InvalidArgumentError(`--lr-multipliers: the factor of "${prefix}" must be a finite number >= 0, found ${JSON.stringify(factor)}`);
+    }
+    out[prefix] = factor;
+  }
+  return { learningRateMultipliers: out };
 }
 
 /** `1h02m`, `4m05s`, `12s`. */
