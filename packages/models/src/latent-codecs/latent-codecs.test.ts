@@ -70,3 +70,78 @@ describe.each(cases)('%s latent codec', (_, make, loc) => {
     codec.dispose();
   });
 });
+
+describe('HyperpriorLatentCodec options', () => {
+  const make = (options: { synthesisInput?: 'noisy' | 'rounded'; family?: 'normal' | 'laplace' }): HyperpriorLatentCodec =>
+    new HyperpriorLatentCodec({
+      latentChannels: M,
+      hyperChannels: 3,
+      hyperAnalysis: new Sequential([new Conv2d(M, 3, 4, { stride: 4, padding: 'valid' })]),
+      // Means and scales that do not depend on (noisy or quantized) z.
+      hyperSynthesis: new Sequential([
+        (x: tf.Tensor) => {
+          const [n, h, w] = x.shape as [number, number, number, number];
+          return tf.concat([tf.fill([n, h * 4, w * 4, M], 30), tf.fill([n, h * 4, w * 4, M], 0.3)], 3);
+        },
+      ]),
+      hyperDownsampling: 4,
+      mean: true,
+      ...options,
+    });
+
+  it("synthesisInput 'rounded' trains the synthesis on round(y - mean) + mean with a straight-through gradient", () => {
+    const codec = make({ synthesisInput: 'rounded' });
+    const noisy = make({});
+    // Warm both up (a first call may build and keep constant tensors).
+    tf.tidy(() => { codec.forward(tf.zeros([1, 8, 8, M]), true); });
+    tf.tidy(() => { noisy.forward(tf.zeros([1, 8, 8, M]), true); });
+    const before = tf.memory().numTensors;
+    const y = tf.tidy(() => tf.mul(tf.randomNormal([1, 8, 8, M], 0, 1, 'float32', 3), 3)) as tf.Tensor4D;
+    const out = codec.forward(y, true);
+    const evalOut = codec.forward(y, false);
+    // Training and evaluation now give the decoder the same (rounded) values.
+    expect(Array.from(out.yHat.dataSync())).toEqual(Array.from(evalOut.yHat.dataSync()));
+    // TFC's default passes the noisy latent: not a rounding of y around the same means.
+    const n = noisy.forward(y, true);
+    const rounded = noisy.forward(y, false);
+    expect(Array.from(n.yHat.dataSync())).not.toEqual(Array.from(rounded.yHat.dataSync()));
+    // The gradient of sum(yHat) w.r.t. y is 1 everywhere (straight through).
+    const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(codec.forward(t as tf.Tensor4D, true).yHat))(y));
+    expect(Array.from(g.dataSync()).every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);
+    tf.dispose([y, out.yHat, out.bits, evalOut.yHat, evalOut.bits, n.yHat, n.bits, rounded.yHat, rounded.bits, g]);
+    expect(tf.memory().numTensors).toBe(before);
+    codec.dispose();
+    noisy.dispose();
+  });
+
+  it('codes under the chosen family (Laplace bits equal the closed form), and refuses an unknown synthesisInput', () => {
+    const constant = (x: tf.Tensor): tf.Tensor => {
+      const [n, h, w] = x.shape as [number, number, number, number];
+      return tf.concat([tf.fill([n, h * 4, w * 4, M], 40), tf.fill([n, h * 4, w * 4, M], 0.3)], 3);
+    };
+    const codec = new HyperpriorLatentCodec({
+      latentChannels: M,
+      hyperChannels: 3,
+      hyperAnalysis: new Sequential([new Conv2d(M, 3, 4, { stride: 4, padding: 'valid' })]),
+      hyperSynthesis: new Sequential([constant]),
+      hyperDownsampling: 4,
+      mean: true,
+      family: 'laplace',
+    });
+    const b = scaleAt(40);
+    const y = tf.add(tf.mul(tf.randomNormal([1, 8, 8, M], 0, 1, 'float32', 4), 2 * b), 0.3) as tf.Tensor4D;
+    const out = codec.forward(y, false);
+    const zBits = codec.hyperBottleneck.call(tf.tidy(() => codec.hyperAnalysis.call(y)) as tf.Tensor4D, false);
+    const cdf = (x: number): number => (x < 0 ? 0.5 * Math.exp(x / b) : 1 - 0.5 * Math.exp(-x / b));
+    let expected = 0;
+    for (const v of y.dataSync()) {
+      const k = Math.round(v - 0.3);
+      expected -= Math.log2(cdf(k + 0.5) - cdf(k - 0.5));
+    }
+    const got = out.bits.dataSync()[0]! - zBits.bits.dataSync()[0]!;
+    expect(Math.abs(got - expected) / expected).toBeLessThan(1e-3);
+    tf.dispose([y, out.yHat, out.bits, zBits.values, zBits.bits]);
+    codec.dispose();
+    expect(() => make({ synthesisInput: 'rounding' as never })).toThrow(/synthesisInput must be "noisy" or "rounded"/);
+  });
+});

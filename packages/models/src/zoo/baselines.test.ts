@@ -57,3 +57,13 @@ describe.each([...MODELS.keys()])('%s', (name) => {
   });
 });
 
+
+describe('baseline configuration "prior"', () => {
+  it('accepts normal, laplace and logistic, and names the choices otherwise', () => {
+    const entry = MODELS.get('mbt2018-mean')!;
+    expect(entry.parseConfig({ N: 8, M: 12, prior: 'laplace' })).toEqual({ N: 8, M: 12, prior: 'laplace' });
+    expect(entry.parseConfig({ N: 8, M: 12 })).toEqual({ N: 8, M: 12 });
+    expect(() => entry.parseConfig({ N: 8, M: 12, prior: 'cauchy' })).toThrow(/prior must be one of normal, laplace, logistic, found "cauchy"/);
+    expect(MODELS.get('block-hyperprior')!.defaultConfig.prior).toBe('laplace');
+  });
+});

@@ -39,7 +39,7 @@ export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
       'block-hyperprior',
       'learned 8x8 block transform (DCT-initialised) + post-filter, mean-scale hyperprior, variable rate; trains on a CPU',
       'ncomp; transform initialised as JPEG (ITU-T T.81), entropy model of Minnen, Ballé & Toderici 2018, gain units of Cui et al. 2021',
-      { N: 64, M: 192, lambdas: [0.0025, 0.0079, 0.025, 0.08] },
+      { N: 64, M: 192, lambdas: [0.0025, 0.0079, 0.025, 0.08], prior: 'laplace' },
       blockHyperprior,
     ),
     entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
