@@ -2,8 +2,9 @@
  * `@ncomp/models`: learned image codecs composed from ncomp parts. Latent codecs (a
  * factorized prior, a (mean-)scale hyperprior) plug into an {@link ImageCodec} with any
  * analysis and synthesis transforms; the named baselines `bls2017`, `bmshj2018` and
- * `mbt2018-mean` are in the {@link MODELS} registry; {@link RdTrainer} trains them with
- * resumable checkpoints; model files carry weights, integer tables and the configuration.
+ * `mbt2018-mean` and HiFiC ({@link hific}) are in the {@link MODELS} registry; {@link
+ * RdTrainer} trains them with resumable checkpoints, {@link GanTrainer} runs HiFiC's two
+ * GAN stages; model files carry weights, integer tables and the configuration.
  * The bitstream container is in `@ncomp/models/container`.
  *
  * @packageDocumentation
@@ -17,12 +18,35 @@ export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
 export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilter, blockAnalysis, blockDctKernel, blockSynthesis, dctBasis, jpegLikeLogGains } from './zoo/block-transform.js';
-export { MODELS, createModel, modelEntry, type ModelEntry } from './zoo/registry.js';
+export { MODELS, createModel, modelEntry, type ModelConfig, type ModelEntry } from './zoo/registry.js';
+export { HIFIC_REFERENCE_CONFIG, HIFIC_SMALL_CONFIG, HificHyperSynthesis, hific, hificDiscriminator, isHificConfig, parseHificConfig, type HificConfig } from './zoo/hific.js';
 export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
 export { RdTrainer, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
 export { hasCheckpoint, readCheckpoint, restoreTrainer, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './training/checkpoint.js';
+export {
+  HIFIC_LOSS_WEIGHTS,
+  hificGeneratorLoss,
+  hificRateSchedule,
+  resolveHificLossWeights,
+  type HificLoss,
+  type HificLossTerms,
+  type HificLossWeights,
+  type HificRateSchedule,
+} from './training/hific-loss.js';
+export {
+  GanTrainer,
+  trainingForward,
+  type BatchSource,
+  type ConditionalDiscriminator,
+  type GanStepReport,
+  type GanTrainOptions,
+  type GanTrainerParts,
+  type GanTrainerState,
+  type TrainingForward,
+} from './training/gan-trainer.js';
+export { readGanCheckpoint, restoreGanTrainer, writeGanCheckpoint, type GanCheckpoint, type GanCheckpointFiles, type GanCheckpointInfo } from './training/gan-checkpoint.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';
 export { DEFAULT_MODEL_FILE } from './zoo/default-model.js';

@@ -3,8 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { createHash } from 'node:crypto';
-import type { BaselineConfig } from '../zoo/baseline-config.js';
-import { modelEntry } from '../zoo/registry.js';
+import { modelEntry, type ModelConfig } from '../zoo/registry.js';
 
 /** Metadata keys of an ncomp model file (safetensors `__metadata__`). */
 export const MODEL_FILE_KEYS: {
@@ -32,7 +31,7 @@ export interface LoadedModel {
   /** Registry name. */
   readonly name: string;
   /** Its configuration. */
-  readonly config: BaselineConfig;
+  readonly config: ModelConfig;
   /** First 16 bytes of the SHA-256 of the file: what bitstreams record. */
   readonly digest: Uint8Array;
   /** All string metadata of the file. */
@@ -44,7 +43,7 @@ export interface LoadedModel {
  * and integer tables) whose metadata names the registry model and its configuration.
  * @param extraMetadata - More string metadata (e.g. training command and steps).
  */
-export async function modelFileBytes(model: ImageCodec, name: string, config: BaselineConfig, extraMetadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
+export async function modelFileBytes(model: ImageCodec, name: string, config: ModelConfig, extraMetadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
   modelEntry(name);
   const dict = model.stateDict();
   try {
@@ -61,7 +60,7 @@ export async function saveModelFile(
   path: string,
   model: ImageCodec,
   name: string,
-  config: BaselineConfig,
+  config: ModelConfig,
   options: { readonly overwrite?: boolean; readonly metadata?: Readonly<Record<string, string>> } = {},
 ): Promise<void> {
   const bytes = await modelFileBytes(model, name, config, options.metadata);

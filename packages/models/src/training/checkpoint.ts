@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModelFile, modelFileBytes, type LoadedModel } from '../model-file/model-file.js';
-import type { BaselineConfig } from '../zoo/baseline-config.js';
+import type { ModelConfig } from '../zoo/registry.js';
 import type { RdTrainer, RdTrainerState, RdTrainOptions } from './rd-trainer.js';
 
 /** The JSON part of a checkpoint (`checkpoint.json`). */
@@ -13,7 +13,7 @@ export interface CheckpointInfo {
   /** Registry name of the model. */
   readonly model: string;
   /** Its configuration. */
-  readonly config: BaselineConfig;
+  readonly config: ModelConfig;
   /** Trainer state (steps, generator states). */
   readonly state: RdTrainerState;
   /** The training options of the run. */
@@ -45,7 +45,7 @@ const INFO = 'checkpoint.json';
  * moment leaves the previous checkpoint or the new one intact, never a mix. Older weight
  * files are removed afterwards.
  */
-export async function writeCheckpoint(dir: string, trainer: RdTrainer, model: string, config: BaselineConfig, extra: Readonly<Record<string, unknown>> = {}): Promise<CheckpointInfo> {
+export async function writeCheckpoint(dir: string, trainer: RdTrainer, model: string, config: ModelConfig, extra: Readonly<Record<string, unknown>> = {}): Promise<CheckpointInfo> {
   await mkdir(dir, { recursive: true });
   const state = trainer.state;
   const modelFile = `model-${state.step}.safetensors`;
@@ -93,6 +93,9 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint> {
     info = JSON.parse(text) as CheckpointInfo;
   } catch (err) {
     throw new CorruptStreamError(`${join(dir, INFO)} is not valid JSON`, { cause: err });
+  }
+  if ((info as { kind?: unknown }).kind === 'gan') {
+    throw new InvalidArgumentError(`${dir} holds a GAN-training checkpoint (GanTrainer); read it with readGanCheckpoint`);
   }
   if (info.format !== 1 || typeof info.modelFile !== 'string' || typeof info.optimizerFile !== 'string' || typeof info.state?.step !== 'number') {
     throw new CorruptStreamError(`${join(dir, INFO)} is not an ncomp checkpoint (format 1)`);

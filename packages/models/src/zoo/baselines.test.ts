@@ -1,6 +1,7 @@
 import { setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HIFIC_SMALL_CONFIG } from './hific.js';
 import { createModel, MODELS } from './registry.js';
 
 beforeAll(async () => {
@@ -8,8 +9,8 @@ beforeAll(async () => {
 });
 
 const small = { N: 8, M: 12 };
-/** A small configuration per model (the block transform fixes M = 192 and needs lambdas). */
-const configOf = (name: string) => (name === 'block-hyperprior' ? { N: 4, M: 192, lambdas: [0.005, 0.05] } : small);
+/** A small configuration per model (the block transform fixes M = 192 and needs lambdas; HiFiC has its own fields). */
+const configOf = (name: string) => (name === 'block-hyperprior' ? { N: 4, M: 192, lambdas: [0.005, 0.05] } : name === 'hific' ? HIFIC_SMALL_CONFIG : small);
 
 describe.each([...MODELS.keys()])('%s', (name) => {
   it('forward: shapes, finite bits, gradients reach every trainable variable', () => {

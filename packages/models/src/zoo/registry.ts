@@ -2,6 +2,10 @@ import { InvalidArgumentError } from '@ncomp/core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { parseBaselineConfig, type BaselineConfig } from './baseline-config.js';
 import { blockHyperprior, bls2017, bmshj2018, mbt2018Mean } from './baselines.js';
+import { HIFIC_REFERENCE_CONFIG, hific, parseHificConfig, type HificConfig } from './hific.js';
+
+/** The configuration of a registry model: the baselines' {@link BaselineConfig} or HiFiC's {@link HificConfig}. */
+export type ModelConfig = BaselineConfig | HificConfig;
 
 /** A named model of the registry. */
 export interface ModelEntry {
@@ -12,11 +16,11 @@ export interface ModelEntry {
   /** The paper it follows. */
   readonly paper: string;
   /** The paper's configuration (its lowest-rate setting). */
-  readonly defaultConfig: BaselineConfig;
+  readonly defaultConfig: ModelConfig;
   /** Validates a configuration (e.g. from JSON); missing fields take the defaults. */
-  parseConfig(value: unknown): BaselineConfig;
+  parseConfig(value: unknown): ModelConfig;
   /** Builds an untrained codec. */
-  create(config?: BaselineConfig): ImageCodec;
+  create(config?: ModelConfig): ImageCodec;
 }
 
 function entry(name: string, description: string, paper: string, defaultConfig: BaselineConfig, build: (c: BaselineConfig) => ImageCodec): ModelEntry {
@@ -29,6 +33,15 @@ function entry(name: string, description: string, paper: string, defaultConfig: 
     create: (config) => build(parseBaselineConfig(name, config, defaultConfig)),
   };
 }
+
+const hificEntry: ModelEntry = {
+  name: 'hific',
+  description: 'HiFiC: ChannelNorm encoder, mean-scale hyperprior, residual generator (GAN-trained with GanTrainer)',
+  paper: 'Mentzer, Toderici, Tschannen & Agustsson, High-fidelity generative image compression, NeurIPS 2020',
+  defaultConfig: HIFIC_REFERENCE_CONFIG,
+  parseConfig: (value) => parseHificConfig(value),
+  create: (config) => hific(parseHificConfig(config)),
+};
 
 /** The models `ncomp` and {@link createModel} know, by name. */
 export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
@@ -43,6 +56,7 @@ export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
       blockHyperprior,
     ),
     entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
+    hificEntry,
   ].map((e) => [e.name, e]),
 );
 
@@ -57,6 +71,6 @@ export function modelEntry(name: string): ModelEntry {
 }
 
 /** Builds an untrained codec by registry name (see {@link MODELS}). */
-export function createModel(name: string, config?: BaselineConfig): ImageCodec {
+export function createModel(name: string, config?: ModelConfig): ImageCodec {
   return modelEntry(name).create(config);
 }
