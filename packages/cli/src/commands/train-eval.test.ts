@@ -126,6 +126,12 @@ describe('ncomp train / export', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no checkpoint');
   });
+
+  it('refuses --model hific (GAN-trained, not by this loop) naming GanTrainer', async () => {
+    const r = await ncomp('train', '--data', data, '--out', join(dir, 'hific'), '--model', 'hific', ...B);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GanTrainer');
+  });
 });
 
 describe('ncomp eval', () => {

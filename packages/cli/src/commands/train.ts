@@ -94,6 +94,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   } else {
     name = ctx.option('model') ?? 'mbt2018-mean';
     const entry = modelEntry(name);
+    if (name === 'hific') {
+      throw new InvalidArgumentError('ncomp train does not train hific yet: it trains in two GAN stages (GanTrainer in @ncomp/models, see its README), not with the rate-distortion loop of this command');
+    }
     const configText = ctx.option('config');
     let parsed: unknown;
     try {
