@@ -222,7 +222,9 @@ function trainableOf(module: Module): Map<string, tf.Variable> {
  *   discriminator takes one step on the second half (real images against the current
  *   codec's reconstructions, both conditioned on the stop-gradient quantized latent, with
  *   its spectral-norm power iteration), then the codec takes one step on the first half
- *   with the GAN term CP · g_loss added, against the updated discriminator. Non-saturating
+ *   with the GAN term CP · g_loss added, against the updated discriminator (which sees
+ *   only the reconstructions there, and runs no power iteration: one per discriminator
+ *   step, where TFC's compare_gan also runs one in the generator's pass). Non-saturating
  *   losses from logits; separate Adam optimizers; optional gradient clipping per network.
  *
  * Learning rates step down by `decayFactor` at `decayStart`; the λ / target warm-up runs
