@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@ncomp/core';
+import type { IncrementalDecoder, IncrementalEncoder } from '../coding/coder.js';
 import type { Distribution } from '../distributions/distribution.js';
 import { quantizationOffset } from '../distributions/helpers.js';
 import { roundStraightThrough } from '../ops/round-straight-through.js';
@@ -111,16 +112,83 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
    */
   decompress(strings: readonly Uint8Array[], indexes: tf.Tensor): tf.Tensor {
     const { codingShape } = this.splitShape(indexes.shape);
-    const [tableIndexes, offset] = tf.tidy(() => {
-      const idx = tf.clipByValue(tf.cast(indexes, 'float32'), 0, this.indexRange - 1);
-      return [tf.cast(tf.round(idx), 'int32'), tf.broadcastTo(quantizationOffset(this.priorAt(idx)), indexes.shape)];
+    const tableIndexes = this.tableIndexes(indexes);
+    return this.dequantize(this.decodeUnits(strings, tableIndexes, codingShape.reduce((a, b) => a * b, 1)), indexes);
+  }
+
+  /**
+   * Appends `x` to incremental streams, one per coding unit (see {@link
+   * ContinuousEntropyModelBase.createEncoder}): unit u's values, row-major, go to
+   * `encoders[u]`, each with the table of its index. Coding a tensor in parts this way
+   * (e.g. the slices of a channel-autoregressive model, one after another) gives one
+   * stream per unit instead of one per part; all of `x` in one call gives the bytes of
+   * `compress`.
+   * @param encoders - One per coding unit (the product of the batch axes of `x`).
+   * @param x - Values, at least `codingRank` axes.
+   * @param indexes - Same shape as `x`.
+   * @returns The quantized `x` exactly as {@link ContinuousIndexedEntropyModel.decompressIncremental}
+   *   will reconstruct it (a new tensor).
+   * @throws ShapeError for the wrong number of encoders or mismatched shapes.
+   */
+  compressIncremental(encoders: readonly IncrementalEncoder[], x: tf.Tensor, indexes: tf.Tensor): tf.Tensor {
+    const unitSize = this.checkUnits(x.shape, encoders.length, 'encoders');
+    const [symbolsT, tableT] = tf.tidy(() => {
+      const idx = this.normalize(x, indexes);
+      const offset = quantizationOffset(this.priorAt(idx));
+      return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
     });
+    const symbols = symbolsT.dataSync() as Int32Array;
+    const tableIndexes = tableT.dataSync() as Int32Array;
+    tf.dispose([symbolsT, tableT]);
+    encoders.forEach((encoder, u) => {
+      for (let k = u * unitSize, end = k + unitSize; k < end; k++) encoder.encode(symbols[k]!, tableIndexes[k]!);
+    });
+    return this.dequantize(symbols, indexes);
+  }
+
+  /**
+   * Reads the next values of incremental streams, the inverse of one {@link
+   * ContinuousIndexedEntropyModel.compressIncremental} call: unit u's values from
+   * `decoders[u]` (made by {@link ContinuousEntropyModelBase.createDecoder}).
+   * @param decoders - One per coding unit.
+   * @param indexes - The indexes given to `compressIncremental`; the output has their shape.
+   * @throws CorruptStreamError for streams that do not decode; ShapeError for the wrong
+   *   number of decoders.
+   */
+  decompressIncremental(decoders: readonly IncrementalDecoder[], indexes: tf.Tensor): tf.Tensor {
+    const unitSize = this.checkUnits(indexes.shape, decoders.length, 'decoders');
+    const tableIndexes = this.tableIndexes(indexes);
+    const symbols = new Int32Array(tableIndexes.length);
+    decoders.forEach((decoder, u) => {
+      for (let k = u * unitSize, end = k + unitSize; k < end; k++) symbols[k] = decoder.decode(tableIndexes[k]!);
+    });
+    return this.dequantize(symbols, indexes);
+  }
+
+  /** Values per coding unit, after checking that `count` coders fit `shape`'s batch axes. */
+  private checkUnits(shape: readonly number[], count: number, what: string): number {
+    const { batchShape, codingShape } = this.splitShape(shape);
+    const units = batchShape.reduce((a, b) => a * b, 1);
+    if (count !== units) throw new ShapeError(`expected ${units} ${what} (one per coding unit of [${shape.join(', ')}]), found ${count}`);
+    return codingShape.reduce((a, b) => a * b, 1);
+  }
+
+  /** The integer table of each (clipped, rounded) index. */
+  private tableIndexes(indexes: tf.Tensor): Int32Array {
+    const t = tf.tidy(() => tf.cast(tf.round(tf.clipByValue(tf.cast(indexes, 'float32'), 0, this.indexRange - 1)), 'int32'));
     try {
-      const symbols = this.decodeUnits(strings, tableIndexes.dataSync() as Int32Array, codingShape.reduce((a, b) => a * b, 1));
-      return tf.tidy(() => tf.add(tf.tensor(symbols, indexes.shape, 'float32'), offset));
+      return t.dataSync() as Int32Array;
     } finally {
-      tableIndexes.dispose();
-      offset.dispose();
+      t.dispose();
     }
+  }
+
+  /** Symbols back to values: `symbol + offset` of each index's prior, in the shape of `indexes`. */
+  private dequantize(symbols: Int32Array, indexes: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const idx = tf.clipByValue(tf.cast(indexes, 'float32'), 0, this.indexRange - 1);
+      const offset = tf.broadcastTo(quantizationOffset(this.priorAt(idx)), indexes.shape);
+      return tf.add(tf.tensor(symbols, indexes.shape, 'float32'), offset);
+    });
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, Module, ShapeError, type StateDict } from '@ncomp/core';
-import type { EntropyCoder } from '../coding/coder.js';
+import type { EntropyCoder, IncrementalDecoder, IncrementalEncoder } from '../coding/coder.js';
 import { checkPrecision } from '../coding/precision.js';
 import type { Distribution } from '../distributions/distribution.js';
 import { stopGradient } from '../ops/stop-gradient.js';
@@ -121,6 +121,28 @@ export abstract class ContinuousEntropyModelBase extends Module {
     }
     const cut = shape.length - this.codingRank;
     return { batchShape: shape.slice(0, cut), codingShape: shape.slice(cut) };
+  }
+
+  /**
+   * Starts an incremental encoder over this model's integer tables, for a stream written in
+   * several calls (e.g. a channel-autoregressive model, whose later values' priors depend on
+   * earlier decoded ones). Fed by the indexed models' `compressIncremental`; a stream fed
+   * everything at once equals `compress`'s.
+   * @throws InvalidArgumentError without `compression: true`.
+   */
+  createEncoder(): IncrementalEncoder {
+    return this.coder.createEncoder(this.tables.tables);
+  }
+
+  /**
+   * Starts an incremental decoder of a stream made with {@link
+   * ContinuousEntropyModelBase.createEncoder}; call its `finish()` after the last value to
+   * check that the stream was consumed exactly.
+   * @throws InvalidArgumentError without `compression: true`, or when `bytes` is not a Uint8Array.
+   */
+  createDecoder(bytes: Uint8Array): IncrementalDecoder {
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('createDecoder: bytes must be a Uint8Array');
+    return this.coder.createDecoder(bytes, this.tables.tables);
   }
 
   /** Codes `symbols` unit by unit (`unitSize` values each) with per-value table `indexes`. */

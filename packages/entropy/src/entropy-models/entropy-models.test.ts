@@ -177,6 +177,45 @@ describe('LocationScaleIndexedEntropyModel', () => {
     }
   });
 
+  it('codes a tensor in parts into one incremental stream per unit; one part gives compress\'s bytes', () => {
+    for (const coder of ['range', 'rans'] as const) {
+      const start = tf.memory().numTensors;
+      const em = new LocationScaleIndexedEntropyModel({ numScales: 64, scaleFn, codingRank: 3, compression: true, coder });
+      const x = normal([2, 5, 7, 6], 10, 11);
+      const idx = tf.tidy(() => tf.floor(tf.randomUniform([2, 5, 7, 6], 0, 64, 'float32', 12)));
+      const loc = normal([2, 5, 7, 6], 2, 13);
+      // Two channel slices, the second coded after the first, as a channel-autoregressive model does.
+      const [xs, is, ls] = [x, idx, loc].map((t) => tf.split(t, [2, 4], 3)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[]];
+      const encoders = [em.createEncoder(), em.createEncoder()];
+      const coded = [0, 1].map((k) => em.compressIncrementalWithLoc(encoders, xs[k]!, is[k]!, ls[k]!));
+      const streams = encoders.map((e) => e.finish());
+      const decoders = streams.map((s) => em.createDecoder(s));
+      const decoded = [0, 1].map((k) => em.decompressIncrementalWithLoc(decoders, is[k]!, ls[k]!));
+      for (const d of decoders) d.finish();
+      for (let k = 0; k < 2; k++) {
+        const q = em.quantizeWithLoc(xs[k]!, is[k]!, ls[k]!);
+        expectSame(coded[k]!, q);
+        expectSame(decoded[k]!, q);
+        q.dispose();
+      }
+      // Reading past a part's end, or stopping early, is caught.
+      const short = streams.map((s) => em.createDecoder(s));
+      const first = em.decompressIncrementalWithLoc(short, is[0]!, ls[0]!);
+      expect(() => short[0]!.finish()).toThrow(CorruptStreamError);
+      // The whole tensor in one call: the bytes of compress.
+      const whole = [em.createEncoder(), em.createEncoder()];
+      em.compressIncrementalWithLoc(whole, x, idx, loc).dispose();
+      expect(whole.map((e) => Array.from(e.finish()))).toEqual(em.compressWithLoc(x, idx, loc).map((s) => Array.from(s)));
+      expect(() => em.compressIncrementalWithLoc([em.createEncoder()], x, idx, loc)).toThrow(/expected 2 encoders/);
+      tf.dispose([x, idx, loc, ...xs, ...is, ...ls, ...coded, ...decoded, first]);
+      em.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    }
+    const plain = new LocationScaleIndexedEntropyModel({ numScales: 4, scaleFn, codingRank: 1 });
+    expect(() => plain.createEncoder()).toThrow(InvalidArgumentError);
+    plain.dispose();
+  });
+
   it('gives Gaussian bits in closed form and passes gradients to x, loc and scale inputs', () => {
     const em = new LocationScaleIndexedEntropyModel({ numScales: 64, scaleFn, codingRank: 1 });
     const x = tf.tensor2d([[0.2, -3.7, 12]]);

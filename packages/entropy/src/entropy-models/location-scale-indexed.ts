@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@ncomp/core';
+import type { IncrementalDecoder, IncrementalEncoder } from '../coding/coder.js';
 import type { Distribution } from '../distributions/distribution.js';
 import { NoisyLaplace, NoisyLogistic, NoisyNormal } from '../distributions/uniform-noise-adapter.js';
 import type { EntropyModelOutput } from './continuous-batched.js';
@@ -80,6 +81,36 @@ export class LocationScaleIndexedEntropyModel extends ContinuousIndexedEntropyMo
   /** Decompresses and adds `loc` back. */
   decompressWithLoc(strings: readonly Uint8Array[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
     const values = this.decompress(strings, scaleIndexes);
+    if (!loc) return values;
+    try {
+      return tf.add(values, loc);
+    } finally {
+      values.dispose();
+    }
+  }
+
+  /**
+   * Appends `x - loc` to incremental streams, one per coding unit (see {@link
+   * ContinuousIndexedEntropyModel.compressIncremental}).
+   * @returns The quantized `x` (`round(x - loc) + loc`, offsets included) exactly as
+   *   {@link LocationScaleIndexedEntropyModel.decompressIncrementalWithLoc} will
+   *   reconstruct it (a new tensor).
+   */
+  compressIncrementalWithLoc(encoders: readonly IncrementalEncoder[], x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
+    const centred = loc ? tf.sub(x, loc) : x;
+    try {
+      return this.addLoc(this.compressIncremental(encoders, centred, scaleIndexes), loc);
+    } finally {
+      if (centred !== x) centred.dispose();
+    }
+  }
+
+  /** Reads the next values of incremental streams and adds `loc` back (the inverse of one {@link LocationScaleIndexedEntropyModel.compressIncrementalWithLoc} call). */
+  decompressIncrementalWithLoc(decoders: readonly IncrementalDecoder[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
+    return this.addLoc(this.decompressIncremental(decoders, scaleIndexes), loc);
+  }
+
+  private addLoc(values: tf.Tensor, loc: tf.Tensor | undefined): tf.Tensor {
     if (!loc) return values;
     try {
       return tf.add(values, loc);
