@@ -2,9 +2,11 @@
  * `@ncomp/models`: learned image codecs composed from ncomp parts. Latent codecs (a
  * factorized prior, a (mean-)scale hyperprior) plug into an {@link ImageCodec} with any
  * analysis and synthesis transforms; the named baselines `bls2017`, `bmshj2018` and
- * `mbt2018-mean` and HiFiC ({@link hific}) are in the {@link MODELS} registry; {@link
- * RdTrainer} trains them with resumable checkpoints, {@link GanTrainer} runs HiFiC's two
- * GAN stages; model files carry weights, integer tables and the configuration.
+ * `mbt2018-mean`, HiFiC ({@link hific}) and MRIC ({@link mric}, with the ChARM latent codec
+ * {@link CharmLatentCodec} and a synthesis conditioned on a realism weight chosen at decode
+ * time) are in the {@link MODELS} registry; {@link RdTrainer} trains them with resumable
+ * checkpoints, {@link GanTrainer} runs HiFiC's two GAN stages and {@link MricTrainer}
+ * MRIC's; model files carry weights, integer tables and the configuration.
  * The bitstream container is in `@ncomp/models/container`.
  *
  * @packageDocumentation
@@ -12,14 +14,33 @@
 export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
 export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
+export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/charm-latent-codec.js';
 export { GainUnit } from './codec/gain-unit.js';
-export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions } from './codec/image-codec.js';
+export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
 export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilter, blockAnalysis, blockDctKernel, blockSynthesis, dctBasis, jpegLikeLogGains } from './zoo/block-transform.js';
 export { MODELS, createModel, modelEntry, type ModelConfig, type ModelEntry } from './zoo/registry.js';
 export { HIFIC_REFERENCE_CONFIG, HIFIC_SMALL_CONFIG, HificHyperSynthesis, hific, hificDiscriminator, isHificConfig, parseHificConfig, type HificConfig } from './zoo/hific.js';
+export {
+  MRIC_MAX_BETA,
+  MRIC_REFERENCE_CONFIG,
+  MRIC_SMALL_CONFIG,
+  MricAnalysis,
+  MricCodec,
+  MricSynthesis,
+  betaTensor,
+  isMricConfig,
+  mric,
+  mricDiscriminator,
+  parseMricConfig,
+  type Beta,
+  type MricCodecOptions,
+  type MricConfig,
+  type MricForwardOptions,
+  type MricTrainingForward,
+} from './zoo/mric.js';
 export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
@@ -47,6 +68,17 @@ export {
   type GanTrainerState,
   type TrainingForward,
 } from './training/gan-trainer.js';
-export { readGanCheckpoint, restoreGanTrainer, writeGanCheckpoint, type GanCheckpoint, type GanCheckpointFiles, type GanCheckpointInfo } from './training/gan-checkpoint.js';
+export {
+  readGanCheckpoint,
+  restoreGanTrainer,
+  writeGanCheckpoint,
+  type GanCheckpoint,
+  type GanCheckpointFiles,
+  type GanCheckpointInfo,
+  type GanCheckpointTrainer,
+  type StagedOptions,
+} from './training/gan-checkpoint.js';
+export { MRIC_LOSS_WEIGHTS, mricGeneratorLoss, resolveMricLossWeights, type MricLoss, type MricLossTerms, type MricLossWeights } from './training/mric-loss.js';
+export { MricTrainer, type MricStepReport, type MricTrainOptions, type MricTrainerParts } from './training/mric-trainer.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';
 export { DEFAULT_MODEL_FILE } from './zoo/default-model.js';

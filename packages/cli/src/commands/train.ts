@@ -97,6 +97,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     if (name === 'hific') {
       throw new InvalidArgumentError('ncomp train does not train hific yet: it trains in two GAN stages (GanTrainer in @ncomp/models, see its README), not with the rate-distortion loop of this command');
     }
+    if (name === 'mric') {
+      throw new InvalidArgumentError('ncomp train does not train mric yet: it trains in two GAN stages with a realism weight beta per image (MricTrainer in @ncomp/models, see its README), not with the rate-distortion loop of this command');
+    }
     const configText = ctx.option('config');
     let parsed: unknown;
     try {

@@ -42,6 +42,12 @@ export interface CodecForward {
   readonly bpp: tf.Tensor1D;
 }
 
+/**
+ * Decodes a latent [N, h, w, C] into images [N, H, W, 3]: g_s, or g_s with a condition
+ * bound in (see {@link ImageCodec.forwardWith}).
+ */
+export type Synthesize = (y: tf.Tensor4D) => tf.Tensor4D;
+
 /** An image as entropy-coded streams, with what the decoder needs besides the model. */
 export interface CompressedImage {
   /** The latent codec's streams, in its `streamNames` order. */
@@ -128,10 +134,10 @@ export class ImageCodec extends Module {
     return this.gain ? this.gain.gain(quality) : undefined;
   }
 
-  /** Image from a (gained) latent. */
-  private decodeLatent(yHat: tf.Tensor4D, quality: number): tf.Tensor4D {
+  /** Image from a (gained) latent, through `synthesize` (g_s or a conditioned g_s). */
+  private decodeLatent(yHat: tf.Tensor4D, quality: number, synthesize: Synthesize): tf.Tensor4D {
     const y = this.gain ? (tf.mul(yHat, this.gain.inverseGain(quality)) as tf.Tensor4D) : yHat;
-    return this.synthesis.call(y) as tf.Tensor4D;
+    return synthesize(y);
   }
 
   /**
@@ -140,13 +146,22 @@ export class ImageCodec extends Module {
    * @param x - Images [N, H, W, 3] in [0, 1].
    */
   forward(x: tf.Tensor4D, options: ForwardOptions = {}): CodecForward {
+    return this.forwardWith(x, options, (y) => this.synthesis.call(y) as tf.Tensor4D);
+  }
+
+  /**
+   * {@link ImageCodec.forward} with the latent decoded by `synthesize` instead of g_s's
+   * one-argument `call`: the hook of codecs whose synthesis takes a condition (MRIC's
+   * beta), which pass a closure over it. `synthesize` runs inside the pass's `tf.tidy`.
+   */
+  protected forwardWith(x: tf.Tensor4D, options: ForwardOptions, synthesize: Synthesize): CodecForward {
     this.checkImage(x, true);
     const quality = this.resolveQuality(options.quality);
     const training = options.training ?? true;
     return tf.tidy(() => {
       const y = this.analysis.call(x) as tf.Tensor4D;
       const { yHat, bits } = this.latentCodec.forward(y, training, this.gainAt(quality));
-      const xHat = this.decodeLatent(yHat, quality);
+      const xHat = this.decodeLatent(yHat, quality, synthesize);
       return { xHat, bits, bpp: tf.div(bits, x.shape[1] * x.shape[2]) as tf.Tensor1D };
     });
   }
@@ -182,6 +197,14 @@ export class ImageCodec extends Module {
    *   codec cannot have produced.
    */
   decompress(image: CompressedImage): tf.Tensor4D {
+    return this.decompressWith(image, (y) => this.synthesis.call(y) as tf.Tensor4D);
+  }
+
+  /**
+   * {@link ImageCodec.decompress} with the latent decoded by `synthesize` (see {@link
+   * ImageCodec.forwardWith}); `synthesize` runs inside a `tf.tidy`.
+   */
+  protected decompressWith(image: CompressedImage, synthesize: Synthesize): tf.Tensor4D {
     const q = this.resolveQuality(image.quality);
     const { height, width, paddedHeight, paddedWidth } = image;
     const m = this.padMultiple;
@@ -198,7 +221,7 @@ export class ImageCodec extends Module {
     }
     try {
       return tf.tidy(() => {
-        const full = this.decodeLatent(yHat, q);
+        const full = this.decodeLatent(yHat, q, synthesize);
         return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
       });
     } finally {

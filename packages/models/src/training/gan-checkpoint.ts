@@ -4,8 +4,41 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModelFile, modelFileBytes, type LoadedModel } from '../model-file/model-file.js';
 import type { ModelConfig } from '../zoo/registry.js';
+import type { Module } from '@ncomp/core';
+import type { ImageCodec } from '../codec/image-codec.js';
 import type { Adam } from './adam.js';
-import type { GanTrainer, GanTrainerState, GanTrainOptions } from './gan-trainer.js';
+import type { GanTrainerState, GanTrainOptions } from './gan-trainer.js';
+
+/** What every GAN trainer's options have: the stage (checked when a checkpoint is restored). */
+export interface StagedOptions {
+  /** The training stage, 1 or 2. */
+  readonly stage: 1 | 2;
+}
+
+/**
+ * What the GAN checkpoint functions need of a trainer: {@link GanTrainer} and
+ * {@link MricTrainer} both are one. `O` is the type of its options (saved as JSON).
+ */
+export interface GanCheckpointTrainer<O extends StagedOptions = GanTrainOptions> {
+  /** The codec. */
+  readonly codec: ImageCodec;
+  /** The discriminator, if any. */
+  readonly discriminator: Module | undefined;
+  /** The codec's optimizer. */
+  readonly optimizer: Adam;
+  /** The discriminator's optimizer. */
+  readonly discriminatorOptimizer: Adam;
+  /** The codec's trainable parameters by state-dict name. */
+  readonly parameters: ReadonlyMap<string, tf.Variable>;
+  /** The discriminator's trainable parameters by state-dict name. */
+  readonly discriminatorParameters: ReadonlyMap<string, tf.Variable>;
+  /** The run's options. */
+  readonly options: O;
+  /** Stage, steps, generator states and optimizer step counts. */
+  readonly state: GanTrainerState;
+  /** Restores `state`. */
+  restore(state: GanTrainerState): void;
+}
 
 /** Files of a {@link GanCheckpointInfo}, in the checkpoint's directory. */
 export interface GanCheckpointFiles {
@@ -19,8 +52,11 @@ export interface GanCheckpointFiles {
   readonly discriminatorOptimizer?: string;
 }
 
-/** The JSON part of a GAN-training checkpoint (`checkpoint.json`). */
-export interface GanCheckpointInfo {
+/**
+ * The JSON part of a GAN-training checkpoint (`checkpoint.json`); `O` is the type of the
+ * trainer's options ({@link GanTrainOptions} for HiFiC, {@link MricTrainOptions} for MRIC).
+ */
+export interface GanCheckpointInfo<O = GanTrainOptions> {
   /** Format of this file. */
   readonly format: 1;
   /** Marks a {@link GanTrainer} checkpoint (RdTrainer checkpoints have none). */
@@ -32,17 +68,17 @@ export interface GanCheckpointInfo {
   /** Trainer state: stage, steps, generator states, optimizer step counts. */
   readonly state: GanTrainerState;
   /** The training options of the run. */
-  readonly options: GanTrainOptions;
+  readonly options: O;
   /** The tensor files. */
   readonly files: GanCheckpointFiles;
   /** Anything else the caller wants to keep (e.g. the command line, data folders). */
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
-/** A GAN-training checkpoint read back. */
-export interface GanCheckpoint {
+/** A GAN-training checkpoint read back (`O`: the trainer's options type, see {@link GanCheckpointInfo}). */
+export interface GanCheckpoint<O = GanTrainOptions> {
   /** The JSON part. */
-  readonly info: GanCheckpointInfo;
+  readonly info: GanCheckpointInfo<O>;
   /** The codec with its weights (integer tables rebuilt from them, so it can code at once). */
   readonly loaded: LoadedModel;
   /** The codec optimizer's moments (disposed by {@link restoreGanTrainer}). */
@@ -65,7 +101,7 @@ async function tensorsBytes(dict: StateDict, metadata: Record<string, string>): 
 }
 
 /**
- * Writes a resumable checkpoint of a {@link GanTrainer} into `dir` (created if needed):
+ * Writes a resumable checkpoint of a {@link GanTrainer} or {@link MricTrainer} into `dir` (created if needed):
  * the codec as a model file, the discriminator's state dict (with its spectral-norm
  * vectors), both optimizers' moments, then `checkpoint.json` naming them with the
  * trainer's state (stage, steps, batch and noise generator states), replaced atomically:
@@ -78,7 +114,13 @@ async function tensorsBytes(dict: StateDict, metadata: Record<string, string>): 
  * @param config - The codec's configuration.
  * @param extra - More JSON to keep.
  */
-export async function writeGanCheckpoint(dir: string, trainer: GanTrainer, model: string, config: ModelConfig, extra: Readonly<Record<string, unknown>> = {}): Promise<GanCheckpointInfo> {
+export async function writeGanCheckpoint<O extends StagedOptions>(
+  dir: string,
+  trainer: GanCheckpointTrainer<O>,
+  model: string,
+  config: ModelConfig,
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<GanCheckpointInfo<O>> {
   await mkdir(dir, { recursive: true });
   const state = trainer.state;
   const tag = `s${state.stage}`;
@@ -95,7 +137,7 @@ export async function writeGanCheckpoint(dir: string, trainer: GanTrainer, model
     await writeFileAtomic(join(dir, files.discriminator), await tensorsBytes(disc.stateDict(), meta), { overwrite: true });
     await writeFileAtomic(join(dir, files.discriminatorOptimizer), await tensorsBytes(trainer.discriminatorOptimizer.stateDict().tensors, meta), { overwrite: true });
   }
-  const info: GanCheckpointInfo = { format: 1, kind: 'gan', model, config, state, options: trainer.options, files, extra };
+  const info: GanCheckpointInfo<O> = { format: 1, kind: 'gan', model, config, state, options: trainer.options, files, extra };
   await writeFileAtomic(join(dir, INFO), new TextEncoder().encode(`${JSON.stringify(info, null, 2)}\n`), { overwrite: true });
   const keep = new Set(Object.values(files));
   for (const f of await readdir(dir)) {
@@ -105,11 +147,12 @@ export async function writeGanCheckpoint(dir: string, trainer: GanTrainer, model
 }
 
 /**
- * Reads the GAN-training checkpoint in `dir`.
+ * Reads the GAN-training checkpoint in `dir`. `O` is the options type of the trainer that
+ * wrote it (the `model` field says which: `mric` checkpoints hold {@link MricTrainOptions}).
  * @throws InvalidArgumentError when there is none or it is an RdTrainer checkpoint;
  *   CorruptStreamError for a damaged one or files from another step.
  */
-export async function readGanCheckpoint(dir: string): Promise<GanCheckpoint> {
+export async function readGanCheckpoint<O = GanTrainOptions>(dir: string): Promise<GanCheckpoint<O>> {
   let text: string;
   try {
     text = await readFile(join(dir, INFO), 'utf8');
@@ -117,9 +160,9 @@ export async function readGanCheckpoint(dir: string): Promise<GanCheckpoint> {
     if (errorCode(err) === 'ENOENT') throw new InvalidArgumentError(`no checkpoint in ${dir} (no ${INFO})`, { cause: err });
     throw err;
   }
-  let info: GanCheckpointInfo;
+  let info: GanCheckpointInfo<O>;
   try {
-    info = JSON.parse(text) as GanCheckpointInfo;
+    info = JSON.parse(text) as GanCheckpointInfo<O>;
   } catch (err) {
     throw new CorruptStreamError(`${join(dir, INFO)} is not valid JSON`, { cause: err });
   }
@@ -172,7 +215,7 @@ function loadMoments(optimizer: Adam, params: ReadonlyMap<string, tf.Variable>, 
  *   InvalidArgumentError when the checkpoint is from another stage or has no
  *   discriminator state for a trainer with a discriminator.
  */
-export function restoreGanTrainer(trainer: GanTrainer, checkpoint: GanCheckpoint): void {
+export function restoreGanTrainer<O extends StagedOptions>(trainer: GanCheckpointTrainer<O>, checkpoint: GanCheckpoint<O>): void {
   const { info } = checkpoint;
   try {
     if (info.state.stage !== trainer.options.stage) throw new InvalidArgumentError(`checkpoint is from stage ${info.state.stage}, the trainer runs stage ${trainer.options.stage}`);

@@ -1,9 +1,10 @@
 import { InvalidArgumentError, NcompError, ShapeError, type Module } from '@ncomp/core';
-import { nonSaturatingDiscriminatorLoss, nonSaturatingGeneratorLoss, type Lpips } from '@ncomp/losses';
+import { nonSaturatingGeneratorLoss, type Lpips } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
 import { hificGeneratorLoss, resolveHificLossWeights, type HificLossWeights } from './hific-loss.js';
+import { discriminatorUpdate, optimizerUpdate, trainableOf, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
 import { SeededRandom } from './rng.js';
 
 /**
@@ -175,42 +176,6 @@ export function trainingForward(codec: ImageCodec, x: tf.Tensor4D, quantizedRate
   });
 }
 
-/** Runs `f` with `Math.random` drawing from `rng` (TF.js seeds its unseeded random ops from Math.random). */
-function withSeededMathRandom<T>(rng: SeededRandom, f: () => T): T {
-  const saved = Math.random;
-  Math.random = () => rng.next();
-  try {
-    return f();
-  } finally {
-    Math.random = saved;
-  }
-}
-
-/** Gradients by state-dict name, then clipped in place to a global norm; returns the norm before clipping. */
-function nameAndClip(names: readonly string[], vars: readonly tf.Variable[], grads: tf.NamedTensorMap, clip: number): { named: Record<string, tf.Tensor>; norm: number } {
-  const named: Record<string, tf.Tensor> = {};
-  vars.forEach((v, i) => {
-    const g = grads[v.name];
-    if (g) named[names[i]!] = g;
-  });
-  const values = Object.values(named);
-  const normT = tf.tidy(() => (values.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(values.map((g) => tf.sum(tf.square(g)))))));
-  const norm = normT.dataSync()[0]!;
-  normT.dispose();
-  if (clip > 0 && norm > clip && Number.isFinite(norm)) {
-    for (const k of Object.keys(named)) {
-      const g = named[k]!;
-      named[k] = tf.mul(g, clip / norm);
-      g.dispose();
-    }
-  }
-  return { named, norm };
-}
-
-function trainableOf(module: Module): Map<string, tf.Variable> {
-  return new Map([...module.namedVariables()].filter(([, v]) => v.trainable));
-}
-
 /**
  * GAN training of a learned codec in HiFiC's two stages (Mentzer et al. 2020; TFC
  * `models/hific/model.py`, summarised in `shared/reference/ARCHITECTURES.md`):
@@ -338,65 +303,57 @@ export class GanTrainer {
     }
   }
 
-  private discriminatorStep(x: tf.Tensor4D): { dLoss: number; dReal: number; dFake: number; norm: number } {
+  private discriminatorStep(x: tf.Tensor4D): DiscriminatorStepResult {
     const disc = this.discriminator!;
     const { xHat, yHat } = tf.tidy(() => {
       const f = trainingForward(this.codec, x, false);
       return { xHat: f.xHat, yHat: f.yHat };
     });
-    const names = [...this.dParams.keys()];
-    const vars = names.map((n) => this.dParams.get(n)!);
-    const stats: tf.Tensor[] = [];
     try {
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = disc.call(tf.concat([x, xHat], 0), tf.concat([yHat, yHat], 0), true);
-        const [real, fake] = tf.split(logits, 2, 0) as [tf.Tensor, tf.Tensor];
-        stats.push(tf.keep(tf.mean(tf.sigmoid(real))), tf.keep(tf.mean(tf.sigmoid(fake))));
-        return nonSaturatingDiscriminatorLoss(real, fake);
-      }, vars);
-      const { named, norm } = nameAndClip(names, vars, grads, this.options.discriminatorClipNorm ?? 0);
-      const dLoss = value.dataSync()[0]!;
-      if (Number.isFinite(norm)) this.discriminatorOptimizer.apply(this.dParams, named, this.discriminatorLearningRateAt(this.step));
-      tf.dispose([value, ...Object.values(named)]);
-      if (!Number.isFinite(norm)) {
-        throw new NcompError(`training diverged at step ${this.step + 1}: discriminator gradient norm ${norm}, loss ${dLoss}; lower the learning rate or resume from the last checkpoint`);
-      }
-      return { dLoss, dReal: stats[0]!.dataSync()[0]!, dFake: stats[1]!.dataSync()[0]!, norm };
+      return discriminatorUpdate({
+        discriminator: disc,
+        parameters: this.dParams,
+        optimizer: this.discriminatorOptimizer,
+        x,
+        xHat,
+        yHat,
+        clipNorm: this.options.discriminatorClipNorm ?? 0,
+        learningRate: this.discriminatorLearningRateAt(this.step),
+        step: this.step,
+      });
     } finally {
-      tf.dispose([xHat, yHat, ...stats]);
+      tf.dispose([xHat, yHat]);
     }
   }
 
-  private generatorStep(x: tf.Tensor4D, d: { dLoss: number; dReal: number; dFake: number; norm: number } | undefined, t0: number): GanStepReport {
-    const names = [...this.params.keys()];
-    const vars = names.map((n) => this.params.get(n)!);
+  private generatorStep(x: tf.Tensor4D, d: DiscriminatorStepResult | undefined, t0: number): GanStepReport {
     const disc = d ? this.discriminator! : undefined;
     const stats: Record<string, tf.Tensor> = {};
     let qbpp = 0;
     let lambda = 0;
     const lr = this.learningRateAt(this.step);
     try {
-      const { value, grads } = tf.variableGrads(() => {
-        const f = trainingForward(this.codec, x, true);
-        qbpp = f.qbpp!.dataSync()[0]!;
-        const mse = tf.mean(tf.squaredDifference(tf.mul(f.xHat, 255), tf.mul(x, 255))) as tf.Scalar;
-        const lpips = this.lpips ? this.lpips.distance(f.xHat, x, { reduction: 'mean' }) : undefined;
-        const gan = disc ? nonSaturatingGeneratorLoss(disc.call(f.xHat, f.yHat, false)) : undefined;
-        const out = hificGeneratorLoss({ bpp: f.bpp, qbpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.step, this.weights);
-        lambda = out.lambda;
-        stats['bpp'] = tf.keep(f.bpp);
-        stats['mse'] = tf.keep(mse);
-        if (lpips) stats['lpips'] = tf.keep(lpips);
-        if (gan) stats['gan'] = tf.keep(gan);
-        return out.loss;
-      }, vars);
-      const { named, norm } = nameAndClip(names, vars, grads, this.options.clipNorm ?? 0);
-      const loss = value.dataSync()[0]!;
-      if (Number.isFinite(norm)) this.optimizer.apply(this.params, named, lr);
-      tf.dispose([value, ...Object.values(named)]);
-      if (!Number.isFinite(norm)) {
-        throw new NcompError(`training diverged at step ${this.step + 1}: gradient norm ${norm}, loss ${loss}; lower the learning rate or resume from the last checkpoint`);
-      }
+      const { loss, norm } = optimizerUpdate(
+        this.params,
+        this.optimizer,
+        () => {
+          const f = trainingForward(this.codec, x, true);
+          qbpp = f.qbpp!.dataSync()[0]!;
+          const mse = tf.mean(tf.squaredDifference(tf.mul(f.xHat, 255), tf.mul(x, 255))) as tf.Scalar;
+          const lpips = this.lpips ? this.lpips.distance(f.xHat, x, { reduction: 'mean' }) : undefined;
+          const gan = disc ? nonSaturatingGeneratorLoss(disc.call(f.xHat, f.yHat, false)) : undefined;
+          const out = hificGeneratorLoss({ bpp: f.bpp, qbpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.step, this.weights);
+          lambda = out.lambda;
+          stats['bpp'] = tf.keep(f.bpp);
+          stats['mse'] = tf.keep(mse);
+          if (lpips) stats['lpips'] = tf.keep(lpips);
+          if (gan) stats['gan'] = tf.keep(gan);
+          return out.loss;
+        },
+        this.options.clipNorm ?? 0,
+        lr,
+        this.step,
+      );
       const read = (k: string): number | null => (stats[k] ? stats[k].dataSync()[0]! : null);
       const mse = read('mse')!;
       const target = (this.step < this.weights.warmupSteps ? this.weights.warmupTargetFactor : 1) * this.weights.target;

@@ -1,7 +1,9 @@
 import { setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BaselineConfig } from './baseline-config.js';
 import { HIFIC_SMALL_CONFIG } from './hific.js';
+import { MRIC_SMALL_CONFIG } from './mric.js';
 import { createModel, MODELS } from './registry.js';
 
 beforeAll(async () => {
@@ -9,8 +11,9 @@ beforeAll(async () => {
 });
 
 const small = { N: 8, M: 12 };
-/** A small configuration per model (the block transform fixes M = 192 and needs lambdas; HiFiC has its own fields). */
-const configOf = (name: string) => (name === 'block-hyperprior' ? { N: 4, M: 192, lambdas: [0.005, 0.05] } : name === 'hific' ? HIFIC_SMALL_CONFIG : small);
+/** A small configuration per model (the block transform fixes M = 192 and needs lambdas; HiFiC and MRIC have their own fields). */
+const configOf = (name: string) =>
+  name === 'block-hyperprior' ? { N: 4, M: 192, lambdas: [0.005, 0.05] } : name === 'hific' ? HIFIC_SMALL_CONFIG : name === 'mric' ? MRIC_SMALL_CONFIG : small;
 
 describe.each([...MODELS.keys()])('%s', (name) => {
   it('forward: shapes, finite bits, gradients reach every trainable variable', () => {
@@ -65,6 +68,6 @@ describe('baseline configuration "prior"', () => {
     expect(entry.parseConfig({ N: 8, M: 12, prior: 'laplace' })).toEqual({ N: 8, M: 12, prior: 'laplace' });
     expect(entry.parseConfig({ N: 8, M: 12 })).toEqual({ N: 8, M: 12 });
     expect(() => entry.parseConfig({ N: 8, M: 12, prior: 'cauchy' })).toThrow(/prior must be one of normal, laplace, logistic, found "cauchy"/);
-    expect(MODELS.get('block-hyperprior')!.defaultConfig.prior).toBe('laplace');
+    expect((MODELS.get('block-hyperprior')!.defaultConfig as BaselineConfig).prior).toBe('laplace');
   });
 });

@@ -67,7 +67,7 @@ const FAMILIES: readonly HyperpriorFamily[] = ['normal', 'laplace', 'logistic'];
 
 /** Whether a configuration is a {@link HificConfig} (has HiFiC's fields rather than `N` / `M`). */
 export function isHificConfig(config: unknown): config is HificConfig {
-  return typeof config === 'object' && config !== null && 'latentChannels' in config && 'residualBlocks' in config;
+  return typeof config === 'object' && config !== null && 'latentChannels' in config && 'residualBlocks' in config && 'hyperChannels' in config;
 }
 
 /**

@@ -3,9 +3,10 @@ import type { ImageCodec } from '../codec/image-codec.js';
 import { parseBaselineConfig, type BaselineConfig } from './baseline-config.js';
 import { blockHyperprior, bls2017, bmshj2018, mbt2018Mean } from './baselines.js';
 import { HIFIC_REFERENCE_CONFIG, hific, parseHificConfig, type HificConfig } from './hific.js';
+import { MRIC_REFERENCE_CONFIG, mric, parseMricConfig, type MricConfig } from './mric.js';
 
-/** The configuration of a registry model: the baselines' {@link BaselineConfig} or HiFiC's {@link HificConfig}. */
-export type ModelConfig = BaselineConfig | HificConfig;
+/** The configuration of a registry model: the baselines' {@link BaselineConfig}, HiFiC's {@link HificConfig} or MRIC's {@link MricConfig}. */
+export type ModelConfig = BaselineConfig | HificConfig | MricConfig;
 
 /** A named model of the registry. */
 export interface ModelEntry {
@@ -43,6 +44,15 @@ const hificEntry: ModelEntry = {
   create: (config) => hific(parseHificConfig(config)),
 };
 
+const mricEntry: ModelEntry = {
+  name: 'mric',
+  description: 'MRIC: ELIC analysis, ChARM entropy model (slices + LRP), beta-conditional ELIC synthesis; beta picked at decode time (GAN-trained with MricTrainer)',
+  paper: 'Agustsson, Minnen, Toderici & Mentzer, Multi-realism image compression with a conditional generator, CVPR 2023',
+  defaultConfig: MRIC_REFERENCE_CONFIG,
+  parseConfig: (value) => parseMricConfig(value),
+  create: (config) => mric(parseMricConfig(config)),
+};
+
 /** The models `ncomp` and {@link createModel} know, by name. */
 export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
   [
@@ -57,6 +67,7 @@ export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
     ),
     entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
     hificEntry,
+    mricEntry,
   ].map((e) => [e.name, e]),
 );
 

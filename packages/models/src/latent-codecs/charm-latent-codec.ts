@@ -1,0 +1,343 @@
+import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import {
+  ContinuousBatchedEntropyModel,
+  LocationScaleIndexedEntropyModel,
+  NoisyDeepFactorized,
+  lowerBound,
+  type CoderName,
+  type LocationScaleFamily,
+} from '@ncomp/entropy';
+import type { CallableModule, CharmTransforms } from '@ncomp/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkLatent } from './factorized-latent-codec.js';
+import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+
+/** Options of {@link CharmLatentCodec}. */
+export interface CharmLatentCodecOptions {
+  /** Channels of the hyper-latent z (the output of `hyperAnalysis`). */
+  readonly hyperChannels: number;
+  /** h_a: y [N, h, w, M] -> z [N, h/s, w/s, hyperChannels]. */
+  readonly hyperAnalysis: CallableModule;
+  /**
+   * h_s: ẑ -> hyper features [N, h, w, Fm + Fs], the mean features (Fm channels) first,
+   * then the scale features (Fs). Without `sliceHyperFeatures`, Fm and Fs are the
+   * transforms' `hyperMeanChannels` / `hyperScaleChannels`; with it, `numSlices` times those.
+   */
+  readonly hyperSynthesis: CallableModule;
+  /** Downsampling factor s of h_a (4 for two stride-2 layers). */
+  readonly hyperDownsampling: number;
+  /**
+   * The per-slice mean, scale and (optional) latent-residual-prediction transforms; their
+   * `latentChannels` is the latent's M. Without LRP transforms the slices are used as
+   * decoded (EGIC's ChARM).
+   */
+  readonly transforms: CharmTransforms;
+  /**
+   * Give slice i only its own block of the hyper features (channels i·Fm .. (i+1)·Fm - 1
+   * of the means, likewise of the scales), as the MRIC reimplementation (Nikolai10/MRIC
+   * `amtm2023.py`) does, instead of all of them (TFC `ms2020.py`). Default false.
+   */
+  readonly sliceHyperFeatures?: boolean;
+  /**
+   * What h_s sees in training: `rounded` (default, TFC ms2020 and MRIC: ẑ = round(z) with a
+   * straight-through gradient) or `noisy` (z + U(-1/2, 1/2), as TFC's hyperprior models).
+   * The rate of z always uses noise.
+   */
+  readonly hyperSynthesisInput?: 'rounded' | 'noisy';
+  /** Number of scales of the table, TFC's default 64. */
+  readonly numScales?: number;
+  /** Smallest scale, TFC's default 0.11. */
+  readonly scaleMin?: number;
+  /** Largest scale, TFC's default 256. */
+  readonly scaleMax?: number;
+  /** Added to the scale transforms' index outputs before bounding; default 0 (TFC). */
+  readonly indexOffset?: number;
+  /** The conditional prior's family; default `normal` (ms2020, MRIC). */
+  readonly family?: LocationScaleFamily;
+  /** Entropy coder; default `rans`. */
+  readonly coder?: CoderName;
+  /** Seed of the hyper-prior's initialisation. */
+  readonly seed?: number;
+}
+
+/** Hyper features of one image batch, split into means and scales. */
+type HyperFeatures = {
+  readonly means: tf.Tensor4D;
+  readonly scales: tf.Tensor4D;
+};
+
+/**
+ * The channel-wise autoregressive entropy model (ChARM) of Minnen & Singh 2020
+ * ("Channel-wise autoregressive entropy models for learned image compression"; TFC
+ * `models/ms2020.py`), the entropy model of MRIC (Agustsson et al. 2023):
+ *
+ * - z = h_a(y) is coded with a factorized prior (no offset heuristic, as ms2020);
+ *   h_s(ẑ) gives mean and scale hyper features;
+ * - y is split along channels into the transforms' `numSlices` slices; slice i's mean μ_i
+ *   and scale index σ_i come from {@link CharmTransforms} applied to the hyper features and
+ *   the slices decoded before it; the slice is coded under N(μ_i, scale(σ_i)) convolved with
+ *   U(-1/2, 1/2) (64 scales log-spaced 0.11..256, indexes bounded with TFC's `lower_bound`
+ *   gradient);
+ * - latent residual prediction (LRP): ŷ_i = round(y_i - μ_i) + μ_i + 0.5 tanh(lrp_i(
+ *   [mean support, round(y_i - μ_i) + μ_i])), and ŷ_i (after LRP) is what later slices are
+ *   conditioned on and what the synthesis sees.
+ *
+ * Training follows ms2020: the rate of every slice is the noisy (y + U(-1/2, 1/2)) bound,
+ * while the synthesis and the later slices' conditioning see the rounded slice with a
+ * straight-through gradient.
+ *
+ * Coding: `compress` codes the slices one after another into one incremental stream per
+ * image ({@link LocationScaleIndexedEntropyModel.compressIncrementalWithLoc}); `decompress`
+ * reads them back slice by slice, each slice's parameters computed from the slices decoded
+ * so far, and checks that the stream ends exactly after the last slice. Streams per image:
+ * `y`, then `z`. Fixed-rate: a `gain` is refused.
+ */
+export class CharmLatentCodec extends Module implements LatentCodec {
+  /** {@inheritDoc LatentCodec.latentChannels} */
+  readonly latentChannels: number;
+  /** {@inheritDoc LatentCodec.latentMultiple} */
+  readonly latentMultiple: number;
+  /** {@inheritDoc LatentCodec.streamNames} */
+  readonly streamNames: readonly string[] = ['y', 'z'];
+  /** Channels of z. */
+  readonly hyperChannels: number;
+  /** Number of slices. */
+  readonly numSlices: number;
+  /** h_a. */
+  readonly hyperAnalysis: CallableModule;
+  /** h_s. */
+  readonly hyperSynthesis: CallableModule;
+  /** The per-slice transforms. */
+  readonly transforms: CharmTransforms;
+  /** Factorized entropy model of z. */
+  readonly hyperBottleneck: ContinuousBatchedEntropyModel;
+  /** Conditional entropy model of the slices of y. */
+  readonly conditional: LocationScaleIndexedEntropyModel;
+  /** Whether slice i sees only its block of the hyper features (see {@link CharmLatentCodecOptions.sliceHyperFeatures}). */
+  readonly sliceHyperFeatures: boolean;
+  /** What h_s sees in training (see {@link CharmLatentCodecOptions.hyperSynthesisInput}). */
+  readonly hyperSynthesisInput: 'rounded' | 'noisy';
+  private readonly numScales: number;
+  private readonly indexOffset: number;
+  private readonly lrp: boolean;
+
+  /**
+   * @param options - See {@link CharmLatentCodecOptions}.
+   * @throws InvalidArgumentError for bad sizes or options.
+   */
+  constructor(options: CharmLatentCodecOptions) {
+    super();
+    for (const [name, v] of [
+      ['hyperChannels', options.hyperChannels],
+      ['hyperDownsampling', options.hyperDownsampling],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, found ${String(v)}`);
+    }
+    const transforms = options.transforms;
+    this.latentChannels = transforms.latentChannels;
+    this.numSlices = transforms.numSlices;
+    this.hyperChannels = options.hyperChannels;
+    this.latentMultiple = options.hyperDownsampling;
+    this.sliceHyperFeatures = options.sliceHyperFeatures ?? false;
+    this.hyperSynthesisInput = options.hyperSynthesisInput ?? 'rounded';
+    if (this.hyperSynthesisInput !== 'rounded' && this.hyperSynthesisInput !== 'noisy') {
+      throw new InvalidArgumentError(`hyperSynthesisInput must be "rounded" or "noisy", found "${String(options.hyperSynthesisInput)}"`);
+    }
+    const numScales = options.numScales ?? 64;
+    const scaleMin = options.scaleMin ?? 0.11;
+    const scaleMax = options.scaleMax ?? 256;
+    if (!Number.isInteger(numScales) || numScales < 2) throw new InvalidArgumentError(`numScales must be an integer >= 2, found ${numScales}`);
+    if (!(scaleMin > 0 && scaleMax > scaleMin)) throw new InvalidArgumentError(`need 0 < scaleMin < scaleMax, found ${scaleMin}, ${scaleMax}`);
+    this.numScales = numScales;
+    this.indexOffset = options.indexOffset ?? 0;
+    if (!Number.isFinite(this.indexOffset)) throw new InvalidArgumentError(`indexOffset must be finite, found ${this.indexOffset}`);
+    this.lrp = transforms.lrpTransforms.length > 0;
+    this.hyperAnalysis = this.addModule('hyper_analysis', options.hyperAnalysis);
+    this.hyperSynthesis = this.addModule('hyper_synthesis', options.hyperSynthesis);
+    this.transforms = this.addModule('transforms', transforms);
+    const coder = options.coder ?? 'rans';
+    const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed });
+    this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder, nonIntegerOffsets: false }));
+    const offset = Math.log(scaleMin);
+    const factor = (Math.log(scaleMax) - offset) / (numScales - 1);
+    this.conditional = this.addModule(
+      'conditional',
+      new LocationScaleIndexedEntropyModel({
+        numScales,
+        scaleFn: (i) => tf.exp(tf.add(offset, tf.mul(factor, i))),
+        codingRank: 3,
+        compression: true,
+        coder,
+        ...(options.family === undefined ? {} : { family: options.family }),
+      }),
+    );
+  }
+
+  /** Channels h_s must give: mean features, then scale features. */
+  private get hyperFeatureChannels(): readonly [number, number] {
+    const k = this.sliceHyperFeatures ? this.numSlices : 1;
+    return [this.transforms.hyperMeanChannels * k, this.transforms.hyperScaleChannels * k];
+  }
+
+  /** h_s(ẑ), checked and split into mean and scale features. */
+  private hyperFeatures(zHat: tf.Tensor4D, ySize: readonly [number, number]): HyperFeatures {
+    const out = this.hyperSynthesis.call(zHat) as tf.Tensor4D;
+    const [fm, fs] = this.hyperFeatureChannels;
+    const [n, h, w, c] = out.shape;
+    if (h !== ySize[0] || w !== ySize[1] || c !== fm + fs) {
+      throw new ShapeError(`hyperSynthesis must give [${n}, ${ySize[0]}, ${ySize[1]}, ${fm + fs}] (${fm} mean and ${fs} scale features), gave [${out.shape.join(', ')}]`);
+    }
+    const [means, scales] = tf.split(out, [fm, fs], 3) as [tf.Tensor4D, tf.Tensor4D];
+    return { means, scales };
+  }
+
+  /** The hyper features slice `i` sees: all of them, or its own block. */
+  private featuresFor(i: number, features: tf.Tensor4D, width: number): tf.Tensor4D {
+    if (!this.sliceHyperFeatures) return features;
+    return tf.slice(features, [0, 0, 0, i * width], [-1, -1, -1, width]);
+  }
+
+  /** μ_i and the bounded scale indexes σ_i of slice `i` from the hyper features and the slices decoded before it. */
+  private sliceParameters(i: number, hyper: HyperFeatures, decoded: readonly tf.Tensor[]): { loc: tf.Tensor4D; indexes: tf.Tensor4D; meanFeatures: tf.Tensor4D } {
+    const t = this.transforms;
+    const meanFeatures = this.featuresFor(i, hyper.means, t.hyperMeanChannels);
+    const loc = t.mean(i, meanFeatures, decoded);
+    let raw: tf.Tensor = t.scale(i, this.featuresFor(i, hyper.scales, t.hyperScaleChannels), decoded);
+    if (this.indexOffset !== 0) raw = tf.add(raw, this.indexOffset);
+    const indexes = tf.neg(lowerBound(tf.neg(lowerBound(raw, 0)), -(this.numScales - 1))) as tf.Tensor4D;
+    return { loc, indexes, meanFeatures };
+  }
+
+  /** The slice after latent residual prediction (the slice itself without LRP transforms). */
+  private corrected(i: number, meanFeatures: tf.Tensor4D, decoded: readonly tf.Tensor[], quantized: tf.Tensor4D): tf.Tensor4D {
+    return this.lrp ? this.transforms.latentResidual(i, meanFeatures, decoded, quantized) : quantized;
+  }
+
+  private checkY(y: tf.Tensor4D, gain: tf.Tensor1D | undefined): void {
+    if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain (a codec with lambdas cannot use it)');
+    checkLatent(y, this.latentChannels);
+    const [, h, w] = y.shape;
+    if (h % this.latentMultiple !== 0 || w % this.latentMultiple !== 0) {
+      throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${h}x${w}`);
+    }
+  }
+
+  private checkSize(size: readonly [number, number]): void {
+    if (size[0] % this.latentMultiple !== 0 || size[1] % this.latentMultiple !== 0 || size[0] < 1 || size[1] < 1) {
+      throw new ShapeError(`latent height and width must be positive multiples of ${this.latentMultiple}, found ${size[0]}x${size[1]}`);
+    }
+  }
+
+  /** {@inheritDoc LatentCodec.forward} */
+  forward(y: tf.Tensor4D, training: boolean, gain?: tf.Tensor1D): LatentForward {
+    this.checkY(y, gain);
+    return tf.tidy(() => {
+      const z = this.hyperAnalysis.call(y) as tf.Tensor4D;
+      const { values, bits: zBits } = this.hyperBottleneck.call(z, training);
+      const zHat = training && this.hyperSynthesisInput === 'rounded' ? this.hyperBottleneck.quantize(z) : values;
+      const hyper = this.hyperFeatures(zHat as tf.Tensor4D, [y.shape[1], y.shape[2]]);
+      const slices = tf.split(y, this.numSlices, 3) as tf.Tensor4D[];
+      const decoded: tf.Tensor4D[] = [];
+      const bits: tf.Tensor[] = [zBits];
+      slices.forEach((slice, i) => {
+        const { loc, indexes, meanFeatures } = this.sliceParameters(i, hyper, decoded);
+        bits.push(this.conditional.callWithLoc(slice, indexes, loc, training).bits);
+        // round(y - μ) + μ with a straight-through gradient, for the synthesis and the later slices.
+        const quantized = this.conditional.quantizeWithLoc(slice, indexes, loc) as tf.Tensor4D;
+        decoded.push(this.corrected(i, meanFeatures, decoded, quantized));
+      });
+      return { yHat: tf.concat(decoded, 3) as tf.Tensor4D, bits: tf.addN(bits) as tf.Tensor1D };
+    });
+  }
+
+  /** {@inheritDoc LatentCodec.compress} */
+  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed {
+    this.checkY(y, gain);
+    const z = tf.tidy(() => this.hyperAnalysis.call(y) as tf.Tensor4D);
+    let zStrings: Uint8Array[];
+    try {
+      zStrings = this.hyperBottleneck.compress(z);
+    } finally {
+      z.dispose();
+    }
+    const size = [y.shape[1], y.shape[2]] as const;
+    const encoders = zStrings.map(() => this.conditional.createEncoder());
+    const slices = tf.split(y, this.numSlices, 3) as tf.Tensor4D[];
+    const yHat = this.runSlices(zStrings, size, (i, indexes, loc) => this.conditional.compressIncrementalWithLoc(encoders, slices[i]!, indexes, loc) as tf.Tensor4D, slices);
+    return { streams: encoders.map((e, i) => [e.finish(), zStrings[i]!]), yHat };
+  }
+
+  /** {@inheritDoc LatentCodec.decompress} */
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: tf.Tensor1D): tf.Tensor4D {
+    if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain');
+    this.checkSize(size);
+    streams.forEach((s, i) => {
+      if (s.length !== 2) throw new ShapeError(`ChARM latent codec: image ${i} has ${s.length} streams, expected 2 (y, z)`);
+    });
+    const decoders = streams.map((s) => this.conditional.createDecoder(s[0]!));
+    const yHat = this.runSlices(
+      streams.map((s) => s[1]!),
+      size,
+      (_i, indexes, loc) => this.conditional.decompressIncrementalWithLoc(decoders, indexes, loc) as tf.Tensor4D,
+      [],
+    );
+    try {
+      // Every byte of y read exactly by the last slice: a damaged or foreign stream is refused here at the latest.
+      for (const d of decoders) d.finish();
+    } catch (err) {
+      yHat.dispose();
+      throw err;
+    }
+    return yHat;
+  }
+
+  /**
+   * The coding loop shared by compress and decompress: ẑ from the z strings, then for each
+   * slice its parameters from ẑ and the slices so far, `code` (encode or decode; it returns
+   * the quantized slice as the decoder sees it), LRP. Disposes `owned` and every
+   * intermediate; returns ŷ.
+   */
+  private runSlices(
+    zStrings: readonly Uint8Array[],
+    size: readonly [number, number],
+    code: (i: number, indexes: tf.Tensor4D, loc: tf.Tensor4D) => tf.Tensor4D,
+    owned: readonly tf.Tensor[],
+  ): tf.Tensor4D {
+    const decoded: tf.Tensor4D[] = [];
+    let hyper: HyperFeatures | undefined;
+    try {
+      const zHat = this.hyperBottleneck.decompress(zStrings, [size[0] / this.latentMultiple, size[1] / this.latentMultiple]) as tf.Tensor4D;
+      try {
+        hyper = tf.tidy(() => this.hyperFeatures(zHat, size));
+      } finally {
+        zHat.dispose();
+      }
+      const features = hyper;
+      for (let i = 0; i < this.numSlices; i++) {
+        const { loc, indexes, meanFeatures } = tf.tidy(() => this.sliceParameters(i, features, decoded));
+        try {
+          const quantized = code(i, indexes, loc);
+          if (!this.lrp) {
+            decoded.push(quantized);
+          } else {
+            try {
+              decoded.push(tf.tidy(() => this.corrected(i, meanFeatures, decoded, quantized)));
+            } finally {
+              quantized.dispose();
+            }
+          }
+        } finally {
+          tf.dispose([loc, indexes, ...(meanFeatures === features.means ? [] : [meanFeatures])]);
+        }
+      }
+      return tf.concat(decoded, 3) as tf.Tensor4D;
+    } finally {
+      tf.dispose([...decoded, ...owned, ...(hyper ? [hyper.means, hyper.scales] : [])]);
+    }
+  }
+
+  /** {@inheritDoc LatentCodec.update} */
+  update(): void {
+    this.hyperBottleneck.updateTables();
+  }
+}
