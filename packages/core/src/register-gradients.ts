@@ -8,6 +8,9 @@
  *    fails with "gradient function not found". (It also registers the cpu and webgl
  *    backends; `setBackend` always picks one explicitly.)
  * 3. Conv2D gradients on wasm: see `kernels/conv2d-gradient.ts`.
+ * 4. Faster wasm kernels for `BatchMatMul` with transposes or batches (every matMul
+ *    gradient has them), `Slice` and `SplitV` (every concat and slice gradient): see
+ *    `kernels/wasm-kernels.ts`. Kernels, not gradients, but training is what needs them.
  * 2. Comparisons and logical ops have no gradient in TF.js, so a `tf.where` whose
  *    condition is computed from a differentiable tensor breaks `tf.grad`, although
  *    the condition carries no gradient by nature. They are registered here with zero
@@ -16,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { registerConv2dGradient } from './kernels/conv2d-gradient.js';
+import { registerWasmKernels } from './kernels/wasm-kernels.js';
 
 const BINARY_BOOLEAN_KERNELS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'];
 
@@ -44,3 +48,7 @@ if (tf.getGradient('LogicalNot') === undefined) {
 
 // 3. Conv2D gradients through forward convolutions on wasm (see kernels/conv2d-gradient.ts).
 registerConv2dGradient();
+
+// 4. Faster wasm BatchMatMul (transposed / batched products), Slice and SplitV (kernels/wasm-kernels.ts);
+// installed here when the wasm package is already loaded, else by setBackend('wasm').
+registerWasmKernels();

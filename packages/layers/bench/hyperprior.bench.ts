@@ -5,7 +5,11 @@
  * batch of 8 256x256 crops, on the wasm backend (with @ncomp/core's conv gradients and
  * transposed conv) and the stock cpu backend.
  *
- * Usage: `npx tsx bench/hyperprior.bench.ts [--backends wasm,cpu] [--runs 3]`.
+ * Usage: `npx tsx bench/hyperprior.bench.ts [--backends wasm,cpu] [--runs 3] [--batch 8]`.
+ *
+ * Each figure is the median over the runs of the wall-clock time and, in parentheses, of
+ * the process's CPU time (user + system): on a machine shared with other jobs the CPU time
+ * is the steadier measure of the work done (the wasm backend runs on one thread in Node.js).
  */
 import { Module, setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,6 +60,20 @@ class Synthesis extends Module {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** Wall-clock and CPU milliseconds of `f`. */
+function measure(f: () => void): { wall: number; cpu: number } {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  f();
+  const wall = performance.now() - t;
+  const d = process.cpuUsage(c);
+  return { wall, cpu: (d.user + d.system) / 1000 };
+}
+
+/** "wall ms (cpu ms)" medians. */
+const show = (ms: { wall: number; cpu: number }[]): string =>
+  `${median(ms.map((m) => m.wall)).toFixed(0)} ms (cpu ${median(ms.map((m) => m.cpu)).toFixed(0)} ms)`;
+
 async function main(): Promise<void> {
   const arg = (name: string, fallback: string): string => {
     const i = process.argv.indexOf(name);
@@ -71,33 +89,35 @@ async function main(): Promise<void> {
     const gs = new Synthesis(128, 192);
     const image = tf.randomUniform([1, 512, 768, 3]);
     const latent = tf.tidy(() => tf.round(tf.randomNormal([1, 32, 48, 192], 0, 3)));
-    const time = (f: () => tf.Tensor, n: number): number => {
-      const ts: number[] = [];
+    const time = (f: () => tf.Tensor, n: number): { wall: number; cpu: number }[] => {
+      const ts: { wall: number; cpu: number }[] = [];
       for (let r = 0; r <= n; r++) {
-        const t = performance.now();
-        const y = f();
-        y.dataSync();
-        y.dispose();
-        if (r > 0) ts.push(performance.now() - t);
+        const m = measure(() => {
+          const y = f();
+          y.dataSync();
+          y.dispose();
+        });
+        if (r > 0) ts.push(m);
       }
-      return median(ts);
+      return ts;
     };
     const tA = time(() => ga.call(image), runs);
     const tS = time(() => gs.call(latent), runs);
-    console.log(`${report.chosen.padEnd(5)} analysis 512x768 ${tA.toFixed(0)} ms, synthesis 512x768 ${tS.toFixed(0)} ms`);
+    console.log(`${report.chosen.padEnd(5)} analysis 512x768 ${show(tA)}, synthesis 512x768 ${show(tS)}`);
     const batch = tf.randomUniform([batchSize, 256, 256, 3]);
     const optimizer = tf.train.adam(1e-4);
     const vars = [...ga.trainableVariables(), ...gs.trainableVariables()];
     const stepRuns = backend === 'cpu' ? 1 : runs;
-    const steps: number[] = [];
+    const steps: { wall: number; cpu: number }[] = [];
     for (let r = 0; r <= stepRuns; r++) {
-      const t = performance.now();
-      const loss = optimizer.minimize(() => tf.mean(tf.square(tf.sub(gs.call(ga.call(batch)), batch))) as tf.Scalar, true, vars);
-      loss?.dataSync();
-      loss?.dispose();
-      if (r > 0) steps.push(performance.now() - t);
+      const m = measure(() => {
+        const loss = optimizer.minimize(() => tf.mean(tf.square(tf.sub(gs.call(ga.call(batch)), batch))) as tf.Scalar, true, vars);
+        loss?.dataSync();
+        loss?.dispose();
+      });
+      if (r > 0) steps.push(m);
     }
-    console.log(`${report.chosen.padEnd(5)} training step (batch ${batchSize} x 256x256, MSE, Adam) ${median(steps).toFixed(0)} ms`);
+    console.log(`${report.chosen.padEnd(5)} training step (batch ${batchSize} x 256x256, MSE, Adam) ${show(steps)}`);
     tf.dispose([image, latent, batch]);
     optimizer.dispose();
     ga.dispose();

@@ -8,6 +8,7 @@ import { BackendUnavailableError, InvalidArgumentError } from '../errors/index.j
 import type { PackageImporter } from './import-package.js';
 import { defaultImporter, errorSummary, tryImport } from './import-package.js';
 import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
+import { registerWasmKernels } from '../kernels/wasm-kernels.js';
 import {
   DAWN_PACKAGE,
   WEBGPU_BACKEND_PACKAGE,
@@ -269,6 +270,7 @@ async function tryWasm(importer: PackageImporter, options: SetBackendOptions): P
     );
   }
   rememberWasmModule(mod);
+  registerWasmKernels();
   const alreadyInitialised = tf.engine().registry['wasm'] !== undefined;
   const notes: string[] = [];
   const paths = options.wasmPaths;

@@ -3,7 +3,7 @@
  * convolutions (`SpectralNormConv2d`, `WeightNormConv2d`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@ncomp/core';
+import { fastConv2d, ShapeError } from '@ncomp/core';
 import { checkInteger, checkNhwc, describe, pair } from '../internal/checks.js';
 import type { KernelInitializer } from './initializers.js';
 import type { ConvPadding } from './padding.js';
@@ -83,6 +83,7 @@ export function convForward(owner: string, config: ConvConfig, x: tf.Tensor, ker
       `${owner}: a 'valid' ${kh}x${kw} convolution needs an input of at least ${kh}x${kw} pixels, found ${describe(x)}`
     );
   }
-  const y = tf.conv2d(x, kernel as tf.Tensor4D, config.stride, tfPadding(config.padding, config.kernelSize));
+  // tf.conv2d, or on wasm outside gradient recording Winograd for wide 3x3 and 5x5 / 2 convs.
+  const y = fastConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, config.stride, tfPadding(config.padding, config.kernelSize));
   return bias === undefined ? y : tf.add(y, bias);
 }

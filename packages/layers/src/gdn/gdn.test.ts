@@ -216,6 +216,44 @@ describe('GDN', () => {
     });
   });
 
+  it.each(['cpu', 'wasm'] as const)(
+    'has its written-out gradient equal to the autodiff of the plain formula (%s)',
+    async (backend) => {
+      await setBackend(backend);
+      try {
+        for (const form of ['classic', 'simplified'] as GdnForm[]) {
+          for (const inverse of [false, true]) {
+            const gdn = new GDN(5, { form, inverse });
+            setRandom(gdn, 21);
+            const x = variableOf(uniform([2, 3, 4, 5], 22, -2, 2));
+            const r = uniform([2, 3, 4, 5], 23);
+            const vars = [x, gdn.beta, gdn.gamma];
+            const plain = (): tf.Scalar =>
+              tf.tidy(() => {
+                const pool = form === 'classic' ? tf.square(x) : tf.abs(x);
+                let norm = tf.reshape(tf.add(tf.matMul(tf.reshape(pool, [-1, 5]), gdn.effectiveGamma()), gdn.effectiveBeta()), x.shape);
+                if (form === 'classic') norm = tf.sqrt(norm);
+                return tf.sum(tf.mul(inverse ? tf.mul(x, norm) : tf.div(x, norm), r));
+              });
+            const ours = tf.variableGrads(() => tf.sum(tf.mul(gdn.call(x), r)) as tf.Scalar, vars);
+            const ref = tf.variableGrads(plain, vars);
+            expectClose(take(ours.value), take(ref.value), 1e-6, 1e-5);
+            for (const v of vars) expectClose(take(ours.grads[v.name]!), take(ref.grads[v.name]!), 1e-5, 1e-4);
+            // No tensor leaks through the custom gradient.
+            const start = tf.memory().numTensors;
+            const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(gdn.call(x), r)) as tf.Scalar, vars);
+            tf.dispose([value, ...Object.values(grads)]);
+            expect(tf.memory().numTensors).toBe(start);
+            tf.dispose([x, r]);
+            gdn.dispose();
+          }
+        }
+      } finally {
+        await setBackend('cpu');
+      }
+    }
+  );
+
   it('round-trips its state dict', () => {
     let seed = 100;
     expectStateDictRoundTrip(

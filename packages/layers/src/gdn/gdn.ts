@@ -118,13 +118,69 @@ export class GDN extends Module {
   call(x: tf.Tensor): tf.Tensor {
     checkChannelsLast(this.constructor.name, x, this.channels);
     return tf.tidy(() => {
-      const pool = this.form === 'classic' ? tf.square(x) : tf.abs(x);
-      const flat = tf.reshape(pool, [-1, this.channels]);
-      let norm = tf.reshape(tf.add(tf.matMul(flat, this.effectiveGamma()), this.effectiveBeta()), x.shape);
-      if (this.form === 'classic') norm = tf.sqrt(norm);
-      return this.inverse ? tf.mul(x, norm) : tf.div(x, norm);
+      const flat = tf.reshape(x, [-1, this.channels]) as tf.Tensor2D;
+      const y = gdnOp(this.form, this.inverse)(flat, this.effectiveBeta(), this.effectiveGamma());
+      return tf.reshape(y, x.shape);
     });
   }
+}
+
+/**
+ * The GDN nonlinearity on [P, C] with its gradient written out, so that the backward
+ * pass keeps only x (and beta, gamma) instead of every intermediate TF.js would save
+ * (x^2 or |x|, the pooled norm before and after beta, its square root: four tensors of
+ * x's size per layer, which at batch 8 of 256x256 crops on a 128-channel layer is 1 GiB
+ * and exceeded wasm's 4 GiB heap). The norm is recomputed in the backward pass (one extra
+ * matrix product).
+ *
+ * With a = x^2 (classic) or |x| (simplified), n = a @ gamma + beta and g the incoming
+ * gradient, the gradient of the norm is dL/dn = g * x * dm/dn where y = x * m(n):
+ * m = n^(-1/2) (GDN), n^(1/2) (IGDN), 1 / n (simplified GDN), n (simplified IGDN).
+ * Then dL/dx = g * m + a'(x) * (dL/dn @ gammaᵀ), dL/dgamma = aᵀ @ dL/dn and
+ * dL/dbeta = Σ_P dL/dn, with a'(x) = 2 x or sign(x).
+ */
+function gdnOp(form: GdnForm, inverse: boolean): (x: tf.Tensor2D, beta: tf.Tensor1D, gamma: tf.Tensor2D) => tf.Tensor2D {
+  const pool = (x: tf.Tensor): tf.Tensor => (form === 'classic' ? tf.square(x) : tf.abs(x));
+  // One fused product + bias (a single XNNPACK call on wasm, no separate pass for beta).
+  const norm = (pooled: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor): tf.Tensor =>
+    tf.fused.matMul({ a: pooled as tf.Tensor2D, b: gamma as tf.Tensor2D, bias: beta });
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, beta, gamma] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+    const save = args[3] as tf.GradSaveFunc;
+    save([x, beta, gamma]);
+    const n = norm(pool(x), beta, gamma);
+    const s = form === 'classic' ? tf.sqrt(n) : n;
+    const value = inverse ? tf.mul(x, s) : tf.div(x, s);
+    return {
+      value,
+      // In a tidy: TF.js runs a custom gradient outside one, so its temporaries would
+      // otherwise live until the whole backward pass ends.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [xs, b, g] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+        const pooled = pool(xs);
+        const nn = norm(pooled, b, g);
+        // m: the factor y = x * m; dn: dL/dn.
+        let m: tf.Tensor;
+        let dn: tf.Tensor;
+        const gx = tf.mul(dy, xs);
+        if (form === 'classic') {
+          const root = tf.sqrt(nn);
+          m = inverse ? root : tf.reciprocal(root);
+          // d sqrt(n) / dn = 1 / (2 sqrt(n)); d n^(-1/2) / dn = -1 / (2 n sqrt(n)).
+          dn = inverse ? tf.div(gx, tf.mul(root, 2)) : tf.div(gx, tf.mul(tf.mul(nn, root), -2));
+        } else {
+          m = inverse ? nn : tf.reciprocal(nn);
+          dn = inverse ? gx : tf.neg(tf.div(gx, tf.square(nn)));
+        }
+        const slope = form === 'classic' ? tf.mul(xs, 2) : tf.sign(xs);
+        const dx = tf.add(tf.mul(dy, m), tf.mul(slope, tf.matMul(dn as tf.Tensor2D, g, false, true)));
+        const dGamma = tf.matMul(pooled as tf.Tensor2D, dn as tf.Tensor2D, true, false);
+        const dBeta = tf.sum(dn, 0);
+        return [dx, dBeta, dGamma];
+      }),
+    };
+  });
+  return (x, beta, gamma) => op(x, beta, gamma) as tf.Tensor2D;
 }
 
 /**

@@ -1,0 +1,252 @@
+/**
+ * Faster replacements for three TF.js 4.22 wasm kernels, installed over the originals.
+ *
+ * - `BatchMatMul`: the wasm kernel hands a product to XNNPACK's fully-connected operator
+ *   only when neither operand is transposed and there is a single batch; anything else
+ *   runs a plain scalar loop, measured 13x slower for `matMul(a, b, false, true)` on
+ *   [32768, 128] x [128, 128] (416 ms against 32 ms), and as slow for `transposeA` and
+ *   for batched products. Every matMul gradient takes that path (dA = dY Bᵀ,
+ *   dB = Aᵀ dY), so a GDN's 1x1 channel mixing cost ~1 s of a batch-2 hyperprior
+ *   training step. The wrapper materialises the transposes with wasm's native
+ *   `Transpose`, folds a broadcast right operand's batch into the rows of the left one,
+ *   and splits other batched products into one product per batch, so every product
+ *   reaches XNNPACK. Small products (where per-call overhead would dominate) keep the
+ *   original kernel.
+ * - `Slice` (and `SplitV`, built on it): the wasm kernel is JavaScript that first copies
+ *   the WHOLE input out of the wasm heap (`readSync`) and then copies the slice row by
+ *   row, so even a contiguous slice of a few rows of a large tensor costs a full copy
+ *   (166 slices of a [25, 16384] filter took 0.46 s of a training step). The
+ *   replacement reads the heap in place and copies maximal contiguous runs (trailing
+ *   axes the slice spans entirely are merged into one run) with `copyWithin`.
+ *
+ * Results are bit-identical for Slice / SplitV; matMul results are the same products
+ * summed in XNNPACK's order.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+interface TensorRef {
+  dataId: tf.DataId;
+  shape: number[];
+  dtype: tf.DataType;
+}
+interface WasmLike {
+  disposeData(dataId: tf.DataId): boolean | void;
+  makeOutput(shape: number[], dtype: tf.DataType): TensorRef;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+}
+
+/** Per-batch products smaller than this many multiply-adds keep the original kernel. */
+const MIN_BATCH_MACS = 1 << 16;
+
+/** The kernel functions installed here, to recognise them (idempotence). */
+const installed = new Set<KernelFunc>();
+
+/** Calls a registered wasm kernel. */
+function run(name: string, inputs: Record<string, TensorRef>, backend: unknown, attrs: Record<string, unknown>): TensorRef {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
+  return kernel.kernelFunc({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend: backend as tf.KernelBackend, attrs: attrs as unknown as tf.NamedAttrMap }) as TensorRef;
+}
+
+/**
+ * `t` under another shape: the same data, not reference-counted again (wasm kernels read
+ * only `dataId` and `shape`), so it must not be disposed on its own.
+ */
+function relabel(t: TensorRef, shape: number[]): TensorRef {
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/** Swaps the last two axes of `t` with the native Transpose kernel. */
+function transposeLast(t: TensorRef, backend: unknown): TensorRef {
+  const r = t.shape.length;
+  const perm = Array.from({ length: r }, (_, i) => (i < r - 2 ? i : i === r - 2 ? r - 1 : r - 2));
+  return run('Transpose', { x: t }, backend, { perm });
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Wraps wasm's BatchMatMul (see the file comment). */
+function installMatMul(): boolean {
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  if (original === undefined) return false;
+  if (installed.has(original.kernelFunc)) return true;
+  const base = original.kernelFunc;
+  const kernelFunc: KernelFunc = (args) => {
+    const { a, b } = args.inputs as unknown as { a: TensorRef; b: TensorRef };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const backend = args.backend as unknown as WasmLike;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const batchA = size(a.shape.slice(0, -2));
+    const batchB = size(b.shape.slice(0, -2));
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const fast = !transposeA && !transposeB && batchA === 1 && batchB === 1;
+    const batches = Math.max(batchA, batchB);
+    if (fast || a.dtype !== 'float32' || b.dtype !== 'float32' || m * n * k < MIN_BATCH_MACS || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
+      return base(args);
+    }
+    const temps: TensorRef[] = [];
+    const keep = (t: TensorRef): TensorRef => {
+      temps.push(t);
+      return t;
+    };
+    try {
+      const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
+      // Plain (untransposed) operands as [batch, rows, cols].
+      let a3 = relabel(a, [batchA, a.shape[ra - 2]!, a.shape[ra - 1]!]);
+      if (transposeA) a3 = keep(transposeLast(a3, backend));
+      let b3 = relabel(b, [batchB, b.shape[rb - 2]!, b.shape[rb - 1]!]);
+      if (transposeB) b3 = keep(transposeLast(b3, backend));
+      const attrs = { ...args.attrs, transposeA: false, transposeB: false };
+      let out: TensorRef;
+      if (batchB === 1) {
+        // One right operand for every batch: fold the batches into the rows.
+        const rows = relabel(a3, [batchA * m, k]);
+        out = base({ ...args, inputs: { a: rows, b: relabel(b3, [k, n]) } as unknown as tf.NamedTensorInfoMap, attrs }) as TensorRef;
+      } else {
+        const parts: TensorRef[] = [];
+        for (let i = 0; i < batches; i++) {
+          const ai = batchA === 1 ? relabel(a3, [m, k]) : keep(run('Slice', { x: a3 }, backend, { begin: [i, 0, 0], size: [1, m, k] }));
+          const bi = keep(run('Slice', { x: b3 }, backend, { begin: [i, 0, 0], size: [1, k, n] }));
+          const p = base({
+            ...args,
+            inputs: { a: relabel(ai, [m, k]), b: relabel(bi, [k, n]) } as unknown as tf.NamedTensorInfoMap,
+            attrs,
+          }) as TensorRef;
+          parts.push(relabel(keep(p), [1, m, n]));
+        }
+        out = run('Concat', parts as unknown as Record<string, TensorRef>, backend, { axis: 0 });
+      }
+      const result = { ...out, shape: outShape };
+      return result as unknown as tf.TensorInfo;
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+  replace(original, kernelFunc);
+  return true;
+}
+
+/** Registers `kernelFunc` in place of `original` (same name, backend and setup). */
+function replace(original: tf.KernelConfig, kernelFunc: KernelFunc): void {
+  installed.add(kernelFunc);
+  tf.unregisterKernel(original.kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc });
+}
+
+/** Bytes per element of the dtypes the wasm heap holds (strings live outside it). */
+function elementBytes(dtype: tf.DataType): 1 | 4 | undefined {
+  if (dtype === 'float32' || dtype === 'int32') return 4;
+  if (dtype === 'bool') return 1;
+  return undefined;
+}
+
+/**
+ * `x[begin : begin + size]` copied on the wasm heap into a new output: maximal
+ * contiguous runs, one `copyWithin` each. `undefined` for dtypes the heap does not hold.
+ */
+function sliceOnHeap(backend: WasmLike, x: TensorRef, begin: readonly number[], size: readonly number[]): TensorRef | undefined {
+  const bytes = elementBytes(x.dtype);
+  if (bytes === undefined) return undefined;
+  const out = backend.makeOutput([...size], x.dtype); // may grow (and so replace) the heap
+  const total = size.reduce((a, b) => a * b, 1);
+  if (total === 0) return out;
+  const heap = bytes === 4 ? new Int32Array(backend.wasm.HEAPU8.buffer) : backend.wasm.HEAPU8;
+  const src = backend.dataIdMap.get(x.dataId)!.memoryOffset / bytes;
+  const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / bytes;
+  const shape = x.shape;
+  const rank = shape.length;
+  // Merge the trailing axes the slice covers entirely into one run.
+  let d = rank - 1;
+  let inner = 1;
+  while (d >= 0 && begin[d] === 0 && size[d] === shape[d]) {
+    inner *= shape[d]!;
+    d--;
+  }
+  if (d < 0) {
+    heap.copyWithin(dst, src, src + total);
+    return out;
+  }
+  const run = size[d]! * inner;
+  const strides = new Array<number>(rank);
+  let stride = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    strides[a] = stride;
+    stride *= shape[a]!;
+  }
+  let base = src + begin[d]! * strides[d]!;
+  for (let a = 0; a < d; a++) base += begin[a]! * strides[a]!;
+  const runs = total / run;
+  if (d === 0) {
+    heap.copyWithin(dst, base, base + run);
+    return out;
+  }
+  // Odometer over the outer axes 0 .. d - 1.
+  const index = new Array<number>(d).fill(0);
+  let from = base;
+  let to = dst;
+  for (let r = 0; r < runs; r++) {
+    heap.copyWithin(to, from, from + run);
+    to += run;
+    let a = d - 1;
+    for (; a >= 0; a--) {
+      index[a]!++;
+      from += strides[a]!;
+      if (index[a]! < size[a]!) break;
+      from -= strides[a]! * size[a]!;
+      index[a] = 0;
+    }
+  }
+  return out;
+}
+
+/** Replaces wasm's Slice and SplitV with {@link sliceOnHeap} (see the file comment). */
+function installSlice(): boolean {
+  const original = tf.getKernel('Slice', 'wasm');
+  const originalSplit = tf.getKernel('SplitV', 'wasm');
+  if (original === undefined || originalSplit === undefined) return false;
+  if (installed.has(original.kernelFunc)) return true;
+  const base = original.kernelFunc;
+  const slice: KernelFunc = (args) => {
+    const { x } = args.inputs as unknown as { x: TensorRef };
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size) as [number[], number[]];
+    return (sliceOnHeap(args.backend as unknown as WasmLike, x, b, s) ?? base(args)) as tf.TensorInfo;
+  };
+  const baseSplit = originalSplit.kernelFunc;
+  const splitV: KernelFunc = (args) => {
+    const { x } = args.inputs as unknown as { x: TensorRef };
+    if (elementBytes(x.dtype) === undefined) return baseSplit(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number | number[] };
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((n) => {
+      const size = [...x.shape];
+      size[ax] = n;
+      const part = sliceOnHeap(args.backend as unknown as WasmLike, x, begin, size)!;
+      begin[ax]! += n;
+      return part;
+    }) as unknown as tf.TensorInfo[];
+  };
+  replace(original, slice);
+  replace(originalSplit, splitV);
+  return true;
+}
+
+/**
+ * Installs the faster wasm `BatchMatMul`, `Slice` and `SplitV` (idempotent; a no-op
+ * until `@tensorflow/tfjs-backend-wasm` has registered its kernels). Called when
+ * `@ncomp/core` is imported and when `setBackend('wasm')` has imported the wasm package.
+ *
+ * @returns Whether the replacements are in place.
+ */
+export function registerWasmKernels(): boolean {
+  const matMul = installMatMul();
+  const slice = installSlice();
+  return matMul && slice;
+}
