@@ -15,7 +15,7 @@ export type { LatentCodec, LatentCompressed, LatentForward } from './latent-code
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
 export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
 export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/charm-latent-codec.js';
-export { GainUnit } from './codec/gain-unit.js';
+export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
@@ -42,6 +42,7 @@ export {
   type MricTrainingForward,
 } from './zoo/mric.js';
 export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
+export { initializeFrom, type InitializeFromReport } from './model-file/initialize-from.js';
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';

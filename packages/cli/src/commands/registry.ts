@@ -83,7 +83,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       summary: 'train a model on a folder of images (resumable)',
       help: TRAIN_HELP,
       options: {
-        model: s, config: s, lambda: s, steps: s, batch: s, crop: s, lr: s, 'lr-multipliers': s, 'decay-start': s, seed: s,
+        model: s, config: s, lambda: s, steps: s, batch: s, crop: s, lr: s, 'lr-multipliers': s, init: s, 'decay-start': s, seed: s,
         'checkpoint-every': s, 'log-every': s, eval: s, 'eval-every': s, export: s, resume: b, force: b, data: s, out: s,
       },
       run: trainCommand,

@@ -116,6 +116,56 @@ describe('ncomp train / export', () => {
     expect((await ncomp('export', run, viaExport, '--force', ...B)).code).toBe(0);
   });
 
+  it('--init fine-tunes from a model file (more levels) with --lr-multipliers; refuses bad combinations', async () => {
+    const fromConfig = { N: 4, M: 4, lambdas: [0.01, 0.04] };
+    const start = join(dir, 'init-from.safetensors');
+    const source = createModel('bmshj2018', fromConfig);
+    source.update();
+    await saveModelFile(start, source, 'bmshj2018', fromConfig);
+    source.dispose();
+    const run = join(dir, 'init-run');
+    const exported = join(dir, 'init-trained.safetensors');
+    const args = ['--data', data, '--out', run, '--init', start, '--config', '{"N":4,"M":4,"lambdas":[0.0025,0.01,0.04]}', '--crop', '64', '--batch', '1', '--log-every', '1', ...B];
+    // analysis frozen (factor 0): its weights must come out exactly as the init file's.
+    const r = await ncomp('train', ...args, '--steps', '2', '--lr-multipliers', '{"analysis.":0}', '--export', exported);
+    expect(r.stderr).not.toContain('unexpected error');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`initialised from ${start}`);
+    expect(r.stderr).toContain('gain levels mapped from λ [0.01, 0.04]');
+    const info = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as { model: string; options: { initializeFromData: boolean; learningRateMultipliers: unknown }; extra: { init: string } };
+    expect(info.model).toBe('bmshj2018');
+    expect(info.options).toMatchObject({ initializeFromData: false, learningRateMultipliers: { 'analysis.': 0 } });
+    expect(info.extra.init).toBe(start);
+    const before = await loadModelFile(start);
+    const after = await loadModelFile(exported);
+    expect(after.config).toEqual({ N: 4, M: 4, lambdas: [0.0025, 0.01, 0.04] });
+    const a = before.model.stateDict();
+    const b = after.model.stateDict();
+    const analysisKeys = Object.keys(a).filter((k) => k.startsWith('analysis.'));
+    expect(analysisKeys.length).toBeGreaterThan(0);
+    for (const k of analysisKeys) expect(Array.from(b[k]!.dataSync())).toEqual(Array.from(a[k]!.dataSync()));
+    // ... while the synthesis trained.
+    const synthesisKey = Object.keys(a).find((k) => k.startsWith('synthesis.'))!;
+    expect(Array.from(b[synthesisKey]!.dataSync())).not.toEqual(Array.from(a[synthesisKey]!.dataSync()));
+    Object.values(a).forEach((t) => t.dispose());
+    Object.values(b).forEach((t) => t.dispose());
+    before.model.dispose();
+    after.model.dispose();
+
+    const other = await ncomp('train', '--data', data, '--out', join(dir, 'init-bad'), '--init', start, '--config', '{"N":8,"M":4,"lambdas":[0.01,0.04]}', '--crop', '64', '--steps', '1', ...B);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('only "lambdas" may differ');
+    const withResume = await ncomp('train', '--out', run, '--resume', '--init', start, ...B);
+    expect(withResume.code).toBe(2);
+    expect(withResume.stderr).toContain('drop --init');
+    const badFactor = await ncomp('train', '--data', data, '--out', join(dir, 'lr-bad'), '--lr-multipliers', '{"analysis.":-1}', ...B);
+    expect(badFactor.code).toBe(2);
+    expect(badFactor.stderr).toContain('finite number >= 0');
+    const notJson = await ncomp('train', '--data', data, '--out', join(dir, 'lr-bad'), '--lr-multipliers', 'analysis=2', ...B);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain('--lr-multipliers is not JSON');
+  });
+
   it('refuses --resume without a checkpoint and a missing --out / --data', async () => {
     const r = await ncomp('train', '--data', data, '--out', join(dir, 'nothing'), '--resume', ...B);
     expect(r.code).toBe(2);

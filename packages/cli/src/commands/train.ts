@@ -4,6 +4,8 @@ import {
   RdTrainer,
   estimateRateDistortion,
   hasCheckpoint,
+  initializeFrom,
+  loadModelFile,
   modelEntry,
   readCheckpoint,
   restoreTrainer,
@@ -27,6 +29,9 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
   --config <json>         model configuration, e.g. '{"N":64,"M":128,"lambdas":[0.0035,0.013,0.05]}'
                           (lambdas: a variable-rate model with one gain level per λ)
   --lambda <λ>            λ of a fixed-rate model (no "lambdas" in the config)
+  --init <model-file>     fine-tune: start from this model file's weights (same model; the
+                          config defaults to the file's and may differ only in "lambdas":
+                          new rate levels start log-linear in log λ from the trained ones)
   --steps <n>             total steps (default 10000; with --resume, may be changed, but the
                           learning-rate decay step stays where it was unless --decay-start is given)
   --batch <n>             crops per batch (default 8)
@@ -80,6 +85,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const existing = await hasCheckpoint(out);
   if (existing && !resume) throw new InvalidArgumentError(`${out} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
   if (!existing && resume) throw new InvalidArgumentError(`--resume: no checkpoint in ${out}`);
+  if (resume && ctx.option('init') !== undefined) throw new InvalidArgumentError('--init starts a new run; a resumed run continues from its checkpoint (drop --init)');
 
   let name: string;
   let config;
@@ -92,7 +98,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     model = checkpoint.loaded.model;
     ctx.log(`resuming ${name} ${JSON.stringify(config)} from step ${checkpoint.info.state.step}`);
   } else {
-    name = ctx.option('model') ?? 'mbt2018-mean';
+    const initPath = ctx.option('init');
+    const init = initPath === undefined ? undefined : await loadModelFile(initPath);
+    name = ctx.option('model') ?? init?.name ?? 'mbt2018-mean';
     const entry = modelEntry(name);
     if (name === 'hific') {
       throw new InvalidArgumentError('ncomp train does not train hific yet: it trains in two GAN stages (GanTrainer in @ncomp/models, see its README), not with the rate-distortion loop of this command');
@@ -107,8 +115,19 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     } catch (err) {
       throw new InvalidArgumentError(`--config is not JSON: ${configText}`, { cause: err });
     }
-    config = entry.parseConfig(parsed);
+    config = entry.parseConfig(parsed ?? init?.config);
     model = entry.create(config);
+    if (init) {
+      try {
+        const done = initializeFrom(model, name, config, init);
+        ctx.log(`initialised from ${initPath}: ${done.copied} tensors${done.resampledGains ? `; gain levels mapped from λ [${(init.config as { lambdas?: number[] }).lambdas?.join(', ')}]` : ''}`);
+      } catch (err) {
+        model.dispose();
+        throw err;
+      } finally {
+        init.model.dispose();
+      }
+    }
   }
   const steps = num(ctx, 'steps', checkpoint?.info.options.steps ?? 10000);
   const lambdaText = ctx.option('lambda');
@@ -122,6 +141,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
         seed: num(ctx, 'seed', 1),
         ...(lambdaText === undefined ? {} : { lambda: num(ctx, 'lambda', 0) }),
         ...multipliersOption(ctx),
+        ...(ctx.option('init') === undefined ? {} : { initializeFromData: false }),
       };
   const crop = checkpoint ? Number(checkpoint.info.extra['crop']) : num(ctx, 'crop', 128);
   // On resume, --data (if given) replaces the folders recorded in the checkpoint (e.g. after a move).
@@ -132,7 +152,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const sampler = new RandomCropSampler(images, crop, options.seed ?? 1);
   const trainer = new RdTrainer(model, sampler, options);
   if (checkpoint) restoreTrainer(trainer, checkpoint);
-  const extra = { data: trainFolders, crop, command: ctx.argv.join(' ') };
+  const extra = { data: trainFolders, crop, command: ctx.argv.join(' '), ...(initOf(ctx, checkpoint?.info.extra) === undefined ? {} : { init: initOf(ctx, checkpoint?.info.extra) }) };
   await mkdir(out, { recursive: true });
   const logPath = join(out, 'train-log.jsonl');
   const checkpointEvery = num(ctx, 'checkpoint-every', 100);
@@ -187,6 +207,12 @@ async function evaluate(ctx: CommandContext, trainer: RdTrainer, images: readonl
   const rows = levels.map((q) => ({ quality: q ?? 0, ...estimateRateDistortion(model, images, q) }));
   ctx.log(`eval at step ${trainer.step}: ${rows.map((r) => `q${r.quality} ${r.bpp.toFixed(3)} bpp ${r.psnr.toFixed(2)} dB`).join(' | ')}`);
   await appendFile(logPath, `${JSON.stringify({ eval: rows, step: trainer.step, time: new Date().toISOString() })}\n`);
+}
+
+/** The model file a run started from: --init, or the one its checkpoint recorded. */
+function initOf(ctx: CommandContext, extra: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const recorded = extra?.['init'];
+  return ctx.option('init') ?? (typeof recorded === 'string' ? recorded : undefined);
 }
 
 /** Parses `--lr-multipliers` (a JSON object of parameter-name prefix -> positive factor). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { GainUnit } from './gain-unit.js';
+import { GainUnit, resampleLogGains } from './gain-unit.js';
 
 describe('GainUnit', () => {
   it('initialises gains to sqrt(λ / λ_ref) and inverse gains to their reciprocals', () => {
@@ -38,5 +38,27 @@ describe('GainUnit', () => {
     g.dispose();
     expect(() => new GainUnit(2, [0.01])).toThrow(/at least 2 increasing/);
     expect(() => new GainUnit(2, [0.04, 0.01])).toThrow(/increasing/);
+  });
+
+  it('resampleLogGains keeps trained rows and is linear in log λ elsewhere (closed form)', () => {
+    // Rows a + b log λ per channel: resampling must reproduce the line exactly.
+    const line = (l: number): number[] => [1 + 0.5 * Math.log(l), -2 - 0.25 * Math.log(l)];
+    const from = [0.0025, 0.0079, 0.025];
+    const table = from.map(line);
+    const to = [0.0008, 0.0025, 0.004, 0.025, 0.1];
+    const out = resampleLogGains(table, from, to);
+    expect(out).toHaveLength(5);
+    out.forEach((row, i) => row.forEach((v, c) => expect(v).toBeCloseTo(line(to[i]!)[c]!, 12)));
+    // Trained levels are copied, not recomputed.
+    expect(out[1]).toEqual(table[0]);
+    expect(out[3]).toEqual(table[2]);
+    // A kinked table: a new level between two trained ones uses only those two.
+    const kinked = [[0], [1], [5]];
+    const mid = resampleLogGains(kinked, [1, Math.E, Math.E ** 2], [Math.E ** 1.5, Math.E ** -1, Math.E ** 3]);
+    expect(mid[0]![0]).toBeCloseTo(3, 12);
+    expect(mid[1]![0]).toBeCloseTo(-1, 12);
+    expect(mid[2]![0]).toBeCloseTo(9, 12);
+    expect(() => resampleLogGains([[0]], [1], [1, 2])).toThrow(/at least 2/);
+    expect(() => resampleLogGains([[0], [1]], [1, 2, 3], [1])).toThrow(/2 rows for 3 lambdas/);
   });
 });

@@ -72,3 +72,31 @@ export class GainUnit extends Module {
     return this.interpolate(this.logInverseGain, quality);
   }
 }
+
+/**
+ * Maps a gain table trained for `fromLambdas` to the levels `toLambdas`, for fine-tuning a
+ * variable-rate model with more (or other) rate levels: a level whose λ is in `fromLambdas`
+ * keeps its row; any other level gets, per channel, the log gain linear in log λ through
+ * the two nearest trained levels (interpolated between them, extrapolated beyond the ends).
+ * Log gains of a trained model are close to linear in log λ (the quantization step scales
+ * like λ^(-1/2) at high rate), so this starts a new level near its rate.
+ * @param table - log gains [fromLambdas.length][C] (or the inverse gains).
+ * @param fromLambdas - Increasing λs of `table`'s rows.
+ * @param toLambdas - Increasing λs of the wanted rows.
+ * @returns [toLambdas.length][C].
+ */
+export function resampleLogGains(table: readonly (readonly number[])[], fromLambdas: readonly number[], toLambdas: readonly number[]): number[][] {
+  if (table.length !== fromLambdas.length || fromLambdas.length < 2) {
+    throw new InvalidArgumentError(`resampleLogGains: ${table.length} rows for ${fromLambdas.length} lambdas (need at least 2, one row each)`);
+  }
+  const x = fromLambdas.map((l) => Math.log(l));
+  return toLambdas.map((lambda) => {
+    const exact = fromLambdas.findIndex((l) => Math.abs(l - lambda) <= 1e-12 * l);
+    if (exact >= 0) return [...table[exact]!];
+    const t = Math.log(lambda);
+    let i = 0;
+    while (i < x.length - 2 && t > x[i + 1]!) i += 1;
+    const w = (t - x[i]!) / (x[i + 1]! - x[i]!);
+    return table[i]!.map((a, c) => a + w * (table[i + 1]![c]! - a));
+  });
+}

@@ -31,6 +31,12 @@ export interface RdTrainOptions {
    * `{ "latent_codec.": 10 }` to let a hyperprior learn faster than the transforms.
    */
   readonly learningRateMultipliers?: Readonly<Record<string, number>>;
+  /**
+   * Whether the first step calls the codec's `initializeFromData` on its batch (data-driven
+   * initialisation of the untrained model); default true. False when fine-tuning a model
+   * whose weights were loaded (e.g. with `initializeFrom`).
+   */
+  readonly initializeFromData?: boolean;
 }
 
 /** What one training step measured. */
@@ -131,7 +137,7 @@ export class RdTrainer {
     const level = this.lambdas.length > 1 ? this.levels.int(this.lambdas.length) : 0;
     const lambda = this.lambdas[level]!;
     const batch = this.sampler.next(this.options.batchSize);
-    if (this.step === 0) this.model.initializeFromData(batch);
+    if (this.step === 0 && this.options.initializeFromData !== false) this.model.initializeFromData(batch);
     const names = [...this.params.keys()];
     const vars = names.map((n) => this.params.get(n)!);
     let lossValue = 0;
