@@ -16,6 +16,7 @@ export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions }
 export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
 export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/charm-latent-codec.js';
 export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
+export { resolveControl, type ControlledSynthesis, type DecodeControl } from './codec/decode-control.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
@@ -24,6 +25,7 @@ export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilt
 export { MODELS, createModel, modelEntry, type ModelConfig, type ModelEntry } from './zoo/registry.js';
 export { HIFIC_REFERENCE_CONFIG, HIFIC_SMALL_CONFIG, HificHyperSynthesis, hific, hificDiscriminator, isHificConfig, parseHificConfig, type HificConfig } from './zoo/hific.js';
 export {
+  MRIC_BETA_CONTROL,
   MRIC_MAX_BETA,
   MRIC_REFERENCE_CONFIG,
   MRIC_SMALL_CONFIG,

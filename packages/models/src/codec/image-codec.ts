@@ -3,6 +3,7 @@ import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
+import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
 import { replicatePad, roundUpTo } from './replicate-pad.js';
 
 /** Options of {@link ImageCodec}. */
@@ -192,12 +193,38 @@ export class ImageCodec extends Module {
 
   /**
    * Decodes an image coded by {@link ImageCodec.compress}.
+   * @param control - The decode-time control value for codecs that have one ({@link
+   *   ImageCodec.decodeControl}: MRIC's beta, EGIC's alpha); default its `defaultValue`.
    * @returns Image [1, H, W, 3], clipped to [0, 1].
    * @throws CorruptStreamError for streams that do not decode; ShapeError for sizes this
-   *   codec cannot have produced.
+   *   codec cannot have produced; InvalidArgumentError for a bad control value.
    */
-  decompress(image: CompressedImage): tf.Tensor4D {
-    return this.decompressWith(image, (y) => this.synthesis.call(y) as tf.Tensor4D);
+  decompress(image: CompressedImage, control?: number): tf.Tensor4D {
+    const [x] = this.decompressAt(image, [control]);
+    return x!;
+  }
+
+  /**
+   * The decode-time control of this codec (MRIC's beta, EGIC's alpha), or undefined when it
+   * decodes one reconstruction per bitstream. Subclasses with a control override this and
+   * {@link ImageCodec.controlledSynthesis}.
+   */
+  get decodeControl(): DecodeControl | undefined {
+    return undefined;
+  }
+
+  /**
+   * Decodes the latent of `image` once and reconstructs it at each control value (see
+   * {@link ImageCodec.decodeControl}): the way to sweep beta or alpha over one bitstream
+   * without entropy-decoding it again for every value.
+   * @param controls - One entry per wanted reconstruction; `undefined` for the default.
+   * @returns One image [1, H, W, 3] in [0, 1] per entry of `controls`.
+   * @throws InvalidArgumentError for a control value outside the codec's range, or any
+   *   value for a codec without a control; as {@link ImageCodec.decompress} otherwise.
+   */
+  decompressAt(image: CompressedImage, controls: readonly (number | undefined)[]): tf.Tensor4D[] {
+    const values = controls.map((c) => resolveControl(this.decodeControl, c));
+    return this.decodeWith(image, values.map((v) => () => this.controlledSynthesis(v)));
   }
 
   /**
@@ -205,6 +232,11 @@ export class ImageCodec extends Module {
    * ImageCodec.forwardWith}); `synthesize` runs inside a `tf.tidy`.
    */
   protected decompressWith(image: CompressedImage, synthesize: Synthesize): tf.Tensor4D {
+    return this.decodeWith(image, [() => ({ synthesize, dispose: () => undefined })])[0]!;
+  }
+
+  /** Entropy-decodes the latent once and runs each synthesis on it. */
+  private decodeWith(image: CompressedImage, syntheses: readonly (() => ControlledSynthesis)[]): tf.Tensor4D[] {
     const q = this.resolveQuality(image.quality);
     const { height, width, paddedHeight, paddedWidth } = image;
     const m = this.padMultiple;
@@ -219,14 +251,37 @@ export class ImageCodec extends Module {
     } finally {
       gain?.dispose();
     }
+    const out: tf.Tensor4D[] = [];
     try {
-      return tf.tidy(() => {
-        const full = this.decodeLatent(yHat, q, synthesize);
-        return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
-      });
+      for (const make of syntheses) {
+        const s = make();
+        try {
+          out.push(
+            tf.tidy(() => {
+              const full = this.decodeLatent(yHat, q, s.synthesize);
+              return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
+            }),
+          );
+        } finally {
+          s.dispose();
+        }
+      }
+    } catch (err) {
+      tf.dispose(out);
+      throw err;
     } finally {
       yHat.dispose();
     }
+    return out;
+  }
+
+  /**
+   * The synthesis for a control value (already checked by {@link resolveControl}; undefined
+   * for codecs without a control). The base codec ignores it and runs g_s.
+   */
+  protected controlledSynthesis(control: number | undefined): ControlledSynthesis {
+    void control;
+    return { synthesize: (y) => this.synthesis.call(y) as tf.Tensor4D, dispose: () => undefined };
   }
 
   /**

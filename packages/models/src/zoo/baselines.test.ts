@@ -54,7 +54,11 @@ describe.each([...MODELS.keys()])('%s', (name) => {
       const [min, max] = tf.tidy(() => [tf.min(a).dataSync()[0]!, tf.max(a).dataSync()[0]!]);
       expect(min).toBeGreaterThanOrEqual(0);
       expect(max).toBeLessThanOrEqual(1);
-      tf.dispose([x, a, b]);
+      // decompressAt([undefined]) is decompress; without a decode-time control any value is refused.
+      const [viaAt] = model.decompressAt(c, [undefined]);
+      expect(Array.from(viaAt!.dataSync())).toEqual(Array.from(a.dataSync()));
+      if (model.decodeControl === undefined) expect(() => model.decompress(c, 1)).toThrow(/no decode-time control/);
+      tf.dispose([x, a, b, viaAt!]);
     }
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();

@@ -199,6 +199,12 @@ describe('mric model', () => {
     expect(() => model.decompress(c, -0.1)).toThrow(InvalidArgumentError);
     expect(() => model.decompress(c, Number.NaN)).toThrow(InvalidArgumentError);
     expect(() => model.forward(batch, { beta: [1, 2, 3] })).toThrow(ShapeError);
+    // decompressAt: one entropy decode, one reconstruction per beta, equal to decompress's.
+    expect(model.decodeControl).toMatchObject({ name: 'beta', min: 0, max: 5.12, defaultValue: 0 });
+    const swept = model.decompressAt(c, [0, 2.56, undefined]);
+    expect(swept.map(values)).toEqual([values(x0), values(xr), values(x0)]);
+    expect(() => model.decompressAt(c, [0, 9])).toThrow(/beta must be a number in \[0, 5.12\], found 9/);
+    tf.dispose(swept);
     tf.dispose([x, x0, xDefault, xr, xr2, batch, f0.xHat, f0.bits, f0.bpp, f1.xHat, f1.bits, f1.bpp, a0, a1, b0, b1]);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();

@@ -2,7 +2,8 @@ import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
 import { CharmTransforms, ConditionalElicSynthesis, ConditioningMlp, Conv2d, ConvTranspose2d, ElicAnalysis, Sequential, fourierFeatures, relu } from '@ncomp/layers';
 import { PatchGanDiscriminator } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
-import { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions } from '../codec/image-codec.js';
+import type { ControlledSynthesis, DecodeControl } from '../codec/decode-control.js';
+import { ImageCodec, type CodecForward, type ForwardOptions } from '../codec/image-codec.js';
 import { CharmLatentCodec } from '../latent-codecs/charm-latent-codec.js';
 
 /**
@@ -358,22 +359,31 @@ export class MricCodec extends ImageCodec {
   }
 
   /**
-   * Decodes an image coded by `compress` with the receiver's choice of beta.
-   * @param image - The coded image (its bytes do not depend on beta).
-   * @param beta - Realism weight in [0, 5.12]; default 0 (distortion-oriented). MRIC's
-   *   inference range is [0, 2.56].
-   * @returns Image [1, H, W, 3], clipped to [0, 1].
-   * @throws InvalidArgumentError for a bad beta; as {@link ImageCodec.decompress} otherwise.
+   * beta, MRIC's realism weight, chosen by the receiver: `decompress(image, beta)` with beta
+   * = 0 (the default) giving the distortion-oriented reconstruction and larger values more
+   * realistic ones from the same bytes. Accepted range [0, 5.12] (the training range); the
+   * reference's inference range and the default sweep are [0, 2.56].
    */
-  override decompress(image: CompressedImage, beta = 0): tf.Tensor4D {
-    const f = this.conditionalSynthesis.features(beta, 1);
-    try {
-      return this.decompressWith(image, (y) => this.conditionalSynthesis.transform.call(y, f));
-    } finally {
-      f.dispose();
-    }
+  override get decodeControl(): DecodeControl {
+    return MRIC_BETA_CONTROL;
+  }
+
+  /** g_s(·, beta) (see {@link ImageCodec.decompressAt}). */
+  protected override controlledSynthesis(beta: number | undefined): ControlledSynthesis {
+    const f = this.conditionalSynthesis.features(beta ?? 0, 1);
+    return { synthesize: (y) => this.conditionalSynthesis.transform.call(y, f), dispose: () => f.dispose() };
   }
 }
+
+/** MRIC's decode-time control: the realism weight beta (see {@link MricCodec.decodeControl}). */
+export const MRIC_BETA_CONTROL: DecodeControl = Object.freeze({
+  name: 'beta',
+  min: 0,
+  max: MRIC_MAX_BETA,
+  defaultValue: 0,
+  sweep: Object.freeze([0, 0.32, 0.64, 1.28, 2.56]),
+  description: 'realism weight: 0 = distortion-oriented (PSNR), larger = more realistic texture',
+});
 
 /**
  * `mric`: MRIC (Agustsson et al. 2023; the Nikolai10/MRIC reimplementation, summarised in
