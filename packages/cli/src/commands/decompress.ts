@@ -3,6 +3,7 @@ import { checkContainerModel } from '@ncomp/models/container';
 import { writePng } from '../image/index.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel } from './model-choice.js';
+import { decodeControlOption } from './decode-control-option.js';
 import { outputPathFor } from './output-path.js';
 import { namingFile, readContainerFile } from './read-container.js';
 
@@ -12,6 +13,9 @@ export const DECOMPRESS_HELP = `ncomp decompress — decode .ncomp files to PNG
 Usage: ncomp decompress <file.ncomp...> [options]
 
   --model <file>     model file the stream was made with (default: the shipped model)
+  --beta <B>         MRIC models: realism weight chosen at decode time (0 = distortion-
+                     oriented, the default; up to 2.56 in the reference's use, 5.12 at most)
+  --alpha <A>        EGIC-ORP models: 1 = the GAN output, 0 = the MSE head's, in between mixes
   -o, --output <f>   output PNG (one input only); default <file stem>.png beside the input
   --out-dir <dir>    write outputs into this folder
   --force            replace existing outputs
@@ -27,6 +31,7 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
   await chooseBackend(ctx);
   const { model, name, digest, path } = await chooseModel(ctx);
   try {
+    const control = decodeControlOption(ctx, model.decodeControl, name);
     for (const input of ctx.positionals) {
       const out = outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length });
       const container = await readContainerFile(input);
@@ -39,7 +44,7 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
         throw namingFile(input, err, `; the loaded model is ${path} — pass --model <file> with the model it was compressed with`);
       }
       try {
-        const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality });
+        const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality }, control);
         try {
           rgb = x.dataSync() as Float32Array;
         } finally {
@@ -51,7 +56,8 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
       const ms = performance.now() - t0;
       const gray = h.channels === 'gray' || h.channels === 'gray-alpha';
       await writePng(out, rgb, h.width, h.height, { channels: gray ? 'gray' : 'rgb', bitDepth: h.bitDepth, overwrite: ctx.flag('force') });
-      ctx.print(`${input} -> ${out}: ${h.width}x${h.height}, ${ms.toFixed(0)} ms`);
+      const at = control === undefined ? '' : `, ${model.decodeControl!.name} ${control}`;
+      ctx.print(`${input} -> ${out}: ${h.width}x${h.height}${at}, ${ms.toFixed(0)} ms`);
     }
   } finally {
     model.dispose();

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
-import { msSsim } from '@ncomp/losses';
+import { LPIPS_NETS, Lpips, msSsim, type LpipsNet } from '@ncomp/losses';
+import type { DecodeControl } from '@ncomp/models';
 import { checkContainerModel, decodeContainer, encodeContainer } from '@ncomp/models/container';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { ProgressBar } from '../progress/index.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel } from './model-choice.js';
 import { listImages } from './training-images.js';
+import { controlOptionText, parseControlValue } from './decode-control-option.js';
 
 /** Help text of `ncomp eval`. */
 export const EVAL_HELP = `ncomp eval — rate-distortion evaluation against JPEG, WebP and AVIF
@@ -19,6 +21,12 @@ Usage: ncomp eval <folder|image...> [options]
 
   --model <file>        model file (default: the shipped model)
   --qualities <list>    comma-separated rate levels (default: every level of the model)
+  --beta <list>         MRIC models: realism weights to decode each bitstream at
+                        (default 0,0.32,0.64,1.28,2.56); one compress, one decode per value
+  --alpha <list>        EGIC-ORP models: residual weights, likewise (default 0,0.25,0.5,0.75,1)
+  --lpips <file>        LPIPS weights (safetensors, e.g. ../shared/data/lpips/
+                        lpips_alex_v0.1.safetensors): adds an LPIPS column
+  --lpips-net <net>     alex | squeeze | vgg (default: from the file name)
   --codecs <list>       classical codecs to compare: jpeg,webp,avif (default all; "none" to skip)
   --limit <n>           only the first n images (sorted by name)
   --out <dir>           write results.json, results.csv, rd-psnr.svg, rd-msssim.svg here
@@ -30,16 +38,22 @@ decoded again: bpp counts every byte. PSNR is on 8-bit RGB (mean over images), M
 on RGB in [0, 1]. Classical codecs run through sharp (libjpeg-turbo/mozjpeg, libwebp,
 libaom AVIF): per image at the bit rate ncomp reached (matched bpp, nearest integer
 quality), and over a quality sweep for BD-rate (Bjøntegaard, cubic fit over the
-overlapping PSNR range; negative = ncomp needs fewer bits).`;
+overlapping PSNR range; negative = ncomp needs fewer bits). For models with a
+decode-time control (beta, alpha) the table has a row per quality and value, all from
+the same bitstream (the same bpp), and BD-rate uses the control's default value.`;
 
 interface Row {
   image: string;
   codec: string;
   quality: number;
+  /** The decode-time control value (beta / alpha) of an ncomp row, for models that have one. */
+  control?: number;
   bytes: number;
   bpp: number;
   psnr: number;
   msssim: number;
+  /** LPIPS distance (NaN without --lpips or for images too small for it). */
+  lpips?: number;
   encodeMs: number;
   decodeMs: number;
   /** For classical rows at a matched rate: the ncomp quality they match. */
@@ -100,6 +114,38 @@ function msssimOf(image: DecodedImage, rec: Float32Array): number {
   });
 }
 
+function lpipsOf(lpips: Lpips, image: DecodedImage, rec: Float32Array): number {
+  if (Math.min(image.width, image.height) < lpips.minimumSize) return Number.NaN;
+  return tf.tidy(() => {
+    const a = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
+    const b = tf.div(tf.round(tf.mul(tf.tensor4d(rec, [1, image.height, image.width, 3]), 255)), 255) as tf.Tensor4D;
+    return (lpips.distance(a, b) as tf.Tensor).dataSync()[0]!;
+  });
+}
+
+/** The control values of `--beta` / `--alpha` (a list), the control's default sweep, or [undefined] without a control. */
+function controlList(ctx: CommandContext, control: DecodeControl | undefined, modelName: string): (number | undefined)[] {
+  const text = controlOptionText(ctx, control, modelName);
+  if (!control) return [undefined];
+  const values = text === undefined ? [...control.sweep] : text.split(',').map((t) => parseControlValue(t, control, `--${control.name}`));
+  if (values.length === 0 || new Set(values).size !== values.length) throw new InvalidArgumentError(`--${control.name}: give distinct values, found ${text}`);
+  return values;
+}
+
+/** `--lpips <file>` [`--lpips-net`]: the LPIPS model, or undefined. */
+async function lpipsOption(ctx: CommandContext): Promise<Lpips | undefined> {
+  const file = ctx.option('lpips');
+  if (file === undefined) {
+    if (ctx.option('lpips-net') !== undefined) throw new InvalidArgumentError('--lpips-net needs --lpips <weights file>');
+    return undefined;
+  }
+  const named = LPIPS_NETS.find((n) => basename(file).toLowerCase().includes(n));
+  const net = (ctx.option('lpips-net') ?? named) as LpipsNet | undefined;
+  if (net === undefined) throw new InvalidArgumentError(`--lpips ${file}: cannot tell the backbone from the file name; pass --lpips-net ${LPIPS_NETS.join(' | ')}`);
+  if (!LPIPS_NETS.includes(net)) throw new InvalidArgumentError(`--lpips-net must be one of ${LPIPS_NETS.join(', ')}, found "${net}"`);
+  return Lpips.fromFile(file, net);
+}
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** `ncomp eval`. */
@@ -123,7 +169,11 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   if (limit !== undefined) paths = paths.slice(0, Number(limit));
   if (paths.length === 0) throw new InvalidArgumentError(`no images in ${ctx.positionals.join(', ')}`);
   const outDir = ctx.option('out');
-  ctx.log(`model: ${name} (${path}); ${paths.length} images; qualities ${qualities.join(', ')}; classical: ${codecs.join(', ') || 'none'}`);
+  const control = model.decodeControl;
+  const controls = controlList(ctx, control, name);
+  const lpips = await lpipsOption(ctx);
+  const controlText = control ? `; ${control.name} ${controls.join(', ')}` : '';
+  ctx.log(`model: ${name} (${path}); ${paths.length} images; qualities ${qualities.join(', ')}${controlText}; classical: ${codecs.join(', ') || 'none'}${lpips ? '; LPIPS' : ''}`);
 
   const rows: Row[] = [];
   const sweep: Row[] = [];
@@ -156,12 +206,28 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
         const t1 = performance.now();
         const back = decodeContainer(bytes);
         checkContainerModel(back.header, name, digest);
-        const y = model.decompress({ ...back.header, streams: back.streams });
-        const rec = y.dataSync() as Float32Array;
-        y.dispose();
-        const t2 = performance.now();
+        const ys = model.decompressAt({ ...back.header, streams: back.streams }, controls);
+        const recs = ys.map((y) => y.dataSync() as Float32Array);
+        tf.dispose(ys);
+        // One entropy decode for all control values: its time is shared out among them.
+        const decodeMs = (performance.now() - t1) / recs.length;
         const bpp = (bytes.length * 8) / (image.width * image.height);
-        modelRows.push({ image: label, codec: 'ncomp', quality: q, bytes: bytes.length, bpp, psnr: psnr8(image.rgb, rec), msssim: msssimOf(image, rec), encodeMs: t1 - t0, decodeMs: t2 - t1 });
+        recs.forEach((rec, i) => {
+          const control = controls[i];
+          modelRows.push({
+            image: label,
+            codec: 'ncomp',
+            quality: q,
+            ...(control === undefined ? {} : { control }),
+            bytes: bytes.length,
+            bpp,
+            psnr: psnr8(image.rgb, rec),
+            msssim: msssimOf(image, rec),
+            ...(lpips ? { lpips: lpipsOf(lpips, image, rec) } : {}),
+            encodeMs: t1 - t0,
+            decodeMs,
+          });
+        });
         bar.tick(1, `${label} q${q} ${bpp.toFixed(3)} bpp`);
       }
       rows.push(...modelRows);
@@ -170,12 +236,12 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
         for (const r of results) {
           sweep.push({ image: label, codec, quality: r.quality, bytes: r.bytes.length, bpp: r.bpp, psnr: psnr8(image.rgb, r.reconstruction), msssim: Number.NaN, encodeMs: Number.NaN, decodeMs: Number.NaN });
         }
-        for (const mine of modelRows) {
+        for (const mine of modelRows.filter((r) => r.control === undefined || r.control === controls[0])) {
           const m = await matchOnSweep(image, codec, results, mine.bpp);
           const t3 = performance.now();
           const recC = await decodeClassical(m.bytes);
           const t4 = performance.now();
-          rows.push({ image: label, codec, quality: m.quality, bytes: m.bytes.length, bpp: m.bpp, psnr: psnr8(image.rgb, recC), msssim: msssimOf(image, recC), encodeMs: Number.NaN, decodeMs: t4 - t3, matchedTo: mine.quality } as Row);
+          rows.push({ image: label, codec, quality: m.quality, bytes: m.bytes.length, bpp: m.bpp, psnr: psnr8(image.rgb, recC), msssim: msssimOf(image, recC), ...(lpips ? { lpips: lpipsOf(lpips, image, recC) } : {}), encodeMs: Number.NaN, decodeMs: t4 - t3, matchedTo: mine.quality } as Row);
           bar.tick(1, `${label} ${codec} at ${mine.bpp.toFixed(3)} bpp`);
         }
       }
@@ -183,6 +249,7 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   } finally {
     bar.done();
     model.dispose();
+    lpips?.dispose();
   }
 
   // Mean curves: ncomp and matched-rate classical points per quality level; sweeps per quality.
@@ -191,18 +258,23 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     for (const r of rs) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
     return [...groups.entries()].map(([label, g]) => ({ label, bpp: mean(g.map((r) => r.bpp)), psnr: mean(g.map((r) => r.psnr)), msssim: mean(g.map((r) => r.msssim)) })).sort((a, b) => a.bpp - b.bpp);
   };
-  const ours = curve(rows.filter((r) => r.codec === 'ncomp'), (r) => String(r.quality));
-  ctx.print(`\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate):`);
-  const header = ['quality', 'bpp', 'PSNR', 'MS-SSIM', 'enc ms', 'dec ms', ...codecs.flatMap((c) => [`${c} bpp`, `${c} PSNR`])];
-  ctx.print(header.map((h) => h.padStart(10)).join(''));
+  const ours = curve(rows.filter((r) => r.codec === 'ncomp' && (r.control === undefined || r.control === controls[0])), (r) => String(r.quality));
+  ctx.print(`\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate${control ? `, beside the ${control.name} ${controls[0]} row` : ''}):`);
+  const header = ['quality', ...(control ? [control.name] : []), 'bpp', 'PSNR', 'MS-SSIM', ...(lpips ? ['LPIPS'] : []), 'enc ms', 'dec ms', ...codecs.flatMap((c) => [`${c} bpp`, `${c} PSNR`, ...(lpips ? [`${c} LPIPS`] : [])])];
+  const widths = header.map((h) => Math.max(10, h.length + 2));
+  ctx.print(header.map((h, i) => h.padStart(widths[i]!)).join(''));
   for (const q of qualities) {
-    const mine = rows.filter((r) => r.codec === 'ncomp' && r.quality === q);
-    const cells = [String(q), mean(mine.map((r) => r.bpp)).toFixed(4), mean(mine.map((r) => r.psnr)).toFixed(2), mean(mine.map((r) => r.msssim)).toFixed(4), mean(mine.map((r) => r.encodeMs)).toFixed(0), mean(mine.map((r) => r.decodeMs)).toFixed(0)];
-    for (const codec of codecs) {
-      const matched = rows.filter((r) => r.codec === codec && r.matchedTo === q);
-      cells.push(mean(matched.map((r) => r.bpp)).toFixed(4), mean(matched.map((r) => r.psnr)).toFixed(2));
-    }
-    ctx.print(cells.map((c) => c.padStart(10)).join(''));
+    controls.forEach((v, i) => {
+      const mine = rows.filter((r) => r.codec === 'ncomp' && r.quality === q && r.control === v);
+      const cells = [String(q), ...(control ? [String(v)] : []), mean(mine.map((r) => r.bpp)).toFixed(4), mean(mine.map((r) => r.psnr)).toFixed(2), mean(mine.map((r) => r.msssim)).toFixed(4)];
+      if (lpips) cells.push(mean(mine.map((r) => r.lpips ?? Number.NaN)).toFixed(4));
+      cells.push(mean(mine.map((r) => r.encodeMs)).toFixed(0), mean(mine.map((r) => r.decodeMs)).toFixed(0));
+      for (const codec of codecs) {
+        const matched = i === 0 ? rows.filter((r) => r.codec === codec && r.matchedTo === q) : [];
+        cells.push(...(matched.length > 0 ? [mean(matched.map((r) => r.bpp)).toFixed(4), mean(matched.map((r) => r.psnr)).toFixed(2), ...(lpips ? [mean(matched.map((r) => r.lpips ?? Number.NaN)).toFixed(4)] : [])] : new Array<string>(lpips ? 3 : 2).fill('')));
+      }
+      ctx.print(cells.map((c, k) => c.padStart(widths[k]!)).join('').trimEnd());
+    });
   }
   const bd: Record<string, number | string> = {};
   for (const codec of codecs) {
@@ -219,7 +291,7 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     await mkdir(outDir, { recursive: true });
     const opts = { overwrite: ctx.flag('force'), overwriteHint: 'pass --force to replace it' };
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
+    await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, ...(control ? { control: control.name, controlValues: controls } : {}), rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
     await writeFileAtomic(join(outDir, 'results.csv'), enc(toCsv([...rows, ...sweep.map((r) => ({ ...r, codec: `${r.codec}-sweep` }))] as unknown as Record<string, string | number>[])), opts);
     // PSNR: classical curves from the quality sweeps; MS-SSIM: from the matched-rate points.
     const series = (metric: 'psnr' | 'msssim') => [

@@ -47,14 +47,14 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       name: 'decompress',
       summary: 'decode .ncomp files to PNG',
       help: DECOMPRESS_HELP,
-      options: { model: s, output: o, 'out-dir': s, force: b },
+      options: { model: s, output: o, 'out-dir': s, force: b, beta: s, alpha: s },
       run: decompressCommand,
     },
     {
       name: 'eval',
-      summary: 'bpp, PSNR, MS-SSIM and timings on a folder, beside JPEG, WebP and AVIF',
+      summary: 'bpp, PSNR, MS-SSIM (LPIPS), timings (beta / alpha sweeps) on a folder, beside JPEG, WebP and AVIF',
       help: EVAL_HELP,
-      options: { model: s, qualities: s, codecs: s, limit: s, out: s, force: b },
+      options: { model: s, qualities: s, codecs: s, limit: s, out: s, force: b, beta: s, alpha: s, lpips: s, 'lpips-net': s },
       run: evalCommand,
     },
     {

@@ -10,30 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../main.js';
-
-/** Runs `ncomp <argv>` in-process, capturing stdout and stderr. */
-async function ncomp(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
-
-/** A smooth colourful test image with some texture, as a PNG file. */
-async function writeImage(path: string, width: number, height: number, seed: number): Promise<void> {
-  const data = new Uint8Array(width * height * 3);
-  let s = seed >>> 0;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const p = Math.floor(i / 3);
-    const x = p % width;
-    const y = Math.floor(p / width);
-    const c = i % 3;
-    data[i] = Math.max(0, Math.min(255, Math.round(128 + 100 * Math.sin((x + seed * 7) / (5 + c)) * Math.cos(y / (7 + c)) + ((s >>> 24) - 128) / 8)));
-  }
-  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
-}
+import { ncomp, writeTestImage as writeImage } from './test-helpers.js';
 
 let dir: string;
 let data: string;
