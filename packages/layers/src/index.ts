@@ -1,8 +1,9 @@
 /**
  * `@ncomp/layers`: the layers of learned image codecs as ncomp `Module`s (NHWC, float32):
  * GDN / IGDN, convolutions with stated padding conventions, ELIC and HiFiC blocks,
- * Fourier-feature conditioning (MRIC), channel-autoregressive (ChARM) slice transforms and
- * spectrally / weight-normalized convolutions.
+ * Fourier-feature conditioning (MRIC), channel-autoregressive (ChARM) slice transforms,
+ * Swin transformer stages (SwinT-ChARM, EGIC) and spectrally / weight-normalized
+ * convolutions.
  *
  * @packageDocumentation
  */
@@ -46,6 +47,18 @@ export { ConditionalElicSynthesis, type ConditionalElicSynthesisOptions } from '
 export { SliceTransform, type SliceTransformOptions } from './charm/slice-transform.js';
 export { LatentResidualPrediction } from './charm/latent-residual-prediction.js';
 export { CharmTransforms, type CharmTransformsOptions } from './charm/charm-transforms.js';
+
+export { gelu } from './swin/gelu.js';
+export { LayerNorm, type LayerNormOptions } from './swin/layer-norm.js';
+export { padToMultiple, roll2d, roundUpToMultiple, windowPartition, windowReverse } from './swin/windows.js';
+export { SWIN_MASK_VALUE, relativePositionIndex, windowAttentionMask } from './swin/attention-mask.js';
+export { WindowAttention, type WindowAttentionOptions } from './swin/window-attention.js';
+export { SwinMlp } from './swin/swin-mlp.js';
+export { SwinBlock, type SwinBlockOptions } from './swin/swin-block.js';
+export { PatchMerging } from './swin/patch-merging.js';
+export { PatchSplitting } from './swin/patch-splitting.js';
+export { PatchUnpack } from './swin/patch-unpack.js';
+export { SwinStage, type SwinResample, type SwinStageOptions } from './swin/swin-stage.js';
 
 export { SpectralNormConv2d, type SpectralNormConv2dOptions } from './normalized/spectral-norm-conv2d.js';
 export { WeightNormConv2d } from './normalized/weight-norm-conv2d.js';

@@ -9,6 +9,7 @@ import { ElicAnalysis } from './elic/elic-analysis.js';
 import { GDN } from './gdn/gdn.js';
 import { loadGdnWeights } from './gdn/load-gdn-weights.js';
 import { ChannelNorm } from './hific/channel-norm.js';
+import { SwinStage } from './swin/swin-stage.js';
 import { expectClose, expectNoLeak, referenceConv2d, referenceConvTranspose2d, take, uniform } from './test-helpers.js';
 
 beforeAll(async () => {
@@ -82,5 +83,29 @@ describe('training on the wasm backend', () => {
       w.forEach((arr, i) => arr.forEach((v, j) => expect(Math.abs(v - c[i]![j]!)).toBeLessThan(1e-3 * (1 + Math.abs(c[i]![j]!)))));
     }
     await setBackend('cpu');
+  });
+
+  it('a Swin stage (shifted, padded windows, GELU from erf, merging) gives the cpu backend\'s output and gradients on wasm', async () => {
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await setBackend(backend);
+      const stage = new SwinStage(8, { depth: 2, windowSize: 4, headDim: 4, resample: 'merge' });
+      const dict = Object.fromEntries([...stage.namedVariables()].map(([k, v], i) => [k, tf.tidy(() => tf.add(tf.mul(tf.sin(tf.range(0, v.size, 1, 'float32').reshape(v.shape)), 0.3), k.endsWith('gamma') ? 1 : 0.01 * i))]));
+      stage.loadStateDict(dict);
+      tf.dispose(Object.values(dict));
+      const x = tf.tidy(() => tf.cos(tf.range(0, 2 * 7 * 9 * 8, 1, 'float32').reshape([2, 7, 9, 8])));
+      const y = stage.call(x);
+      const out = Array.from(y.dataSync());
+      const { grads: g, value } = tf.variableGrads(() => tf.sum(tf.square(stage.call(x))) as tf.Scalar, stage.trainableVariables());
+      const grads = Object.values(g).map((t) => Array.from(t.dataSync()));
+      tf.dispose([...Object.values(g), value, x, y]);
+      stage.dispose();
+      return { out, grads };
+    };
+    const c = await run('cpu');
+    const w = await run('wasm');
+    expectClose(w.out, c.out, 1e-4, 1e-4);
+    expect(w.grads.length).toBe(c.grads.length);
+    w.grads.forEach((arr, i) => expectClose(arr, c.grads[i]!, 1e-3, 1e-3));
+    await setBackend('wasm');
   });
 });
