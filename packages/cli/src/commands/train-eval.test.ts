@@ -153,15 +153,6 @@ describe('ncomp train / export', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no checkpoint');
   });
-
-  it('refuses --model hific and mric (GAN-trained, not by this loop) naming GanTrainer / MricTrainer', async () => {
-    const r = await ncomp('train', '--data', data, '--out', join(dir, 'hific'), '--model', 'hific', ...B);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('GanTrainer');
-    const m = await ncomp('train', '--data', data, '--out', join(dir, 'mric'), '--model', 'mric', ...B);
-    expect(m.code).toBe(2);
-    expect(m.stderr).toContain('MricTrainer');
-  });
 });
 
 describe('ncomp eval', () => {

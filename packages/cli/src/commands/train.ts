@@ -15,8 +15,10 @@ import {
   type RgbImage,
 } from '@ncomp/models';
 import { appendFile, mkdir } from 'node:fs/promises';
+import { runTrainingLoop } from './training-loop.js';
 import { join } from 'node:path';
-import { listImages, readRgb8 } from './training-images.js';
+import { loadFolderImages, numberOption } from './train-options.js';
+import { GAN_MODELS, TRAIN_GAN_HELP, isGanCheckpoint, trainGanCommand } from './train-gan.js';
 import type { CommandContext } from './context.js';
 
 /** Help text of `ncomp train`. */
@@ -25,7 +27,8 @@ export const TRAIN_HELP = `ncomp train — train a model with the rate-distortio
 Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [options]
        ncomp train --out <run-folder> --resume [--steps <n>]
 
-  --model <name>          registry model (default mbt2018-mean; see \`ncomp models\`)
+  --model <name>          registry model (default mbt2018-mean; see \`ncomp models\`); hific and
+                          mric train with a GAN (options below)
   --config <json>         model configuration, e.g. '{"N":64,"M":128,"lambdas":[0.0035,0.013,0.05]}'
                           (lambdas: a variable-rate model with one gain level per λ)
   --lambda <λ>            λ of a fixed-rate model (no "lambdas" in the config)
@@ -52,26 +55,11 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
   --force                 replace an existing --export file
   --backend <b>           auto | tensorflow | webgpu | wasm | cpu (default auto)
 
+${TRAIN_GAN_HELP}
+
 Checkpoints (model, optimizer, generator states) are written atomically to --out;
 after an interrupt, the same command with --resume continues exactly where the last
 checkpoint left off. Progress goes to stderr and, as JSON lines, to <out>/train-log.jsonl.`;
-
-const num = (ctx: CommandContext, name: string, fallback: number): number => {
-  const v = ctx.option(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`--${name} must be a number, found "${v}"`);
-  return n;
-};
-
-async function loadFolderImages(ctx: CommandContext, folders: readonly string[], what: string): Promise<RgbImage[]> {
-  const paths = (await Promise.all(folders.map((f) => listImages(f)))).flat();
-  if (paths.length === 0) throw new InvalidArgumentError(`no images found in ${folders.join(', ')} (${what})`);
-  const images: RgbImage[] = [];
-  for (const p of paths) images.push(await readRgb8(p));
-  ctx.log(`${what}: ${images.length} images from ${folders.join(', ')}`);
-  return images;
-}
 
 /** `ncomp train`. */
 export async function trainCommand(ctx: CommandContext): Promise<number> {
@@ -86,6 +74,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   if (existing && !resume) throw new InvalidArgumentError(`${out} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
   if (!existing && resume) throw new InvalidArgumentError(`--resume: no checkpoint in ${out}`);
   if (resume && ctx.option('init') !== undefined) throw new InvalidArgumentError('--init starts a new run; a resumed run continues from its checkpoint (drop --init)');
+  if (existing ? await isGanCheckpoint(out) : GAN_MODELS[ctx.option('model') ?? ''] !== undefined) return trainGanCommand(ctx, out, existing);
 
   let name: string;
   let config;
@@ -102,12 +91,6 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     const init = initPath === undefined ? undefined : await loadModelFile(initPath);
     name = ctx.option('model') ?? init?.name ?? 'mbt2018-mean';
     const entry = modelEntry(name);
-    if (name === 'hific') {
-      throw new InvalidArgumentError('ncomp train does not train hific yet: it trains in two GAN stages (GanTrainer in @ncomp/models, see its README), not with the rate-distortion loop of this command');
-    }
-    if (name === 'mric') {
-      throw new InvalidArgumentError('ncomp train does not train mric yet: it trains in two GAN stages with a realism weight beta per image (MricTrainer in @ncomp/models, see its README), not with the rate-distortion loop of this command');
-    }
     const configText = ctx.option('config');
     let parsed: unknown;
     try {
@@ -129,21 +112,21 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       }
     }
   }
-  const steps = num(ctx, 'steps', checkpoint?.info.options.steps ?? 10000);
+  const steps = numberOption(ctx, 'steps', checkpoint?.info.options.steps ?? 10000);
   const lambdaText = ctx.option('lambda');
   const options: RdTrainOptions = checkpoint
-    ? { ...checkpoint.info.options, steps, decayStart: num(ctx, 'decay-start', checkpoint.info.options.decayStart ?? Math.floor(0.9 * steps)) }
+    ? { ...checkpoint.info.options, steps, decayStart: numberOption(ctx, 'decay-start', checkpoint.info.options.decayStart ?? Math.floor(0.9 * steps)) }
     : {
         steps,
-        batchSize: num(ctx, 'batch', 8),
-        learningRate: num(ctx, 'lr', 1e-4),
-        decayStart: num(ctx, 'decay-start', Math.floor(0.9 * steps)),
-        seed: num(ctx, 'seed', 1),
-        ...(lambdaText === undefined ? {} : { lambda: num(ctx, 'lambda', 0) }),
+        batchSize: numberOption(ctx, 'batch', 8),
+        learningRate: numberOption(ctx, 'lr', 1e-4),
+        decayStart: numberOption(ctx, 'decay-start', Math.floor(0.9 * steps)),
+        seed: numberOption(ctx, 'seed', 1),
+        ...(lambdaText === undefined ? {} : { lambda: numberOption(ctx, 'lambda', 0) }),
         ...multipliersOption(ctx),
         ...(ctx.option('init') === undefined ? {} : { initializeFromData: false }),
       };
-  const crop = checkpoint ? Number(checkpoint.info.extra['crop']) : num(ctx, 'crop', 128);
+  const crop = checkpoint ? Number(checkpoint.info.extra['crop']) : numberOption(ctx, 'crop', 128);
   // On resume, --data (if given) replaces the folders recorded in the checkpoint (e.g. after a move).
   const trainFolders = checkpoint && dataFolders.length === 0 ? (checkpoint.info.extra['data'] as string[]) : dataFolders;
   const images = await loadFolderImages(ctx, trainFolders, 'training set');
@@ -155,40 +138,27 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const extra = { data: trainFolders, crop, command: ctx.argv.join(' '), ...(initOf(ctx, checkpoint?.info.extra) === undefined ? {} : { init: initOf(ctx, checkpoint?.info.extra) }) };
   await mkdir(out, { recursive: true });
   const logPath = join(out, 'train-log.jsonl');
-  const checkpointEvery = num(ctx, 'checkpoint-every', 100);
-  const logEvery = num(ctx, 'log-every', 10);
-  const evalEvery = num(ctx, 'eval-every', 500);
+  const checkpointEvery = numberOption(ctx, 'checkpoint-every', 100);
+  const logEvery = numberOption(ctx, 'log-every', 10);
+  const evalEvery = numberOption(ctx, 'eval-every', 500);
   ctx.log(`${name} ${JSON.stringify(config)}: ${model.numParameters()} parameters; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}, steps ${trainer.step} -> ${steps}`);
-  const started = performance.now();
-  const startStep = trainer.step;
-  let window: { loss: number; bpp: number; psnr: number; n: number } = { loss: 0, bpp: 0, psnr: 0, n: 0 };
-  let stop = false;
-  const onSignal = (): void => {
-    stop = true;
-    ctx.log('interrupt: finishing this step and writing a checkpoint (press again to abort)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  try {
-    while (trainer.step < steps && !stop) {
-      const r = trainer.trainStep();
-      window = { loss: window.loss + r.loss, bpp: window.bpp + r.bpp, psnr: window.psnr + r.psnr, n: window.n + 1 };
-      if (r.step % logEvery === 0 || r.step === steps) {
-        const rate = (r.step - startStep) / ((performance.now() - started) / 1000);
-        const eta = (steps - r.step) / rate;
-        ctx.log(
-          `step ${r.step}/${steps}  loss ${(window.loss / window.n).toFixed(4)}  bpp ${(window.bpp / window.n).toFixed(3)}  PSNR ${(window.psnr / window.n).toFixed(2)} dB  lr ${r.learningRate.toExponential(1)}  ${rate.toFixed(2)} steps/s  ETA ${formatDuration(eta)}`,
-        );
-        await appendFile(logPath, `${JSON.stringify({ ...r, loss: window.loss / window.n, bpp: window.bpp / window.n, psnr: window.psnr / window.n, time: new Date().toISOString() })}\n`);
-        window = { loss: 0, bpp: 0, psnr: 0, n: 0 };
-      }
-      if (r.step % checkpointEvery === 0) await writeCheckpoint(out, trainer, name, config, extra);
+  const { interrupted: stop } = await runTrainingLoop({
+    ctx,
+    startStep: trainer.step,
+    steps,
+    logEvery,
+    checkpointEvery,
+    logPath,
+    trainStep: () => trainer.trainStep(),
+    averaged: (r) => ({ loss: r.loss, bpp: r.bpp, psnr: r.psnr }),
+    describe: (m, r) => `loss ${m['loss']!.toFixed(4)}  bpp ${m['bpp']!.toFixed(3)}  PSNR ${m['psnr']!.toFixed(2)} dB  lr ${r.learningRate.toExponential(1)}`,
+    checkpoint: async () => {
+      await writeCheckpoint(out, trainer, name, config, extra);
+    },
+    afterStep: async (r) => {
       if (evalImages.length > 0 && r.step % evalEvery === 0) await evaluate(ctx, trainer, evalImages, logPath);
-    }
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-  }
-  await writeCheckpoint(out, trainer, name, config, extra);
+    },
+  });
   ctx.log(`checkpoint at step ${trainer.step} in ${out}`);
   const exportPath = ctx.option('export');
   if (exportPath && !stop) {
@@ -236,13 +206,4 @@ function multipliersOption(ctx: CommandContext): { learningRateMultipliers?: Rec
     out[prefix] = factor;
   }
   return { learningRateMultipliers: out };
-}
-
-/** `1h02m`, `4m05s`, `12s`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
 }

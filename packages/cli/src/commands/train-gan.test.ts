@@ -1,0 +1,101 @@
+/**
+ * `ncomp train --model hific | mric`: both GAN stages through the command, on tiny
+ * generated images and the small configurations, resumable, exported and used to code.
+ */
+import { setBackend } from '@ncomp/core';
+import { HIFIC_SMALL_CONFIG, MRIC_SMALL_CONFIG, loadModelFile } from '@ncomp/models';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ncomp, writeTestImage } from './test-helpers.js';
+
+const LPIPS_FILE = fileURLToPath(new URL('../../../../../shared/data/lpips/lpips_squeeze_v0.1.safetensors', import.meta.url));
+const B = ['--backend', 'wasm'];
+const SMALL_HIFIC = JSON.stringify(HIFIC_SMALL_CONFIG);
+
+let dir: string;
+let data: string;
+
+beforeAll(async () => {
+  await setBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'ncomp-cli-gan-'));
+  data = join(dir, 'data');
+  await mkdir(data);
+  await writeTestImage(join(data, 'a.png'), 72, 70, 1);
+  await writeTestImage(join(data, 'b.png'), 80, 66, 2);
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const logOf = async (run: string): Promise<{ step: number; loss: number; g?: number; d?: number; lpips?: number }[]> =>
+  (await readFile(join(run, 'train-log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+
+describe('ncomp train, GAN-trained models', () => {
+  it.skipIf(!existsSync(LPIPS_FILE))('hific: stage 1, resume, stage 2 from the stage-1 run with LPIPS, export, then code with it', async () => {
+    const s1 = join(dir, 'hific-s1');
+    const common = ['--model', 'hific', '--config', SMALL_HIFIC, '--data', data, '--crop', '64', '--batch', '1', '--log-every', '1', '--checkpoint-every', '1', ...B];
+    const first = await ncomp('train', ...common, '--out', s1, '--steps', '2', '--lpips', 'none');
+    expect(first.stderr).not.toContain('unexpected');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('stage 1');
+    expect(first.stderr).toContain('LPIPS off');
+    const resumed = await ncomp('train', '--out', s1, '--resume', '--steps', '3', ...B);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('resuming hific stage 1 from step 2');
+    expect((await logOf(s1)).map((l) => l.step)).toEqual([1, 2, 3]);
+
+    const s2 = join(dir, 'hific-s2');
+    const exported = join(dir, 'hific.safetensors');
+    const second = await ncomp('train', '--model', 'hific', '--stage', '2', '--init', s1, '--data', data, '--out', s2, '--crop', '64', '--batch', '1', '--steps', '2', '--log-every', '1', '--lpips', LPIPS_FILE, '--export', exported, ...B);
+    expect(second.stderr).not.toContain('unexpected');
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(`starting from ${s1}`);
+    expect(second.stderr).toMatch(/step 2\/2 .*LPIPS \d\.\d{4} .*G \d+\.\d{3}\s+D \d+\.\d{3}/);
+    const log = await logOf(s2);
+    for (const l of log) {
+      expect(Number.isFinite(l.g)).toBe(true);
+      expect(Number.isFinite(l.d)).toBe(true);
+      expect(l.lpips).toBeGreaterThan(0);
+    }
+    const info = JSON.parse(await readFile(join(s2, 'checkpoint.json'), 'utf8')) as { kind: string; state: { stage: number }; files: { discriminator?: string } };
+    expect(info).toMatchObject({ kind: 'gan', state: { stage: 2 } });
+    expect(info.files.discriminator).toMatch(/^s2-discriminator-2\.safetensors$/);
+    expect((await readdir(s2)).filter((f) => f.startsWith('s2-model-'))).toEqual(['s2-model-2.safetensors']);
+    const model = await loadModelFile(exported);
+    expect(model.name).toBe('hific');
+    expect(model.metadata['ncomp.stage']).toBe('2');
+    model.model.dispose();
+    const coded = join(dir, 'a.ncomp');
+    expect((await ncomp('compress', join(data, 'a.png'), '-o', coded, '--model', exported, ...B)).code).toBe(0);
+    expect((await ncomp('decompress', coded, '-o', join(dir, 'a.png'), '--model', exported, ...B)).code).toBe(0);
+  });
+
+  it('mric: a stage-1 step through the command; stage 2 needs --init, LPIPS must be chosen, other-model --init refused', async () => {
+    const run = join(dir, 'mric-s1');
+    const small = JSON.stringify(MRIC_SMALL_CONFIG);
+    const r = await ncomp('train', '--model', 'mric', '--config', small, '--data', data, '--out', run, '--crop', '64', '--batch', '1', '--steps', '1', '--lpips', 'none', '--loss', '{"lambda":0.032}', ...B);
+    expect(r.stderr).not.toContain('unexpected');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('step 1/1');
+    const info = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as { model: string; options: { loss: { lambda: number } } };
+    expect(info).toMatchObject({ model: 'mric', options: { loss: { lambda: 0.032 } } });
+
+    const noInit = await ncomp('train', '--model', 'mric', '--stage', '2', '--data', data, '--out', join(dir, 'x'), '--lpips', 'none', ...B);
+    expect(noInit.code).toBe(2);
+    expect(noInit.stderr).toContain('--init <stage-1 run folder or model file>');
+    const noLpips = await ncomp('train', '--model', 'mric', '--config', small, '--data', data, '--out', join(dir, 'y'), '--crop', '64', ...B);
+    expect(noLpips.code).toBe(2);
+    expect(noLpips.stderr).toContain('--lpips <weights file> is required');
+    const wrong = await ncomp('train', '--model', 'hific', '--stage', '2', '--init', run, '--data', data, '--out', join(dir, 'z'), '--lpips', 'none', ...B);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('holds a mric model, not hific');
+    const lambda = await ncomp('train', '--model', 'mric', '--lambda', '0.01', '--data', data, '--out', join(dir, 'w'), ...B);
+    expect(lambda.code).toBe(2);
+    expect(lambda.stderr).toContain('--loss <json>');
+  });
+});

@@ -1,0 +1,276 @@
+import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
+import { LPIPS_NETS, Lpips, type LpipsNet } from '@ncomp/losses';
+import {
+  GanTrainer,
+  MricCodec,
+  MricTrainer,
+  RandomCropSampler,
+  hificDiscriminator,
+  loadModelFile,
+  modelEntry,
+  mricDiscriminator,
+  readGanCheckpoint,
+  restoreGanTrainer,
+  saveModelFile,
+  writeGanCheckpoint,
+  type BatchSource,
+  type ConditionalDiscriminator,
+  type GanCheckpoint,
+  type GanCheckpointTrainer,
+  type HificConfig,
+  type ImageCodec,
+  type LoadedModel,
+  type MricConfig,
+  type ModelConfig,
+} from '@ncomp/models';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CommandContext } from './context.js';
+import { loadFolderImages, numberOption } from './train-options.js';
+import { runTrainingLoop } from './training-loop.js';
+
+/** Options shared by the GAN trainers' option objects. */
+interface GanOptions {
+  readonly stage: 1 | 2;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly learningRate?: number;
+  readonly discriminatorLearningRate?: number;
+  readonly decayStart?: number;
+  readonly seed?: number;
+  readonly loss?: Readonly<Record<string, number>>;
+}
+
+/** The report fields every GAN trainer's step has. */
+interface GanReport {
+  readonly step: number;
+  readonly loss: number;
+  readonly bpp: number;
+  readonly psnr: number;
+  readonly lpips: number | null;
+  readonly gLoss: number | null;
+  readonly dLoss: number | null;
+  readonly dReal: number | null;
+  readonly dFake: number | null;
+  readonly learningRate: number;
+}
+
+/** What the command needs of a GAN trainer. */
+interface AnyGanTrainer extends GanCheckpointTrainer<GanOptions> {
+  trainStep(): GanReport;
+  dispose(): void;
+}
+
+/** How one GAN-trained model is trained. */
+interface GanModelKind {
+  /** Its discriminator. */
+  discriminator(config: ModelConfig): ConditionalDiscriminator;
+  /** Its trainer. */
+  trainer(codec: ImageCodec, discriminator: ConditionalDiscriminator | undefined, lpips: Lpips | null, source: BatchSource, options: GanOptions): AnyGanTrainer;
+  /** What `--loss` sets, for messages. */
+  readonly lossFields: string;
+}
+
+/** The models `ncomp train` trains with a GAN, by registry name. */
+export const GAN_MODELS: Readonly<Record<string, GanModelKind>> = {
+  hific: {
+    discriminator: (config) => hificDiscriminator(config as HificConfig),
+    trainer: (codec, discriminator, lpips, source, options) =>
+      new GanTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options }) as unknown as AnyGanTrainer,
+    lossFields: 'C, CD, CP, lpipsWeight, target, lambdaA, lambdaB, warmupSteps, ... (HIFIC_LOSS_WEIGHTS)',
+  },
+  mric: {
+    discriminator: (config) => mricDiscriminator(config as MricConfig),
+    trainer: (codec, discriminator, lpips, source, options) => {
+      if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
+      return new MricTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options }) as unknown as AnyGanTrainer;
+    },
+    lossFields: 'mseWeight, lpipsWeight, lambda, rateWeight, maxBeta, ... (MRIC_LOSS_WEIGHTS)',
+  },
+};
+
+/** Help lines of the GAN options of `ncomp train`. */
+export const TRAIN_GAN_HELP = `GAN-trained models (--model hific | mric), in two stages, each in its own --out:
+  --stage <1|2>           1: MSE + LPIPS + rate, no discriminator (default); 2: adds the GAN
+                          term and discriminator steps, started from a stage-1 codec (--init)
+  --init <run|file>       stage 2: the stage-1 run folder (or a model file) to start from
+  --lpips <file|none>     LPIPS weights for the perceptual term (required; e.g.
+                          ../shared/data/lpips/lpips_alex_v0.1.safetensors), or none
+  --lpips-net <net>       alex | squeeze | vgg (default: from the file name)
+  --loss <json>           loss weights to change, e.g. '{"lambda":0.032}' for mric
+  --d-lr <rate>           discriminator learning rate (default --lr)
+  (--config, --steps, --batch, --crop, --lr, --decay-start, --seed, --checkpoint-every,
+   --log-every, --export, --resume, --force as above; stage 2 draws 2 x --batch crops per
+   step: one half for the discriminator, one for the codec)`;
+
+/** Whether `dir` holds a GAN-training checkpoint (checkpoint.json of kind "gan"). */
+export async function isGanCheckpoint(dir: string): Promise<boolean> {
+  try {
+    const info = JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')) as { kind?: string };
+    return info.kind === 'gan';
+  } catch {
+    return false;
+  }
+}
+
+/** `--lpips <file|none>` [`--lpips-net`]: the LPIPS model, or null for none. */
+export async function lpipsFromOptions(ctx: CommandContext, recorded?: { file: string; net: LpipsNet } | null): Promise<{ lpips: Lpips | null; spec: { file: string; net: LpipsNet } | null }> {
+  const file = ctx.option('lpips') ?? recorded?.file ?? (recorded === null ? 'none' : undefined);
+  if (file === undefined) {
+    throw new InvalidArgumentError('--lpips <weights file> is required for GAN-trained models (e.g. ../shared/data/lpips/lpips_alex_v0.1.safetensors); pass --lpips none to train without the perceptual term');
+  }
+  if (file === 'none') return { lpips: null, spec: null };
+  const named = LPIPS_NETS.find((n) => basename(file).toLowerCase().includes(n));
+  const net = (ctx.option('lpips-net') ?? (ctx.option('lpips') === undefined ? recorded?.net : undefined) ?? named) as LpipsNet | undefined;
+  if (net === undefined) throw new InvalidArgumentError(`--lpips ${file}: cannot tell the backbone from the file name; pass --lpips-net ${LPIPS_NETS.join(' | ')}`);
+  if (!LPIPS_NETS.includes(net)) throw new InvalidArgumentError(`--lpips-net must be one of ${LPIPS_NETS.join(', ')}, found "${net}"`);
+  return { lpips: await Lpips.fromFile(file, net), spec: { file, net } };
+}
+
+function jsonOption(ctx: CommandContext, name: string): Record<string, number> | undefined {
+  const text = ctx.option(name);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`--${name} is not JSON: ${text}`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'number')) {
+    throw new InvalidArgumentError(`--${name} must be a JSON object of numbers, found ${text}`);
+  }
+  return value as Record<string, number>;
+}
+
+/** The stage-1 codec a stage-2 run starts from: a run folder's last checkpoint or a model file. */
+async function initialCodec(path: string): Promise<LoadedModel> {
+  const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+  if (!isDir) return loadModelFile(path, { tablesOptional: true });
+  const checkpoint: GanCheckpoint<GanOptions> = await readGanCheckpoint(path);
+  // Only the codec is wanted: free the optimizer and discriminator tensors.
+  const { optimizerTensors, discriminatorTensors, discriminatorOptimizerTensors } = checkpoint;
+  for (const dict of [optimizerTensors, discriminatorTensors ?? {}, discriminatorOptimizerTensors ?? {}]) for (const t of Object.values(dict)) t.dispose();
+  return checkpoint.loaded;
+}
+
+/**
+ * `ncomp train` for GAN-trained models: stage 1 or 2 of {@link GanTrainer} (HiFiC) or
+ * {@link MricTrainer} (MRIC) on random crops, resumable, with every loss term in the
+ * progress lines and the log.
+ * @param resume - The run's checkpoint exists and is to be continued.
+ */
+export async function trainGanCommand(ctx: CommandContext, out: string, resume: boolean): Promise<number> {
+  let name: string;
+  let config: ModelConfig;
+  let codec: ImageCodec;
+  let options: GanOptions;
+  let checkpoint: GanCheckpoint<GanOptions> | undefined;
+  let extra: Record<string, unknown>;
+  if (resume) {
+    checkpoint = await readGanCheckpoint<GanOptions>(out);
+    ({ model: name, config } = checkpoint.info);
+    codec = checkpoint.loaded.model;
+    const steps = numberOption(ctx, 'steps', checkpoint.info.options.steps);
+    options = { ...checkpoint.info.options, steps, ...(ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) }) };
+    extra = { ...checkpoint.info.extra };
+    ctx.log(`resuming ${name} stage ${options.stage} from step ${checkpoint.info.state.step}`);
+  } else {
+    for (const o of ['lambda', 'lr-multipliers', 'eval']) {
+      if (ctx.option(o) !== undefined) throw new InvalidArgumentError(`--${o} is for rate-distortion training; GAN-trained models take --loss <json> (weights, λ) and report their terms while training`);
+    }
+    name = ctx.option('model')!;
+    const entry = modelEntry(name);
+    const stageText = ctx.option('stage') ?? '1';
+    if (stageText !== '1' && stageText !== '2') throw new InvalidArgumentError(`--stage must be 1 or 2, found "${stageText}"`);
+    const stage = Number(stageText) as 1 | 2;
+    const initPath = ctx.option('init');
+    if (stage === 2 && initPath === undefined) throw new InvalidArgumentError('--stage 2 starts from a stage-1 codec: pass --init <stage-1 run folder or model file>');
+    if (initPath !== undefined) {
+      const init = await initialCodec(initPath);
+      if (init.name !== name) {
+        init.model.dispose();
+        throw new ModelMismatchError(`--init ${initPath} holds a ${init.name} model, not ${name}`);
+      }
+      if (ctx.option('config') !== undefined) ctx.log('--config ignored: the configuration comes from --init');
+      config = init.config;
+      codec = init.model;
+      ctx.log(`starting from ${initPath}`);
+    } else {
+      const configText = ctx.option('config');
+      let parsed: unknown;
+      try {
+        parsed = configText === undefined ? undefined : JSON.parse(configText);
+      } catch (err) {
+        throw new InvalidArgumentError(`--config is not JSON: ${configText}`, { cause: err });
+      }
+      config = entry.parseConfig(parsed);
+      codec = entry.create(config);
+    }
+    const steps = numberOption(ctx, 'steps', 10000);
+    const loss = jsonOption(ctx, 'loss');
+    const dlr = ctx.option('d-lr');
+    options = {
+      stage,
+      steps,
+      batchSize: numberOption(ctx, 'batch', 8),
+      learningRate: numberOption(ctx, 'lr', 1e-4),
+      ...(dlr === undefined ? {} : { discriminatorLearningRate: numberOption(ctx, 'd-lr', 0) }),
+      ...(ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) }),
+      seed: numberOption(ctx, 'seed', 1),
+      ...(loss ? { loss } : {}),
+    };
+    extra = { data: ctx.options('data'), crop: numberOption(ctx, 'crop', 256), ...(initPath === undefined ? {} : { init: initPath }) };
+  }
+  const kind = GAN_MODELS[name]!;
+  const owned: { dispose(): void }[] = [codec];
+  try {
+    const { lpips, spec } = await lpipsFromOptions(ctx, checkpoint ? ((checkpoint.info.extra['lpips'] as { file: string; net: LpipsNet } | null | undefined) ?? null) : undefined);
+    if (lpips) owned.push(lpips);
+    extra = { ...extra, lpips: spec, command: ctx.argv.join(' ') };
+    const dataFolders = ctx.options('data').length > 0 ? ctx.options('data') : (extra['data'] as string[]);
+    const crop = Number(extra['crop']);
+    if (!(Number.isInteger(crop) && crop > 0 && crop % codec.padMultiple === 0)) throw new InvalidArgumentError(`--crop must be a multiple of ${codec.padMultiple} for ${name}, found ${crop}`);
+    const images = await loadFolderImages(ctx, dataFolders, 'training set');
+    const sampler = new RandomCropSampler(images, crop, options.seed ?? 1);
+    const discriminator = options.stage === 2 ? kind.discriminator(config) : undefined;
+    if (discriminator) owned.push(discriminator);
+    const trainer = kind.trainer(codec, discriminator, lpips, sampler, options);
+    owned.push(trainer);
+    if (checkpoint) restoreGanTrainer(trainer, checkpoint);
+    await mkdir(out, { recursive: true });
+    const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toFixed(digits));
+    ctx.log(
+      `${name} ${JSON.stringify(config)}: stage ${options.stage}, ${codec.numParameters()} codec parameters${discriminator ? `, ${discriminator.numParameters()} discriminator parameters` : ''}; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${options.stage === 2 ? ' (x2: discriminator and codec halves)' : ''}, LPIPS ${spec ? spec.net : 'off'}, steps ${trainer.state.step} -> ${options.steps}`,
+    );
+    const { interrupted } = await runTrainingLoop({
+      ctx,
+      startStep: trainer.state.step,
+      steps: options.steps,
+      logEvery: numberOption(ctx, 'log-every', 10),
+      checkpointEvery: numberOption(ctx, 'checkpoint-every', 100),
+      logPath: join(out, 'train-log.jsonl'),
+      trainStep: () => trainer.trainStep(),
+      averaged: (r) => ({ loss: r.loss, bpp: r.bpp, psnr: r.psnr, lpips: r.lpips, g: r.gLoss, d: r.dLoss, dReal: r.dReal, dFake: r.dFake }),
+      describe: (m, r) =>
+        [
+          `loss ${fmt(m['loss'], 4)}  bpp ${fmt(m['bpp'], 3)}  PSNR ${fmt(m['psnr'], 2)} dB`,
+          ...(spec ? [`LPIPS ${fmt(m['lpips'], 4)}`] : []),
+          ...(options.stage === 2 ? [`G ${fmt(m['g'], 3)}  D ${fmt(m['d'], 3)}  D(x) ${fmt(m['dReal'], 2)}  D(x^) ${fmt(m['dFake'], 2)}`] : []),
+          `lr ${r.learningRate.toExponential(1)}`,
+        ].join('  '),
+      checkpoint: async () => {
+        await writeGanCheckpoint(out, trainer, name, config, extra);
+      },
+    });
+    ctx.log(`checkpoint at step ${trainer.state.step} in ${out}`);
+    const exportPath = ctx.option('export');
+    if (exportPath && !interrupted) {
+      codec.update();
+      await saveModelFile(exportPath, codec, name, config, { overwrite: ctx.flag('force'), metadata: { 'ncomp.step': String(trainer.state.step), 'ncomp.stage': String(options.stage), 'ncomp.train_command': ctx.argv.join(' ') } });
+      ctx.log(`model written to ${exportPath}`);
+    }
+    return interrupted ? 130 : 0;
+  } finally {
+    for (const o of owned.reverse()) o.dispose();
+  }
+}

@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from '@ncomp/core';
+import type { RgbImage } from '@ncomp/models';
+import type { CommandContext } from './context.js';
+import { listImages, readRgb8 } from './training-images.js';
+
+/**
+ * A numeric option, or `fallback` when it is absent.
+ * @throws InvalidArgumentError when it is not a finite number.
+ */
+export function numberOption(ctx: CommandContext, name: string, fallback: number): number {
+  const v = ctx.option(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`--${name} must be a number, found "${v}"`);
+  return n;
+}
+
+/**
+ * Every image of the folders, as 8-bit RGB.
+ * @param what - What they are for, in the log line and the error.
+ * @throws InvalidArgumentError when the folders hold no images.
+ */
+export async function loadFolderImages(ctx: CommandContext, folders: readonly string[], what: string): Promise<RgbImage[]> {
+  const paths = (await Promise.all(folders.map((f) => listImages(f)))).flat();
+  if (paths.length === 0) throw new InvalidArgumentError(`no images found in ${folders.join(', ')} (${what})`);
+  const images: RgbImage[] = [];
+  for (const p of paths) images.push(await readRgb8(p));
+  ctx.log(`${what}: ${images.length} images from ${folders.join(', ')}`);
+  return images;
+}
