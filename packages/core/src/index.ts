@@ -16,3 +16,4 @@ export * from './state/index.js';
 export * from './backend/index.js';
 export * from './kernels/index.js';
 export * from './files/index.js';
+export * from './ops/index.js';

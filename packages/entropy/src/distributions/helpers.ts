@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@ncomp/core/errors';
-import { stopGradient } from '../ops/stop-gradient.js';
+import { stopGradient } from '@ncomp/core';
 import type { Distribution } from './distribution.js';
 
 /**

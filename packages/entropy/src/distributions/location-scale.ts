@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '../ops/stop-gradient.js';
+import { stopGradient } from '@ncomp/core';
 import type { Distribution } from './distribution.js';
 
 /**

@@ -3,7 +3,7 @@ import { InvalidArgumentError, Module, ShapeError, type StateDict } from '@ncomp
 import type { EntropyCoder, IncrementalDecoder, IncrementalEncoder } from '../coding/coder.js';
 import { checkPrecision } from '../coding/precision.js';
 import type { Distribution } from '../distributions/distribution.js';
-import { stopGradient } from '../ops/stop-gradient.js';
+import { stopGradient } from '@ncomp/core';
 import { Laplace } from '../distributions/laplace.js';
 import { buildTables, type IntegerTables } from './build-tables.js';
 import { coderByName, type CoderName } from './coder-choice.js';

@@ -1,9 +1,7 @@
-import { InvalidArgumentError, setBackend } from '@ncomp/core';
+import { setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lowerBound } from './lower-bound.js';
 import { roundStraightThrough } from './round-straight-through.js';
-import { stopGradient } from './stop-gradient.js';
 import { addUniformNoise } from './uniform-noise.js';
 
 beforeAll(async () => {
@@ -28,21 +26,6 @@ describe('ops', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it.each([
-    ['identity_if_towards', [0, -1, 1, 1]],
-    ['identity', [1, -1, 1, 1]],
-    ['disconnected', [0, 0, 1, 1]],
-  ] as const)('lowerBound with %s gradient', (mode, expected) => {
-    // x = [-1, -1, 2, 3] bounded below by 0; upstream gradients dy = [1, -1, 1, 1].
-    const x = tf.tensor1d([-1, -1, 2, 3]);
-    const dy = tf.tensor1d([1, -1, 1, 1]);
-    expect(data(tf.tidy(() => lowerBound(x, 0, mode)))).toEqual([0, 0, 2, 3]);
-    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(lowerBound(v, 0, mode), dy)))(x);
-    expect(data(g)).toEqual(expected);
-    tf.dispose([x, dy]);
-    expect(() => lowerBound(tf.scalar(1), 0, 'bogus' as never)).toThrow(InvalidArgumentError);
-  });
-
   it('addUniformNoise stays within half a unit, is reproducible with a seed and centred', () => {
     const x = tf.zeros([20000]);
     const a = addUniformNoise(x, 3);
@@ -54,11 +37,4 @@ describe('ops', () => {
     x.dispose();
   });
 
-  it('stopGradient is the identity forward and blocks the gradient', () => {
-    const x = tf.tensor1d([1, 2]);
-    expect(data(tf.tidy(() => stopGradient(x)))).toEqual([1, 2]);
-    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.add(tf.mul(stopGradient(v), v), 0)))(x);
-    expect(data(g)).toEqual([1, 2]); // d/dv (sg(v) * v) = sg(v)
-    x.dispose();
-  });
 });

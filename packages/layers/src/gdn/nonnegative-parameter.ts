@@ -15,7 +15,7 @@
  * pushed below the bound can come back.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lowerBound } from '@ncomp/entropy';
+import { lowerBound } from '@ncomp/core';
 
 /** Default reparameterization offset (TFC `GDNParameter.offset`, CompressAI `reparam_offset`): 2^-18. */
 export const GDN_REPARAM_OFFSET = 2 ** -18;

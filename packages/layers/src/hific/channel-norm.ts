@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, Module } from '@ncomp/core';
-import { stopGradient } from '@ncomp/entropy';
+import { stopGradient } from '@ncomp/core';
 import { checkChannelsLast, checkInteger, checkPositive } from '../internal/checks.js';
 
 /** Options of {@link ChannelNorm}. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '@ncomp/entropy';
+import { stopGradient } from '@ncomp/core';
 import type { Conv2dOptions } from '../conv/conv-config.js';
 import { convForward, convOutputShape } from '../conv/conv-config.js';
 import { checkPositive } from '../internal/checks.js';

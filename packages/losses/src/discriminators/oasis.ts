@@ -5,11 +5,11 @@
  * adversarial supervision for semantic image synthesis") conditioned on the latent.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Module } from '@ncomp/core';
+import { InvalidArgumentError, Module, stopGradient } from '@ncomp/core';
 import { Conv2d, WeightNormConv2d } from '@ncomp/layers';
 import { checkDiscriminatorInputs, type DiscriminatorInputSpec } from './inputs.js';
 import { OASIS_SLOPE, OasisResBlock } from './oasis-block.js';
-import { latentToImageGrid, stopGradient } from './ops.js';
+import { latentToImageGrid } from './ops.js';
 
 /** Options of {@link OasisDiscriminator}. */
 export interface OasisDiscriminatorOptions {

@@ -1,26 +1,10 @@
 /**
- * Tensor operations the discriminators share: a zero-gradient identity, nearest-neighbour
- * upsampling by an integer factor (then cropped to a target size) and 2x2 average pooling
+ * Tensor operations the discriminators share: nearest-neighbour upsampling by an integer
+ * factor (then cropped to a target size) and 2x2 average pooling
  * that rounds odd sizes up. All are differentiable on every backend ncomp supports
  * (wasm included) and none is wrapped in a tidy: callers run them inside theirs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-type CustomGradient = Parameters<typeof tf.customGrad>[0];
-
-/**
- * Identity in the forward pass, zero gradient in the backward pass (TensorFlow's
- * `stop_gradient`). Kept local so that @ncomp/losses needs no @ncomp/entropy import.
- *
- * @internal
- */
-export function stopGradient(x: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad(((input: tf.Tensor) => ({
-    value: tf.clone(input),
-    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-  })) as unknown as CustomGradient) as (input: tf.Tensor) => tf.Tensor;
-  return f(x);
-}
 
 /**
  * Nearest-neighbour upsampling of `x` [N, h, w, C] by the integer `factor` (every pixel

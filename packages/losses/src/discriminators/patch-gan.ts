@@ -3,10 +3,10 @@
  * generative image compression"; TFC `models/hific/archs.py`), also used by MRIC.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Module } from '@ncomp/core';
+import { InvalidArgumentError, Module, stopGradient } from '@ncomp/core';
 import { SpectralNormConv2d } from '@ncomp/layers';
 import { checkDiscriminatorInputs, type DiscriminatorInputSpec } from './inputs.js';
-import { latentToImageGrid, stopGradient } from './ops.js';
+import { latentToImageGrid } from './ops.js';
 
 /** Options of {@link PatchGanDiscriminator}. */
 export interface PatchGanDiscriminatorOptions {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
-import { InvalidArgumentError } from '@ncomp/core/errors';
+import { InvalidArgumentError } from '../errors/index.js';
 
 /**
  * How {@link lowerBound} passes gradients where `x < bound`:
