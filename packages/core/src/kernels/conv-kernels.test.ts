@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../backend/index.js';
 import { conv2dTranspose, conv2dTransposeByPhases, type PhaseStrategy } from './conv2d-transpose.js';
+import { patchConv2d, patchConv2dTranspose } from './patch-conv.js';
 import { fastConv2d, winogradConv3x3 } from './winograd.js';
 import '../register-gradients.js';
 
@@ -133,6 +134,26 @@ describe('Conv2D gradients through forward convolutions (wasm) match the cpu bac
     });
     expect(prof2.kernelNames.filter((k) => k.startsWith('Conv2D'))).toEqual(['Conv2D']); // the forward pass only
     tf.dispose([z, f, x, fc2]);
+  });
+
+  it('patchConv2d / patchConv2dTranspose equal the stride-k valid convolutions of the cpu backend', async () => {
+    for (const [kh, kw, h, w] of [
+      [2, 2, 6, 4],
+      [8, 8, 16, 24],
+      [4, 2, 8, 6],
+    ] as const) {
+      const make = (): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] => [tf.randomNormal([2, h, w, 3], 0, 1, 'float32', kh) as tf.Tensor4D, tf.randomNormal([kh, kw, 3, 5], 0, 1, 'float32', kw) as tf.Tensor4D, tf.randomNormal([2, h / kh, w / kw, 5], 0, 1, 'float32', h) as tf.Tensor4D];
+      const [ours, oursT] = await on('wasm', () => {
+        const [x, f, z] = make();
+        return [patchConv2d(x, f), patchConv2dTranspose(z, f)];
+      });
+      const [ref, refT] = await on('cpu', () => {
+        const [x, f, z] = make();
+        return [tf.conv2d(x, f, [kh, kw], 'valid'), tf.conv2dTranspose(z, f, [2, h, w, 3], [kh, kw], 'valid')];
+      });
+      close(ours!, ref!, 1e-5);
+      close(oursT!, refT!, 1e-5);
+    }
   });
 
   it('leaks no tensors', async () => {
