@@ -2,11 +2,13 @@
  * `@ncomp/models`: learned image codecs composed from ncomp parts. Latent codecs (a
  * factorized prior, a (mean-)scale hyperprior) plug into an {@link ImageCodec} with any
  * analysis and synthesis transforms; the named baselines `bls2017`, `bmshj2018` and
- * `mbt2018-mean`, HiFiC ({@link hific}) and MRIC ({@link mric}, with the ChARM latent codec
+ * `mbt2018-mean`, HiFiC ({@link hific}), MRIC ({@link mric}, with the ChARM latent codec
  * {@link CharmLatentCodec} and a synthesis conditioned on a realism weight chosen at decode
- * time) are in the {@link MODELS} registry; {@link RdTrainer} trains them with resumable
- * checkpoints, {@link GanTrainer} runs HiFiC's two GAN stages and {@link MricTrainer}
- * MRIC's; model files carry weights, integer tables and the configuration.
+ * time) and EGIC-ORP ({@link egic}: SwinT-ChARM with an output-residual-prediction head
+ * mixed in at decode time) are in the {@link MODELS} registry; {@link RdTrainer} trains them
+ * with resumable checkpoints, {@link GanTrainer} runs HiFiC's two GAN stages,
+ * {@link MricTrainer} MRIC's and {@link EgicTrainer} EGIC's three; model files carry
+ * weights, integer tables and the configuration.
  * The bitstream container is in `@ncomp/models/container`.
  *
  * @packageDocumentation
@@ -43,6 +45,19 @@ export {
   type MricForwardOptions,
   type MricTrainingForward,
 } from './zoo/mric.js';
+export { EGIC_REFERENCE_CONFIG, EGIC_SMALL_CONFIG, egicLatentChannels, isEgicConfig, parseEgicConfig, type EgicConfig } from './zoo/egic-config.js';
+export { SwinTransform, type SwinTransformOptions, type SwinTransformStage } from './zoo/swin-transform.js';
+export {
+  EGIC_ALPHA_CONTROL,
+  EgicCodec,
+  egic,
+  egicDiscriminator,
+  type EgicCodecOptions,
+  type EgicDiscriminatorOptions,
+  type EgicForwardOptions,
+  type EgicTrainingForward,
+  type EgicTrainingLatent,
+} from './zoo/egic.js';
 export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
 export { initializeFrom, type InitializeFromReport } from './model-file/initialize-from.js';
 export { SeededRandom } from './training/rng.js';
@@ -83,5 +98,9 @@ export {
 } from './training/gan-checkpoint.js';
 export { MRIC_LOSS_WEIGHTS, mricGeneratorLoss, resolveMricLossWeights, type MricLoss, type MricLossTerms, type MricLossWeights } from './training/mric-loss.js';
 export { MricTrainer, type MricStepReport, type MricTrainOptions, type MricTrainerParts } from './training/mric-trainer.js';
+export { GanTrainerBase, type GanTrainerBaseOptions, type GanTrainerBaseParts, type GanTrainerSetup } from './training/gan-common.js';
+export { EGIC_LOSS_WEIGHTS, egicGeneratorLoss, resolveEgicLossWeights, type EgicLoss, type EgicLossTerms, type EgicLossWeights } from './training/egic-loss.js';
+export { isLabeledBatchSource, type LabeledBatch, type LabeledBatchSource } from './training/labeled-batch.js';
+export { EgicTrainer, type EgicStepReport, type EgicTrainOptions, type EgicTrainerParts } from './training/egic-trainer.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';
 export { DEFAULT_MODEL_FILE } from './zoo/default-model.js';

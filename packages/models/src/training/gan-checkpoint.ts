@@ -11,13 +11,14 @@ import type { GanTrainerState, GanTrainOptions } from './gan-trainer.js';
 
 /** What every GAN trainer's options have: the stage (checked when a checkpoint is restored). */
 export interface StagedOptions {
-  /** The training stage, 1 or 2. */
-  readonly stage: 1 | 2;
+  /** The training stage: 1 or 2 (3: EgicTrainer's ORP stage). */
+  readonly stage: 1 | 2 | 3;
 }
 
 /**
- * What the GAN checkpoint functions need of a trainer: {@link GanTrainer} and
- * {@link MricTrainer} both are one. `O` is the type of its options (saved as JSON).
+ * What the GAN checkpoint functions need of a trainer: {@link GanTrainer}, {@link
+ * MricTrainer} and {@link EgicTrainer} (every {@link GanTrainerBase}) are one. `O` is the
+ * type of its options (saved as JSON).
  */
 export interface GanCheckpointTrainer<O extends StagedOptions = GanTrainOptions> {
   /** The codec. */
@@ -54,7 +55,8 @@ export interface GanCheckpointFiles {
 
 /**
  * The JSON part of a GAN-training checkpoint (`checkpoint.json`); `O` is the type of the
- * trainer's options ({@link GanTrainOptions} for HiFiC, {@link MricTrainOptions} for MRIC).
+ * trainer's options ({@link GanTrainOptions} for HiFiC, {@link MricTrainOptions} for MRIC,
+ * {@link EgicTrainOptions} for EGIC).
  */
 export interface GanCheckpointInfo<O = GanTrainOptions> {
   /** Format of this file. */
@@ -90,7 +92,7 @@ export interface GanCheckpoint<O = GanTrainOptions> {
 }
 
 const INFO = 'checkpoint.json';
-const STALE = /^s[12]-(model|optimizer|discriminator|discriminator-optimizer)-\d+\.safetensors$/;
+const STALE = /^s[123]-(model|optimizer|discriminator|discriminator-optimizer)-\d+\.safetensors$/;
 
 async function tensorsBytes(dict: StateDict, metadata: Record<string, string>): Promise<Uint8Array> {
   try {
@@ -101,7 +103,7 @@ async function tensorsBytes(dict: StateDict, metadata: Record<string, string>): 
 }
 
 /**
- * Writes a resumable checkpoint of a {@link GanTrainer} or {@link MricTrainer} into `dir` (created if needed):
+ * Writes a resumable checkpoint of a {@link GanTrainer}, {@link MricTrainer} or {@link EgicTrainer} into `dir` (created if needed):
  * the codec as a model file, the discriminator's state dict (with its spectral-norm
  * vectors), both optimizers' moments, then `checkpoint.json` naming them with the
  * trainer's state (stage, steps, batch and noise generator states), replaced atomically:

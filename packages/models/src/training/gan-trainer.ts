@@ -2,10 +2,8 @@ import { InvalidArgumentError, NcompError, ShapeError, type Module } from '@ncom
 import { nonSaturatingGeneratorLoss, type Lpips } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
-import { Adam } from './adam.js';
 import { hificGeneratorLoss, resolveHificLossWeights, type HificLossWeights } from './hific-loss.js';
-import { discriminatorUpdate, optimizerUpdate, trainableOf, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
-import { SeededRandom } from './rng.js';
+import { GanTrainerBase, discriminatorUpdate, optimizerUpdate, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
 
 /**
  * Where training batches come from: {@link RandomCropSampler} or anything with the same
@@ -107,10 +105,10 @@ export interface GanStepReport {
   readonly ms: number;
 }
 
-/** The resumable state of a {@link GanTrainer} besides model and optimizer tensors. */
+/** The resumable state of a {@link GanTrainer} (any {@link GanTrainerBase}) besides model and optimizer tensors. */
 export interface GanTrainerState {
-  /** The stage. */
-  readonly stage: 1 | 2;
+  /** The stage (3 only for EgicTrainer's ORP stage). */
+  readonly stage: 1 | 2 | 3;
   /** Steps done in this stage. */
   readonly step: number;
   /** Batch source state. */
@@ -200,28 +198,9 @@ export function trainingForward(codec: ImageCodec, x: tf.Tensor4D, quantizedRate
  * unseeded random ops from it), so a resumed run continues exactly.
  * Checkpoints: {@link writeGanCheckpoint} / {@link readGanCheckpoint} / {@link restoreGanTrainer}.
  */
-export class GanTrainer {
-  /** The codec. */
-  readonly codec: ImageCodec;
-  /** The discriminator (undefined in a stage-1 run without one). */
-  readonly discriminator: ConditionalDiscriminator | undefined;
-  /** LPIPS, or null. */
-  readonly lpips: Lpips | null;
-  /** The batch source. */
-  readonly source: BatchSource;
-  /** The options of the run. */
-  readonly options: GanTrainOptions;
+export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions> {
   /** The resolved loss weights. */
   readonly weights: HificLossWeights;
-  /** The codec's optimizer. */
-  readonly optimizer = new Adam();
-  /** The discriminator's optimizer. */
-  readonly discriminatorOptimizer = new Adam();
-  /** Steps done in this stage. */
-  step = 0;
-  private readonly noise: SeededRandom;
-  private readonly params: Map<string, tf.Variable>;
-  private readonly dParams: Map<string, tf.Variable>;
 
   /**
    * @param parts - Codec, discriminator, LPIPS, batch source and options.
@@ -229,50 +208,14 @@ export class GanTrainer {
    *   discriminator, or bad options.
    */
   constructor(parts: GanTrainerParts) {
-    const { codec, discriminator, lpips, source, options } = parts;
-    if (options.stage !== 1 && options.stage !== 2) throw new InvalidArgumentError(`stage must be 1 or 2, found ${String(options.stage)}`);
-    if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
-    if (codec.gain) throw new InvalidArgumentError('GanTrainer trains fixed-rate codecs; this one has gain units (lambdas)');
-    if (options.stage === 2 && !discriminator) throw new InvalidArgumentError('stage 2 needs a discriminator (e.g. hificDiscriminator(config))');
-    for (const k of ['learningRate', 'discriminatorLearningRate', 'decayFactor', 'clipNorm', 'discriminatorClipNorm', 'decayStart'] as const) {
-      const v = options[k];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new InvalidArgumentError(`${k} must be a finite number >= 0, found ${v}`);
-    }
-    this.codec = codec;
-    this.discriminator = discriminator;
-    this.lpips = lpips;
-    this.source = source;
-    this.options = options;
-    this.weights = resolveHificLossWeights(options.loss);
-    this.noise = new SeededRandom((options.seed ?? 0) ^ 0x2545f491);
-    this.params = trainableOf(codec);
-    this.dParams = discriminator ? trainableOf(discriminator) : new Map();
+    super(parts, { stages: [1, 2], noiseSalt: 0x2545f491, discriminatorHint: 'hificDiscriminator(config)' });
+    if (parts.codec.gain) throw new InvalidArgumentError('GanTrainer trains fixed-rate codecs; this one has gain units (lambdas)');
+    this.weights = resolveHificLossWeights(parts.options.loss);
   }
 
-  /** The codec's trainable parameters by state-dict name. */
-  get parameters(): ReadonlyMap<string, tf.Variable> {
-    return this.params;
-  }
-
-  /** The discriminator's trainable parameters by state-dict name (empty without one). */
-  get discriminatorParameters(): ReadonlyMap<string, tf.Variable> {
-    return this.dParams;
-  }
-
-  /** The codec's learning rate at a step. */
-  learningRateAt(step: number): number {
-    return (this.options.learningRate ?? 1e-4) * this.decayAt(step);
-  }
-
-  /** The discriminator's learning rate at a step. */
-  discriminatorLearningRateAt(step: number): number {
-    return (this.options.discriminatorLearningRate ?? this.options.learningRate ?? 1e-4) * this.decayAt(step);
-  }
-
-  private decayAt(step: number): number {
-    const start = this.options.decayStart ?? Math.floor(this.options.steps / 2);
-    return step >= start ? (this.options.decayFactor ?? 0.1) : 1;
+  /** HiFiC: both learning rates drop at half the steps (500k of 1M). */
+  protected override defaultDecayStart(): number {
+    return Math.floor(this.options.steps / 2);
   }
 
   /**
@@ -285,11 +228,7 @@ export class GanTrainer {
     const t0 = performance.now();
     const stage2 = this.options.stage === 2;
     const b = this.options.batchSize;
-    const batch = this.source.next(stage2 ? 2 * b : b);
-    if (batch.shape[0] !== (stage2 ? 2 * b : b)) {
-      batch.dispose();
-      throw new ShapeError(`the batch source gave ${batch.shape[0]} images, expected ${stage2 ? 2 * b : b}`);
-    }
+    const batch = this.drawBatch(stage2 ? 2 * b : b);
     const halves = stage2 ? (tf.split(batch, 2, 0) as [tf.Tensor4D, tf.Tensor4D]) : undefined;
     const gBatch = halves ? halves[0] : batch;
     try {
@@ -381,37 +320,5 @@ export class GanTrainer {
     } finally {
       tf.dispose(Object.values(stats));
     }
-  }
-
-  /** The state to checkpoint besides tensors. */
-  get state(): GanTrainerState {
-    return {
-      stage: this.options.stage,
-      step: this.step,
-      samplerState: this.source.state,
-      noiseState: this.noise.state,
-      adamStep: this.optimizer.step,
-      discriminatorAdamStep: this.discriminatorOptimizer.step,
-    };
-  }
-
-  /**
-   * Restores {@link GanTrainer.state} (optimizer moments and weights are restored
-   * separately, see {@link restoreGanTrainer}).
-   * @throws InvalidArgumentError when the state is from another stage.
-   */
-  restore(state: GanTrainerState): void {
-    if (state.stage !== this.options.stage) throw new InvalidArgumentError(`the saved state is from stage ${state.stage}, this trainer runs stage ${this.options.stage}`);
-    this.step = state.step;
-    this.source.state = state.samplerState;
-    this.noise.state = state.noiseState;
-    this.optimizer.step = state.adamStep;
-    this.discriminatorOptimizer.step = state.discriminatorAdamStep;
-  }
-
-  /** Frees both optimizers' moments (the codec, discriminator and LPIPS belong to the caller). */
-  dispose(): void {
-    this.optimizer.dispose();
-    this.discriminatorOptimizer.dispose();
   }
 }

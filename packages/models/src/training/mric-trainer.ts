@@ -1,12 +1,9 @@
-import { InvalidArgumentError, ShapeError } from '@ncomp/core';
 import { nonSaturatingGeneratorLoss, type Lpips } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { MricCodec } from '../zoo/mric.js';
-import { Adam } from './adam.js';
-import { discriminatorUpdate, optimizerUpdate, trainableOf, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
-import type { BatchSource, ConditionalDiscriminator, GanTrainerState } from './gan-trainer.js';
+import { GanTrainerBase, discriminatorUpdate, optimizerUpdate, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
+import type { BatchSource, ConditionalDiscriminator } from './gan-trainer.js';
 import { mricGeneratorLoss, resolveMricLossWeights, type MricLossWeights } from './mric-loss.js';
-import { SeededRandom } from './rng.js';
 
 /** Options of {@link MricTrainer}. */
 export interface MricTrainOptions {
@@ -123,77 +120,22 @@ export interface MricTrainerParts {
  * checkpoints: {@link writeGanCheckpoint} / {@link readGanCheckpoint} /
  * {@link restoreGanTrainer} take this trainer too.
  */
-export class MricTrainer {
-  /** The codec. */
-  readonly codec: MricCodec;
-  /** The discriminator (undefined in a stage-1 run without one). */
-  readonly discriminator: ConditionalDiscriminator | undefined;
-  /** LPIPS, or null. */
-  readonly lpips: Lpips | null;
-  /** The batch source. */
-  readonly source: BatchSource;
-  /** The options of the run. */
-  readonly options: MricTrainOptions;
+export class MricTrainer extends GanTrainerBase<MricCodec, MricTrainOptions> {
   /** The resolved loss weights. */
   readonly weights: MricLossWeights;
-  /** The codec's optimizer. */
-  readonly optimizer = new Adam();
-  /** The discriminator's optimizer. */
-  readonly discriminatorOptimizer = new Adam();
-  /** Steps done in this stage. */
-  step = 0;
-  private readonly noise: SeededRandom;
-  private readonly params: Map<string, tf.Variable>;
-  private readonly dParams: Map<string, tf.Variable>;
 
   /**
    * @param parts - Codec, discriminator, LPIPS, batch source and options.
    * @throws InvalidArgumentError for a stage-2 run without a discriminator or bad options.
    */
   constructor(parts: MricTrainerParts) {
-    const { codec, discriminator, lpips, source, options } = parts;
-    if (options.stage !== 1 && options.stage !== 2) throw new InvalidArgumentError(`stage must be 1 or 2, found ${String(options.stage)}`);
-    if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
-    if (options.stage === 2 && !discriminator) throw new InvalidArgumentError('stage 2 needs a discriminator (e.g. mricDiscriminator(config))');
-    for (const k of ['learningRate', 'discriminatorLearningRate', 'decayFactor', 'clipNorm', 'discriminatorClipNorm', 'decayStart'] as const) {
-      const v = options[k];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new InvalidArgumentError(`${k} must be a finite number >= 0, found ${v}`);
-    }
-    this.codec = codec;
-    this.discriminator = discriminator;
-    this.lpips = lpips;
-    this.source = source;
-    this.options = options;
-    this.weights = resolveMricLossWeights(options.loss);
-    this.noise = new SeededRandom((options.seed ?? 0) ^ 0x6d726963);
-    this.params = trainableOf(codec);
-    this.dParams = discriminator ? trainableOf(discriminator) : new Map();
+    super(parts, { stages: [1, 2], noiseSalt: 0x6d726963, discriminatorHint: 'mricDiscriminator(config)' });
+    this.weights = resolveMricLossWeights(parts.options.loss);
   }
 
-  /** The codec's trainable parameters by state-dict name. */
-  get parameters(): ReadonlyMap<string, tf.Variable> {
-    return this.params;
-  }
-
-  /** The discriminator's trainable parameters by state-dict name (empty without one). */
-  get discriminatorParameters(): ReadonlyMap<string, tf.Variable> {
-    return this.dParams;
-  }
-
-  /** The codec's learning rate at a step. */
-  learningRateAt(step: number): number {
-    return (this.options.learningRate ?? 1e-4) * this.decayAt(step);
-  }
-
-  /** The discriminator's learning rate at a step. */
-  discriminatorLearningRateAt(step: number): number {
-    return (this.options.discriminatorLearningRate ?? this.options.learningRate ?? 1e-4) * this.decayAt(step);
-  }
-
-  private decayAt(step: number): number {
-    const start = this.options.decayStart ?? (this.options.stage === 1 ? Math.floor(0.85 * this.options.steps) : Infinity);
-    return step >= start ? (this.options.decayFactor ?? 0.1) : 1;
+  /** MRIC: stage 1 drops to 1e-5 for its last 15 %, stage 2 keeps its rate. */
+  protected override defaultDecayStart(): number {
+    return this.options.stage === 1 ? Math.floor(0.85 * this.options.steps) : Infinity;
   }
 
   /**
@@ -206,11 +148,7 @@ export class MricTrainer {
     const t0 = performance.now();
     const stage2 = this.options.stage === 2;
     const b = this.options.batchSize;
-    const batch = this.source.next(stage2 ? 2 * b : b);
-    if (batch.shape[0] !== (stage2 ? 2 * b : b)) {
-      batch.dispose();
-      throw new ShapeError(`the batch source gave ${batch.shape[0]} images, expected ${stage2 ? 2 * b : b}`);
-    }
+    const batch = this.drawBatch(stage2 ? 2 * b : b);
     const halves = stage2 ? (tf.split(batch, 2, 0) as [tf.Tensor4D, tf.Tensor4D]) : undefined;
     try {
       return withSeededMathRandom(this.noise, () => {
@@ -303,37 +241,5 @@ export class MricTrainer {
     } finally {
       tf.dispose(Object.values(stats));
     }
-  }
-
-  /** The state to checkpoint besides tensors (the β draws share the noise stream). */
-  get state(): GanTrainerState {
-    return {
-      stage: this.options.stage,
-      step: this.step,
-      samplerState: this.source.state,
-      noiseState: this.noise.state,
-      adamStep: this.optimizer.step,
-      discriminatorAdamStep: this.discriminatorOptimizer.step,
-    };
-  }
-
-  /**
-   * Restores {@link MricTrainer.state} (optimizer moments and weights are restored
-   * separately, see {@link restoreGanTrainer}).
-   * @throws InvalidArgumentError when the state is from another stage.
-   */
-  restore(state: GanTrainerState): void {
-    if (state.stage !== this.options.stage) throw new InvalidArgumentError(`the saved state is from stage ${state.stage}, this trainer runs stage ${this.options.stage}`);
-    this.step = state.step;
-    this.source.state = state.samplerState;
-    this.noise.state = state.noiseState;
-    this.optimizer.step = state.adamStep;
-    this.discriminatorOptimizer.step = state.discriminatorAdamStep;
-  }
-
-  /** Frees both optimizers' moments (the codec, discriminator and LPIPS belong to the caller). */
-  dispose(): void {
-    this.optimizer.dispose();
-    this.discriminatorOptimizer.dispose();
   }
 }

@@ -3,10 +3,15 @@ import type { ImageCodec } from '../codec/image-codec.js';
 import { parseBaselineConfig, type BaselineConfig } from './baseline-config.js';
 import { blockHyperprior, bls2017, bmshj2018, mbt2018Mean } from './baselines.js';
 import { HIFIC_REFERENCE_CONFIG, hific, parseHificConfig, type HificConfig } from './hific.js';
+import { EGIC_REFERENCE_CONFIG, parseEgicConfig, type EgicConfig } from './egic-config.js';
+import { egic } from './egic.js';
 import { MRIC_REFERENCE_CONFIG, mric, parseMricConfig, type MricConfig } from './mric.js';
 
-/** The configuration of a registry model: the baselines' {@link BaselineConfig}, HiFiC's {@link HificConfig} or MRIC's {@link MricConfig}. */
-export type ModelConfig = BaselineConfig | HificConfig | MricConfig;
+/**
+ * The configuration of a registry model: the baselines' {@link BaselineConfig}, HiFiC's
+ * {@link HificConfig}, MRIC's {@link MricConfig} or EGIC's {@link EgicConfig}.
+ */
+export type ModelConfig = BaselineConfig | HificConfig | MricConfig | EgicConfig;
 
 /** A named model of the registry. */
 export interface ModelEntry {
@@ -53,6 +58,15 @@ const mricEntry: ModelEntry = {
   create: (config) => mric(parseMricConfig(config)),
 };
 
+const egicEntry: ModelEntry = {
+  name: 'egic-orp',
+  description: 'EGIC with output residual prediction: SwinT-ChARM (Swin transforms, ChARM without LRP) and an MSE head; alpha picked at decode time (GAN-trained with EgicTrainer)',
+  paper: 'Körber, Kromer, Siebert, Hauke, Mueller-Gritschneder & Schuller, EGIC: enhanced low-bit-rate generative image compression guided by semantic segmentation, ECCV 2024',
+  defaultConfig: EGIC_REFERENCE_CONFIG,
+  parseConfig: (value) => parseEgicConfig(value),
+  create: (config) => egic(parseEgicConfig(config)),
+};
+
 /** The models `ncomp` and {@link createModel} know, by name. */
 export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
   [
@@ -68,6 +82,7 @@ export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
     entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
     hificEntry,
     mricEntry,
+    egicEntry,
   ].map((e) => [e.name, e]),
 );
 
