@@ -19,7 +19,7 @@ afterAll(async () => {
   await setBackend('cpu');
 });
 
-describe('wasm kernel replacements (Slice, SplitV, BatchMatMul)', () => {
+describe('wasm kernel replacements (Slice, SplitV, BatchMatMul, Cast to bool)', () => {
   it('are installed once setBackend(wasm) has loaded the package, and re-installing is a no-op', async () => {
     await setBackend('wasm');
     const slice = tf.getKernel('Slice', 'wasm')!.kernelFunc;
@@ -97,6 +97,25 @@ describe('wasm kernel replacements (Slice, SplitV, BatchMatMul)', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('Cast to bool gives true for every non-zero value (as cpu and TensorFlow), not a truncated byte', async () => {
+    const values = [0, 0.5, -0.25, 2, -3, 255, 256, 1e-30, -0, Number.NaN, Number.POSITIVE_INFINITY];
+    const ints = [0, 7, -2, 256, -256, 2147483647];
+    const on = async (backend: 'cpu' | 'wasm'): Promise<number[][]> => {
+      await setBackend(backend);
+      return tf.tidy(() => [tf.cast(tf.tensor1d(values), 'bool'), tf.cast(tf.tensor1d(ints, 'int32'), 'bool'), tf.cast(tf.cast(tf.tensor1d(values), 'bool'), 'float32')].map((t) => Array.from(t.dataSync())));
+    };
+    const cpu = await on('cpu');
+    expect(cpu[0]).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1]);
+    expect(await on('wasm')).toEqual(cpu);
+    const start = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    tf.tidy(() => {
+      tf.cast(tf.tensor1d([1, 0]), 'bool');
+    });
+    expect(tf.memory().numTensors).toBe(start);
+    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
   });
 
   it('leak no tensors or wasm memory', async () => {

@@ -1,5 +1,6 @@
 /**
- * Faster replacements for three TF.js 4.22 wasm kernels, installed over the originals.
+ * Faster replacements for three TF.js 4.22 wasm kernels and a fix of a fourth, installed
+ * over the originals.
  *
  * - `BatchMatMul`: the wasm kernel hands a product to XNNPACK's fully-connected operator
  *   only when neither operand is transposed and there is a single batch; anything else
@@ -18,6 +19,10 @@
  *   (166 slices of a [25, 16384] filter took 0.46 s of a training step). The
  *   replacement reads the heap in place and copies maximal contiguous runs (trailing
  *   axes the slice spans entirely are merged into one run) with `copyWithin`.
+ *
+ * - `Cast` to `bool`: the wasm kernel converts the number to a byte (truncating), so
+ *   0.5 became false, 2 stayed 2 and -3 became 253, where TensorFlow gives true (1) for
+ *   every non-zero value. Casts to bool now run wasm's `NotEqual` against zero.
  *
  * Results are bit-identical for Slice / SplitV; matMul results are the same products
  * summed in XNNPACK's order.
@@ -238,8 +243,32 @@ function installSlice(): boolean {
   return true;
 }
 
+/** Replaces wasm's Cast so that casts to bool give 0 / 1 (see the file comment). */
+function installCastToBool(): boolean {
+  const original = tf.getKernel('Cast', 'wasm');
+  if (original === undefined) return false;
+  if (installed.has(original.kernelFunc)) return true;
+  const base = original.kernelFunc;
+  const cast: KernelFunc = (args) => {
+    const { x } = args.inputs as unknown as { x: TensorRef };
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    if (dtype !== 'bool' || (x.dtype !== 'float32' && x.dtype !== 'int32')) return base(args);
+    const backend = args.backend as unknown as WasmLike;
+    const zero = backend.makeOutput([], x.dtype);
+    const offset = backend.dataIdMap.get(zero.dataId)!.memoryOffset;
+    backend.wasm.HEAPU8.fill(0, offset, offset + 4);
+    try {
+      return run('NotEqual', { a: x, b: zero }, args.backend, {}) as tf.TensorInfo;
+    } finally {
+      backend.disposeData(zero.dataId);
+    }
+  };
+  replace(original, cast);
+  return true;
+}
+
 /**
- * Installs the faster wasm `BatchMatMul`, `Slice` and `SplitV` (idempotent; a no-op
+ * Installs the faster wasm `BatchMatMul`, `Slice` and `SplitV` and the bool `Cast` (idempotent; a no-op
  * until `@tensorflow/tfjs-backend-wasm` has registered its kernels). Called when
  * `@ncomp/core` is imported and when `setBackend('wasm')` has imported the wasm package.
  *
@@ -248,5 +277,6 @@ function installSlice(): boolean {
 export function registerWasmKernels(): boolean {
   const matMul = installMatMul();
   const slice = installSlice();
-  return matMul && slice;
+  const cast = installCastToBool();
+  return matMul && slice && cast;
 }
