@@ -31,6 +31,8 @@ export interface WindowAttentionOptions {
  *
  * The bias is gathered as a product with a constant one-hot matrix rather than with
  * `tf.gather`, whose gradient needs the `UnsortedSegmentSum` kernel the wasm backend lacks.
+ * q, k and v are computed from the three column blocks of the `qkv` kernel and arranged
+ * with rank-4 transposes only (a rank-5 transpose was several times slower on wasm).
  *
  * Shapes: windows [B, w², dim] (B = batch x windows), mask [windows, w², w²] with B a
  * multiple of `windows` (window-major inside each image, as {@link windowPartition}
@@ -117,16 +119,28 @@ export class WindowAttention extends Module {
     }
     const heads = this.numHeads;
     const d = this.headDim;
+    const inner = heads * d;
     return tf.tidy(() => {
-      const qkv = tf.transpose(tf.reshape(this.qkv.call(windows), [b, n, 3, heads, d]), [2, 0, 3, 1, 4]); // [3, B, heads, n, d]
-      const [q, k, v] = tf.unstack(qkv, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      let logits: tf.Tensor = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(d)), k, false, true), this.relativePositionBias()); // [B, heads, n, n]
+      // q, k, v from column blocks of the one qkv kernel; rank-4 transposes only.
+      const flat = tf.reshape(windows, [b * n, this.dim]);
+      const kernel = this.qkv.kernel;
+      const bias = this.qkv.bias;
+      const project = (i: number, perm: number[]): tf.Tensor4D => {
+        const k = tf.slice(kernel, [0, i * inner], [-1, inner]);
+        const y = tf.matMul(flat, k);
+        const biased = bias === undefined ? y : tf.add(y, tf.slice(bias, [i * inner], [inner]));
+        return tf.transpose(tf.reshape(biased, [b, n, heads, d]), perm);
+      };
+      const q = project(0, [0, 2, 1, 3]); // [B, heads, n, d]
+      const kT = project(1, [0, 2, 3, 1]); // [B, heads, d, n]
+      const v = project(2, [0, 2, 1, 3]);
+      let logits: tf.Tensor = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(d)), kT), this.relativePositionBias()); // [B, heads, n, n]
       if (mask !== undefined) {
         const m = mask.shape[0]!;
         logits = tf.reshape(tf.add(tf.reshape(logits, [b / m, m, heads, n, n]), tf.reshape(mask, [1, m, 1, n, n])), [b, heads, n, n]);
       }
       const out = tf.matMul(tf.softmax(logits), v); // [B, heads, n, d]
-      return this.proj.call(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b, n, heads * d])) as tf.Tensor3D;
+      return this.proj.call(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b, n, inner])) as tf.Tensor3D;
     });
   }
 }
