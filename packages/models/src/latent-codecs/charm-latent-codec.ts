@@ -3,7 +3,6 @@ import {
   ContinuousBatchedEntropyModel,
   LocationScaleIndexedEntropyModel,
   NoisyDeepFactorized,
-  lowerBound,
   type CoderName,
   type LocationScaleFamily,
 } from '@ncomp/entropy';
@@ -11,6 +10,7 @@ import type { CallableModule, CharmTransforms } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import { boundScaleIndexes, scaleTable } from './scale-table.js';
 
 /** Options of {@link CharmLatentCodec}. */
 export interface CharmLatentCodecOptions {
@@ -143,12 +143,6 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     if (this.hyperSynthesisInput !== 'rounded' && this.hyperSynthesisInput !== 'noisy') {
       throw new InvalidArgumentError(`hyperSynthesisInput must be "rounded" or "noisy", found "${String(options.hyperSynthesisInput)}"`);
     }
-    const numScales = options.numScales ?? 64;
-    const scaleMin = options.scaleMin ?? 0.11;
-    const scaleMax = options.scaleMax ?? 256;
-    if (!Number.isInteger(numScales) || numScales < 2) throw new InvalidArgumentError(`numScales must be an integer >= 2, found ${numScales}`);
-    if (!(scaleMin > 0 && scaleMax > scaleMin)) throw new InvalidArgumentError(`need 0 < scaleMin < scaleMax, found ${scaleMin}, ${scaleMax}`);
-    this.numScales = numScales;
     this.indexOffset = options.indexOffset ?? 0;
     if (!Number.isFinite(this.indexOffset)) throw new InvalidArgumentError(`indexOffset must be finite, found ${this.indexOffset}`);
     this.lrp = transforms.lrpTransforms.length > 0;
@@ -158,19 +152,9 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     const coder = options.coder ?? 'rans';
     const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed });
     this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder, nonIntegerOffsets: false }));
-    const offset = Math.log(scaleMin);
-    const factor = (Math.log(scaleMax) - offset) / (numScales - 1);
-    this.conditional = this.addModule(
-      'conditional',
-      new LocationScaleIndexedEntropyModel({
-        numScales,
-        scaleFn: (i) => tf.exp(tf.add(offset, tf.mul(factor, i))),
-        codingRank: 3,
-        compression: true,
-        coder,
-        ...(options.family === undefined ? {} : { family: options.family }),
-      }),
-    );
+    const table = scaleTable({ ...options, coder });
+    this.numScales = table.numScales;
+    this.conditional = this.addModule('conditional', table.model);
   }
 
   /** Channels h_s must give: mean features, then scale features. */
@@ -204,7 +188,7 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     const loc = t.mean(i, meanFeatures, decoded);
     let raw: tf.Tensor = t.scale(i, this.featuresFor(i, hyper.scales, t.hyperScaleChannels), decoded);
     if (this.indexOffset !== 0) raw = tf.add(raw, this.indexOffset);
-    const indexes = tf.neg(lowerBound(tf.neg(lowerBound(raw, 0)), -(this.numScales - 1))) as tf.Tensor4D;
+    const indexes = boundScaleIndexes(raw, this.numScales);
     return { loc, indexes, meanFeatures };
   }
 

@@ -3,7 +3,6 @@ import {
   ContinuousBatchedEntropyModel,
   LocationScaleIndexedEntropyModel,
   NoisyDeepFactorized,
-  lowerBound,
   type CoderName,
   type LocationScaleFamily,
 } from '@ncomp/entropy';
@@ -11,6 +10,7 @@ import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import { boundScaleIndexes, scaleTable } from './scale-table.js';
 
 /** The learned per-channel offsets of a {@link HyperpriorLatentCodec} (values are θ; applied as `offsetScale * θ`). */
 export interface ChannelOffsets {
@@ -130,12 +130,6 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     this.hyperChannels = options.hyperChannels;
     this.latentMultiple = options.hyperDownsampling;
     this.mean = options.mean ?? false;
-    const numScales = options.numScales ?? 64;
-    const scaleMin = options.scaleMin ?? 0.11;
-    const scaleMax = options.scaleMax ?? 256;
-    if (!Number.isInteger(numScales) || numScales < 2) throw new InvalidArgumentError(`numScales must be an integer >= 2, found ${numScales}`);
-    if (!(scaleMin > 0 && scaleMax > scaleMin)) throw new InvalidArgumentError(`need 0 < scaleMin < scaleMax, found ${scaleMin}, ${scaleMax}`);
-    this.numScales = numScales;
     this.indexOffset = options.indexOffset ?? 0;
     if (!Number.isFinite(this.indexOffset)) throw new InvalidArgumentError(`indexOffset must be finite, found ${this.indexOffset}`);
     this.hyperAnalysis = this.addModule('hyper_analysis', options.hyperAnalysis);
@@ -143,10 +137,10 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     const coder = options.coder ?? 'rans';
     const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed });
     this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder }));
-    const offset = Math.log(scaleMin);
-    const factor = (Math.log(scaleMax) - offset) / (numScales - 1);
-    this.scaleOffset = offset;
-    this.scaleFactor = factor;
+    const table = scaleTable({ ...options, coder });
+    this.numScales = table.numScales;
+    this.scaleOffset = table.logScaleMin;
+    this.scaleFactor = table.logScaleStep;
     this.offsetScale = options.offsetScale ?? 0;
     this.synthesisInput = options.synthesisInput ?? 'noisy';
     if (this.synthesisInput !== 'noisy' && this.synthesisInput !== 'rounded') {
@@ -161,17 +155,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
             ...(this.mean ? { loc: this.addWeight('loc_offset', () => tf.zeros([m])), locScale: this.addWeight('loc_scale', () => tf.fill([m], 1 / this.offsetScale)) } : {}),
           }
         : undefined;
-    this.conditional = this.addModule(
-      'conditional',
-      new LocationScaleIndexedEntropyModel({
-        numScales,
-        scaleFn: (i) => tf.exp(tf.add(offset, tf.mul(factor, i))),
-        codingRank: 3,
-        compression: true,
-        coder,
-        ...(options.family === undefined ? {} : { family: options.family }),
-      }),
-    );
+    this.conditional = this.addModule('conditional', table.model);
   }
 
   /** z = h_a(y or |y|). */
@@ -196,7 +180,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       let shifted = this.indexOffset === 0 ? t : tf.add(t, this.indexOffset);
       if (this.channelOffsets) shifted = tf.add(shifted, tf.mul(this.channelOffsets.index, this.offsetScale));
       if (gain) shifted = tf.add(shifted, tf.div(tf.log(gain), this.scaleFactor));
-      return tf.neg(lowerBound(tf.neg(lowerBound(shifted, 0)), -(this.numScales - 1))) as tf.Tensor4D;
+      return boundScaleIndexes(shifted, this.numScales);
     };
     if (!this.mean) return { indexes: bound(out) };
     const [raw, rawLoc] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
