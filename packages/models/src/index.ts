@@ -63,7 +63,9 @@ export { initializeFrom, type InitializeFromReport } from './model-file/initiali
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
-export { RdTrainer, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
+export { RdTrainer, type RdStepDraw, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
+export { rdGradients, type RdGradientOptions, type RdGradients } from './training/rd-gradients.js';
+export { DataParallelRdTrainer, type DataParallelOptions, type WorkerModelSpec } from './training/parallel/data-parallel-trainer.js';
 export { hasCheckpoint, readCheckpoint, restoreTrainer, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './training/checkpoint.js';
 export {
   HIFIC_LOSS_WEIGHTS,

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
 import type { RandomCropSampler } from './crop-sampler.js';
+import { rdGradients, type RdGradients } from './rd-gradients.js';
 import { SeededRandom } from './rng.js';
 
 /** Options of {@link RdTrainer}. */
@@ -37,6 +38,27 @@ export interface RdTrainOptions {
    * whose weights were loaded (e.g. with `initializeFrom`).
    */
   readonly initializeFromData?: boolean;
+  /**
+   * Uniform quantization noise in the training forward pass (default true: Ballé et al.'s
+   * proxy for rounding). False trains through straight-through rounding instead (the
+   * forward pass of evaluation), which makes a step a deterministic function of the
+   * weights and the batch; tests compare trainers with it.
+   */
+  readonly noise?: boolean;
+}
+
+/** One step's draw: what {@link RdTrainer.beginStep} chose and sampled. */
+export interface RdStepDraw {
+  /** Rate level (0 for fixed-rate codecs). */
+  readonly level: number;
+  /** Its λ. */
+  readonly lambda: number;
+  /** The batch [batchSize, crop, crop, 3] (the caller disposes it). */
+  readonly batch: tf.Tensor4D;
+  /** Learning rate of the step. */
+  readonly learningRate: number;
+  /** `performance.now()` at the start of the step. */
+  readonly startedAt: number;
 }
 
 /** What one training step measured. */
@@ -133,32 +155,56 @@ export class RdTrainer {
 
   /** One step on the next batch. */
   trainStep(): StepReport {
-    const t0 = performance.now();
+    const draw = this.beginStep();
+    let gradients: RdGradients;
+    try {
+      gradients = rdGradients(this.model, this.params, draw.batch, { quality: this.qualityOf(draw.level), lambda: draw.lambda, noise: this.options.noise ?? true });
+    } finally {
+      draw.batch.dispose();
+    }
+    return this.finishStep(draw, gradients);
+  }
+
+  /**
+   * The first half of {@link RdTrainer.trainStep}: draws the step's rate level and batch
+   * (advancing both seeded generators) and, on the first step, runs the codec's
+   * data-dependent initialisation on the batch. A caller that computes the gradients
+   * elsewhere (such as {@link DataParallelRdTrainer}) passes them to
+   * {@link RdTrainer.finishStep}.
+   * @returns The draw; the caller disposes its batch.
+   */
+  beginStep(): RdStepDraw {
+    const startedAt = performance.now();
     const level = this.lambdas.length > 1 ? this.levels.int(this.lambdas.length) : 0;
     const lambda = this.lambdas[level]!;
     const batch = this.sampler.next(this.options.batchSize);
-    if (this.step === 0 && this.options.initializeFromData !== false) this.model.initializeFromData(batch);
-    const names = [...this.params.keys()];
-    const vars = names.map((n) => this.params.get(n)!);
-    let lossValue = 0;
-    let bpp = 0;
-    let mse = 0;
+    if (this.step === 0 && this.options.initializeFromData !== false) {
+      try {
+        this.model.initializeFromData(batch);
+      } catch (err) {
+        batch.dispose();
+        throw err;
+      }
+    }
+    return { level, lambda, batch, learningRate: this.learningRateAt(this.step), startedAt };
+  }
+
+  /** The `quality` of the forward pass at a level: the level for variable-rate codecs, else undefined. */
+  qualityOf(level: number): number | undefined {
+    return this.model.lambdas.length > 0 ? level : undefined;
+  }
+
+  /**
+   * The second half of {@link RdTrainer.trainStep}: clips the gradients of the draw's
+   * batch to the global norm, applies Adam and counts the step.
+   * @param draw - What {@link RdTrainer.beginStep} returned.
+   * @param gradients - The gradients of the whole batch's loss; disposed here.
+   * @throws NcompError when the gradient norm is not finite (the weights are left as they were).
+   */
+  finishStep(draw: RdStepDraw, gradients: RdGradients): StepReport {
+    const named: Record<string, tf.Tensor> = { ...gradients.grads };
     let gradNorm = 0;
-    const lr = this.learningRateAt(this.step);
     try {
-      const stats: tf.Tensor[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const out = this.model.forward(batch, { training: true, ...(this.model.lambdas.length > 0 ? { quality: level } : {}) });
-        const d = tf.mean(tf.squaredDifference(out.xHat, batch));
-        const r = tf.mean(out.bpp);
-        stats.push(tf.keep(r), tf.keep(d));
-        return tf.add(tf.mul(d, lambda * 255 * 255), r) as tf.Scalar;
-      }, vars);
-      const named: Record<string, tf.Tensor> = {};
-      vars.forEach((v, i) => {
-        const g = grads[v.name];
-        if (g) named[names[i]!] = g;
-      });
       const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((g) => tf.sum(tf.square(g))))));
       gradNorm = norm.dataSync()[0]!;
       norm.dispose();
@@ -170,19 +216,17 @@ export class RdTrainer {
           g.dispose();
         }
       }
-      if (Number.isFinite(gradNorm)) this.optimizer.apply(this.params, named, lr, this.multiplierOf);
-      lossValue = value.dataSync()[0]!;
-      bpp = stats[0]!.dataSync()[0]!;
-      mse = stats[1]!.dataSync()[0]!;
-      tf.dispose([value, ...Object.values(named), ...stats]);
+      if (Number.isFinite(gradNorm)) this.optimizer.apply(this.params, named, draw.learningRate, this.multiplierOf);
     } finally {
-      batch.dispose();
+      tf.dispose(Object.values(named));
     }
+    const { loss, bpp, mse } = gradients;
     if (!Number.isFinite(gradNorm)) {
-      throw new NcompError(`training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${lossValue}; lower the learning rate or resume from the last checkpoint`);
+      throw new NcompError(`training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${loss}; lower the learning rate or resume from the last checkpoint`);
     }
     this.step += 1;
-    return { step: this.step, level, lambda, loss: lossValue, bpp, mse, psnr: 10 * Math.log10(1 / mse), learningRate: lr, gradNorm, ms: performance.now() - t0 };
+    const { level, lambda, learningRate } = draw;
+    return { step: this.step, level, lambda, loss, bpp, mse, psnr: 10 * Math.log10(1 / mse), learningRate, gradNorm, ms: performance.now() - draw.startedAt };
   }
 
   /** The state to checkpoint besides tensors. */
