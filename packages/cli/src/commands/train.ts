@@ -1,5 +1,6 @@
 import { InvalidArgumentError, setBackend, type BackendChoice } from '@ncomp/core';
 import {
+  DataParallelRdTrainer,
   RandomCropSampler,
   RdTrainer,
   estimateRateDistortion,
@@ -18,6 +19,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { runTrainingLoop } from './training-loop.js';
 import { join } from 'node:path';
 import { loadFolderImages, numberOption } from './train-options.js';
+import { workersOption } from './workers-option.js';
 import { GAN_MODELS, TRAIN_GAN_HELP, isGanCheckpoint, trainGanCommand } from './train-gan.js';
 import type { CommandContext } from './context.js';
 
@@ -46,6 +48,10 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
                           e.g. '{"latent_codec.":10,"analysis.":0.1}' (state-dict names:
                           analysis., synthesis., latent_codec., gain.)
   --seed <n>              seed of crops and levels (default 1)
+  --workers <n|auto>      threads computing each batch's gradients (default 1); 2 uses both
+                          cores of a 2-core machine (the wasm backend runs on one core per
+                          thread); auto: one per core, at most the batch size and 8. The same
+                          training and checkpoints; a run may resume with another count
   --checkpoint-every <n>  steps between checkpoints (default 100)
   --log-every <n>         steps between progress lines (default 10)
   --eval <folder|file>    images for periodic evaluation (estimated bpp and PSNR per level)
@@ -74,7 +80,10 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   if (existing && !resume) throw new InvalidArgumentError(`${out} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
   if (!existing && resume) throw new InvalidArgumentError(`--resume: no checkpoint in ${out}`);
   if (resume && ctx.option('init') !== undefined) throw new InvalidArgumentError('--init starts a new run; a resumed run continues from its checkpoint (drop --init)');
-  if (existing ? await isGanCheckpoint(out) : GAN_MODELS[ctx.option('model') ?? ''] !== undefined) return trainGanCommand(ctx, out, existing);
+  if (existing ? await isGanCheckpoint(out) : GAN_MODELS[ctx.option('model') ?? ''] !== undefined) {
+    if (ctx.option('workers') !== undefined) throw new InvalidArgumentError('--workers applies to rate-distortion training; GAN training runs on one thread (drop --workers)');
+    return trainGanCommand(ctx, out, existing);
+  }
 
   let name: string;
   let config;
@@ -135,13 +144,16 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const sampler = new RandomCropSampler(images, crop, options.seed ?? 1);
   const trainer = new RdTrainer(model, sampler, options);
   if (checkpoint) restoreTrainer(trainer, checkpoint);
+  // --workers: the same steps, the batch's gradients computed on several threads.
+  const workers = workersOption(ctx, options.batchSize);
+  const parallel = workers > 1 ? await DataParallelRdTrainer.start(trainer, { model: name, config }, { workers }) : undefined;
   const extra = { data: trainFolders, crop, command: ctx.argv.join(' '), ...(initOf(ctx, checkpoint?.info.extra) === undefined ? {} : { init: initOf(ctx, checkpoint?.info.extra) }) };
   await mkdir(out, { recursive: true });
   const logPath = join(out, 'train-log.jsonl');
   const checkpointEvery = numberOption(ctx, 'checkpoint-every', 100);
   const logEvery = numberOption(ctx, 'log-every', 10);
   const evalEvery = numberOption(ctx, 'eval-every', 500);
-  ctx.log(`${name} ${JSON.stringify(config)}: ${model.numParameters()} parameters; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}, steps ${trainer.step} -> ${steps}`);
+  ctx.log(`${name} ${JSON.stringify(config)}: ${model.numParameters()} parameters; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${parallel ? ` on ${workers} threads` : ''}, steps ${trainer.step} -> ${steps}`);
   const { interrupted: stop } = await runTrainingLoop({
     ctx,
     startStep: trainer.step,
@@ -149,7 +161,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     logEvery,
     checkpointEvery,
     logPath,
-    trainStep: () => trainer.trainStep(),
+    trainStep: () => (parallel ? parallel.trainStep() : trainer.trainStep()),
     averaged: (r) => ({ loss: r.loss, bpp: r.bpp, psnr: r.psnr }),
     describe: (m, r) => `loss ${m['loss']!.toFixed(4)}  bpp ${m['bpp']!.toFixed(3)}  PSNR ${m['psnr']!.toFixed(2)} dB  lr ${r.learningRate.toExponential(1)}`,
     checkpoint: async () => {
@@ -158,7 +170,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     afterStep: async (r) => {
       if (evalImages.length > 0 && r.step % evalEvery === 0) await evaluate(ctx, trainer, evalImages, logPath);
     },
-  });
+  }).finally(() => parallel?.dispose());
   ctx.log(`checkpoint at step ${trainer.step} in ${out}`);
   const exportPath = ctx.option('export');
   if (exportPath && !stop) {

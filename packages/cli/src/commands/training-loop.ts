@@ -15,8 +15,8 @@ export interface TrainingLoop<R extends { readonly step: number }> {
   readonly checkpointEvery: number;
   /** The JSON-lines log file. */
   readonly logPath: string;
-  /** One training step. */
-  trainStep(): R;
+  /** One training step (a promise for trainers whose steps run on other threads too). */
+  trainStep(): R | Promise<R>;
   /** The numbers of a report to average over a logging window (null: not measured this step). */
   averaged(report: R): Readonly<Record<string, number | null>>;
   /** The middle of a progress line from the window means and the last report. */
@@ -48,7 +48,7 @@ export async function runTrainingLoop<R extends { readonly step: number }>(loop:
   try {
     let step = startStep;
     while (step < steps && !stop) {
-      const r = loop.trainStep();
+      const r = await loop.trainStep();
       step = r.step;
       for (const [k, v] of Object.entries(loop.averaged(r))) {
         if (v === null || !Number.isFinite(v)) continue;
