@@ -3,7 +3,8 @@
  * generated images and the small configurations, resumable, exported and used to code.
  */
 import { setBackend } from '@ncomp/core';
-import { HIFIC_SMALL_CONFIG, MRIC_SMALL_CONFIG, loadModelFile } from '@ncomp/models';
+import { EGIC_SMALL_CONFIG, HIFIC_SMALL_CONFIG, MRIC_SMALL_CONFIG, loadModelFile } from '@ncomp/models';
+import { readImage } from '../image/index.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,5 +98,41 @@ describe('ncomp train, GAN-trained models', () => {
     const lambda = await ncomp('train', '--model', 'mric', '--lambda', '0.01', '--data', data, '--out', join(dir, 'w'), ...B);
     expect(lambda.code).toBe(2);
     expect(lambda.stderr).toContain('--loss <json>');
+  });
+
+  it('egic-orp: stages 1, 2 (PatchGAN: folders have no labels) and 3 (ORP head, no LPIPS needed), then --alpha at decode time', async () => {
+    const common = ['--model', 'egic-orp', '--data', data, '--crop', '64', '--batch', '1', '--steps', '1', ...B];
+    const s1 = join(dir, 'egic-s1');
+    const s2 = join(dir, 'egic-s2');
+    const s3 = join(dir, 'egic-s3');
+    const r1 = await ncomp('train', ...common, '--config', JSON.stringify(EGIC_SMALL_CONFIG), '--out', s1, '--lpips', 'none');
+    expect(r1.stderr).not.toContain('unexpected');
+    expect(r1.code).toBe(0);
+    const r2 = await ncomp('train', ...common, '--stage', '2', '--init', s1, '--out', s2, '--lpips', 'none');
+    expect(r2.stderr).not.toContain('unexpected');
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).toMatch(/G \d+\.\d{3}\s+D \d+\.\d{3}/);
+    const exported = join(dir, 'egic.safetensors');
+    const r3 = await ncomp('train', ...common, '--stage', '3', '--init', s2, '--out', s3, '--export', exported);
+    expect(r3.stderr).not.toContain('unexpected');
+    expect(r3.code).toBe(0);
+    expect(r3.stderr).toContain('stage 3: ORP head only, MSE');
+    const bad = await ncomp('train', '--model', 'hific', '--stage', '3', '--init', s1, '--data', data, '--out', join(dir, 'h3'), '--lpips', 'none', ...B);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--stage must be 1 or 2 for hific');
+
+    const coded = join(dir, 'e.ncomp');
+    expect((await ncomp('compress', join(data, 'b.png'), '-o', coded, '--model', exported, ...B)).code).toBe(0);
+    const at = async (alpha: string): Promise<number[]> => {
+      const out = join(dir, `e-${alpha}.png`);
+      const r = await ncomp('decompress', coded, '-o', out, '--model', exported, '--alpha', alpha, ...B);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`alpha ${alpha}`);
+      return Array.from((await readImage(out)).rgb);
+    };
+    expect(await at('0')).not.toEqual(await at('1'));
+    const beta = await ncomp('decompress', coded, '-o', join(dir, 'e-beta.png'), '--model', exported, '--beta', '1', ...B);
+    expect(beta.code).toBe(2);
+    expect(beta.stderr).toContain('egic-orp has no beta; it has --alpha');
   });
 });

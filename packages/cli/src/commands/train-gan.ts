@@ -1,10 +1,13 @@
 import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
 import { LPIPS_NETS, Lpips, type LpipsNet } from '@ncomp/losses';
 import {
+  EgicCodec,
+  EgicTrainer,
   GanTrainer,
   MricCodec,
   MricTrainer,
   RandomCropSampler,
+  egicDiscriminator,
   hificDiscriminator,
   loadModelFile,
   modelEntry,
@@ -14,9 +17,12 @@ import {
   saveModelFile,
   writeGanCheckpoint,
   type BatchSource,
+  type EgicConfig,
   type ConditionalDiscriminator,
   type GanCheckpoint,
   type GanCheckpointTrainer,
+  type GanTrainOptions,
+  type MricTrainOptions,
   type HificConfig,
   type ImageCodec,
   type LoadedModel,
@@ -31,7 +37,7 @@ import { runTrainingLoop } from './training-loop.js';
 
 /** Options shared by the GAN trainers' option objects. */
 interface GanOptions {
-  readonly stage: 1 | 2;
+  readonly stage: 1 | 2 | 3;
   readonly steps: number;
   readonly batchSize: number;
   readonly learningRate?: number;
@@ -69,6 +75,10 @@ interface GanModelKind {
   trainer(codec: ImageCodec, discriminator: ConditionalDiscriminator | undefined, lpips: Lpips | null, source: BatchSource, options: GanOptions): AnyGanTrainer;
   /** What `--loss` sets, for messages. */
   readonly lossFields: string;
+  /** Its stages (2 for HiFiC and MRIC; 3 for EGIC-ORP, whose stage 3 trains the ORP head alone). */
+  readonly stages: 2 | 3;
+  /** Whether a stage uses LPIPS (and so needs --lpips). */
+  usesLpips(stage: number): boolean;
 }
 
 /** The models `ncomp train` trains with a GAN, by registry name. */
@@ -76,24 +86,40 @@ export const GAN_MODELS: Readonly<Record<string, GanModelKind>> = {
   hific: {
     discriminator: (config) => hificDiscriminator(config as HificConfig),
     trainer: (codec, discriminator, lpips, source, options) =>
-      new GanTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options }) as unknown as AnyGanTrainer,
+      new GanTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options: options as GanTrainOptions }) as unknown as AnyGanTrainer,
     lossFields: 'C, CD, CP, lpipsWeight, target, lambdaA, lambdaB, warmupSteps, ... (HIFIC_LOSS_WEIGHTS)',
+    stages: 2,
+    usesLpips: () => true,
   },
   mric: {
     discriminator: (config) => mricDiscriminator(config as MricConfig),
     trainer: (codec, discriminator, lpips, source, options) => {
       if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
-      return new MricTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options }) as unknown as AnyGanTrainer;
+      return new MricTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options: options as MricTrainOptions }) as unknown as AnyGanTrainer;
     },
     lossFields: 'mseWeight, lpipsWeight, lambda, rateWeight, maxBeta, ... (MRIC_LOSS_WEIGHTS)',
+    stages: 2,
+    usesLpips: () => true,
+  },
+  'egic-orp': {
+    // Folders of images carry no semantic labels: the label-free PatchGAN (EGIC's fallback).
+    discriminator: (config) => egicDiscriminator(config as EgicConfig, { labels: false }),
+    trainer: (codec, discriminator, lpips, source, options) => {
+      if (!(codec instanceof EgicCodec)) throw new ModelMismatchError('an egic-orp run needs an EGIC codec');
+      return new EgicTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options }) as unknown as AnyGanTrainer;
+    },
+    lossFields: 'EGIC_LOSS_WEIGHTS',
+    stages: 3,
+    usesLpips: (stage) => stage !== 3,
   },
 };
 
 /** Help lines of the GAN options of `ncomp train`. */
-export const TRAIN_GAN_HELP = `GAN-trained models (--model hific | mric), in two stages, each in its own --out:
-  --stage <1|2>           1: MSE + LPIPS + rate, no discriminator (default); 2: adds the GAN
-                          term and discriminator steps, started from a stage-1 codec (--init)
-  --init <run|file>       stage 2: the stage-1 run folder (or a model file) to start from
+export const TRAIN_GAN_HELP = `GAN-trained models (--model hific | mric | egic-orp), in stages, each in its own --out:
+  --stage <1|2|3>         1: MSE + LPIPS + rate, no discriminator (default); 2: adds the GAN
+                          term and discriminator steps, started from the stage-1 codec (--init);
+                          3 (egic-orp): only the ORP head trains, on MSE, from the stage-2 codec
+  --init <run|file>       stages 2 and 3: the previous stage's run folder (or a model file)
   --lpips <file|none>     LPIPS weights for the perceptual term (required; e.g.
                           ../shared/data/lpips/lpips_alex_v0.1.safetensors), or none
   --lpips-net <net>       alex | squeeze | vgg (default: from the file name)
@@ -181,10 +207,12 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
     name = ctx.option('model')!;
     const entry = modelEntry(name);
     const stageText = ctx.option('stage') ?? '1';
-    if (stageText !== '1' && stageText !== '2') throw new InvalidArgumentError(`--stage must be 1 or 2, found "${stageText}"`);
-    const stage = Number(stageText) as 1 | 2;
+    const stages = GAN_MODELS[name]!.stages;
+    const allowed = stages === 3 ? ['1', '2', '3'] : ['1', '2'];
+    if (!allowed.includes(stageText)) throw new InvalidArgumentError(`--stage must be ${allowed.join(', ').replace(/, (\d)$/, ' or $1')} for ${name}, found "${stageText}"`);
+    const stage = Number(stageText) as 1 | 2 | 3;
     const initPath = ctx.option('init');
-    if (stage === 2 && initPath === undefined) throw new InvalidArgumentError('--stage 2 starts from a stage-1 codec: pass --init <stage-1 run folder or model file>');
+    if (stage > 1 && initPath === undefined) throw new InvalidArgumentError(`--stage ${stage} starts from the stage-${stage - 1} codec: pass --init <stage-${stage - 1} run folder or model file>`);
     if (initPath !== undefined) {
       const init = await initialCodec(initPath);
       if (init.name !== name) {
@@ -224,7 +252,9 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
   const kind = GAN_MODELS[name]!;
   const owned: { dispose(): void }[] = [codec];
   try {
-    const { lpips, spec } = await lpipsFromOptions(ctx, checkpoint ? ((checkpoint.info.extra['lpips'] as { file: string; net: LpipsNet } | null | undefined) ?? null) : undefined);
+    const { lpips, spec } = kind.usesLpips(options.stage)
+      ? await lpipsFromOptions(ctx, checkpoint ? ((checkpoint.info.extra['lpips'] as { file: string; net: LpipsNet } | null | undefined) ?? null) : undefined)
+      : { lpips: null, spec: null };
     if (lpips) owned.push(lpips);
     extra = { ...extra, lpips: spec, command: ctx.argv.join(' ') };
     const dataFolders = ctx.options('data').length > 0 ? ctx.options('data') : (extra['data'] as string[]);
@@ -240,7 +270,7 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
     await mkdir(out, { recursive: true });
     const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toFixed(digits));
     ctx.log(
-      `${name} ${JSON.stringify(config)}: stage ${options.stage}, ${codec.numParameters()} codec parameters${discriminator ? `, ${discriminator.numParameters()} discriminator parameters` : ''}; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${options.stage === 2 ? ' (x2: discriminator and codec halves)' : ''}, LPIPS ${spec ? spec.net : 'off'}, steps ${trainer.state.step} -> ${options.steps}`,
+      `${name} ${JSON.stringify(config)}: stage ${options.stage}, ${codec.numParameters()} codec parameters${discriminator ? `, ${discriminator.numParameters()} discriminator parameters` : ''}; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${options.stage === 2 ? ' (x2: discriminator and codec halves)' : ''}, LPIPS ${spec ? spec.net : 'off'}${options.stage === 3 ? ' (stage 3: ORP head only, MSE)' : ''}, steps ${trainer.state.step} -> ${options.steps}`,
     );
     const { interrupted } = await runTrainingLoop({
       ctx,
