@@ -22,6 +22,7 @@ import {
   type GanCheckpoint,
   type GanCheckpointTrainer,
   type GanTrainOptions,
+  type GanTrainerBaseOptions,
   type MricTrainOptions,
   type HificConfig,
   type ImageCodec,
@@ -35,17 +36,8 @@ import type { CommandContext } from './context.js';
 import { loadFolderImages, numberOption } from './train-options.js';
 import { runTrainingLoop } from './training-loop.js';
 
-/** Options shared by the GAN trainers' option objects. */
-interface GanOptions {
-  readonly stage: 1 | 2 | 3;
-  readonly steps: number;
-  readonly batchSize: number;
-  readonly learningRate?: number;
-  readonly discriminatorLearningRate?: number;
-  readonly decayStart?: number;
-  readonly seed?: number;
-  readonly loss?: Readonly<Record<string, number>>;
-}
+/** The GAN trainers' shared options plus their loss weights (each trainer checks its own). */
+type GanOptions = GanTrainerBaseOptions & { readonly loss?: Readonly<Record<string, number>> };
 
 /** The report fields every GAN trainer's step has. */
 interface GanReport {
