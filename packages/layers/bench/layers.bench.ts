@@ -1,10 +1,11 @@
 /**
  * Per-layer benchmark: forward and forward+backward (gradients w.r.t. the input and every
- * trainable variable) of each layer type on a [4, 64, 64, 64] input (4 x 64x64 maps, 64
- * channels), on the wasm backend (with @ncomp/core's conv gradient kernels) and the stock
- * cpu backend. Median of `--runs` runs after a warm-up (cpu: 1 run), milliseconds.
+ * trainable variable) of each layer type on a [B, 64, 64, 64] input (B 64x64 maps, 64
+ * channels; B = `--batch`, default 4), on the wasm backend (with @ncomp/core's conv gradient
+ * kernels) and the stock cpu backend. Median of `--runs` runs after a warm-up (cpu: 1 run),
+ * milliseconds, and the cpu / wasm ratio when both ran.
  *
- * Usage: `npx tsx bench/layers.bench.ts [--backends wasm,cpu] [--runs 3]`.
+ * Usage: `npx tsx bench/layers.bench.ts [--backends wasm,cpu] [--runs 3] [--batch 4]`.
  */
 import { Module, setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -60,13 +61,16 @@ async function main(): Promise<void> {
   };
   const backends = arg('--backends', 'wasm,cpu').split(',') as Array<'wasm' | 'cpu'>;
   const runs = Number(arg('--runs', '3'));
+  const batch = Number(arg('--batch', '4'));
   const results = new Map<string, string[]>();
+  const raw = new Map<string, [number, number]>();
   for (const backend of backends) {
     await setBackend(backend);
     const n = backend === 'cpu' ? 1 : runs;
-    const x = tf.randomNormal([4, 64, 64, C]);
+    const x = tf.randomNormal([batch, 64, 64, C]);
     for (const [name, make] of LAYERS) {
       const layer = make();
+      process.stderr.write(`${backend}: ${name}\n`);
       // (Nothing returned from the tidy: tidy walks a returned TypedArray element by element.)
       const fwd = measure(() => tf.tidy(() => void layer.call(x, true).dataSync()), n);
       const vars = layer.trainableVariables();
@@ -78,12 +82,19 @@ async function main(): Promise<void> {
         xv.dispose();
       }, n);
       results.set(name, [...(results.get(name) ?? []), fwd.toFixed(1), bwd.toFixed(1)]);
+      raw.set(`${backend} ${name}`, [fwd, bwd]);
       layer.dispose();
     }
     x.dispose();
   }
-  const header = ['layer ([4, 64, 64, 64] input)', ...backends.flatMap((b) => [`${b} fwd`, `${b} fwd+bwd`])];
-  const rows = [...results].map(([name, cells]) => [name, ...cells]);
+  const both = backends.includes('wasm') && backends.includes('cpu');
+  const header = [`layer ([${batch}, 64, 64, 64] input)`, ...backends.flatMap((b) => [`${b} fwd`, `${b} fwd+bwd`]), ...(both ? ['cpu/wasm fwd', 'cpu/wasm fwd+bwd'] : [])];
+  const rows = [...results].map(([name, cells]) => {
+    if (!both) return [name, ...cells];
+    const w = raw.get(`wasm ${name}`)!;
+    const c = raw.get(`cpu ${name}`)!;
+    return [name, ...cells, `${(c[0] / w[0]).toFixed(1)}x`, `${(c[1] / w[1]).toFixed(1)}x`];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(`Per-layer timings, milliseconds (median of ${runs} on wasm, 1 run on cpu)`);
