@@ -40,7 +40,8 @@ libaom AVIF): per image at the bit rate ncomp reached (matched bpp, nearest inte
 quality), and over a quality sweep for BD-rate (Bjøntegaard, cubic fit over the
 overlapping PSNR range; negative = ncomp needs fewer bits). For models with a
 decode-time control (beta, alpha) the table has a row per quality and value, all from
-the same bitstream (the same bpp), and BD-rate uses the control's default value.`;
+the same bitstream (the same bpp); classical codecs and BD-rate go beside the
+control's default value (or the first one given when the default is not swept).`;
 
 interface Row {
   image: string;
@@ -171,6 +172,8 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   const outDir = ctx.option('out');
   const control = model.decodeControl;
   const controls = controlList(ctx, control, name);
+  // The row classical codecs are matched beside and BD-rate uses: the control's default when swept, else the first value.
+  const primary = control && controls.includes(control.defaultValue) ? control.defaultValue : controls[0];
   const lpips = await lpipsOption(ctx);
   const controlText = control ? `; ${control.name} ${controls.join(', ')}` : '';
   ctx.log(`model: ${name} (${path}); ${paths.length} images; qualities ${qualities.join(', ')}${controlText}; classical: ${codecs.join(', ') || 'none'}${lpips ? '; LPIPS' : ''}`);
@@ -236,7 +239,7 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
         for (const r of results) {
           sweep.push({ image: label, codec, quality: r.quality, bytes: r.bytes.length, bpp: r.bpp, psnr: psnr8(image.rgb, r.reconstruction), msssim: Number.NaN, encodeMs: Number.NaN, decodeMs: Number.NaN });
         }
-        for (const mine of modelRows.filter((r) => r.control === undefined || r.control === controls[0])) {
+        for (const mine of modelRows.filter((r) => r.control === undefined || r.control === primary)) {
           const m = await matchOnSweep(image, codec, results, mine.bpp);
           const t3 = performance.now();
           const recC = await decodeClassical(m.bytes);
@@ -258,19 +261,19 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     for (const r of rs) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
     return [...groups.entries()].map(([label, g]) => ({ label, bpp: mean(g.map((r) => r.bpp)), psnr: mean(g.map((r) => r.psnr)), msssim: mean(g.map((r) => r.msssim)) })).sort((a, b) => a.bpp - b.bpp);
   };
-  const ours = curve(rows.filter((r) => r.codec === 'ncomp' && (r.control === undefined || r.control === controls[0])), (r) => String(r.quality));
-  ctx.print(`\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate${control ? `, beside the ${control.name} ${controls[0]} row` : ''}):`);
+  const ours = curve(rows.filter((r) => r.codec === 'ncomp' && (r.control === undefined || r.control === primary)), (r) => String(r.quality));
+  ctx.print(`\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate${control ? `, beside the ${control.name} ${primary} row; BD-rate on it` : ''}):`);
   const header = ['quality', ...(control ? [control.name] : []), 'bpp', 'PSNR', 'MS-SSIM', ...(lpips ? ['LPIPS'] : []), 'enc ms', 'dec ms', ...codecs.flatMap((c) => [`${c} bpp`, `${c} PSNR`, ...(lpips ? [`${c} LPIPS`] : [])])];
   const widths = header.map((h) => Math.max(10, h.length + 2));
   ctx.print(header.map((h, i) => h.padStart(widths[i]!)).join(''));
   for (const q of qualities) {
-    controls.forEach((v, i) => {
+    controls.forEach((v) => {
       const mine = rows.filter((r) => r.codec === 'ncomp' && r.quality === q && r.control === v);
       const cells = [String(q), ...(control ? [String(v)] : []), mean(mine.map((r) => r.bpp)).toFixed(4), mean(mine.map((r) => r.psnr)).toFixed(2), mean(mine.map((r) => r.msssim)).toFixed(4)];
       if (lpips) cells.push(mean(mine.map((r) => r.lpips ?? Number.NaN)).toFixed(4));
       cells.push(mean(mine.map((r) => r.encodeMs)).toFixed(0), mean(mine.map((r) => r.decodeMs)).toFixed(0));
       for (const codec of codecs) {
-        const matched = i === 0 ? rows.filter((r) => r.codec === codec && r.matchedTo === q) : [];
+        const matched = v === primary ? rows.filter((r) => r.codec === codec && r.matchedTo === q) : [];
         cells.push(...(matched.length > 0 ? [mean(matched.map((r) => r.bpp)).toFixed(4), mean(matched.map((r) => r.psnr)).toFixed(2), ...(lpips ? [mean(matched.map((r) => r.lpips ?? Number.NaN)).toFixed(4)] : [])] : new Array<string>(lpips ? 3 : 2).fill('')));
       }
       ctx.print(cells.map((c, k) => c.padStart(widths[k]!)).join('').trimEnd());
