@@ -68,11 +68,21 @@ function twins(): [ImageCodec, ImageCodec] {
   return [a, b];
 }
 
-function maxWeightDifference(a: ImageCodec, b: ImageCodec): number {
+/** The largest weight difference, and the share of weights that differ by more than `tol`. */
+function weightDifference(a: ImageCodec, b: ImageCodec, tol: number): { max: number; shareAbove: number } {
   const vb = b.namedVariables();
   let max = 0;
-  for (const [name, v] of a.namedVariables()) max = Math.max(max, tf.tidy(() => tf.max(tf.abs(tf.sub(v, vb.get(name)!))).dataSync()[0]!));
-  return max;
+  let above = 0;
+  let total = 0;
+  for (const [name, v] of a.namedVariables()) {
+    const d = tf.tidy(() => tf.abs(tf.sub(v, vb.get(name)!)).dataSync() as Float32Array);
+    for (const x of d) {
+      max = Math.max(max, x);
+      if (x > tol) above += 1;
+    }
+    total += d.length;
+  }
+  return { max, shareAbove: above / total };
 }
 
 function expectSameStep(parallel: StepReport, single: StepReport): void {
@@ -105,7 +115,12 @@ describe('DataParallelRdTrainer', () => {
       for (let i = 0; i < 2; i++) expectSameStep(await dp.trainStep(), single.trainStep());
       expect(tf.memory().numTensors).toBe(before);
       expect(dp.trainer.state).toEqual(single.state);
-      expect(maxWeightDifference(a, b)).toBeLessThan(1e-5); // lr 1e-3: a hundredth of one step
+      // lr 1e-3. Adam moves a weight by ~lr * sign(g) where |g| is tiny, so float32 sums in
+      // another order may flip the sign of a near-zero gradient component: such weights may
+      // differ by up to 2 lr per step (seen: 5e-5 once in CI). All others agree to 1e-5.
+      const diff = weightDifference(a, b, 1e-5);
+      expect(diff.shareAbove).toBeLessThan(1e-3);
+      expect(diff.max).toBeLessThan(6e-3);
       // Disposing while a step is in flight rejects that step; no thread is left.
       const pending = dp.trainStep();
       const disposed = dp.dispose();
@@ -143,7 +158,9 @@ describe('DataParallelRdTrainer', () => {
     try {
       expectSameStep(await dp.trainStep(), reference.trainStep());
       expect(resumed.state).toEqual(reference.state);
-      expect(maxWeightDifference(a, model)).toBeLessThan(1e-5);
+      const diff = weightDifference(a, model, 1e-5); // as above: only near-zero-gradient weights may differ more
+      expect(diff.shareAbove).toBeLessThan(1e-3);
+      expect(diff.max).toBeLessThan(6e-3);
     } finally {
       await dp.dispose();
       reference.optimizer.dispose();
