@@ -224,19 +224,6 @@ export class ImageCodec extends Module {
    */
   decompressAt(image: CompressedImage, controls: readonly (number | undefined)[]): tf.Tensor4D[] {
     const values = controls.map((c) => resolveControl(this.decodeControl, c));
-    return this.decodeWith(image, values.map((v) => () => this.controlledSynthesis(v)));
-  }
-
-  /**
-   * {@link ImageCodec.decompress} with the latent decoded by `synthesize` (see {@link
-   * ImageCodec.forwardWith}); `synthesize` runs inside a `tf.tidy`.
-   */
-  protected decompressWith(image: CompressedImage, synthesize: Synthesize): tf.Tensor4D {
-    return this.decodeWith(image, [() => ({ synthesize, dispose: () => undefined })])[0]!;
-  }
-
-  /** Entropy-decodes the latent once and runs each synthesis on it. */
-  private decodeWith(image: CompressedImage, syntheses: readonly (() => ControlledSynthesis)[]): tf.Tensor4D[] {
     const q = this.resolveQuality(image.quality);
     const { height, width, paddedHeight, paddedWidth } = image;
     const m = this.padMultiple;
@@ -253,8 +240,8 @@ export class ImageCodec extends Module {
     }
     const out: tf.Tensor4D[] = [];
     try {
-      for (const make of syntheses) {
-        const s = make();
+      for (const value of values) {
+        const s = this.controlledSynthesis(value);
         try {
           out.push(
             tf.tidy(() => {
