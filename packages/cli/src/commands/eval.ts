@@ -1,5 +1,5 @@
 import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
-import { LPIPS_NETS, Lpips, msSsim, type LpipsNet } from '@ncomp/losses';
+import { Lpips, msSsim } from '@ncomp/losses';
 import type { DecodeControl } from '@ncomp/models';
 import { checkContainerModel, decodeContainer, encodeContainer } from '@ncomp/models/container';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +11,7 @@ import { readImage, type DecodedImage } from '../image/index.js';
 import { ProgressBar } from '../progress/index.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel } from './model-choice.js';
+import { lpipsNetOf } from './lpips-option.js';
 import { listImages } from './training-images.js';
 import { controlOptionText, parseControlValue } from './decode-control-option.js';
 
@@ -140,11 +141,7 @@ async function lpipsOption(ctx: CommandContext): Promise<Lpips | undefined> {
     if (ctx.option('lpips-net') !== undefined) throw new InvalidArgumentError('--lpips-net needs --lpips <weights file>');
     return undefined;
   }
-  const named = LPIPS_NETS.find((n) => basename(file).toLowerCase().includes(n));
-  const net = (ctx.option('lpips-net') ?? named) as LpipsNet | undefined;
-  if (net === undefined) throw new InvalidArgumentError(`--lpips ${file}: cannot tell the backbone from the file name; pass --lpips-net ${LPIPS_NETS.join(' | ')}`);
-  if (!LPIPS_NETS.includes(net)) throw new InvalidArgumentError(`--lpips-net must be one of ${LPIPS_NETS.join(', ')}, found "${net}"`);
-  return Lpips.fromFile(file, net);
+  return Lpips.fromFile(file, lpipsNetOf(ctx, file));
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
-import { LPIPS_NETS, Lpips, type LpipsNet } from '@ncomp/losses';
+import { Lpips, type LpipsNet } from '@ncomp/losses';
 import {
   EgicCodec,
   EgicTrainer,
@@ -33,7 +33,8 @@ import {
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CommandContext } from './context.js';
-import { loadFolderImages, numberOption } from './train-options.js';
+import { lpipsNetOf } from './lpips-option.js';
+import { configJson, loadFolderImages, numberOption } from './train-options.js';
 import { runTrainingLoop } from './training-loop.js';
 
 /** The GAN trainers' shared options plus their loss weights (each trainer checks its own). */
@@ -138,10 +139,7 @@ export async function lpipsFromOptions(ctx: CommandContext, recorded?: { file: s
     throw new InvalidArgumentError('--lpips <weights file> is required for GAN-trained models (e.g. ../shared/data/lpips/lpips_alex_v0.1.safetensors); pass --lpips none to train without the perceptual term');
   }
   if (file === 'none') return { lpips: null, spec: null };
-  const named = LPIPS_NETS.find((n) => basename(file).toLowerCase().includes(n));
-  const net = (ctx.option('lpips-net') ?? (ctx.option('lpips') === undefined ? recorded?.net : undefined) ?? named) as LpipsNet | undefined;
-  if (net === undefined) throw new InvalidArgumentError(`--lpips ${file}: cannot tell the backbone from the file name; pass --lpips-net ${LPIPS_NETS.join(' | ')}`);
-  if (!LPIPS_NETS.includes(net)) throw new InvalidArgumentError(`--lpips-net must be one of ${LPIPS_NETS.join(', ')}, found "${net}"`);
+  const net = lpipsNetOf(ctx, file, ctx.option('lpips') === undefined ? recorded?.net : undefined);
   return { lpips: await Lpips.fromFile(file, net), spec: { file, net } };
 }
 
@@ -216,14 +214,7 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
       codec = init.model;
       ctx.log(`starting from ${initPath}`);
     } else {
-      const configText = ctx.option('config');
-      let parsed: unknown;
-      try {
-        parsed = configText === undefined ? undefined : JSON.parse(configText);
-      } catch (err) {
-        throw new InvalidArgumentError(`--config is not JSON: ${configText}`, { cause: err });
-      }
-      config = entry.parseConfig(parsed);
+      config = entry.parseConfig(configJson(ctx));
       codec = entry.create(config);
     }
     const steps = numberOption(ctx, 'steps', 10000);

@@ -16,6 +16,20 @@ export function numberOption(ctx: CommandContext, name: string, fallback: number
 }
 
 /**
+ * `--config <json>` parsed as JSON (not yet checked against a model), or undefined when absent.
+ * @throws InvalidArgumentError when it is not JSON.
+ */
+export function configJson(ctx: CommandContext): unknown {
+  const text = ctx.option('config');
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new InvalidArgumentError(`--config is not JSON: ${text}`, { cause: err });
+  }
+}
+
+/**
  * Every image of the folders, as 8-bit RGB.
  * @param what - What they are for, in the log line and the error.
  * @throws InvalidArgumentError when the folders hold no images.

@@ -18,7 +18,7 @@ import {
 import { appendFile, mkdir } from 'node:fs/promises';
 import { runTrainingLoop } from './training-loop.js';
 import { join } from 'node:path';
-import { loadFolderImages, numberOption } from './train-options.js';
+import { configJson, loadFolderImages, numberOption } from './train-options.js';
 import { workersOption } from './workers-option.js';
 import { GAN_MODELS, TRAIN_GAN_HELP, isGanCheckpoint, trainGanCommand } from './train-gan.js';
 import type { CommandContext } from './context.js';
@@ -100,14 +100,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     const init = initPath === undefined ? undefined : await loadModelFile(initPath);
     name = ctx.option('model') ?? init?.name ?? 'mbt2018-mean';
     const entry = modelEntry(name);
-    const configText = ctx.option('config');
-    let parsed: unknown;
-    try {
-      parsed = configText === undefined ? undefined : JSON.parse(configText);
-    } catch (err) {
-      throw new InvalidArgumentError(`--config is not JSON: ${configText}`, { cause: err });
-    }
-    config = entry.parseConfig(parsed ?? init?.config);
+    config = entry.parseConfig(configJson(ctx) ?? init?.config);
     model = entry.create(config);
     if (init) {
       try {
