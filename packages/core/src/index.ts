@@ -17,3 +17,4 @@ export * from './backend/index.js';
 export * from './kernels/index.js';
 export * from './files/index.js';
 export * from './ops/index.js';
+export * from './exact/index.js';

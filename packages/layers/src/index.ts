@@ -46,7 +46,9 @@ export { ConditionalElicSynthesis, type ConditionalElicSynthesisOptions } from '
 
 export { SliceTransform, type SliceTransformOptions } from './charm/slice-transform.js';
 export { LatentResidualPrediction } from './charm/latent-residual-prediction.js';
-export { CharmTransforms, type CharmTransformsOptions } from './charm/charm-transforms.js';
+export { CharmTransforms, type CharmTransformsOptions, type ExactCharmTransforms } from './charm/charm-transforms.js';
+export { exactGelu, exactDepthToSpace, exactLayerNorm, exactWindowAttention } from './exact/swin-exact.js';
+export { convGeometry, convTransposeGeometry, exactConvLayer, exactConvTransposeLayer, type ConvLayerParts } from './exact/conv-exact.js';
 
 export { gelu } from './swin/gelu.js';
 export { LayerNorm, type LayerNormOptions } from './swin/layer-norm.js';

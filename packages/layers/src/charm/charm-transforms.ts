@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, concatChannels, type ExactMap } from '@ncomp/core';
 import { checkInteger, checkNhwc, checkTensor, describe } from '../internal/checks.js';
 import { LatentResidualPrediction } from './latent-residual-prediction.js';
 import { SliceTransform } from './slice-transform.js';
@@ -28,6 +28,19 @@ export interface CharmTransformsOptions {
   readonly kernelSizes?: readonly number[];
   /** Whether to create the latent residual prediction transforms; default `true` (EGIC: false). */
   readonly latentResidualPrediction?: boolean;
+}
+
+/**
+ * The deterministic twins of a {@link CharmTransforms}' per-slice transforms (see
+ * `ExactEvaluable` in @ncomp/core): the same arguments as its methods, on one image's maps.
+ */
+export interface ExactCharmTransforms {
+  /** Twin of {@link CharmTransforms.mean}. */
+  mean(slice: number, hyperMeans: ExactMap, decoded: readonly ExactMap[]): ExactMap;
+  /** Twin of {@link CharmTransforms.scale}. */
+  scale(slice: number, hyperScales: ExactMap, decoded: readonly ExactMap[]): ExactMap;
+  /** Twin of {@link CharmTransforms.latentResidual}; absent without LRP. */
+  readonly latentResidual?: (slice: number, hyperMeans: ExactMap, decoded: readonly ExactMap[], yHatSlice: ExactMap) => ExactMap;
 }
 
 /**
@@ -165,6 +178,23 @@ export class CharmTransforms extends Module {
       throw new InvalidArgumentError(`${this.constructor.name}: built with latentResidualPrediction: false`);
     }
     return tf.tidy(() => this.lrpTransforms[index]!.call(this.#support(slice, hyperMeans, this.hyperMeanChannels, decoded), yHatSlice));
+  }
+
+  /** Reads every transform's weights and returns their deterministic twins. */
+  async exact(): Promise<ExactCharmTransforms> {
+    const means = await Promise.all(this.meanTransforms.map((t) => t.exact()));
+    const scales = await Promise.all(this.scaleTransforms.map((t) => t.exact()));
+    const lrps = await Promise.all(this.lrpTransforms.map((t) => t.exact()));
+    const support = (slice: number, hyper: ExactMap, decoded: readonly ExactMap[]): ExactMap => {
+      const needed = this.supportSlices(this.#checkSlice(slice));
+      if (decoded.length < needed) throw new ShapeError(`${this.constructor.name}: slice ${slice} needs ${needed} decoded slices, found ${decoded.length}`);
+      return concatChannels([hyper, ...decoded.slice(0, needed)]);
+    };
+    return {
+      mean: (slice, hyper, decoded) => means[slice]!(support(slice, hyper, decoded)),
+      scale: (slice, hyper, decoded) => scales[slice]!(support(slice, hyper, decoded)),
+      ...(lrps.length > 0 ? { latentResidual: (slice: number, hyper: ExactMap, decoded: readonly ExactMap[], yHat: ExactMap) => lrps[slice]!(support(slice, hyper, decoded), yHat) } : {}),
+    };
   }
 
   #checkSlice(slice: number): number {

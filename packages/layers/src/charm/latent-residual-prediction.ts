@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, ShapeError } from '@ncomp/core';
+import { Module, ShapeError, concatChannels, exactTanh, type ExactMap } from '@ncomp/core';
 import { checkNhwc, describe } from '../internal/checks.js';
 import type { SliceTransformOptions } from './slice-transform.js';
 import { SliceTransform } from './slice-transform.js';
@@ -53,5 +53,19 @@ export class LatentResidualPrediction extends Module {
       throw new ShapeError(`${owner}: support ${describe(support)} and slice ${describe(yHatSlice)} differ in batch or spatial size`);
     }
     return tf.tidy(() => tf.add(yHatSlice, tf.mul(0.5, tf.tanh(this.transform.call(tf.concat([support, yHatSlice], 3))))));
+  }
+
+  /**
+   * The deterministic twin of {@link LatentResidualPrediction.call}: `(support, slice) =>
+   * slice + 0.5 tanh(transform([support, slice]))` with a deterministic tanh.
+   */
+  async exact(): Promise<(support: ExactMap, yHatSlice: ExactMap) => ExactMap> {
+    const transform = await this.transform.exact();
+    return (support, yHatSlice) => {
+      const r = transform(concatChannels([support, yHatSlice]));
+      const out = new Float64Array(yHatSlice.data.length);
+      for (let i = 0; i < out.length; i++) out[i] = yHatSlice.data[i]! + 0.5 * exactTanh(r.data[i]!);
+      return { ...yHatSlice, data: out };
+    };
   }
 }

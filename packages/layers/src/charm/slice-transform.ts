@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Module } from '@ncomp/core';
+import { InvalidArgumentError, Module, mapValues, type ExactEvaluable, type ExactFn } from '@ncomp/core';
 import { Conv2d } from '../conv/conv2d.js';
 import { checkInteger, checkNhwc } from '../internal/checks.js';
 
@@ -26,7 +26,7 @@ export interface SliceTransformOptions {
  * Shapes: [N, H, W, inputChannels] -> [N, H, W, outputChannels].
  * Variables: `conv0`, `conv1`, ... (one per convolution).
  */
-export class SliceTransform extends Module {
+export class SliceTransform extends Module implements ExactEvaluable {
   /** Channels of the input (the support). */
   readonly inputChannels: number;
   /** Channels of the output (the slice depth). */
@@ -78,5 +78,12 @@ export class SliceTransform extends Module {
       });
       return h as tf.Tensor4D;
     });
+  }
+
+  /** The deterministic twin of {@link SliceTransform.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const convs = await Promise.all(this.convs.map((c) => c.exact()));
+    const last = convs.length - 1;
+    return (x) => convs.reduce((h, conv, i) => (i < last ? mapValues(conv(h), (v) => (v > 0 ? v : 0)) : conv(h)), x);
   }
 }

@@ -5,6 +5,8 @@ import type { Conv2dOptions } from './conv-config.js';
 import type { ConvPadding } from './padding.js';
 import { convTransposeOutputLength, tfPadding } from './padding.js';
 import { ConvLayer } from './conv-layer.js';
+import type { ExactEvaluable, ExactFn } from '@ncomp/core';
+import { exactConvTransposeLayer } from '../exact/conv-exact.js';
 
 /**
  * Transposed 2-D convolution ("deconvolution"; `tf.conv2dTranspose`, Keras
@@ -26,7 +28,7 @@ import { ConvLayer } from './conv-layer.js';
  * transpose) and, with `useBias`, `bias` [outChannels] initialised to 0. Glorot-uniform
  * kernel by default.
  */
-export class ConvTranspose2d extends ConvLayer {
+export class ConvTranspose2d extends ConvLayer implements ExactEvaluable {
   /** The kernel variable [kh, kw, outChannels, inChannels]. */
   readonly kernel: tf.Variable;
   /** The bias variable [outChannels], or `undefined` without bias. */
@@ -86,5 +88,10 @@ export class ConvTranspose2d extends ConvLayer {
       );
       return this.bias === undefined ? y : tf.add(y, this.bias);
     });
+  }
+
+  /** The deterministic twin of {@link ConvTranspose2d.call} (see `ExactEvaluable` in @ncomp/core). */
+  exact(): Promise<ExactFn> {
+    return exactConvTransposeLayer(this);
   }
 }

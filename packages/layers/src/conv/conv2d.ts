@@ -3,6 +3,8 @@ import type { Conv2dOptions } from './conv-config.js';
 import { convForward, convOutputShape } from './conv-config.js';
 import type { ConvPadding } from './padding.js';
 import { ConvLayer } from './conv-layer.js';
+import type { ExactEvaluable, ExactFn } from '@ncomp/core';
+import { exactConvLayer } from '../exact/conv-exact.js';
 
 /**
  * 2-D convolution (cross-correlation, as `tf.conv2d`, Keras `Conv2D` and TFC
@@ -17,7 +19,7 @@ import { ConvLayer } from './conv-layer.js';
  * [out, in, kh, kw] loads after a `[2, 3, 1, 0]` transpose) and, with `useBias`, `bias`
  * [outChannels] initialised to 0. The kernel is Glorot-uniform by default.
  */
-export class Conv2d extends ConvLayer {
+export class Conv2d extends ConvLayer implements ExactEvaluable {
   /** The kernel variable [kh, kw, inChannels, outChannels]. */
   readonly kernel: tf.Variable;
   /** The bias variable [outChannels], or `undefined` without bias. */
@@ -54,5 +56,10 @@ export class Conv2d extends ConvLayer {
    */
   call(x: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => convForward(this.constructor.name, this.convConfig, x, this.kernel, this.bias));
+  }
+
+  /** The deterministic twin of {@link Conv2d.call} (see `ExactEvaluable` in @ncomp/core). */
+  exact(): Promise<ExactFn> {
+    return exactConvLayer(this);
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
+import { Module, exactDense, readExact, type ExactEvaluable, type ExactFn } from '@ncomp/core';
 import { checkChannelsLast, checkInteger } from '../internal/checks.js';
 import type { KernelInitializer } from '../conv/initializers.js';
 import { initKernel } from '../conv/initializers.js';
@@ -20,7 +20,7 @@ export interface DenseOptions {
  * Variables: `kernel` [inFeatures, outFeatures] (the Keras layout; a PyTorch `Linear`
  * weight [out, in] loads transposed) and, with `useBias`, `bias` [outFeatures].
  */
-export class Dense extends Module {
+export class Dense extends Module implements ExactEvaluable {
   /** Input features (last axis of the input). */
   readonly inFeatures: number;
   /** Output features. */
@@ -61,5 +61,12 @@ export class Dense extends Module {
       const out = this.bias === undefined ? y : tf.add(y, this.bias);
       return tf.reshape(out, [...x.shape.slice(0, -1), this.outFeatures]);
     });
+  }
+
+  /** The deterministic twin of {@link Dense.call} on the last axis of a map (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const kernel = await readExact(this.kernel);
+    const bias = this.bias ? await readExact(this.bias) : undefined;
+    return (x) => exactDense(x, kernel, this.outFeatures, bias);
   }
 }

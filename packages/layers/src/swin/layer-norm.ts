@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
+import { Module, type ExactEvaluable, type ExactFn } from '@ncomp/core';
+import { exactLayerNorm } from '../exact/swin-exact.js';
 import { checkChannelsLast, checkInteger, checkPositive } from '../internal/checks.js';
 
 /** Options of {@link LayerNorm}. */
@@ -20,7 +21,7 @@ export interface LayerNormOptions {
  * Shapes: [..., features] -> [..., features] (any rank >= 1).
  * Variables: `gamma` [features] (initialised to 1), `beta` [features] (0).
  */
-export class LayerNorm extends Module {
+export class LayerNorm extends Module implements ExactEvaluable {
   /** Size of the normalized (last) axis. */
   readonly features: number;
   /** Added to the variance. */
@@ -58,5 +59,10 @@ export class LayerNorm extends Module {
       const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
       return tf.add(tf.mul(normalized, this.gamma), this.beta);
     });
+  }
+
+  /** The deterministic twin of {@link LayerNorm.call} over a map's channels (see `ExactEvaluable` in @ncomp/core). */
+  exact(): Promise<ExactFn> {
+    return exactLayerNorm(this);
   }
 }

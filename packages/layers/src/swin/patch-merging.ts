@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
+import { Module, type ExactEvaluable, type ExactFn } from '@ncomp/core';
 import { Dense } from '../dense/dense.js';
 import { checkInteger, checkNhwc } from '../internal/checks.js';
 import { LayerNorm, type LayerNormOptions } from './layer-norm.js';
@@ -20,7 +20,7 @@ import { LayerNorm, type LayerNormOptions } from './layer-norm.js';
  * Shapes: [N, H, W, dim] -> [N, ceil(H / 2), ceil(W / 2), outDim].
  * Variables: `norm` ({@link LayerNorm} of 4 dim), `reduction` (Dense, `kernel` only).
  */
-export class PatchMerging extends Module {
+export class PatchMerging extends Module implements ExactEvaluable {
   /** Input channels. */
   readonly dim: number;
   /** Output channels. */
@@ -70,5 +70,30 @@ export class PatchMerging extends Module {
       const grouped = tf.transpose(tf.reshape(even, [n, h2, 2, w2, 2, c]), [0, 1, 3, 4, 2, 5]);
       return this.reduction.call(this.norm.call(tf.reshape(grouped, [n, h2, w2, 4 * c]))) as tf.Tensor4D;
     });
+  }
+
+  /** The deterministic twin of {@link PatchMerging.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const norm = await this.norm.exact();
+    const reduction = await this.reduction.exact();
+    return (x) => {
+      const { height: h, width: w, channels: c } = x;
+      const h2 = Math.ceil(h / 2);
+      const w2 = Math.ceil(w / 2);
+      const grouped = new Float64Array(h2 * w2 * 4 * c);
+      for (let y = 0; y < h2; y++) {
+        for (let xx = 0; xx < w2; xx++) {
+          for (let dx = 0; dx < 2; dx++) {
+            for (let dy = 0; dy < 2; dy++) {
+              const sy = 2 * y + dy;
+              const sx = 2 * xx + dx;
+              if (sy >= h || sx >= w) continue;
+              grouped.set(x.data.subarray((sy * w + sx) * c, (sy * w + sx + 1) * c), ((y * w2 + xx) * 4 + dx * 2 + dy) * c);
+            }
+          }
+        }
+      }
+      return reduction(norm({ height: h2, width: w2, channels: 4 * c, data: grouped }));
+    };
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
+import { Module, type ExactEvaluable, type ExactFn } from '@ncomp/core';
+import { exactDepthToSpace } from '../exact/swin-exact.js';
 import { depthToSpace } from '../conv/depth-to-space.js';
 import { Dense } from '../dense/dense.js';
 import { checkInteger, checkNhwc } from '../internal/checks.js';
@@ -15,7 +16,7 @@ import { LayerNorm, type LayerNormOptions } from './layer-norm.js';
  * Shapes: [N, H, W, dim] -> [N, 2H, 2W, outDim] (any H, W).
  * Variables: `norm` ({@link LayerNorm} of 4 outDim), `reduction` (Dense, `kernel` only).
  */
-export class PatchSplitting extends Module {
+export class PatchSplitting extends Module implements ExactEvaluable {
   /** Input channels. */
   readonly dim: number;
   /** Output channels. */
@@ -49,5 +50,12 @@ export class PatchSplitting extends Module {
   call(x: tf.Tensor): tf.Tensor4D {
     checkNhwc(this.constructor.name, x, this.dim);
     return tf.tidy(() => depthToSpace(this.norm.call(this.reduction.call(x)), 2));
+  }
+
+  /** The deterministic twin of {@link PatchSplitting.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const reduction = await this.reduction.exact();
+    const norm = await this.norm.exact();
+    return (x) => exactDepthToSpace(norm(reduction(x)), 2);
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
+import { Module, type ExactEvaluable, type ExactFn } from '@ncomp/core';
+import { exactDepthToSpace } from '../exact/swin-exact.js';
 import { depthToSpace } from '../conv/depth-to-space.js';
 import { Dense } from '../dense/dense.js';
 import { checkInteger, checkNhwc } from '../internal/checks.js';
@@ -13,7 +14,7 @@ import { checkInteger, checkNhwc } from '../internal/checks.js';
  * Shapes: [N, H, W, dim] -> [N, 2H, 2W, outDim] (any H, W).
  * Variables: `reduction` (Dense, `kernel` and `bias`).
  */
-export class PatchUnpack extends Module {
+export class PatchUnpack extends Module implements ExactEvaluable {
   /** Input channels. */
   readonly dim: number;
   /** Output channels. */
@@ -43,5 +44,11 @@ export class PatchUnpack extends Module {
   call(x: tf.Tensor): tf.Tensor4D {
     checkNhwc(this.constructor.name, x, this.dim);
     return tf.tidy(() => depthToSpace(this.reduction.call(x), 2));
+  }
+
+  /** The deterministic twin of {@link PatchUnpack.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const reduction = await this.reduction.exact();
+    return (x) => exactDepthToSpace(reduction(x), 2);
   }
 }

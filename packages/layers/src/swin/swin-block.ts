@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Module } from '@ncomp/core';
+import { InvalidArgumentError, Module, addMaps, type ExactEvaluable, type ExactFn } from '@ncomp/core';
+import { exactWindowAttention } from '../exact/swin-exact.js';
 import { checkInteger, checkNhwc, checkPositive } from '../internal/checks.js';
 import { windowAttentionMask } from './attention-mask.js';
 import { LayerNorm } from './layer-norm.js';
@@ -47,7 +48,7 @@ export interface SwinBlockOptions {
  * Shapes: [N, H, W, dim] -> [N, H, W, dim].
  * Variables: `norm1`, `attn` ({@link WindowAttention}), `norm2`, `mlp` ({@link SwinMlp}).
  */
-export class SwinBlock extends Module {
+export class SwinBlock extends Module implements ExactEvaluable {
   /** Channels. */
   readonly dim: number;
   /** Window size w. */
@@ -125,5 +126,17 @@ export class SwinBlock extends Module {
       const y = tf.add(x, a);
       return tf.add(y, this.mlp.call(this.norm2.call(y))) as tf.Tensor4D;
     });
+  }
+
+  /** The deterministic twin of {@link SwinBlock.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const norm1 = await this.norm1.exact();
+    const attn = await exactWindowAttention(this.attn, this.shift);
+    const norm2 = await this.norm2.exact();
+    const mlp = await this.mlp.exact();
+    return (x) => {
+      const y = addMaps(x, attn(norm1(x)));
+      return addMaps(y, mlp(norm2(y)));
+    };
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '@ncomp/core';
+import { Module, type ExactEvaluable, type ExactFn } from '@ncomp/core';
+import { exactGelu } from '../exact/swin-exact.js';
 import { Dense } from '../dense/dense.js';
 import { checkInteger } from '../internal/checks.js';
 import { gelu } from './gelu.js';
@@ -12,7 +13,7 @@ import { gelu } from './gelu.js';
  * Shapes: [..., dim] -> [..., dim].
  * Variables: `fc1`, `fc2` (each `kernel`, `bias`).
  */
-export class SwinMlp extends Module {
+export class SwinMlp extends Module implements ExactEvaluable {
   /** Input and output features. */
   readonly dim: number;
   /** Hidden features (4 dim in Swin). */
@@ -44,5 +45,12 @@ export class SwinMlp extends Module {
    */
   call(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.fc2.call(gelu(this.fc1.call(x))));
+  }
+
+  /** The deterministic twin of {@link SwinMlp.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const fc1 = await this.fc1.exact();
+    const fc2 = await this.fc2.exact();
+    return (x) => fc2(exactGelu(fc1(x)));
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Module } from '@ncomp/core';
+import { InvalidArgumentError, Module, type ExactEvaluable, type ExactFn } from '@ncomp/core';
 import { checkInteger, checkNhwc } from '../internal/checks.js';
 import { PatchMerging } from './patch-merging.js';
 import { PatchSplitting } from './patch-splitting.js';
@@ -42,7 +42,7 @@ export interface SwinStageOptions {
  * Variables: `block0` ... `block{depth-1}`, then `downsample` (`merge`) or `upsample`
  * (`split`, `unpack`), the reference's names.
  */
-export class SwinStage extends Module {
+export class SwinStage extends Module implements ExactEvaluable {
   /** Input channels. */
   readonly dim: number;
   /** Output channels. */
@@ -116,5 +116,15 @@ export class SwinStage extends Module {
       for (const block of this.blocks) y = block.call(y);
       return this.resampleLayer ? this.resampleLayer.call(y) : tf.clone(y);
     });
+  }
+
+  /** The deterministic twin of {@link SwinStage.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const blocks = await Promise.all(this.blocks.map((b) => b.exact()));
+    const resample = this.resampleLayer ? await this.resampleLayer.exact() : undefined;
+    return (x) => {
+      const y = blocks.reduce((h, b) => b(h), x);
+      return resample ? resample(y) : y;
+    };
   }
 }

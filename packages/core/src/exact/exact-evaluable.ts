@@ -1,0 +1,51 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors/index.js';
+import type { ExactMap } from './exact-map.js';
+
+/**
+ * A forward pass evaluated deterministically: the same output bits on every TF.js backend,
+ * JavaScript engine and processor, because it runs in plain float64 JavaScript in a fixed
+ * order instead of on the backend (see `docs/backends.md`, "Portable bitstreams"). What
+ * entropy models need to pick identical tables in encoder and decoder.
+ */
+export type ExactFn = (x: ExactMap) => ExactMap;
+
+/**
+ * A module whose forward pass has a deterministic twin: `exact()` reads its weights (once,
+ * asynchronously, so any backend works) and returns a pure function of the input. Every
+ * module that computes entropy parameters (hyper-synthesis, ChARM transforms) implements
+ * it; the twin agrees with `call` within float32 rounding.
+ */
+export interface ExactEvaluable {
+  /** Reads the weights and returns the deterministic forward pass. */
+  exact(): Promise<ExactFn>;
+}
+
+/** Whether `m` has a deterministic forward pass ({@link ExactEvaluable}). */
+export function isExactEvaluable(m: unknown): m is ExactEvaluable {
+  return typeof m === 'object' && m !== null && typeof (m as { exact?: unknown }).exact === 'function';
+}
+
+/**
+ * The deterministic forward pass of `m`.
+ * @param role - What `m` is, for the error (e.g. "hyperSynthesis").
+ * @throws InvalidArgumentError when `m` is not {@link ExactEvaluable}: its bitstreams could
+ *   not be decoded identically on every backend.
+ */
+export async function exactOf(role: string, m: unknown): Promise<ExactFn> {
+  if (!isExactEvaluable(m)) {
+    const name = typeof m === 'object' && m !== null ? m.constructor.name : typeof m;
+    throw new InvalidArgumentError(
+      `${role} (${name}) has no deterministic evaluation (an exact() method): entropy parameters computed with it would differ between backends; build it from layers that have one (Conv2d, ConvTranspose2d, Dense, Sequential with relu / leakyRelu, Swin stages) or implement ExactEvaluable`,
+    );
+  }
+  return m.exact();
+}
+
+/** A tensor's values as float64 (exact: every float32 is a float64), read asynchronously. */
+export async function readExact(t: tf.Tensor): Promise<Float64Array> {
+  return Float64Array.from((await t.data()) as Float32Array);
+}
+
+/** A step of a layer stack with a deterministic twin (e.g. `relu`): a function with an `exact` property. */
+export type ExactStepFunction = ((x: tf.Tensor) => tf.Tensor) & { readonly exact: ExactFn };
