@@ -47,9 +47,9 @@ const { data, info } = await sharp(kodim).extract({ left: 100, top: 100, width: 
 const x = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32'), 255) as tf.Tensor4D);
 
 // --- training-time estimate vs. real bytes ---
-const compressed = codec.compress(x);
+const compressed = await codec.compress(x);
 const bytes = compressed.streams.reduce((n, s) => n + s.length, 0);
-const decoded = codec.decompress(compressed);
+const decoded = await codec.decompress(compressed);
 const psnr = tf.tidy(() => 10 * Math.log10(1 / tf.mean(tf.squaredDifference(decoded, x)).dataSync()[0]!));
 console.log(`${info.width}x${info.height}: streams ${compressed.streams.map((s) => s.length).join(' + ')} bytes = ${((bytes * 8) / (info.width * info.height)).toFixed(3)} bpp, PSNR ${psnr.toFixed(2)} dB (untrained: train it with RdTrainer)`);
 tf.dispose([x, decoded]);

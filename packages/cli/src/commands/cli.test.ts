@@ -139,7 +139,7 @@ describe('ncomp compress / decompress round trip', () => {
     expect(Buffer.from(container.header.weightsDigest).equals(Buffer.from(loaded.digest))).toBe(true);
     const image = await readImage(input);
     const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
-    const direct = loaded.model.compress(x, 0.5);
+    const direct = await loaded.model.compress(x, 0.5);
     x.dispose();
     expect(container.streams).toEqual(direct.streams);
 
@@ -154,7 +154,7 @@ describe('ncomp compress / decompress round trip', () => {
     expect(meta.depth).toBe(c.bitDepth === 16 ? 'ushort' : 'uchar');
 
     // Pixels: those of model.decompress on the same streams, rounded as the PNG stores them.
-    const y = loaded.model.decompress({ streams: container.streams, height, width, paddedHeight: container.header.paddedHeight, paddedWidth: container.header.paddedWidth, quality: 0.5 });
+    const y = await loaded.model.decompress({ streams: container.streams, height, width, paddedHeight: container.header.paddedHeight, paddedWidth: container.header.paddedWidth, quality: 0.5 });
     const rgb = y.dataSync() as Float32Array;
     y.dispose();
     const max = c.bitDepth === 16 ? 65535 : 255;

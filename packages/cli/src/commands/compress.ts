@@ -39,7 +39,7 @@ export async function compressCommand(ctx: CommandContext): Promise<number> {
       const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
       let compressed;
       try {
-        compressed = model.compress(x, quality);
+        compressed = await model.compress(x, quality);
       } finally {
         x.dispose();
       }

@@ -44,9 +44,9 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
         throw namingFile(input, err, `; the loaded model is ${path} — pass --model <file> with the model it was compressed with`);
       }
       try {
-        const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality }, control);
+        const x = await model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality }, control);
         try {
-          rgb = x.dataSync() as Float32Array;
+          rgb = (await x.data()) as Float32Array;
         } finally {
           x.dispose();
         }

@@ -197,8 +197,12 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
       for (const q of qualities) {
         const t0 = performance.now();
         const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
-        const c = model.compress(x, q);
-        x.dispose();
+        let c;
+        try {
+          c = await model.compress(x, q);
+        } finally {
+          x.dispose();
+        }
         const bytes = encodeContainer({
           header: { modelName: name, weightsDigest: digest, width: image.width, height: image.height, paddedWidth: c.paddedWidth, paddedHeight: c.paddedHeight, channels: 'rgb', bitDepth: 8, quality: q, extras: {} },
           streams: c.streams,
@@ -206,8 +210,8 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
         const t1 = performance.now();
         const back = decodeContainer(bytes);
         checkContainerModel(back.header, name, digest);
-        const ys = model.decompressAt({ ...back.header, streams: back.streams }, controls);
-        const recs = ys.map((y) => y.dataSync() as Float32Array);
+        const ys = await model.decompressAt({ ...back.header, streams: back.streams }, controls);
+        const recs = (await Promise.all(ys.map((y) => y.data()))) as Float32Array[];
         tf.dispose(ys);
         // One entropy decode for all control values: its time is shared out among them.
         const decodeMs = (performance.now() - t1) / recs.length;

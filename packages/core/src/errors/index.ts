@@ -10,6 +10,7 @@ export {
   CorruptStreamError,
   InvalidArgumentError,
   ModelMismatchError,
+  ParameterMismatchError,
   ShapeError,
   UnsupportedFormatError,
 } from './kinds.js';

@@ -29,3 +29,12 @@ export class BackendUnavailableError extends NcompError {}
 
 /** A file format is recognised but its version or a feature it uses is not supported. */
 export class UnsupportedFormatError extends NcompError {}
+
+/**
+ * The decoder computed entropy parameters (the table of each symbol) that differ from the
+ * encoder's for an intact stream: the file was written by a build whose deterministic
+ * entropy-parameter evaluation differs from this one (another ncomp version, or a custom
+ * layer without a deterministic twin). Not damage: the message names the backend and
+ * version that wrote the file.
+ */
+export class ParameterMismatchError extends NcompError {}

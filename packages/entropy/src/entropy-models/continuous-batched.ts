@@ -153,6 +153,37 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
     return tf.tidy(() => tf.add(tf.tensor(symbols, [...batchShape, ...codingShape], 'float32'), this.currentOffset()));
   }
 
+  /**
+   * The integer symbols of `compress`'s strings, without the quantization offset: what
+   * {@link ContinuousBatchedEntropyModel.decompress} adds {@link
+   * ContinuousBatchedEntropyModel.quantizationOffsets} to. Backend-independent (plain
+   * arrays), for deterministic entropy-parameter paths.
+   * @param strings - One per coding unit.
+   * @param broadcastShape - The coding shape without the prior's batch shape.
+   * @returns strings.length x (product of the coding shape) symbols, unit after unit.
+   * @throws CorruptStreamError for strings that do not decode.
+   */
+  decodeSymbols(strings: readonly Uint8Array[], broadcastShape: readonly number[]): Int32Array {
+    const codingShape = [...broadcastShape, ...this.priorShape];
+    this.checkCodingShape(codingShape);
+    const unit = codingShape.reduce((a, b) => a * b, 1);
+    return this.decodeUnits(strings, tileIndexes(this.unitIndexes(unit), strings.length), unit);
+  }
+
+  /**
+   * The quantization offset of each element of the prior's batch shape (the stored
+   * `quantization_offset`, zeros without `nonIntegerOffsets`), read asynchronously: a
+   * decoded value is `symbol + offset`.
+   */
+  async quantizationOffsets(): Promise<Float64Array> {
+    const t = this.currentOffset();
+    try {
+      return Float64Array.from((await t.data()) as Float32Array);
+    } finally {
+      if (t !== this.offset) t.dispose();
+    }
+  }
+
   private checkCodingShape(codingShape: readonly number[]): void {
     if (codingShape.length !== this.codingRank) {
       throw new ShapeError(`expected ${this.codingRank} coding axes, found ${codingShape.length}`);

@@ -63,6 +63,22 @@ export class GainUnit extends Module {
   }
 
   /** The gain g(q) [C]. */
+  /**
+   * The natural logarithm of the gain at `quality`, interpolated in float64 from the stored
+   * log-gains: the same bits on every backend, as the coding path needs (the index shift
+   * log(gain) / step picks tables).
+   * @throws InvalidArgumentError for a quality outside [0, levels - 1].
+   */
+  async exactLogGain(quality: number): Promise<Float64Array> {
+    this.checkQuality(quality);
+    const i = Math.min(Math.floor(quality), this.levels - 2);
+    const t = quality - i;
+    const table = (await this.logGain.data()) as Float32Array;
+    const out = new Float64Array(this.channels);
+    for (let c = 0; c < this.channels; c++) out[c] = table[i * this.channels + c]! * (1 - t) + table[(i + 1) * this.channels + c]! * t;
+    return out;
+  }
+
   gain(quality: number): tf.Tensor1D {
     return this.interpolate(this.logGain, quality);
   }

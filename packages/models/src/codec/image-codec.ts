@@ -3,6 +3,7 @@ import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
+import { decodeCheckStream, encodeCheckStream } from './check-stream.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
 import { replicatePad, roundUpTo } from './replicate-pad.js';
 
@@ -100,6 +101,15 @@ export class ImageCodec extends Module {
     this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas, options.initialLogGains)) : undefined;
   }
 
+  /**
+   * Names of the streams of a {@link CompressedImage}, in order: the latent codec's (e.g.
+   * `y`, `z`), then `check` (the digests that tell a portability mismatch from damage, and
+   * the encoding backend's name).
+   */
+  get streamNames(): readonly string[] {
+    return [...this.latentCodec.streamNames, 'check'];
+  }
+
   /** Image sizes must be multiples of this to be coded (others are padded by `compress`). */
   get padMultiple(): number {
     return this.downsampling * this.latentCodec.latentMultiple;
@@ -172,22 +182,22 @@ export class ImageCodec extends Module {
    * @param x - Image [1, H, W, 3] in [0, 1].
    * @param quality - Rate level (default: the highest).
    */
-  compress(x: tf.Tensor4D, quality?: number): CompressedImage {
+  async compress(x: tf.Tensor4D, quality?: number): Promise<CompressedImage> {
     this.checkImage(x, false);
     if (x.shape[0] !== 1) throw new ShapeError(`compress codes one image at a time, found a batch of ${x.shape[0]}`);
     const q = this.resolveQuality(quality);
     const [, height, width] = x.shape;
     const paddedHeight = roundUpTo(height, this.padMultiple);
     const paddedWidth = roundUpTo(width, this.padMultiple);
+    const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
     const y = tf.tidy(() => this.analysis.call(replicatePad(x, paddedHeight - height, paddedWidth - width)) as tf.Tensor4D);
-    const gain = this.gainAt(q);
     try {
-      const { streams, yHat } = this.latentCodec.compress(y, gain);
+      const { streams, yHat, checks } = await this.latentCodec.compress(y, logGain);
       yHat.dispose();
-      return { streams: streams[0]!, height, width, paddedHeight, paddedWidth, quality: q };
+      const check = encodeCheckStream({ backend: tf.getBackend(), check: checks[0]! });
+      return { streams: [...streams[0]!, check], height, width, paddedHeight, paddedWidth, quality: q };
     } finally {
       y.dispose();
-      gain?.dispose();
     }
   }
 
@@ -199,8 +209,8 @@ export class ImageCodec extends Module {
    * @throws CorruptStreamError for streams that do not decode; ShapeError for sizes this
    *   codec cannot have produced; InvalidArgumentError for a bad control value.
    */
-  decompress(image: CompressedImage, control?: number): tf.Tensor4D {
-    const [x] = this.decompressAt(image, [control]);
+  async decompress(image: CompressedImage, control?: number): Promise<tf.Tensor4D> {
+    const [x] = await this.decompressAt(image, [control]);
     return x!;
   }
 
@@ -222,7 +232,7 @@ export class ImageCodec extends Module {
    * @throws InvalidArgumentError for a control value outside the codec's range, or any
    *   value for a codec without a control; as {@link ImageCodec.decompress} otherwise.
    */
-  decompressAt(image: CompressedImage, controls: readonly (number | undefined)[]): tf.Tensor4D[] {
+  async decompressAt(image: CompressedImage, controls: readonly (number | undefined)[]): Promise<tf.Tensor4D[]> {
     const values = controls.map((c) => resolveControl(this.decodeControl, c));
     const q = this.resolveQuality(image.quality);
     const { height, width, paddedHeight, paddedWidth } = image;
@@ -231,13 +241,14 @@ export class ImageCodec extends Module {
       throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
     }
     const d = this.downsampling;
-    const gain = this.gainAt(q);
-    let yHat: tf.Tensor4D;
-    try {
-      yHat = this.latentCodec.decompress([image.streams], [paddedHeight / d, paddedWidth / d], gain);
-    } finally {
-      gain?.dispose();
+    const names = this.streamNames;
+    if (!Array.isArray(image.streams) || image.streams.length !== names.length) {
+      throw new ShapeError(`a compressed image of this codec has ${names.length} streams (${names.join(', ')}), found ${Array.isArray(image.streams) ? image.streams.length : 'none'}`);
     }
+    const latentStreams = image.streams.slice(0, -1);
+    const { backend, check } = decodeCheckStream(image.streams[names.length - 1]!);
+    const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
+    const yHat = await this.latentCodec.decompress([latentStreams], [paddedHeight / d, paddedWidth / d], logGain, [{ ...check, origin: `the ${backend} backend` }]);
     const out: tf.Tensor4D[] = [];
     try {
       for (const value of values) {

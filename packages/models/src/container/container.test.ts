@@ -46,7 +46,7 @@ function errorOf(f: () => unknown): Error {
 // prettier-ignore
 const GOLDEN_BODY = [
   0x4e, 0x43, 0x4d, 0x50,       // magic "NCMP"
-  0x01,                         // format version
+  0x02,                         // format version
   0x01, 0x6d,                   // model name: 1 byte, "m"
   ...digest,                    // weights digest, 16 bytes
   0xac, 0x02,                   // width 300
@@ -73,7 +73,7 @@ describe('container byte layout', () => {
 
   it('exports the magic and version; changing the exported magic array changes nothing else', () => {
     expect(new TextDecoder().decode(CONTAINER_MAGIC)).toBe('NCMP');
-    expect(CONTAINER_VERSION).toBe(1);
+    expect(CONTAINER_VERSION).toBe(2);
     const saved = CONTAINER_MAGIC.slice();
     CONTAINER_MAGIC.fill(0);
     try {
@@ -168,10 +168,18 @@ describe('decodeContainer: not an ncomp file', () => {
 describe('decodeContainer: versions', () => {
   it('names a newer format and what to do', () => {
     const bytes = encodeContainer(container());
-    bytes[4] = 2;
+    bytes[4] = 3;
     const err = errorOf(() => decodeContainer(bytes));
     expect(err).toBeInstanceOf(UnsupportedFormatError);
-    expect(err.message).toBe('written by a newer ncomp (format 2); this version reads format 1 — upgrade @ncomp/cli');
+    expect(err.message).toBe('written by a newer ncomp (format 3); this version reads format 2 — upgrade @ncomp/cli');
+  });
+
+  it('refuses format 1 (entropy parameters computed on the backend) as made by another format version, naming what to do', () => {
+    const bytes = encodeContainer(container());
+    bytes[4] = 1;
+    const err = errorOf(() => decodeContainer(bytes));
+    expect(err).toBeInstanceOf(UnsupportedFormatError);
+    expect(err.message).toMatch(/^made by another format version: format 1.*reads format 2 only.*compress the image again/);
   });
 
   it('checks the version before the checksum (a newer format may checksum differently)', () => {

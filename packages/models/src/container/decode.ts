@@ -85,6 +85,11 @@ function checkPreamble(bytes: Uint8Array): void {
       `written by a newer ncomp (format ${version}); this version reads format ${CONTAINER_VERSION} — upgrade @ncomp/cli`,
     );
   }
+  if (version >= 1 && version < CONTAINER_VERSION) {
+    throw new UnsupportedFormatError(
+      `made by another format version: format ${version}, written by an earlier ncomp whose entropy parameters depended on the backend; this version reads format ${CONTAINER_VERSION} only — decode it with the ncomp version that wrote it (@ncomp/cli 0.1.x before portable bitstreams), or compress the image again`,
+    );
+  }
   if (version !== CONTAINER_VERSION) {
     throw new UnsupportedFormatError(
       `ncomp format ${version} does not exist (the first format is 1; this version reads format ${CONTAINER_VERSION}); the version byte is damaged`,

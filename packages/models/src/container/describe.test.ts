@@ -30,7 +30,7 @@ describe('describeContainer', () => {
     const text = describeContainer(c);
     expect(text).toBe(
       [
-        'ncomp file, format 1',
+        'ncomp file, format 2',
         '  model:     bmshj2018',
         "  weights:   00112233445566778899aabbccddeeff (first 16 bytes of the weights file's SHA-256)",
         '  image:     100 x 50 pixels, rgba, 16-bit',

@@ -17,7 +17,7 @@ export const MAGIC_BYTES: readonly number[] = [0x4e, 0x43, 0x4d, 0x50];
 export const CONTAINER_MAGIC: Uint8Array = Uint8Array.from(MAGIC_BYTES);
 
 /** The container format version this build writes and reads (byte 4 of a file). */
-export const CONTAINER_VERSION = 1;
+export const CONTAINER_VERSION = 2;
 
 /**
  * The colour layout of the original image, before the codec converted it (the codecs

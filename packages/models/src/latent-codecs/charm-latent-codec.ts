@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, concatChannels, exactOf, sliceChannels, type ExactMap } from '@ncomp/core';
 import {
   ContinuousBatchedEntropyModel,
   LocationScaleIndexedEntropyModel,
@@ -9,6 +9,10 @@ import {
 import type { CallableModule, CharmTransforms } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
+import { HyperLatent } from './hyper-latent.js';
+import { decodePart, encodePart, likeMap, tableIndex, type CodedPart } from './indexed-coding.js';
+import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.js';
+import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
 
@@ -113,6 +117,8 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   readonly hyperBottleneck: ContinuousBatchedEntropyModel;
   /** Conditional entropy model of the slices of y. */
   readonly conditional: LocationScaleIndexedEntropyModel;
+  /** The z half (h_a and the factorized prior), shared with {@link HyperpriorLatentCodec}. */
+  readonly hyper: HyperLatent;
   /** Whether slice i sees only its block of the hyper features (see {@link CharmLatentCodecOptions.sliceHyperFeatures}). */
   readonly sliceHyperFeatures: boolean;
   /** What h_s sees in training (see {@link CharmLatentCodecOptions.hyperSynthesisInput}). */
@@ -155,6 +161,7 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     const table = scaleTable({ ...options, coder });
     this.numScales = table.numScales;
     this.conditional = this.addModule('conditional', table.model);
+    this.hyper = new HyperLatent(this.hyperAnalysis, this.hyperBottleneck, this.hyperChannels, this.latentMultiple);
   }
 
   /** Channels h_s must give: mean features, then scale features. */
@@ -234,90 +241,89 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     });
   }
 
+  /**
+   * The deterministic slice loop shared by compress and decompress, per image: h_s's twin
+   * gives the hyper features from ẑ; for each slice the transforms' twins give its means
+   * and tables from them and the slices decoded so far, `code` encodes or decodes the
+   * slice (returning `symbol + mean`), LRP's twin corrects it. Float64 throughout, the
+   * same on every backend.
+   */
+  private async slicePath(): Promise<(zHat: ExactMap, size: readonly [number, number], code: (i: number, part: CodedPart) => Float64Array) => ExactMap> {
+    const hs = await exactOf('hyperSynthesis', this.hyperSynthesis);
+    const t = await this.transforms.exact();
+    const [fm, fs] = this.hyperFeatureChannels;
+    const sliceWidth = this.transforms.sliceChannels;
+    const lrp = t.latentResidual;
+    return (zHat, size, code) => {
+      const out = hs(zHat);
+      if (out.height !== size[0] || out.width !== size[1] || out.channels !== fm + fs) {
+        throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${fm + fs} (${fm} mean and ${fs} scale features), gave ${out.height}x${out.width}x${out.channels}`);
+      }
+      const means = sliceChannels(out, 0, fm);
+      const scales = sliceChannels(out, fm, fs);
+      const featuresFor = (i: number, features: ExactMap, width: number): ExactMap => (this.sliceHyperFeatures ? sliceChannels(features, i * width, width) : features);
+      const decoded: ExactMap[] = [];
+      for (let i = 0; i < this.numSlices; i++) {
+        const meanFeatures = featuresFor(i, means, this.transforms.hyperMeanChannels);
+        const loc = t.mean(i, meanFeatures, decoded);
+        const raw = t.scale(i, featuresFor(i, scales, this.transforms.hyperScaleChannels), decoded);
+        const indexes = new Int32Array(raw.data.length);
+        for (let k = 0; k < indexes.length; k++) indexes[k] = tableIndex(raw.data[k]! + this.indexOffset, this.numScales);
+        const quantized = likeMap(loc, sliceWidth, code(i, { indexes, loc: loc.data }));
+        decoded.push(lrp ? lrp(i, meanFeatures, decoded, quantized) : quantized);
+      }
+      return concatChannels(decoded);
+    };
+  }
+
   /** {@inheritDoc LatentCodec.compress} */
-  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed {
-    this.checkY(y, gain);
-    const z = tf.tidy(() => this.hyperAnalysis.call(y) as tf.Tensor4D);
-    let zStrings: Uint8Array[];
-    try {
-      zStrings = this.hyperBottleneck.compress(z);
-    } finally {
-      z.dispose();
-    }
-    const size = [y.shape[1], y.shape[2]] as const;
-    const encoders = zStrings.map(() => this.conditional.createEncoder());
-    const slices = tf.split(y, this.numSlices, 3) as tf.Tensor4D[];
-    const yHat = this.runSlices(zStrings, size, (i, indexes, loc) => this.conditional.compressIncrementalWithLoc(encoders, slices[i]!, indexes, loc) as tf.Tensor4D, slices);
-    return { streams: encoders.map((e, i) => [e.finish(), zStrings[i]!]), yHat };
+  async compress(y: tf.Tensor4D, gain?: Float64Array): Promise<LatentCompressed> {
+    if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain (a codec with lambdas cannot use it)');
+    this.checkY(y, undefined);
+    const [n, h, w] = y.shape;
+    const checks = Array.from({ length: n }, () => new CheckRecorder());
+    const path = await this.slicePath();
+    const { strings: zStrings, zHat } = await this.hyper.compress(y, checks);
+    const values = await imageValues(y);
+    const s = this.transforms.sliceChannels;
+    const m = this.latentChannels;
+    const streams: Uint8Array[][] = [];
+    const decoded = values.map((v, img) => {
+      const encoder = this.conditional.createEncoder();
+      const yHat = path(zHat[img]!, [h, w], (i, part) => {
+        const slice = new Float64Array(h * w * s);
+        for (let p = 0; p < h * w; p++) slice.set(v.subarray(p * m + i * s, p * m + (i + 1) * s), p * s);
+        return encodePart(encoder, slice, part, checks[img]!);
+      });
+      streams.push([encoder.finish(), zStrings[img]!]);
+      return yHat.data;
+    });
+    return { streams, yHat: latentTensor(decoded, [n, h, w, m]), checks: checks.map((c) => c.result()) };
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: tf.Tensor1D): tf.Tensor4D {
+  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
     if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain');
     this.checkSize(size);
     streams.forEach((s, i) => {
       if (s.length !== 2) throw new ShapeError(`ChARM latent codec: image ${i} has ${s.length} streams, expected 2 (y, z)`);
     });
-    const decoders = streams.map((s) => this.conditional.createDecoder(s[0]!));
-    const yHat = this.runSlices(
+    const verifiers = streams.map((_, i) => new CheckVerifier(checks?.[i]));
+    const path = await this.slicePath();
+    const zHat = await this.hyper.decompress(
       streams.map((s) => s[1]!),
       size,
-      (_i, indexes, loc) => this.conditional.decompressIncrementalWithLoc(decoders, indexes, loc) as tf.Tensor4D,
-      [],
+      verifiers,
     );
-    try {
+    const decoded = streams.map((s, img) => {
+      const decoder = this.conditional.createDecoder(s[0]!);
+      const yHat = path(zHat[img]!, size, (i, part) => decodePart(decoder, part, verifiers[img]!, i));
       // Every byte of y read exactly by the last slice: a damaged or foreign stream is refused here at the latest.
-      for (const d of decoders) d.finish();
-    } catch (err) {
-      yHat.dispose();
-      throw err;
-    }
-    return yHat;
-  }
-
-  /**
-   * The coding loop shared by compress and decompress: ẑ from the z strings, then for each
-   * slice its parameters from ẑ and the slices so far, `code` (encode or decode; it returns
-   * the quantized slice as the decoder sees it), LRP. Disposes `owned` and every
-   * intermediate; returns ŷ.
-   */
-  private runSlices(
-    zStrings: readonly Uint8Array[],
-    size: readonly [number, number],
-    code: (i: number, indexes: tf.Tensor4D, loc: tf.Tensor4D) => tf.Tensor4D,
-    owned: readonly tf.Tensor[],
-  ): tf.Tensor4D {
-    const decoded: tf.Tensor4D[] = [];
-    let hyper: HyperFeatures | undefined;
-    try {
-      const zHat = this.hyperBottleneck.decompress(zStrings, [size[0] / this.latentMultiple, size[1] / this.latentMultiple]) as tf.Tensor4D;
-      try {
-        hyper = tf.tidy(() => this.hyperFeatures(zHat, size));
-      } finally {
-        zHat.dispose();
-      }
-      const features = hyper;
-      for (let i = 0; i < this.numSlices; i++) {
-        const { loc, indexes, meanFeatures } = tf.tidy(() => this.sliceParameters(i, features, decoded));
-        try {
-          const quantized = code(i, indexes, loc);
-          if (!this.lrp) {
-            decoded.push(quantized);
-          } else {
-            try {
-              decoded.push(tf.tidy(() => this.corrected(i, meanFeatures, decoded, quantized)));
-            } finally {
-              quantized.dispose();
-            }
-          }
-        } finally {
-          tf.dispose([loc, indexes, ...(meanFeatures === features.means ? [] : [meanFeatures])]);
-        }
-      }
-      return tf.concat(decoded, 3) as tf.Tensor4D;
-    } finally {
-      tf.dispose([...decoded, ...owned, ...(hyper ? [hyper.means, hyper.scales] : [])]);
-    }
+      decoder.finish();
+      verifiers[img]!.finish(this.numSlices);
+      return yHat.data;
+    });
+    return latentTensor(decoded, [streams.length, size[0], size[1], this.latentChannels]);
   }
 
   /** {@inheritDoc LatentCodec.update} */

@@ -1,4 +1,6 @@
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, roundHalfEven } from '@ncomp/core';
+import { CheckVerifier, digestInts, type LatentCheck } from './latent-check.js';
+import { imageValues, latentTensor } from './latent-values.js';
 import { ContinuousBatchedEntropyModel, NoisyDeepFactorized, type CoderName } from '@ncomp/entropy';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
@@ -49,25 +51,52 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.compress} */
-  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed {
+  async compress(y: tf.Tensor4D, logGain?: Float64Array): Promise<LatentCompressed> {
     checkLatent(y, this.latentChannels);
-    const gained = gain ? (tf.mul(y, gain) as tf.Tensor4D) : y;
+    const [n, h, w, c] = y.shape;
+    const values = await imageValues(y, logGain);
+    const offsets = await this.bottleneck.quantizationOffsets();
+    const checks: LatentCheck[] = [];
+    const symbols = new Int32Array(n * h * w * c);
+    const decoded = values.map((v, i) => {
+      const out = new Float64Array(v.length);
+      const s = symbols.subarray(i * v.length, (i + 1) * v.length);
+      for (let k = 0; k < v.length; k++) {
+        s[k] = roundHalfEven(v[k]! - offsets[k % c]!);
+        out[k] = s[k]! + offsets[k % c]!;
+      }
+      checks.push({ parts: [{ indexes: 0, symbols: digestInts(s) }] });
+      return out;
+    });
+    const quantized = latentTensor(decoded, [n, h, w, c]);
+    let strings: Uint8Array[];
     try {
-      const strings = this.bottleneck.compress(gained);
-      return { streams: strings.map((s) => [s]), yHat: this.bottleneck.quantize(gained) as tf.Tensor4D };
+      strings = this.bottleneck.compress(quantized);
     } finally {
-      if (gained !== y) gained.dispose();
+      quantized.dispose();
     }
+    return { streams: strings.map((s) => [s]), yHat: latentTensor(decoded, [n, h, w, c]), checks };
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], _gain?: tf.Tensor1D): tf.Tensor4D {
+  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], _logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
     // The gain does not change how the (gained) latent is coded with a factorized prior.
     const strings = streams.map((s, i) => {
       if (s.length !== 1) throw new ShapeError(`factorized latent codec: image ${i} has ${s.length} streams, expected 1 (y)`);
       return s[0]!;
     });
-    return this.bottleneck.decompress(strings, [size[0], size[1]]) as tf.Tensor4D;
+    const c = this.latentChannels;
+    const unit = size[0] * size[1] * c;
+    const symbols = this.bottleneck.decodeSymbols(strings, [size[0], size[1]]);
+    const offsets = await this.bottleneck.quantizationOffsets();
+    const decoded = strings.map((_, i) => {
+      const s = symbols.subarray(i * unit, (i + 1) * unit);
+      new CheckVerifier(checks?.[i]).symbols(0, s);
+      const out = new Float64Array(unit);
+      for (let k = 0; k < unit; k++) out[k] = s[k]! + offsets[k % c]!;
+      return out;
+    });
+    return latentTensor(decoded, [strings.length, size[0], size[1], c]);
   }
 
   /** {@inheritDoc LatentCodec.update} */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, exactExp, exactOf, readExact, type ExactMap } from '@ncomp/core';
 import {
   ContinuousBatchedEntropyModel,
   LocationScaleIndexedEntropyModel,
@@ -9,6 +9,10 @@ import {
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
+import { HyperLatent } from './hyper-latent.js';
+import { encodePart, decodePart, tableIndex, type CodedPart } from './indexed-coding.js';
+import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.js';
+import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
 
@@ -106,6 +110,8 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   readonly hyperBottleneck: ContinuousBatchedEntropyModel;
   /** Conditional entropy model of y. */
   readonly conditional: LocationScaleIndexedEntropyModel;
+  /** The z half (h_a and the factorized prior), shared with {@link CharmLatentCodec}. */
+  readonly hyper: HyperLatent;
   private readonly numScales: number;
   private readonly indexOffset: number;
   private readonly scaleOffset: number;
@@ -156,6 +162,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
           }
         : undefined;
     this.conditional = this.addModule('conditional', table.model);
+    this.hyper = new HyperLatent(this.hyperAnalysis, this.hyperBottleneck, this.hyperChannels, this.latentMultiple, this.mean ? 'y' : 'abs');
   }
 
   /** z = h_a(y or |y|). */
@@ -213,51 +220,90 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     });
   }
 
+  /**
+   * The deterministic entropy-parameter path: h_s's twin, the channel offsets and the
+   * log-gain give, per image, every symbol's table and mean from ẑ (float64, the same on
+   * every backend). Mirrors {@link HyperpriorLatentCodec.forward}'s parameters.
+   */
+  private async parameterPath(): Promise<(zHat: ExactMap, size: readonly [number, number], logGain?: Float64Array) => CodedPart> {
+    const hs = await exactOf('hyperSynthesis', this.hyperSynthesis);
+    const o = this.channelOffsets;
+    const indexOffsets = o ? await readExact(o.index) : undefined;
+    const locOffsets = o?.loc ? await readExact(o.loc) : undefined;
+    const locScales = o?.locScale ? await readExact(o.locScale) : undefined;
+    const m = this.latentChannels;
+    const k = this.offsetScale;
+    return (zHat, size, logGain) => {
+      const out = hs(zHat);
+      const expected = this.mean ? 2 * m : m;
+      if (out.height !== size[0] || out.width !== size[1] || out.channels !== expected) {
+        throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${expected}, gave ${out.height}x${out.width}x${out.channels}`);
+      }
+      const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
+      const pixels = size[0] * size[1];
+      const indexes = new Int32Array(pixels * m);
+      const loc = new Float64Array(pixels * m);
+      for (let p = 0; p < pixels; p++) {
+        for (let c = 0; c < m; c++) {
+          let v = out.data[p * expected + c]! + this.indexOffset;
+          if (indexOffsets) v += indexOffsets[c]! * k;
+          if (logGain) v += logGain[c]! / this.scaleFactor;
+          indexes[p * m + c] = tableIndex(v, this.numScales);
+          if (this.mean) {
+            let l = out.data[p * expected + m + c]!;
+            if (locScales && locOffsets) l = l * (locScales[c]! * k) + locOffsets[c]! * k;
+            if (gains) l *= gains[c]!;
+            loc[p * m + c] = l;
+          }
+        }
+      }
+      return { indexes, loc };
+    };
+  }
+
   /** {@inheritDoc LatentCodec.compress} */
-  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed {
+  async compress(y: tf.Tensor4D, logGain?: Float64Array): Promise<LatentCompressed> {
     this.checkY(y);
-    const z = tf.tidy(() => this.hyperLatent(y));
-    let zStrings: Uint8Array[];
-    try {
-      zStrings = this.hyperBottleneck.compress(z);
-    } finally {
-      z.dispose();
+    const [n, h, w] = y.shape;
+    const checks = Array.from({ length: n }, () => new CheckRecorder());
+    const parameters = await this.parameterPath();
+    const { strings: zStrings, zHat } = await this.hyper.compress(y, checks);
+    const values = await imageValues(y, logGain);
+    const streams: Uint8Array[][] = [];
+    const decoded: Float64Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const part = parameters(zHat[i]!, [h, w], logGain);
+      const encoder = this.conditional.createEncoder();
+      decoded.push(encodePart(encoder, values[i]!, part, checks[i]!));
+      streams.push([encoder.finish(), zStrings[i]!]);
     }
-    // The decoder's ẑ, computed exactly as decompress will.
-    const zHat = this.hyperBottleneck.decompress(zStrings, [y.shape[1] / this.latentMultiple, y.shape[2] / this.latentMultiple]) as tf.Tensor4D;
-    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, [y.shape[1], y.shape[2]], gain));
-    const gained = gain ? (tf.mul(y, gain) as tf.Tensor4D) : y;
-    try {
-      const yStrings = this.conditional.compressWithLoc(gained, indexes, loc);
-      const yHat = this.conditional.decompressWithLoc(yStrings, indexes, loc) as tf.Tensor4D;
-      return { streams: yStrings.map((s, i) => [s, zStrings[i]!]), yHat };
-    } finally {
-      tf.dispose([zHat, indexes, ...(loc ? [loc] : []), ...(gained !== y ? [gained] : [])]);
-    }
+    return { streams, yHat: latentTensor(decoded, [n, h, w, this.latentChannels]), checks: checks.map((c) => c.result()) };
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: tf.Tensor1D): tf.Tensor4D {
+  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
     if (size[0] % this.latentMultiple !== 0 || size[1] % this.latentMultiple !== 0) {
       throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${size[0]}x${size[1]}`);
     }
     streams.forEach((s, i) => {
       if (s.length !== 2) throw new ShapeError(`hyperprior latent codec: image ${i} has ${s.length} streams, expected 2 (y, z)`);
     });
-    const zHat = this.hyperBottleneck.decompress(
+    const verifiers = streams.map((_, i) => new CheckVerifier(checks?.[i]));
+    const parameters = await this.parameterPath();
+    const zHat = await this.hyper.decompress(
       streams.map((s) => s[1]!),
-      [size[0] / this.latentMultiple, size[1] / this.latentMultiple],
-    ) as tf.Tensor4D;
-    const { indexes, loc } = tf.tidy(() => this.parameters(zHat, size, gain));
-    try {
-      return this.conditional.decompressWithLoc(
-        streams.map((s) => s[0]!),
-        indexes,
-        loc,
-      ) as tf.Tensor4D;
-    } finally {
-      tf.dispose([zHat, indexes, ...(loc ? [loc] : [])]);
-    }
+      size,
+      verifiers,
+    );
+    const decoded = streams.map((s, i) => {
+      const part = parameters(zHat[i]!, size, logGain);
+      const decoder = this.conditional.createDecoder(s[0]!);
+      const values = decodePart(decoder, part, verifiers[i]!, 0);
+      decoder.finish();
+      verifiers[i]!.finish(1);
+      return values;
+    });
+    return latentTensor(decoded, [streams.length, size[0], size[1], this.latentChannels]);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Module } from '@ncomp/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { LatentCheck } from './latent-check.js';
 
 /** Result of {@link LatentCodec.forward}. */
 export interface LatentForward {
@@ -15,6 +16,8 @@ export interface LatentCompressed {
   readonly streams: Uint8Array[][];
   /** The quantized latent, exactly as the decoder will reconstruct it. */
   readonly yHat: tf.Tensor4D;
+  /** Per image, the digests its decoder verifies (see {@link LatentCheck}). */
+  readonly checks: LatentCheck[];
 }
 
 /**
@@ -42,16 +45,27 @@ export interface LatentCodec extends Module {
    *   gets quantized (unit step), and `yHat` is returned in those gained units.
    */
   forward(y: tf.Tensor4D, training: boolean, gain?: tf.Tensor1D): LatentForward;
-  /** Entropy-codes `y * gain` (rounding it); see {@link LatentCompressed}. */
-  compress(y: tf.Tensor4D, gain?: tf.Tensor1D): LatentCompressed;
+  /**
+   * Entropy-codes `y * gain` (rounding it); see {@link LatentCompressed}. Every table
+   * choice comes from the deterministic entropy-parameter path (the modules' `exact()`
+   * twins), so the streams decode identically on every backend. Reads tensors
+   * asynchronously: works on every backend, WebGPU included.
+   * @param y - Latent [N, h, w, C].
+   * @param logGain - The natural logarithm of the per-channel gain [C] of a variable-rate
+   *   codec at the coded quality (`GainUnit.exactLogGain`), computed deterministically.
+   */
+  compress(y: tf.Tensor4D, logGain?: Float64Array): Promise<LatentCompressed>;
   /**
    * Reconstructs the quantized (gained) latent from the streams of `compress`.
    * @param streams - Per image, the streams in {@link LatentCodec.streamNames} order.
    * @param size - Latent `[h, w]`.
-   * @param gain - The gain given to `compress`.
+   * @param logGain - The log-gain given to `compress`.
+   * @param checks - Per image, the encoder's {@link LatentCheck}; when given, a difference
+   *   is reported as damage (CorruptStreamError) or as a portability mismatch
+   *   (ParameterMismatchError), whichever it is.
    * @throws CorruptStreamError for streams that do not decode.
    */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: tf.Tensor1D): tf.Tensor4D;
+  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D>;
   /** Rebuilds learned integer tables from the current parameters (call after training). */
   update(): void;
   /** Optional data-dependent initialisation from a batch of latents, before training. */

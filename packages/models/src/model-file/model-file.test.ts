@@ -30,11 +30,11 @@ describe('model files', () => {
     expect(loaded.metadata['ncomp.note']).toBe('test');
     expect(loaded.digest.length).toBe(16);
     const x = tf.randomUniform([1, 40, 33, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const c = model.compress(x, 0.5);
-    const c2 = loaded.model.compress(x, 0.5);
+    const c = await model.compress(x, 0.5);
+    const c2 = await loaded.model.compress(x, 0.5);
     expect(c2.streams).toEqual(c.streams);
-    const a = model.decompress(c);
-    const b = loaded.model.decompress(c);
+    const a = await model.decompress(c);
+    const b = await loaded.model.decompress(c);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([x, a, b]);
     model.dispose();

@@ -211,7 +211,7 @@ export class EgicCodec extends ImageCodec {
    * @returns Image [1, H, W, 3], clipped to [0, 1].
    * @throws InvalidArgumentError for a bad alpha; as {@link ImageCodec.decompress} otherwise.
    */
-  override decompress(image: CompressedImage, alpha?: number): tf.Tensor4D {
+  override decompress(image: CompressedImage, alpha?: number): Promise<tf.Tensor4D> {
     return super.decompress(image, alpha);
   }
 

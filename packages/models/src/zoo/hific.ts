@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Module } from '@ncomp/core';
+import { InvalidArgumentError, Module, concatChannels, type ExactEvaluable, type ExactFn } from '@ncomp/core';
 import { Conv2d, ConvTranspose2d, HificEncoder, HificGenerator, Sequential, relu } from '@ncomp/layers';
 import { PatchGanDiscriminator } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
@@ -122,7 +122,7 @@ export function parseHificConfig(value: unknown, defaults: HificConfig = HIFIC_R
  * Shapes: [N, h, w, hyperChannels] -> [N, 4h, 4w, 2 latentChannels].
  * Variables: `scale.{0,2,4}` and `mean.{0,2,4}` (kernel, bias).
  */
-export class HificHyperSynthesis extends Module {
+export class HificHyperSynthesis extends Module implements ExactEvaluable {
   /** The scale-index branch. */
   readonly scale: Sequential;
   /** The mean branch. */
@@ -152,6 +152,13 @@ export class HificHyperSynthesis extends Module {
    */
   call(z: tf.Tensor): tf.Tensor {
     return tf.tidy(() => tf.concat([this.scale.call(z), this.mean.call(z)], 3));
+  }
+
+  /** The deterministic twin of {@link HificHyperSynthesis.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const scale = await this.scale.exact();
+    const mean = await this.mean.exact();
+    return (z) => concatChannels([scale(z), mean(z)]);
   }
 }
 

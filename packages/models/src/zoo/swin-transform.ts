@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, type ExactEvaluable, type ExactFn } from '@ncomp/core';
 import { Conv2d, SwinStage, type SwinResample } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -40,7 +40,7 @@ export interface SwinTransformOptions {
  *
  * Variables: `embed` (with a patch embedding), `stage0` ... `stage{n-1}`.
  */
-export class SwinTransform extends Module {
+export class SwinTransform extends Module implements ExactEvaluable {
   /** Input channels. */
   readonly inChannels: number;
   /** Output channels (the last stage's). */
@@ -110,5 +110,12 @@ export class SwinTransform extends Module {
    */
   call(x: tf.Tensor): tf.Tensor4D {
     return this.callThrough(x, this.stages.length);
+  }
+
+  /** The deterministic twin of {@link SwinTransform.call} (see `ExactEvaluable` in @ncomp/core). */
+  async exact(): Promise<ExactFn> {
+    const embed = this.embed ? await this.embed.exact() : undefined;
+    const stages = await Promise.all(this.stages.map((s) => s.exact()));
+    return (x) => stages.reduce((y, stage) => stage(y), embed ? embed(x) : x);
   }
 }

@@ -1,0 +1,84 @@
+import { ShapeError, exactMap, type ExactMap } from '@ncomp/core';
+import type { ContinuousBatchedEntropyModel } from '@ncomp/entropy';
+import type { CallableModule } from '@ncomp/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import type { CheckRecorder, CheckVerifier } from './latent-check.js';
+
+/**
+ * The hyper-latent half of a hyperprior, shared by {@link HyperpriorLatentCodec} and
+ * {@link CharmLatentCodec} (CompressAI's `HyperLatentCodec`): z = h_a(y) coded with a
+ * factorized prior, and ẑ = symbols + quantization offset rebuilt as float64 maps
+ * identically by encoder and decoder, for the deterministic entropy-parameter path. The
+ * modules stay registered by the owning codec (their state-dict names are its own).
+ */
+export class HyperLatent {
+  /**
+   * @param hyperAnalysis - h_a.
+   * @param bottleneck - The factorized entropy model of z.
+   * @param channels - Channels of z.
+   * @param downsampling - Spatial factor of h_a.
+   * @param input - What h_a reads: y itself or |y| (Ballé et al. 2018's scale hyperprior).
+   */
+  constructor(
+    readonly hyperAnalysis: CallableModule,
+    readonly bottleneck: ContinuousBatchedEntropyModel,
+    readonly channels: number,
+    readonly downsampling: number,
+    readonly input: 'y' | 'abs' = 'y',
+  ) {}
+
+  /** z = h_a(y or |y|). */
+  analyse(y: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => this.hyperAnalysis.call(this.input === 'abs' ? tf.abs(y) : y) as tf.Tensor4D);
+  }
+
+  /** The hyper-latent's size for a latent of `size`. */
+  sizeFor(size: readonly [number, number]): [number, number] {
+    return [size[0] / this.downsampling, size[1] / this.downsampling];
+  }
+
+  /**
+   * Codes z = h_a(y) and returns its strings with ẑ exactly as {@link HyperLatent.decompress}
+   * rebuilds it (one map per image); records the symbols' digests in `checks`.
+   */
+  async compress(y: tf.Tensor4D, checks: readonly CheckRecorder[]): Promise<{ strings: Uint8Array[]; zHat: ExactMap[] }> {
+    const z = this.analyse(y);
+    let strings: Uint8Array[];
+    try {
+      strings = this.bottleneck.compress(z);
+    } finally {
+      z.dispose();
+    }
+    const { zHat, symbols } = await this.rebuild(strings, this.sizeFor([y.shape[1], y.shape[2]]));
+    symbols.forEach((s, i) => checks[i]!.hyper(s));
+    return { strings, zHat };
+  }
+
+  /**
+   * ẑ per image from the strings of `compress`, verified against the encoder's digests.
+   * @throws CorruptStreamError for strings that do not decode or decode to other symbols.
+   */
+  async decompress(strings: readonly Uint8Array[], size: readonly [number, number], verifiers: readonly CheckVerifier[]): Promise<ExactMap[]> {
+    const { zHat, symbols } = await this.rebuild(strings, this.sizeFor(size));
+    symbols.forEach((s, i) => verifiers[i]!.hyper(s));
+    return zHat;
+  }
+
+  private async rebuild(strings: readonly Uint8Array[], [h, w]: [number, number]): Promise<{ zHat: ExactMap[]; symbols: Int32Array[] }> {
+    if (!Number.isInteger(h) || !Number.isInteger(w)) throw new ShapeError(`the latent's size must be a multiple of ${this.downsampling}`);
+    const all = this.bottleneck.decodeSymbols(strings, [h, w]);
+    const offsets = await this.bottleneck.quantizationOffsets();
+    const c = this.channels;
+    const unit = h * w * c;
+    const symbols: Int32Array[] = [];
+    const zHat: ExactMap[] = [];
+    for (let u = 0; u < strings.length; u++) {
+      const s = all.subarray(u * unit, (u + 1) * unit);
+      const data = new Float64Array(unit);
+      for (let k = 0; k < unit; k++) data[k] = s[k]! + offsets[k % c]!;
+      symbols.push(s);
+      zHat.push(exactMap(h, w, c, data));
+    }
+    return { zHat, symbols };
+  }
+}
