@@ -1,5 +1,6 @@
 import { InvalidArgumentError, ShapeError } from '../errors/index.js';
 import type { ExactMap } from './exact-map.js';
+import { PANEL_ROWS, gemm, packColumns } from './wasm/gemm.js';
 
 /**
  * Weights of a deterministic convolution: `kernel` in `[kh][kw][inChannels][outChannels]`
@@ -37,97 +38,117 @@ function checkGeometry(owner: string, g: ExactConvGeometry): void {
   if (!ok) throw new InvalidArgumentError(`${owner}: bad geometry ${JSON.stringify(g)}`);
 }
 
+/** Float32 values of A per chunk of the product (bounds the memory of large maps). */
+const CHUNK_VALUES = 1 << 22;
+
+const packedWeights = new WeakMap<Float64Array, { readonly packed: Float32Array; readonly np: number }>();
+
+/** `w.kernel` packed for {@link gemm}, once per kernel array. */
+function packedKernel(kernel: Float64Array, k: number, n: number): { readonly packed: Float32Array; readonly np: number } {
+  let p = packedWeights.get(kernel);
+  if (!p) {
+    p = packColumns(kernel, k, n);
+    packedWeights.set(kernel, p);
+  }
+  return p;
+}
+
+/**
+ * The shared core of the deterministic layers: output pixel m's K inputs are gathered by
+ * `gather(m, dst, offset)` into `dst[offset + k · PANEL_ROWS]` (zeros need not be written),
+ * multiplied with the kernel by {@link gemm} (float32, sequential in k), and the bias is
+ * added last in float32. Works through the pixels in chunks, so memory stays bounded.
+ */
+function convolve(pixels: number, k: number, kernel: Float64Array, outChannels: number, bias: Float64Array | undefined, gather: (m: number, dst: Float32Array, offset: number) => void): Float64Array {
+  const { packed, np } = packedKernel(kernel, k, outChannels);
+  const out = new Float64Array(pixels * outChannels);
+  const R = PANEL_ROWS;
+  const chunkPanels = Math.max(1, Math.floor(CHUNK_VALUES / Math.max(1, k * R)));
+  for (let first = 0; first < pixels; first += chunkPanels * R) {
+    const count = Math.min(chunkPanels * R, pixels - first);
+    const panels = Math.ceil(count / R);
+    const ap = new Float32Array(panels * k * R);
+    for (let i = 0; i < count; i++) gather(first + i, ap, Math.floor(i / R) * k * R + (i % R));
+    const c = gemm(ap, packed, panels, k, np);
+    for (let i = 0; i < count; i++) {
+      const o = (first + i) * outChannels;
+      if (bias) for (let j = 0; j < outChannels; j++) out[o + j] = Math.fround(c[i * np + j]! + bias[j]!);
+      else for (let j = 0; j < outChannels; j++) out[o + j] = c[i * np + j]!;
+    }
+  }
+  return out;
+}
+
 /**
  * Deterministic 2-D cross-correlation (TF.js `conv2d` with explicit zero padding): output
  * (oy, ox, o) = bias[o] + Σ x(oy·sh + a - padTop, ox·sw + b - padLeft, c) · k[a][b][c][o],
- * summed in float64 in the order a, b, c (rows of the kernel, columns, input channels),
- * the bias added last. Positions outside the input contribute nothing. The same bits on
- * every JavaScript engine.
+ * a float32 sum in the order a, b, c (rows of the kernel, columns, input channels) from
+ * +0, each product and partial sum rounded to float32, the bias added last (see
+ * {@link gemm}). Positions outside the input contribute zeros. The same bits on every
+ * JavaScript / WebAssembly engine and processor.
  */
 export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
   checkWeights('exactConv2d', x, w);
   checkGeometry('exactConv2d', g);
   const { height: H, width: W, channels: C, data: xd } = x;
-  const { kernelHeight: KH, kernelWidth: KW, outChannels: O, kernel: k, bias } = w;
+  const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
   const [sh, sw] = g.stride;
-  const OH = g.outHeight;
   const OW = g.outWidth;
-  const out = new Float64Array(OH * OW * O);
-  const acc = new Float64Array(O);
-  for (let oy = 0; oy < OH; oy++) {
-    for (let ox = 0; ox < OW; ox++) {
-      acc.fill(0);
-      for (let a = 0; a < KH; a++) {
-        const iy = oy * sh + a - g.padTop;
-        if (iy < 0 || iy >= H) continue;
-        for (let b = 0; b < KW; b++) {
-          const ix = ox * sw + b - g.padLeft;
-          if (ix < 0 || ix >= W) continue;
-          const xo = (iy * W + ix) * C;
-          const ko = (a * KW + b) * C * O;
-          for (let c = 0; c < C; c++) {
-            const xv = xd[xo + c]!;
-            if (xv === 0) continue;
-            const kr = ko + c * O;
-            for (let o = 0; o < O; o++) acc[o]! += xv * k[kr + o]!;
-          }
-        }
+  const R = PANEL_ROWS;
+  const data = convolve(g.outHeight * OW, KH * KW * C, w.kernel, O, w.bias, (m, dst, offset) => {
+    const oy = Math.floor(m / OW);
+    const ox = m - oy * OW;
+    for (let a = 0; a < KH; a++) {
+      const iy = oy * sh + a - g.padTop;
+      if (iy < 0 || iy >= H) continue;
+      for (let b = 0; b < KW; b++) {
+        const ix = ox * sw + b - g.padLeft;
+        if (ix < 0 || ix >= W) continue;
+        const xo = (iy * W + ix) * C;
+        const d = offset + (a * KW + b) * C * R;
+        for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
       }
-      const oo = (oy * OW + ox) * O;
-      if (bias) for (let o = 0; o < O; o++) out[oo + o] = acc[o]! + bias[o]!;
-      else out.set(acc, oo);
     }
-  }
-  return { height: OH, width: OW, channels: O, data: out };
+  });
+  return { height: g.outHeight, width: OW, channels: O, data };
 }
 
 /**
  * Deterministic transposed convolution (TF.js `conv2dTranspose`, the gradient of a
  * convolution whose zero padding before the first row / column is `padTop` / `padLeft`):
  * input (iy, ix) lands on output (iy·sh + a - padTop, ix·sw + b - padLeft) through tap
- * (a, b). Each output sums its contributions in float64 in the order a, b, c (taps, then
- * input channels), the bias added last. `w` is in `[kh][kw][in][out]` order (see
- * {@link transposedConvWeights}).
+ * (a, b). Each output is a float32 sum over the taps a, b and input channels c in that
+ * order (taps that do not reach it contribute zeros), the bias added last, as
+ * {@link exactConv2d}. `w` is in `[kh][kw][in][out]` order (see {@link transposedConvWeights}).
  */
 export function exactConv2dTranspose(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
   checkWeights('exactConv2dTranspose', x, w);
   checkGeometry('exactConv2dTranspose', g);
   const { height: H, width: W, channels: C, data: xd } = x;
-  const { kernelHeight: KH, kernelWidth: KW, outChannels: O, kernel: k, bias } = w;
+  const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
   const [sh, sw] = g.stride;
-  const OH = g.outHeight;
   const OW = g.outWidth;
-  const out = new Float64Array(OH * OW * O);
-  const acc = new Float64Array(O);
-  for (let oy = 0; oy < OH; oy++) {
-    for (let ox = 0; ox < OW; ox++) {
-      acc.fill(0);
-      for (let a = 0; a < KH; a++) {
-        const ty = oy + g.padTop - a;
-        if (ty < 0 || ty % sh !== 0) continue;
-        const iy = ty / sh;
-        if (iy >= H) continue;
-        for (let b = 0; b < KW; b++) {
-          const tx = ox + g.padLeft - b;
-          if (tx < 0 || tx % sw !== 0) continue;
-          const ix = tx / sw;
-          if (ix >= W) continue;
-          const xo = (iy * W + ix) * C;
-          const ko = (a * KW + b) * C * O;
-          for (let c = 0; c < C; c++) {
-            const xv = xd[xo + c]!;
-            if (xv === 0) continue;
-            const kr = ko + c * O;
-            for (let o = 0; o < O; o++) acc[o]! += xv * k[kr + o]!;
-          }
-        }
+  const R = PANEL_ROWS;
+  const data = convolve(g.outHeight * OW, KH * KW * C, w.kernel, O, w.bias, (m, dst, offset) => {
+    const oy = Math.floor(m / OW);
+    const ox = m - oy * OW;
+    for (let a = 0; a < KH; a++) {
+      const ty = oy + g.padTop - a;
+      if (ty < 0 || ty % sh !== 0) continue;
+      const iy = ty / sh;
+      if (iy >= H) continue;
+      for (let b = 0; b < KW; b++) {
+        const tx = ox + g.padLeft - b;
+        if (tx < 0 || tx % sw !== 0) continue;
+        const ix = tx / sw;
+        if (ix >= W) continue;
+        const xo = (iy * W + ix) * C;
+        const d = offset + (a * KW + b) * C * R;
+        for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
       }
-      const oo = (oy * OW + ox) * O;
-      if (bias) for (let o = 0; o < O; o++) out[oo + o] = acc[o]! + bias[o]!;
-      else out.set(acc, oo);
     }
-  }
-  return { height: OH, width: OW, channels: O, data: out };
+  });
+  return { height: g.outHeight, width: OW, channels: O, data };
 }
 
 /**
@@ -145,7 +166,7 @@ export function transposedConvWeights(filter: Float64Array, kernelHeight: number
 
 /**
  * Deterministic dense layer on every pixel (or token): out[p][o] = bias[o] + Σ_c x[p][c] ·
- * kernel[c][o], summed in float64 in the order of c, the bias added last.
+ * kernel[c][o], a float32 sum in the order of c, the bias added last (see {@link exactConv2d}).
  * @param kernel - `[inFeatures][outFeatures]`.
  */
 export function exactDense(x: ExactMap, kernel: Float64Array, outFeatures: number, bias?: Float64Array): ExactMap {
