@@ -9,7 +9,7 @@ import type { ConvPadding } from '../conv/padding.js';
 import { Sequential, leakyRelu, relu } from '../sequential/sequential.js';
 import { PatchMerging } from '../swin/patch-merging.js';
 import { SwinStage } from '../swin/swin-stage.js';
-import { uniform } from '../test-helpers.js';
+import { referenceConv2d, referenceConvTranspose2d, uniform } from '../test-helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -105,5 +105,35 @@ describe('deterministic twins (exact()) agree with call() within float32 roundin
     await expectTwin(m, x);
     x.dispose();
     m.dispose();
+  });
+
+  it('is bit-identical whichever TF.js backend holds the weights, and within 1e-5 of a float64-accumulated reference', async () => {
+    const seq = new Sequential([
+      new ConvTranspose2d(8, 8, 5, { stride: 2, padding: 'same_zeros' }),
+      leakyRelu(),
+      new ConvTranspose2d(8, 12, 5, { stride: 2, padding: 'same_zeros' }),
+      leakyRelu(),
+      new Conv2d(12, 24, 3, { padding: 'same_zeros' }),
+    ]);
+    const z = uniform([1, 4, 6, 8], 11, -3, 3) as tf.Tensor4D;
+    const outputs: Float64Array[] = [];
+    for (const backend of ['cpu', 'wasm', 'cpu'] as const) {
+      await setBackend(backend);
+      outputs.push((await seq.exact())(toMap(z)).data);
+    }
+    await setBackend('cpu');
+    expect(Array.from(outputs[1]!)).toEqual(Array.from(outputs[0]!));
+    expect(Array.from(outputs[2]!)).toEqual(Array.from(outputs[0]!));
+    // Reference: every layer accumulated in float64 (test-helpers), then rounded to float32.
+    const [l0, , l1, , l2] = seq.steps as [ConvTranspose2d, unknown, ConvTranspose2d, unknown, Conv2d];
+    const ref = tf.tidy(() => {
+      const lrelu = (t: tf.Tensor): tf.Tensor4D => tf.leakyRelu(t, 0.01) as tf.Tensor4D;
+      const a = lrelu(tf.add(referenceConvTranspose2d(z, l0.kernel as tf.Tensor4D, 2, { top: 2, left: 2 }, [8, 12]), l0.bias!));
+      const b = lrelu(tf.add(referenceConvTranspose2d(a, l1.kernel as tf.Tensor4D, 2, { top: 2, left: 2 }, [16, 24]), l1.bias!));
+      return tf.add(referenceConv2d(b, l2.kernel as tf.Tensor4D, 1, { top: 1, left: 1 }, [16, 24]), l2.bias!);
+    });
+    expect(relativeError({ height: 16, width: 24, channels: 24, data: outputs[0]! }, ref)).toBeLessThan(1e-5);
+    tf.dispose([z, ref]);
+    seq.dispose();
   });
 });
