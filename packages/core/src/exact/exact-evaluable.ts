@@ -42,9 +42,22 @@ export async function exactOf(role: string, m: unknown): Promise<ExactFn> {
   return m.exact();
 }
 
-/** A tensor's values as float64 (exact: every float32 is a float64), read asynchronously. */
+/** Values already read, by the tensor's data (a variable gets new data on every `assign`). */
+const readCache = new WeakMap<object, Float64Array>();
+
+/**
+ * A tensor's values as float64 (exact: every float32 is a float64), read asynchronously.
+ * Cached by the tensor's data: a variable's weights are read once until it is assigned
+ * again (training), and the same array comes back, so what is derived from it (packed
+ * kernels) is cached too. Treat the result as read-only.
+ */
 export async function readExact(t: tf.Tensor): Promise<Float64Array> {
-  return Float64Array.from((await t.data()) as Float32Array);
+  const key = t.dataId as object;
+  const hit = readCache.get(key);
+  if (hit) return hit;
+  const values = Float64Array.from((await t.data()) as Float32Array);
+  readCache.set(key, values);
+  return values;
 }
 
 /** A step of a layer stack with a deterministic twin (e.g. `relu`): a function with an `exact` property. */

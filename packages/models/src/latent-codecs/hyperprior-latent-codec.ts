@@ -10,7 +10,7 @@ import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
-import { encodePart, decodePart, tableIndex, type CodedPart } from './indexed-coding.js';
+import { encodePart, decodePart, type CodedPart } from './indexed-coding.js';
 import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.js';
 import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
@@ -239,21 +239,49 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       if (out.height !== size[0] || out.width !== size[1] || out.channels !== expected) {
         throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${expected}, gave ${out.height}x${out.width}x${out.channels}`);
       }
-      const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
+      // Per channel constants, hoisted; the additions below keep forward()'s order:
+      // ((raw + indexOffset) + learned offset) + log-gain / step, and (raw * a + b) * gain.
+      const learned = new Float64Array(m);
+      const gainShift = new Float64Array(m);
+      const locA = new Float64Array(m);
+      const locB = new Float64Array(m);
+      const gains = new Float64Array(m);
+      for (let c = 0; c < m; c++) {
+        if (indexOffsets) learned[c] = indexOffsets[c]! * k;
+        if (logGain) {
+          gainShift[c] = logGain[c]! / this.scaleFactor;
+          gains[c] = exactExp(logGain[c]!);
+        }
+        if (locScales && locOffsets) {
+          locA[c] = locScales[c]! * k;
+          locB[c] = locOffsets[c]! * k;
+        }
+      }
       const pixels = size[0] * size[1];
       const indexes = new Int32Array(pixels * m);
       const loc = new Float64Array(pixels * m);
+      const d = out.data;
+      const top = this.numScales - 1;
+      const offset = this.indexOffset;
+      const affine = locScales !== undefined && locOffsets !== undefined;
       for (let p = 0; p < pixels; p++) {
+        const o = p * expected;
+        const q = p * m;
         for (let c = 0; c < m; c++) {
-          let v = out.data[p * expected + c]! + this.indexOffset;
-          if (indexOffsets) v += indexOffsets[c]! * k;
-          if (logGain) v += logGain[c]! / this.scaleFactor;
-          indexes[p * m + c] = tableIndex(v, this.numScales);
-          if (this.mean) {
-            let l = out.data[p * expected + m + c]!;
-            if (locScales && locOffsets) l = l * (locScales[c]! * k) + locOffsets[c]! * k;
-            if (gains) l *= gains[c]!;
-            loc[p * m + c] = l;
+          let v = d[o + c]! + offset;
+          if (indexOffsets) v += learned[c]!;
+          if (logGain) v += gainShift[c]!;
+          v = v < 0 ? 0 : v > top ? top : v;
+          let r = Math.round(v);
+          if (r - v === 0.5 && (r & 1) === 1) r -= 1;
+          indexes[q + c] = r;
+        }
+        if (this.mean) {
+          for (let c = 0; c < m; c++) {
+            let l = d[o + m + c]!;
+            if (affine) l = l * locA[c]! + locB[c]!;
+            if (logGain) l *= gains[c]!;
+            loc[q + c] = l;
           }
         }
       }
