@@ -4,9 +4,22 @@ import type { ExactMap } from './exact-map.js';
 
 /**
  * A forward pass evaluated deterministically: the same output bits on every TF.js backend,
- * JavaScript engine and processor, because it runs in plain float64 JavaScript in a fixed
- * order instead of on the backend (see `docs/backends.md`, "Portable bitstreams"). What
- * entropy models need to pick identical tables in encoder and decoder.
+ * JavaScript engine and processor, because it runs on plain arrays in a fixed order instead
+ * of on the backend: convolutions and dense layers as float32 products summed sequentially
+ * ({@link exactConv2d}, a WebAssembly SIMD kernel or its JavaScript reference), the rest in
+ * float64 JavaScript with engine-independent elementary functions (see `docs/backends.md`,
+ * "Portable bitstreams"). What entropy models need to pick identical tables in encoder and
+ * decoder.
+ *
+ * @example
+ * ```ts
+ * import { exactMap } from '@ncomp/core';
+ * import { Conv2d, Sequential, relu } from '@ncomp/layers';
+ *
+ * const hs = new Sequential([new Conv2d(8, 16, 3, { padding: 'same_zeros' }), relu]);
+ * const twin = await hs.exact();            // reads the weights once
+ * const out = twin(exactMap(4, 6, 8));      // 4 x 6 x 16, the same bits everywhere
+ * ```
  */
 export type ExactFn = (x: ExactMap) => ExactMap;
 

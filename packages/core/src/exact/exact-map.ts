@@ -2,8 +2,8 @@ import { InvalidArgumentError, ShapeError } from '../errors/index.js';
 
 /**
  * A feature map of one image in the deterministic evaluation ({@link ExactFn}): `height` x
- * `width` x `channels` float64 values, row-major HWC (channels fastest), as one image of an
- * NHWC tensor.
+ * `width` x `channels` values held as float64 (convolution outputs are float32 values),
+ * row-major HWC (channels fastest), as one image of an NHWC tensor.
  */
 export interface ExactMap {
   /** Rows. */

@@ -1,7 +1,8 @@
 /**
- * Deterministic evaluation of entropy-parameter networks: feature maps in float64
- * JavaScript, fixed summation orders, no engine-dependent functions, so encoder and
- * decoder pick the same tables on every backend.
+ * Deterministic evaluation of entropy-parameter networks: feature maps on plain arrays,
+ * float32 products summed in a fixed order (a WebAssembly SIMD kernel), float64 elsewhere,
+ * no engine-dependent functions, so encoder and decoder pick the same tables on every
+ * backend.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,4 @@ export * from './exact-map.js';
 export * from './exact-math.js';
 export * from './exact-conv.js';
 export * from './exact-evaluable.js';
+export { gemm, gemmReference, hasWasmGemm, packColumns, PANEL_ROWS, BLOCK_COLUMNS, type Gemm } from './wasm/gemm.js';
