@@ -51,10 +51,12 @@ async function main(): Promise<void> {
     const comp: number[] = [];
     const decomp: number[] = [];
     for (let r = 0; r <= RUNS; r++) {
-      const tc = time(() => {
-        strings = model.compressWithLoc(x, idx, loc);
-      });
-      const td = time(() => model.decompressWithLoc(strings, idx, loc).dispose());
+      let t0 = performance.now();
+      strings = await model.compressWithLoc(x, idx, loc);
+      const tc = performance.now() - t0;
+      t0 = performance.now();
+      (await model.decompressWithLoc(strings, idx, loc)).dispose();
+      const td = performance.now() - t0;
       if (r > 0) {
         comp.push(tc);
         decomp.push(td);

@@ -124,12 +124,16 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
    * Compresses `x` (quantized as by {@link ContinuousBatchedEntropyModel.quantize}) to one
    * byte string per coding unit, in row-major order of the batch axes.
    */
-  compress(x: tf.Tensor): Uint8Array[] {
+  async compress(x: tf.Tensor): Promise<Uint8Array[]> {
     const { codingShape } = this.splitShape(x.shape);
     this.checkCodingShape(codingShape);
     const symbols = tf.tidy(() => tf.cast(tf.round(tf.sub(x, this.currentOffset())), 'int32'));
-    const data = symbols.dataSync() as Int32Array;
-    symbols.dispose();
+    let data: Int32Array;
+    try {
+      data = (await symbols.data()) as Int32Array;
+    } finally {
+      symbols.dispose();
+    }
     const unit = codingShape.reduce((a, b) => a * b, 1);
     return this.encodeUnits(data, tileIndexes(this.unitIndexes(unit), unit === 0 ? 0 : data.length / unit), unit);
   }

@@ -90,17 +90,22 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
   }
 
   /** Compresses `x` to one byte string per coding unit (row-major over the batch axes). */
-  compress(x: tf.Tensor, indexes: tf.Tensor): Uint8Array[] {
+  async compress(x: tf.Tensor, indexes: tf.Tensor): Promise<Uint8Array[]> {
     const { codingShape } = this.splitShape(x.shape);
     const [symbols, tableIndexes] = tf.tidy(() => {
       const idx = this.normalize(x, indexes);
       const offset = quantizationOffset(this.priorAt(idx));
       return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
     });
-    const data = symbols.dataSync() as Int32Array;
-    const idxData = tableIndexes.dataSync() as Int32Array;
-    symbols.dispose();
-    tableIndexes.dispose();
+    let data: Int32Array;
+    let idxData: Int32Array;
+    try {
+      data = (await symbols.data()) as Int32Array;
+      idxData = (await tableIndexes.data()) as Int32Array;
+    } finally {
+      symbols.dispose();
+      tableIndexes.dispose();
+    }
     return this.encodeUnits(data, idxData, codingShape.reduce((a, b) => a * b, 1));
   }
 
@@ -110,9 +115,9 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
    * @param indexes - The indexes given to `compress`; the output has their shape.
    * @throws CorruptStreamError for strings that do not decode with these tables and indexes.
    */
-  decompress(strings: readonly Uint8Array[], indexes: tf.Tensor): tf.Tensor {
+  async decompress(strings: readonly Uint8Array[], indexes: tf.Tensor): Promise<tf.Tensor> {
     const { codingShape } = this.splitShape(indexes.shape);
-    const tableIndexes = this.tableIndexes(indexes);
+    const tableIndexes = await this.tableIndexes(indexes);
     return this.dequantize(this.decodeUnits(strings, tableIndexes, codingShape.reduce((a, b) => a * b, 1)), indexes);
   }
 
@@ -130,16 +135,21 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
    *   will reconstruct it (a new tensor).
    * @throws ShapeError for the wrong number of encoders or mismatched shapes.
    */
-  compressIncremental(encoders: readonly IncrementalEncoder[], x: tf.Tensor, indexes: tf.Tensor): tf.Tensor {
+  async compressIncremental(encoders: readonly IncrementalEncoder[], x: tf.Tensor, indexes: tf.Tensor): Promise<tf.Tensor> {
     const unitSize = this.checkUnits(x.shape, encoders.length, 'encoders');
     const [symbolsT, tableT] = tf.tidy(() => {
       const idx = this.normalize(x, indexes);
       const offset = quantizationOffset(this.priorAt(idx));
       return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
     });
-    const symbols = symbolsT.dataSync() as Int32Array;
-    const tableIndexes = tableT.dataSync() as Int32Array;
-    tf.dispose([symbolsT, tableT]);
+    let symbols: Int32Array;
+    let tableIndexes: Int32Array;
+    try {
+      symbols = (await symbolsT.data()) as Int32Array;
+      tableIndexes = (await tableT.data()) as Int32Array;
+    } finally {
+      tf.dispose([symbolsT, tableT]);
+    }
     encoders.forEach((encoder, u) => {
       for (let k = u * unitSize, end = k + unitSize; k < end; k++) encoder.encode(symbols[k]!, tableIndexes[k]!);
     });
@@ -155,9 +165,9 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
    * @throws CorruptStreamError for streams that do not decode; ShapeError for the wrong
    *   number of decoders.
    */
-  decompressIncremental(decoders: readonly IncrementalDecoder[], indexes: tf.Tensor): tf.Tensor {
+  async decompressIncremental(decoders: readonly IncrementalDecoder[], indexes: tf.Tensor): Promise<tf.Tensor> {
     const unitSize = this.checkUnits(indexes.shape, decoders.length, 'decoders');
-    const tableIndexes = this.tableIndexes(indexes);
+    const tableIndexes = await this.tableIndexes(indexes);
     const symbols = new Int32Array(tableIndexes.length);
     decoders.forEach((decoder, u) => {
       for (let k = u * unitSize, end = k + unitSize; k < end; k++) symbols[k] = decoder.decode(tableIndexes[k]!);
@@ -174,10 +184,10 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
   }
 
   /** The integer table of each (clipped, rounded) index. */
-  private tableIndexes(indexes: tf.Tensor): Int32Array {
+  private async tableIndexes(indexes: tf.Tensor): Promise<Int32Array> {
     const t = tf.tidy(() => tf.cast(tf.round(tf.clipByValue(tf.cast(indexes, 'float32'), 0, this.indexRange - 1)), 'int32'));
     try {
-      return t.dataSync() as Int32Array;
+      return (await t.data()) as Int32Array;
     } finally {
       t.dispose();
     }

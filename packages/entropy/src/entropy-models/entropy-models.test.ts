@@ -23,13 +23,13 @@ function expectSame(a: tf.Tensor, b: tf.Tensor): void {
 }
 
 describe('ContinuousBatchedEntropyModel', () => {
-  it.each([1, 2, 3, 4])('decompress(compress(x)) equals quantize(x) for coding rank %i and odd shapes', (codingRank) => {
+  it.each([1, 2, 3, 4])('decompress(compress(x)) equals quantize(x) for coding rank %i and odd shapes', async (codingRank) => {
     const start = tf.memory().numTensors;
     const prior = new NoisyDeepFactorized({ batchShape: [3], seed: codingRank });
     const em = new ContinuousBatchedEntropyModel(prior, { codingRank, compression: true });
     const shape = [2, 5, 3, 7, 3].slice(5 - codingRank - 1);
     const x = normal(shape, 6, codingRank);
-    const strings = em.compress(x);
+    const strings = await em.compress(x);
     expect(strings).toHaveLength(shape[0]!);
     const y = em.decompress(strings, shape.slice(1, -1));
     const q = em.quantize(x);
@@ -39,7 +39,7 @@ describe('ContinuousBatchedEntropyModel', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it('uses the prior offset, so a non-integer mode is a bin centre', () => {
+  it('uses the prior offset, so a non-integer mode is a bin centre', async () => {
     const em = new ContinuousBatchedEntropyModel(new NoisyLogistic(tf.tensor1d([0.3, -0.2]), tf.tensor1d([1, 2])), {
       codingRank: 1,
       compression: true,
@@ -48,7 +48,7 @@ describe('ContinuousBatchedEntropyModel', () => {
     const x = tf.tensor2d([[0.31, -0.19], [2.9, 5.1]]);
     const q = em.quantize(x);
     expect(Array.from(q.dataSync())).toEqual([0.3, -0.2, 3.3, 4.8].map((v) => expect.closeTo(v, 5)));
-    expectSame(em.decompress(em.compress(x), []), q);
+    expectSame(em.decompress(await em.compress(x), []), q);
     em.dispose();
     // The offset heuristic switched off rounds to integers.
     const integer = new ContinuousBatchedEntropyModel(new NoisyLogistic(tf.tensor1d([0.3, -0.2]), tf.tensor1d([1, 2])), {
@@ -58,7 +58,7 @@ describe('ContinuousBatchedEntropyModel', () => {
     });
     const qi = integer.quantize(x);
     expect(Array.from(qi.dataSync())).toEqual([0, 0, 3, 5]);
-    expectSame(integer.decompress(integer.compress(x), []), qi);
+    expectSame(integer.decompress(await integer.compress(x), []), qi);
     integer.dispose();
   });
 
@@ -81,7 +81,7 @@ describe('ContinuousBatchedEntropyModel', () => {
 
   // As TFC's test_information_bounds: the training bits are an upper bound only in
   // expectation over data, so they are checked to 0.25 % (TFC: > 0.9975 x eval bits).
-  it('bits per coding unit: training bits >= eval bits; compressed bits >= eval bits and within 0.5 %', () => {
+  it('bits per coding unit: training bits >= eval bits; compressed bits >= eval bits and within 0.5 %', async () => {
     for (const scale of [0.25, 1, 8, 128]) {
       // 16-bit tables: at TFC's default 12 bits, wide priors (scale 128: ~1400 symbols)
       // lose ~1.3 % to the frequency quantization.
@@ -94,7 +94,7 @@ describe('ContinuousBatchedEntropyModel', () => {
       const train = tf.tidy(() => tf.mean(tf.stack([0, 1, 2, 3].map(() => em.call(x, true).bits))).dataSync()[0]!);
       const evalOut = em.call(x, false);
       const evalBits = evalOut.bits.dataSync()[0]!;
-      const bytes = em.compress(tf.reshape(x, [1, -1]))[0]!.length;
+      const bytes = (await em.compress(tf.reshape(x, [1, -1])))[0]!.length;
       // Closed form: -sum log2(c(k + 1/2) - c(k - 1/2)) over the quantized values.
       const q = evalOut.values.dataSync();
       let closed = 0;
@@ -114,7 +114,7 @@ describe('ContinuousBatchedEntropyModel', () => {
       compression: true,
     });
     const x = normal([3, 6, 5], 4, 3);
-    const strings = a.compress(x);
+    const strings = await a.compress(x);
     const state = a.stateDict();
     expect(Object.keys(state)).toEqual(expect.arrayContaining(['cdf', 'cdf_length', 'cdf_offset', 'quantization_offset']));
     const bytes = await stateDictToSafetensors(state);
@@ -123,11 +123,11 @@ describe('ContinuousBatchedEntropyModel', () => {
       codingRank: 2,
       compression: true,
     });
-    expect(b.compress(x)).not.toEqual(strings);
+    expect(await b.compress(x)).not.toEqual(strings);
     const loaded = safetensorsToStateDict(bytes);
     b.loadStateDict(loaded);
     tf.dispose(Object.values(loaded));
-    expect(b.compress(x)).toEqual(strings);
+    expect(await b.compress(x)).toEqual(strings);
     expectSame(b.decompress(strings, [6]), a.quantize(x));
     // Another model's tables cannot read these streams: the decoder says so.
     const other = new ContinuousBatchedEntropyModel(new NoisyDeepFactorized({ batchShape: [5], seed: 7 }), {
@@ -141,7 +141,7 @@ describe('ContinuousBatchedEntropyModel', () => {
     x.dispose();
   });
 
-  it('refuses damaged table state and streams that do not fit the shape', () => {
+  it('refuses damaged table state and streams that do not fit the shape', async () => {
     const em = new ContinuousBatchedEntropyModel(new NoisyLaplace(0, 3), { codingRank: 1, compression: true });
     const state = em.stateDict();
     const badCdf = tf.tensor2d(Array.from(state['cdf']!.dataSync()).map((v, i) => (i === 2 ? 0 : v)), state['cdf']!.shape as [number, number], 'int32');
@@ -149,26 +149,26 @@ describe('ContinuousBatchedEntropyModel', () => {
     const { cdf_length: _dropped, ...missing } = state;
     expect(() => em.loadStateDict(missing)).toThrow(/missing integer table "cdf_length"/);
     const x = tf.tensor2d([[0, 1, -2, 5, 30, -1, 0, 2]]);
-    const strings = em.compress(x);
+    const strings = await em.compress(x);
     expect(() => em.decompress(strings, [4])).toThrow(CorruptStreamError);
     expect(() => em.decompress(strings, [20])).toThrow(CorruptStreamError);
     const plain = new ContinuousBatchedEntropyModel(new NoisyLaplace(0, 3), { codingRank: 1 });
-    expect(() => plain.compress(x)).toThrow(InvalidArgumentError);
+    await expect(plain.compress(x)).rejects.toThrow(InvalidArgumentError);
     tf.dispose([...Object.values(state), badCdf, x]);
     em.dispose();
   });
 });
 
 describe('LocationScaleIndexedEntropyModel', () => {
-  it('decompress(compress(x)) equals quantize(x) with locations, for odd shapes and both coders', () => {
+  it('decompress(compress(x)) equals quantize(x) with locations, for odd shapes and both coders', async () => {
     for (const coder of ['range', 'rans'] as const) {
       const start = tf.memory().numTensors;
       const em = new LocationScaleIndexedEntropyModel({ numScales: 64, scaleFn, codingRank: 3, compression: true, coder });
       const x = normal([2, 5, 7, 3], 10, 5);
       const idx = tf.tidy(() => tf.floor(tf.randomUniform([2, 5, 7, 3], 0, 64, 'float32', 6)));
       const loc = normal([2, 5, 7, 3], 2, 8);
-      const strings = em.compressWithLoc(x, idx, loc);
-      const y = em.decompressWithLoc(strings, idx, loc);
+      const strings = await em.compressWithLoc(x, idx, loc);
+      const y = await em.decompressWithLoc(strings, idx, loc);
       const q = em.quantizeWithLoc(x, idx, loc);
       expectSame(y, q);
       tf.dispose([x, idx, loc, y, q]);
@@ -177,7 +177,7 @@ describe('LocationScaleIndexedEntropyModel', () => {
     }
   });
 
-  it('codes a tensor in parts into one incremental stream per unit; one part gives compress\'s bytes', () => {
+  it('codes a tensor in parts into one incremental stream per unit; one part gives compress\'s bytes', async () => {
     for (const coder of ['range', 'rans'] as const) {
       const start = tf.memory().numTensors;
       const em = new LocationScaleIndexedEntropyModel({ numScales: 64, scaleFn, codingRank: 3, compression: true, coder });
@@ -187,10 +187,10 @@ describe('LocationScaleIndexedEntropyModel', () => {
       // Two channel slices, the second coded after the first, as a channel-autoregressive model does.
       const [xs, is, ls] = [x, idx, loc].map((t) => tf.split(t, [2, 4], 3)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[]];
       const encoders = [em.createEncoder(), em.createEncoder()];
-      const coded = [0, 1].map((k) => em.compressIncrementalWithLoc(encoders, xs[k]!, is[k]!, ls[k]!));
+      const coded = [await em.compressIncrementalWithLoc(encoders, xs[0]!, is[0]!, ls[0]!), await em.compressIncrementalWithLoc(encoders, xs[1]!, is[1]!, ls[1]!)];
       const streams = encoders.map((e) => e.finish());
       const decoders = streams.map((s) => em.createDecoder(s));
-      const decoded = [0, 1].map((k) => em.decompressIncrementalWithLoc(decoders, is[k]!, ls[k]!));
+      const decoded = [await em.decompressIncrementalWithLoc(decoders, is[0]!, ls[0]!), await em.decompressIncrementalWithLoc(decoders, is[1]!, ls[1]!)];
       for (const d of decoders) d.finish();
       for (let k = 0; k < 2; k++) {
         const q = em.quantizeWithLoc(xs[k]!, is[k]!, ls[k]!);
@@ -200,13 +200,13 @@ describe('LocationScaleIndexedEntropyModel', () => {
       }
       // Reading past a part's end, or stopping early, is caught.
       const short = streams.map((s) => em.createDecoder(s));
-      const first = em.decompressIncrementalWithLoc(short, is[0]!, ls[0]!);
+      const first = await em.decompressIncrementalWithLoc(short, is[0]!, ls[0]!);
       expect(() => short[0]!.finish()).toThrow(CorruptStreamError);
       // The whole tensor in one call: the bytes of compress.
       const whole = [em.createEncoder(), em.createEncoder()];
-      em.compressIncrementalWithLoc(whole, x, idx, loc).dispose();
-      expect(whole.map((e) => Array.from(e.finish()))).toEqual(em.compressWithLoc(x, idx, loc).map((s) => Array.from(s)));
-      expect(() => em.compressIncrementalWithLoc([em.createEncoder()], x, idx, loc)).toThrow(/expected 2 encoders/);
+      (await em.compressIncrementalWithLoc(whole, x, idx, loc)).dispose();
+      expect(whole.map((e) => Array.from(e.finish()))).toEqual((await em.compressWithLoc(x, idx, loc)).map((s) => Array.from(s)));
+      await expect(em.compressIncrementalWithLoc([em.createEncoder()], x, idx, loc)).rejects.toThrow(/expected 2 encoders/);
       tf.dispose([x, idx, loc, ...xs, ...is, ...ls, ...coded, ...decoded, first]);
       em.dispose();
       expect(tf.memory().numTensors).toBe(start);

@@ -69,18 +69,18 @@ export class LocationScaleIndexedEntropyModel extends ContinuousIndexedEntropyMo
   }
 
   /** Compresses `x - loc` to one byte string per coding unit. */
-  compressWithLoc(x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): Uint8Array[] {
+  async compressWithLoc(x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): Promise<Uint8Array[]> {
     const centred = loc ? tf.sub(x, loc) : x;
     try {
-      return this.compress(centred, scaleIndexes);
+      return await this.compress(centred, scaleIndexes);
     } finally {
       if (centred !== x) centred.dispose();
     }
   }
 
   /** Decompresses and adds `loc` back. */
-  decompressWithLoc(strings: readonly Uint8Array[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
-    const values = this.decompress(strings, scaleIndexes);
+  async decompressWithLoc(strings: readonly Uint8Array[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): Promise<tf.Tensor> {
+    const values = await this.decompress(strings, scaleIndexes);
     if (!loc) return values;
     try {
       return tf.add(values, loc);
@@ -96,18 +96,18 @@ export class LocationScaleIndexedEntropyModel extends ContinuousIndexedEntropyMo
    *   {@link LocationScaleIndexedEntropyModel.decompressIncrementalWithLoc} will
    *   reconstruct it (a new tensor).
    */
-  compressIncrementalWithLoc(encoders: readonly IncrementalEncoder[], x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
+  async compressIncrementalWithLoc(encoders: readonly IncrementalEncoder[], x: tf.Tensor, scaleIndexes: tf.Tensor, loc?: tf.Tensor): Promise<tf.Tensor> {
     const centred = loc ? tf.sub(x, loc) : x;
     try {
-      return this.addLoc(this.compressIncremental(encoders, centred, scaleIndexes), loc);
+      return this.addLoc(await this.compressIncremental(encoders, centred, scaleIndexes), loc);
     } finally {
       if (centred !== x) centred.dispose();
     }
   }
 
   /** Reads the next values of incremental streams and adds `loc` back (the inverse of one {@link LocationScaleIndexedEntropyModel.compressIncrementalWithLoc} call). */
-  decompressIncrementalWithLoc(decoders: readonly IncrementalDecoder[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): tf.Tensor {
-    return this.addLoc(this.decompressIncremental(decoders, scaleIndexes), loc);
+  async decompressIncrementalWithLoc(decoders: readonly IncrementalDecoder[], scaleIndexes: tf.Tensor, loc?: tf.Tensor): Promise<tf.Tensor> {
+    return this.addLoc(await this.decompressIncremental(decoders, scaleIndexes), loc);
   }
 
   private addLoc(values: tf.Tensor, loc: tf.Tensor | undefined): tf.Tensor {

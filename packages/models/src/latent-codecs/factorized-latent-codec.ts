@@ -71,7 +71,7 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
     const quantized = latentTensor(decoded, [n, h, w, c]);
     let strings: Uint8Array[];
     try {
-      strings = this.bottleneck.compress(quantized);
+      strings = await this.bottleneck.compress(quantized);
     } finally {
       quantized.dispose();
     }

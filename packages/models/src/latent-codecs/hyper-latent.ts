@@ -45,7 +45,7 @@ export class HyperLatent {
     const z = this.analyse(y);
     let strings: Uint8Array[];
     try {
-      strings = this.bottleneck.compress(z);
+      strings = await this.bottleneck.compress(z);
     } finally {
       z.dispose();
     }
