@@ -11,3 +11,4 @@ export { describeBackend } from './describe-backend.js';
 export type { WebGpuAdapterDescription } from './webgpu.js';
 export type { ImportOutcome, PackageImporter } from './import-package.js';
 export { defaultImporter, isModuleNotFound, tryImport } from './import-package.js';
+export { canReadSynchronously, onReadableBackend } from './readable-backend.js';

@@ -1,4 +1,4 @@
-import { ModelMismatchError, UnsupportedFormatError, readSafetensors, safetensorsToStateDict, stateDictToSafetensors, writeFileAtomic } from '@ncomp/core';
+import { onReadableBackend, ModelMismatchError, UnsupportedFormatError, readSafetensors, safetensorsToStateDict, stateDictToSafetensors, writeFileAtomic } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import type { ImageCodec } from '../codec/image-codec.js';
@@ -116,5 +116,6 @@ export function loadModelBytes(bytes: Uint8Array, source = 'model file', options
 /** Reads a model file from disk (see {@link loadModelBytes}). */
 export async function loadModelFile(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const buffer = await readFile(path);
-  return loadModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path, options);
+  // Tables are built with synchronous reads: under WebGPU, on the CPU (the weights move on first use).
+  return onReadableBackend(() => loadModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path, options));
 }

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+
+/**
+ * Whether the active backend can read tensors synchronously (`dataSync`). WebGPU cannot in
+ * Node.js (TF.js's WebGPU `readSync` needs `OffscreenCanvas`), and should not in a browser
+ * (it stalls the GPU); every other backend can.
+ */
+export function canReadSynchronously(): boolean {
+  return tf.getBackend() !== 'webgpu';
+}
+
+/**
+ * Runs `fn` on the CPU backend when the active one cannot read synchronously (see
+ * {@link canReadSynchronously}), then makes the active backend current again; otherwise
+ * runs it as it is. For the few steps that build integer tables from tensors with
+ * synchronous reads (model construction, loading a state dict, `update()`): the tensors
+ * they leave behind move to the active backend the first time an operation there uses them.
+ * @example
+ * ```ts
+ * const loaded = await onReadableBackend(() => loadModelBytes(bytes)); // works under WebGPU too
+ * ```
+ */
+export async function onReadableBackend<T>(fn: () => T | Promise<T>): Promise<T> {
+  if (canReadSynchronously()) return fn();
+  const active = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    return await fn();
+  } finally {
+    await tf.setBackend(active);
+  }
+}
