@@ -29,3 +29,9 @@ export class BackendUnavailableError extends NcompError {}
 
 /** A file format is recognised but its version or a feature it uses is not supported. */
 export class UnsupportedFormatError extends NcompError {}
+
+/**
+ * An input is well-formed but larger than a configured limit (for example an image with
+ * more pixels than `maxPixels`). The message names the limit and how to raise it.
+ */
+export class LimitExceededError extends NcompError {}

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { CorruptStreamError, InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
+import { checkPixelLimit, checkStreamBounds, type DEFAULT_MAX_PIXELS, type ImageLimits } from './image-limits.js';
 import { replicatePad, roundUpTo } from './replicate-pad.js';
 
 /** Options of {@link ImageCodec}. */
@@ -171,14 +172,18 @@ export class ImageCodec extends Module {
    * Compresses one image of any size.
    * @param x - Image [1, H, W, 3] in [0, 1].
    * @param quality - Rate level (default: the highest).
+   * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels), so
+   *   that whatever compresses also decompresses with the same limits.
+   * @throws LimitExceededError for an image above the pixel limit.
    */
-  compress(x: tf.Tensor4D, quality?: number): CompressedImage {
+  compress(x: tf.Tensor4D, quality?: number, limits?: ImageLimits): CompressedImage {
     this.checkImage(x, false);
     if (x.shape[0] !== 1) throw new ShapeError(`compress codes one image at a time, found a batch of ${x.shape[0]}`);
     const q = this.resolveQuality(quality);
     const [, height, width] = x.shape;
     const paddedHeight = roundUpTo(height, this.padMultiple);
     const paddedWidth = roundUpTo(width, this.padMultiple);
+    checkPixelLimit(paddedWidth, paddedHeight, limits);
     const y = tf.tidy(() => this.analysis.call(replicatePad(x, paddedHeight - height, paddedWidth - width)) as tf.Tensor4D);
     const gain = this.gainAt(q);
     try {
@@ -195,12 +200,15 @@ export class ImageCodec extends Module {
    * Decodes an image coded by {@link ImageCodec.compress}.
    * @param control - The decode-time control value for codecs that have one ({@link
    *   ImageCodec.decodeControl}: MRIC's beta, EGIC's alpha); default its `defaultValue`.
+   * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels).
    * @returns Image [1, H, W, 3], clipped to [0, 1].
-   * @throws CorruptStreamError for streams that do not decode; ShapeError for sizes this
-   *   codec cannot have produced; InvalidArgumentError for a bad control value.
+   * @throws CorruptStreamError for streams that do not decode, or that are too short for
+   *   the declared size (checked before anything is allocated); ShapeError for sizes this
+   *   codec cannot have produced; LimitExceededError above the pixel limit;
+   *   InvalidArgumentError for a bad control value.
    */
-  decompress(image: CompressedImage, control?: number): tf.Tensor4D {
-    const [x] = this.decompressAt(image, [control]);
+  decompress(image: CompressedImage, control?: number, limits?: ImageLimits): tf.Tensor4D {
+    const [x] = this.decompressAt(image, [control], limits);
     return x!;
   }
 
@@ -219,17 +227,15 @@ export class ImageCodec extends Module {
    * without entropy-decoding it again for every value.
    * @param controls - One entry per wanted reconstruction; `undefined` for the default.
    * @returns One image [1, H, W, 3] in [0, 1] per entry of `controls`.
+   * @param limits - Size limits, as for {@link ImageCodec.decompress}.
    * @throws InvalidArgumentError for a control value outside the codec's range, or any
    *   value for a codec without a control; as {@link ImageCodec.decompress} otherwise.
    */
-  decompressAt(image: CompressedImage, controls: readonly (number | undefined)[]): tf.Tensor4D[] {
+  decompressAt(image: CompressedImage, controls: readonly (number | undefined)[], limits?: ImageLimits): tf.Tensor4D[] {
     const values = controls.map((c) => resolveControl(this.decodeControl, c));
     const q = this.resolveQuality(image.quality);
+    this.checkGeometry(image, limits);
     const { height, width, paddedHeight, paddedWidth } = image;
-    const m = this.padMultiple;
-    if (paddedHeight % m !== 0 || paddedWidth % m !== 0 || height > paddedHeight || width > paddedWidth || paddedHeight - height >= m || paddedWidth - width >= m || height < 1 || width < 1) {
-      throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
-    }
     const d = this.downsampling;
     const gain = this.gainAt(q);
     let yHat: tf.Tensor4D;
@@ -260,6 +266,33 @@ export class ImageCodec extends Module {
       yHat.dispose();
     }
     return out;
+  }
+
+  /**
+   * Checks what a header declares against the codec and the streams before anything is
+   * allocated: a padding this codec produces, the pixel limit, the number of streams, and
+   * each stream's length against the least the latent codec can code the declared latent
+   * in ({@link LatentCodec.minStreamBits}). Runs in constant time.
+   */
+  private checkGeometry(image: CompressedImage, limits: ImageLimits | undefined): void {
+    const { height, width, paddedHeight, paddedWidth, streams } = image;
+    const m = this.padMultiple;
+    const sizes = [height, width, paddedHeight, paddedWidth];
+    if (!sizes.every((v) => Number.isSafeInteger(v) && v >= 1)) {
+      throw new ShapeError(`image sizes must be positive integers, found ${width}x${height} coded as ${paddedWidth}x${paddedHeight}`);
+    }
+    if (paddedHeight % m !== 0 || paddedWidth % m !== 0 || height > paddedHeight || width > paddedWidth || paddedHeight - height >= m || paddedWidth - width >= m) {
+      throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
+    }
+    checkPixelLimit(paddedWidth, paddedHeight, limits);
+    const names = this.latentCodec.streamNames;
+    if (!Array.isArray(streams) || streams.length !== names.length || !streams.every((s) => s instanceof Uint8Array)) {
+      const found = Array.isArray(streams) ? `${streams.length}` : typeof streams;
+      throw new CorruptStreamError(`this model codes an image into ${names.length} streams (${names.join(', ')}), found ${found}`);
+    }
+    const size = [paddedHeight / this.downsampling, paddedWidth / this.downsampling] as const;
+    const bounds = this.latentCodec.minStreamBits?.(size);
+    if (bounds) checkStreamBounds(names, streams, bounds, `a ${width}x${height} image`);
   }
 
   /**

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
+import { minBitsAnyTable, minBitsPerChannel } from './stream-bounds.js';
 
 /** Options of {@link CharmLatentCodec}. */
 export interface CharmLatentCodecOptions {
@@ -249,6 +250,13 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     const slices = tf.split(y, this.numSlices, 3) as tf.Tensor4D[];
     const yHat = this.runSlices(zStrings, size, (i, indexes, loc) => this.conditional.compressIncrementalWithLoc(encoders, slices[i]!, indexes, loc) as tf.Tensor4D, slices);
     return { streams: encoders.map((e, i) => [e.finish(), zStrings[i]!]), yHat };
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    const [h, w] = size;
+    const s = this.latentMultiple;
+    return [minBitsAnyTable(this.conditional, h * w * this.latentChannels), minBitsPerChannel(this.hyperBottleneck, (h / s) * (w / s))];
   }
 
   /** {@inheritDoc LatentCodec.decompress} */

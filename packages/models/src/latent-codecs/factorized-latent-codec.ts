@@ -2,6 +2,7 @@ import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
 import { ContinuousBatchedEntropyModel, NoisyDeepFactorized, type CoderName } from '@ncomp/entropy';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import { minBitsPerChannel } from './stream-bounds.js';
 
 /** Options of {@link FactorizedLatentCodec}. */
 export interface FactorizedLatentCodecOptions {
@@ -58,6 +59,11 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
     } finally {
       if (gained !== y) gained.dispose();
     }
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    return [minBitsPerChannel(this.bottleneck, size[0] * size[1])];
   }
 
   /** {@inheritDoc LatentCodec.decompress} */

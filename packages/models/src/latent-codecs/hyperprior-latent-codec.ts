@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
+import { minBitsAnyTable, minBitsPerChannel } from './stream-bounds.js';
 
 /** The learned per-channel offsets of a {@link HyperpriorLatentCodec} (values are θ; applied as `offsetScale * θ`). */
 export interface ChannelOffsets {
@@ -234,6 +235,13 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     } finally {
       tf.dispose([zHat, indexes, ...(loc ? [loc] : []), ...(gained !== y ? [gained] : [])]);
     }
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    const [h, w] = size;
+    const s = this.latentMultiple;
+    return [minBitsAnyTable(this.conditional, h * w * this.latentChannels), minBitsPerChannel(this.hyperBottleneck, (h / s) * (w / s))];
   }
 
   /** {@inheritDoc LatentCodec.decompress} */

@@ -5,6 +5,7 @@ import { OasisDiscriminator, PatchGanDiscriminator } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from '../codec/decode-control.js';
 import { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions } from '../codec/image-codec.js';
+import type { ImageLimits } from '../codec/image-limits.js';
 import { CharmLatentCodec } from '../latent-codecs/charm-latent-codec.js';
 import { EGIC_REFERENCE_CONFIG, egicLatentChannels, type EgicConfig } from './egic-config.js';
 import { SwinTransform } from './swin-transform.js';
@@ -208,11 +209,12 @@ export class EgicCodec extends ImageCodec {
    * Decodes an image coded by `compress` at the receiver's alpha.
    * @param image - The coded image (its bytes do not depend on alpha).
    * @param alpha - Residual weight in [0, 1]; default 1 (the GAN output).
+   * @param limits - Size limits, as for {@link ImageCodec.decompress}.
    * @returns Image [1, H, W, 3], clipped to [0, 1].
    * @throws InvalidArgumentError for a bad alpha; as {@link ImageCodec.decompress} otherwise.
    */
-  override decompress(image: CompressedImage, alpha?: number): tf.Tensor4D {
-    return super.decompress(image, alpha);
+  override decompress(image: CompressedImage, alpha?: number, limits?: ImageLimits): tf.Tensor4D {
+    return super.decompress(image, alpha, limits);
   }
 
   /** The reconstruction at alpha (see {@link ImageCodec.decompressAt}). */
