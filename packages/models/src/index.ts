@@ -21,7 +21,8 @@ export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/
 export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
 export { resolveControl, type ControlledSynthesis, type DecodeControl } from './codec/decode-control.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
-export { DEFAULT_MAX_PIXELS, checkPixelLimit, checkStreamBounds, resolveMaxPixels, type ImageLimits } from './codec/image-limits.js';
+export { DEFAULT_MAX_PIXELS, DEFAULT_TILE, checkPixelLimit, checkStreamBounds, resolveMaxPixels, resolveTile, type ImageLimits } from './codec/image-limits.js';
+export { forEachTile, probeReach, readReplicated, tilesOf, type Tile, type TileGrid } from './codec/tiling.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';

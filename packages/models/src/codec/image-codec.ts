@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
-import { checkPixelLimit, checkStreamBounds, type DEFAULT_MAX_PIXELS, type ImageLimits } from './image-limits.js';
+import { checkPixelLimit, checkStreamBounds, resolveTile, type DEFAULT_MAX_PIXELS, type ImageLimits } from './image-limits.js';
+import { analyzeTiled, synthesizeTiled } from './tiled-transforms.js';
+import { probeReach } from './tiling.js';
 import { replicatePad, roundUpTo } from './replicate-pad.js';
 
 /** Options of {@link ImageCodec}. */
@@ -169,27 +171,105 @@ export class ImageCodec extends Module {
   }
 
   /**
-   * Compresses one image of any size.
+   * Compresses one image of any size. Images larger than one tile ({@link
+   * ImageLimits.tile}) go through {@link ImageCodec.compressPixels}.
    * @param x - Image [1, H, W, 3] in [0, 1].
    * @param quality - Rate level (default: the highest).
    * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels), so
-   *   that whatever compresses also decompresses with the same limits.
+   *   that whatever compresses also decompresses with the same limits; the tile size.
    * @throws LimitExceededError for an image above the pixel limit.
    */
   compress(x: tf.Tensor4D, quality?: number, limits?: ImageLimits): CompressedImage {
     this.checkImage(x, false);
     if (x.shape[0] !== 1) throw new ShapeError(`compress codes one image at a time, found a batch of ${x.shape[0]}`);
-    const q = this.resolveQuality(quality);
     const [, height, width] = x.shape;
-    const paddedHeight = roundUpTo(height, this.padMultiple);
-    const paddedWidth = roundUpTo(width, this.padMultiple);
-    checkPixelLimit(paddedWidth, paddedHeight, limits);
-    const y = tf.tidy(() => this.analysis.call(replicatePad(x, paddedHeight - height, paddedWidth - width)) as tf.Tensor4D);
+    const size = this.paddedSize(height, width, limits);
+    if (!this.needsTiles(size, limits)) {
+      const q = this.resolveQuality(quality);
+      const y = tf.tidy(() => this.analysis.call(replicatePad(x, size.paddedHeight - height, size.paddedWidth - width)) as tf.Tensor4D);
+      return this.codeLatent(y, q, size);
+    }
+    return this.compressPixels(x.dataSync() as Float32Array, height, width, quality, limits);
+  }
+
+  /**
+   * Compresses one image given as a row-major RGB array, running g_a in overlapping tiles
+   * (overlap: its measured receptive field) so that memory is bounded by the tile size and
+   * the latent, not by the image: the way to code images of hundreds of megapixels.
+   * The result equals {@link ImageCodec.compress}'s up to float summation order for
+   * convolutional transforms.
+   * @param rgb - `height * width * 3` values in [0, 1] (not modified).
+   * @throws ShapeError when `rgb` has another length; as {@link ImageCodec.compress} otherwise.
+   */
+  compressPixels(rgb: Float32Array, height: number, width: number, quality?: number, limits?: ImageLimits): CompressedImage {
+    if (!Number.isSafeInteger(height) || !Number.isSafeInteger(width) || height < 1 || width < 1 || rgb.length !== height * width * 3) {
+      throw new ShapeError(`compressPixels needs height * width * 3 values for a ${width}x${height} image, found ${rgb.length}`);
+    }
+    const size = this.paddedSize(height, width, limits);
+    const q = this.resolveQuality(quality);
+    const g = this.tiledGeometry(limits, this.tileMargins().analysis);
+    const y = analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
+    return this.codeLatent(y, q, size);
+  }
+
+  /** The coded size of an image, checked against the pixel limit. */
+  private paddedSize(height: number, width: number, limits: ImageLimits | undefined) {
+    const size = { height, width, paddedHeight: roundUpTo(height, this.padMultiple), paddedWidth: roundUpTo(width, this.padMultiple) };
+    checkPixelLimit(size.paddedWidth, size.paddedHeight, limits);
+    return size;
+  }
+
+  /** Whether a coded size spans more than one tile. */
+  private needsTiles(size: { paddedHeight: number; paddedWidth: number }, limits: ImageLimits | undefined): boolean {
+    const t = resolveTile(limits) * this.downsampling;
+    return size.paddedHeight > t || size.paddedWidth > t;
+  }
+
+  /**
+   * Overlap of g_a and g_s tiles in latent pixels: their receptive fields measured once
+   * ({@link probeReach}) plus one.
+   */
+  private tileMargins(): { analysis: number; synthesis: number } {
+    if (!this.margins) {
+      const d = this.downsampling;
+      const s = this.controlledSynthesis(resolveControl(this.decodeControl, undefined));
+      try {
+        this.margins = {
+          analysis: Math.ceil(probeReach((x) => this.analysis.call(x) as tf.Tensor4D, d, 1, 3)) + 1,
+          synthesis: Math.ceil(probeReach(s.synthesize, 1, d, this.latentCodec.latentChannels)) + 1,
+        };
+      } finally {
+        s.dispose();
+      }
+    }
+    return this.margins;
+  }
+
+  private margins: { analysis: number; synthesis: number } | undefined;
+
+  /**
+   * Tile regions of g_a / g_s start at multiples of this many latent pixels: 1 for
+   * convolutional transforms; codecs with window attention anchored at the image origin
+   * (Swin) return their largest window in latent pixels, so tiles partition as the whole
+   * image does and only the seams differ.
+   */
+  protected get tileAlignment(): number {
+    return 1;
+  }
+
+  /** Tile geometry for a transform with overlap `margin` (tile rounded up to the alignment). */
+  private tiledGeometry(limits: ImageLimits | undefined, margin: number) {
+    const align = this.tileAlignment;
+    return { downsampling: this.downsampling, tile: roundUpTo(resolveTile(limits), align), margin, align };
+  }
+
+  /** Entropy-codes a latent (disposing it). */
+  private codeLatent(y: tf.Tensor4D, q: number, size: { height: number; width: number; paddedHeight: number; paddedWidth: number }): CompressedImage {
     const gain = this.gainAt(q);
     try {
       const { streams, yHat } = this.latentCodec.compress(y, gain);
       yHat.dispose();
-      return { streams: streams[0]!, height, width, paddedHeight, paddedWidth, quality: q };
+      return { streams: streams[0]!, ...size, quality: q };
     } finally {
       y.dispose();
       gain?.dispose();
@@ -235,30 +315,10 @@ export class ImageCodec extends Module {
     const values = controls.map((c) => resolveControl(this.decodeControl, c));
     const q = this.resolveQuality(image.quality);
     this.checkGeometry(image, limits);
-    const { height, width, paddedHeight, paddedWidth } = image;
-    const d = this.downsampling;
-    const gain = this.gainAt(q);
-    let yHat: tf.Tensor4D;
-    try {
-      yHat = this.latentCodec.decompress([image.streams], [paddedHeight / d, paddedWidth / d], gain);
-    } finally {
-      gain?.dispose();
-    }
+    const yHat = this.decodeLatentOf(image, q);
     const out: tf.Tensor4D[] = [];
     try {
-      for (const value of values) {
-        const s = this.controlledSynthesis(value);
-        try {
-          out.push(
-            tf.tidy(() => {
-              const full = this.decodeLatent(yHat, q, s.synthesize);
-              return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
-            }),
-          );
-        } finally {
-          s.dispose();
-        }
-      }
+      for (const value of values) out.push(this.synthesizeImage(yHat, q, value, image, limits));
     } catch (err) {
       tf.dispose(out);
       throw err;
@@ -266,6 +326,59 @@ export class ImageCodec extends Module {
       yHat.dispose();
     }
     return out;
+  }
+
+  /**
+   * {@link ImageCodec.decompress} into a row-major RGB array instead of a tensor, g_s run
+   * in overlapping tiles: memory is bounded by the tile size, the latent and the returned
+   * array, never by a whole-image tensor.
+   * @returns `height * width * 3` values in [0, 1].
+   */
+  decompressPixels(image: CompressedImage, control?: number, limits?: ImageLimits): Float32Array {
+    const value = resolveControl(this.decodeControl, control);
+    const q = this.resolveQuality(image.quality);
+    this.checkGeometry(image, limits);
+    const yHat = this.decodeLatentOf(image, q);
+    try {
+      const s = this.controlledSynthesis(value);
+      try {
+        const g = this.tiledGeometry(limits, this.tileMargins().synthesis);
+        return synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g);
+      } finally {
+        s.dispose();
+      }
+    } finally {
+      yHat.dispose();
+    }
+  }
+
+  /** The quantized latent of a checked image. */
+  private decodeLatentOf(image: CompressedImage, q: number): tf.Tensor4D {
+    const d = this.downsampling;
+    const gain = this.gainAt(q);
+    try {
+      return this.latentCodec.decompress([image.streams], [image.paddedHeight / d, image.paddedWidth / d], gain);
+    } finally {
+      gain?.dispose();
+    }
+  }
+
+  /** One reconstruction [1, H, W, 3] of a decoded latent at a control value, whole or in tiles. */
+  private synthesizeImage(yHat: tf.Tensor4D, q: number, value: number | undefined, image: CompressedImage, limits: ImageLimits | undefined): tf.Tensor4D {
+    const { height, width } = image;
+    const s = this.controlledSynthesis(value);
+    try {
+      if (this.needsTiles(image, limits)) {
+        const g = this.tiledGeometry(limits, this.tileMargins().synthesis);
+        return tf.tensor4d(synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g), [1, height, width, 3]);
+      }
+      return tf.tidy(() => {
+        const full = this.decodeLatent(yHat, q, s.synthesize);
+        return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
+      });
+    } finally {
+      s.dispose();
+    }
   }
 
   /**

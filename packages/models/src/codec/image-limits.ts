@@ -18,6 +18,22 @@ export interface ImageLimits {
    * `Infinity` disables the check (the geometry is still checked against the streams).
    */
   readonly maxPixels?: number;
+  /**
+   * Tile size of g_a and g_s, in latent pixels (default {@link DEFAULT_TILE}: 32, i.e. 512
+   * image pixels for a 16x downsampling). Larger images are transformed tile by tile, with
+   * the transforms' measured receptive field as overlap, in memory bounded by the tile.
+   */
+  readonly tile?: number;
+}
+
+/** Default tile size of g_a / g_s in latent pixels (see {@link ImageLimits.tile}). */
+export const DEFAULT_TILE = 32;
+
+/** The effective tile size of `limits`, validated. */
+export function resolveTile(limits: ImageLimits | undefined): number {
+  const tile = limits?.tile ?? DEFAULT_TILE;
+  if (!Number.isInteger(tile) || tile < 1) throw new InvalidArgumentError(`tile must be a positive integer (latent pixels), found ${String(tile)}`);
+  return tile;
 }
 
 /** The effective pixel limit of `limits`, validated. */

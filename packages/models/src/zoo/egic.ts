@@ -57,6 +57,12 @@ export interface EgicCodecOptions {
   readonly latentCodec: CharmLatentCodec;
   /** Downsampling factor of `analysis` (16). */
   readonly downsampling: number;
+  /**
+   * Window size of the Swin stages of g_a and g_s (in the pixels of each stage; the
+   * deepest stage works at latent resolution, so its windows span this many latent
+   * pixels): large images are tiled on multiples of it. Default 1.
+   */
+  readonly windowSize?: number;
 }
 
 /**
@@ -100,6 +106,15 @@ export class EgicCodec extends ImageCodec {
     this.swinAnalysis = options.analysis;
     this.swinSynthesis = options.synthesis;
     this.orp = this.addModule('orp', orp);
+    this.windowSize = options.windowSize ?? 1;
+  }
+
+  /** See {@link EgicCodecOptions.windowSize}. */
+  readonly windowSize: number;
+
+  /** Tiles start on the latent-resolution stage's window grid (see {@link EgicCodecOptions.windowSize}). */
+  protected override get tileAlignment(): number {
+    return this.windowSize;
   }
 
   /** g_s's last stage, the one the ORP head copies. */
@@ -288,6 +303,7 @@ export function egic(config: EgicConfig = EGIC_REFERENCE_CONFIG): EgicCodec {
   return new EgicCodec({
     analysis,
     synthesis,
+    windowSize: config.windowSize,
     orp: orpHead(config),
     latentCodec: new CharmLatentCodec({
       hyperChannels: Z,
