@@ -1,7 +1,6 @@
 import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
 import { DEFAULT_MAX_PIXELS } from '@ncomp/models';
 import { encodeContainer } from '@ncomp/models/container';
-import * as tf from '@tensorflow/tfjs-core';
 import { readImage } from '../image/index.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel, maxPixelsOption, numberOption } from './model-choice.js';
@@ -51,14 +50,12 @@ export async function compressCommand(ctx: CommandContext): Promise<number> {
       const out = outputs[i]!;
       const image = await readImage(input, { maxPixels });
       const t0 = performance.now();
-      const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
       let compressed;
       try {
-        compressed = model.compress(x, quality, { maxPixels });
+        // From the pixel array, g_a in tiles: no whole-image tensor, memory bounded by the tile.
+        compressed = model.compressPixels(image.rgb, image.height, image.width, quality, { maxPixels });
       } catch (err) {
         throw namingFile(input, err);
-      } finally {
-        x.dispose();
       }
       const bytes = encodeContainer({
         header: {

@@ -54,12 +54,9 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
         throw namingFile(input, err, `; the loaded model is ${path} — pass --model <file> with the model it was compressed with`);
       }
       try {
-        const x = model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality }, control, { maxPixels });
-        try {
-          rgb = x.dataSync() as Float32Array;
-        } finally {
-          x.dispose();
-        }
+        const image = { streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality };
+        // Into a pixel array, g_s in tiles: no whole-image tensor.
+        rgb = model.decompressPixels(image, control, { maxPixels });
       } catch (err) {
         throw namingFile(input, err);
       }

@@ -207,7 +207,8 @@ export class ImageCodec extends Module {
     }
     const size = this.paddedSize(height, width, limits);
     const q = this.resolveQuality(quality);
-    const g = this.tiledGeometry(limits, this.tileMargins().analysis);
+    // One tile needs no overlap, and so no receptive-field probe.
+    const g = this.tiledGeometry(limits, this.needsTiles(size, limits) ? this.tileMargins().analysis : 0);
     const y = analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
     return this.codeLatent(y, q, size);
   }
@@ -342,7 +343,7 @@ export class ImageCodec extends Module {
     try {
       const s = this.controlledSynthesis(value);
       try {
-        const g = this.tiledGeometry(limits, this.tileMargins().synthesis);
+        const g = this.tiledGeometry(limits, this.needsTiles(image, limits) ? this.tileMargins().synthesis : 0);
         return synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g);
       } finally {
         s.dispose();
