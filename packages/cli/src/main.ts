@@ -1,4 +1,4 @@
-import { NcompError } from '@ncomp/core';
+import { NcompError, errorCode } from '@ncomp/core';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommandContext } from './commands/context.js';
 import { COMMANDS, type CommandSpec } from './commands/registry.js';
@@ -65,7 +65,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${spec.help}\n`);
+    io.stdout.write(`${typeof spec.help === 'string' ? spec.help : await spec.help()}\n`);
     return EXIT.ok;
   }
   let ctx: CommandContext;
@@ -78,23 +78,46 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
   try {
     return await spec.run(ctx);
   } catch (err) {
-    const debug = rest.includes('--debug');
-    if (err instanceof NcompError) {
-      io.stderr.write(`ncomp ${name}: ${err.message}\n`);
-      if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
-      return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
-    }
-    const text = String((err as Error)?.message ?? err);
-    if (/Aborted\(|Out of memory|memory access out of bounds|Array buffer allocation failed/i.test(text)) {
-      io.stderr.write(
-        `ncomp ${name}: the TensorFlow.js backend ran out of memory (${text.slice(0, 80)}). The wasm backend is limited to 4 GiB: ` +
-          'use a smaller --batch or --crop (or a smaller model), or install @tensorflow/tfjs-node; see docs/backends.md\n',
-      );
-      return EXIT.failure;
-    }
-    io.stderr.write(`ncomp ${name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    io.stderr.write(`ncomp ${name}: ${describeFailure(err, spec)}\n`);
+    if (rest.includes('--debug') && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    if (err instanceof NcompError) return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
     return EXIT.failure;
   }
+}
+
+/** Node system errors, by code: what went wrong in words a person can act on. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * One line for an error, never a stack (`--debug` adds it): ncomp's own errors as they
+ * are, system errors with the path and the fix, running out of memory with advice
+ * fitting the command (`spec.memoryAdvice`), anything else as an unexpected error to report.
+ * @param err - What a command threw.
+ * @param spec - The command (only its `memoryAdvice` is read).
+ */
+export function describeFailure(err: unknown, spec: Pick<CommandSpec, 'memoryAdvice'>): string {
+  if (err instanceof NcompError) return err.message;
+  const code = errorCode(err);
+  if (code !== undefined && code in SYSTEM_ERRORS) {
+    const path = (err as { path?: unknown }).path;
+    const where = typeof path === 'string' ? `${path}: ` : '';
+    return `${where}${SYSTEM_ERRORS[code]} (${code}); check the path and its permissions, or choose another one`;
+  }
+  const text = String((err as Error)?.message ?? err);
+  if (/Aborted\(|Out of memory|memory access out of bounds|Array buffer allocation failed|Invalid typed array length/i.test(text)) {
+    const advice = spec.memoryAdvice ?? 'install @tensorflow/tfjs-node (--backend tensorflow), which is not limited to 4 GiB';
+    return `the TensorFlow.js backend ran out of memory (${text.slice(0, 80)}). The wasm backend is limited to 4 GiB: ${advice}; see docs/backends.md`;
+  }
+  return `unexpected error: ${text} (run again with --debug for the stack trace, and please report it)`;
 }
 
 function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io): CommandContext {

@@ -14,12 +14,15 @@
  * @packageDocumentation
  */
 export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
+export { minBitsAnyTable, minBitsPerChannel, type HasMinCodeLengths } from './latent-codecs/stream-bounds.js';
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
 export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
 export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/charm-latent-codec.js';
 export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
 export { resolveControl, type ControlledSynthesis, type DecodeControl } from './codec/decode-control.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
+export { DEFAULT_MAX_PIXELS, DEFAULT_TILE, checkPixelLimit, checkStreamBounds, resolveMaxPixels, resolveTile, type ImageLimits } from './codec/image-limits.js';
+export { forEachTile, probeReach, readReplicated, tilesOf, type Tile, type TileGrid } from './codec/tiling.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';

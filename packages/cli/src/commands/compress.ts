@@ -1,47 +1,61 @@
 import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
+import { DEFAULT_MAX_PIXELS } from '@ncomp/models';
 import { encodeContainer } from '@ncomp/models/container';
-import * as tf from '@tensorflow/tfjs-core';
 import { readImage } from '../image/index.js';
 import type { CommandContext } from './context.js';
-import { chooseBackend, chooseModel, numberOption } from './model-choice.js';
+import { chooseBackend, chooseModel, maxPixelsOption, numberOption } from './model-choice.js';
+import { checkOutputPath } from './output-check.js';
 import { outputPathFor } from './output-path.js';
+import { namingFile } from './read-container.js';
 
-/** Help text of `ncomp compress`. */
-export const COMPRESS_HELP = `ncomp compress — compress images to .ncomp files
+/**
+ * Help text of `ncomp compress`, with the default model's quality range (read from its
+ * file; "0 (smallest) .. n (best)" when unknown).
+ */
+export function compressHelp(range: readonly [number, number] | undefined): string {
+  const levels = range ? `${range[0]} (smallest) .. ${range[1]} (best) for the default model` : '0 (smallest) .. n (best); `ncomp models` lists them';
+  return `ncomp compress — compress images to .ncomp files
 
 Usage: ncomp compress <image...> [options]
 
-  --quality <q>      rate level of the model, e.g. 0 (smallest) .. 3 (best) for the default
-                     model; fractions interpolate (default: the highest)
+  --quality <q>      rate level of the model, ${levels};
+                     fractions interpolate (default: the highest)
   --model <file>     model file (default: the model shipped with @ncomp/models)
   -o, --output <f>   output file (one input only); default <image stem>.ncomp beside the input
   --out-dir <dir>    write outputs into this folder
   --force            replace existing outputs
+  --max-pixels <n>   refuse larger images (default ${DEFAULT_MAX_PIXELS} = 2^28, e.g. 16384x16384);
+                     raise it for trusted inputs (decompress then needs the same)
   --backend <b>      auto | tensorflow | webgpu | wasm | cpu
 
-Inputs: PNG, JPEG, WebP (and what else sharp reads), any size, 8 or 16 bit, gray or
-colour, with or without alpha (alpha is composited onto white; gray is restored on
-decompression). See packages/cli/src/image/CONVERSION.md for the conversions.`;
+Inputs: PNG, JPEG, WebP (and what else sharp reads), any size up to --max-pixels, 8 or 16
+bit, gray or colour, with or without alpha (alpha is composited onto white; gray is
+restored on decompression). Large images are coded in tiles, in bounded memory. See
+packages/cli/src/image/CONVERSION.md for the conversions.`;
+}
 
 /** `ncomp compress`. */
 export async function compressCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length === 0) throw new InvalidArgumentError('no input images given');
+  const maxPixels = maxPixelsOption(ctx);
+  const outputs = ctx.positionals.map((input) => outputPathFor(input, '.ncomp', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length }));
+  for (const out of outputs) await checkOutputPath(out, ctx.flag('force'));
   await chooseBackend(ctx);
   const { model, name, digest, path } = await chooseModel(ctx);
   const [lo, hi] = model.qualityRange;
   const quality = numberOption(ctx, 'quality', hi, lo, hi)!;
   ctx.log(`model: ${name} (${path}), quality ${quality}`);
   try {
-    for (const input of ctx.positionals) {
-      const out = outputPathFor(input, '.ncomp', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length });
-      const image = await readImage(input);
+    for (const [i, input] of ctx.positionals.entries()) {
+      const out = outputs[i]!;
+      const image = await readImage(input, { maxPixels });
       const t0 = performance.now();
-      const x = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
       let compressed;
       try {
-        compressed = await model.compress(x, quality);
-      } finally {
-        x.dispose();
+        // From the pixel array, g_a in tiles: no whole-image tensor, memory bounded by the tile.
+        compressed = await model.compressPixels(image.rgb, image.height, image.width, quality, { maxPixels });
+      } catch (err) {
+        throw namingFile(input, err);
       }
       const bytes = encodeContainer({
         header: {

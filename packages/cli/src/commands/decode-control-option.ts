@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@ncomp/core';
 import type { DecodeControl } from '@ncomp/models';
 import type { CommandContext } from './context.js';
+import { parseDecimal } from './parse-number.js';
 
 /** The decode-time control options the command line knows, and the models that have them. */
 const CONTROL_OPTIONS: Readonly<Record<string, string>> = { beta: 'MRIC', alpha: 'EGIC-ORP' };
@@ -36,8 +37,8 @@ export function decodeControlOption(ctx: CommandContext, control: DecodeControl 
  * @throws InvalidArgumentError for a non-number or a value outside [control.min, control.max].
  */
 export function parseControlValue(text: string, control: DecodeControl, what: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`${what} must be a number, found "${text}"`);
+  const v = parseDecimal(text);
+  if (v === undefined) throw new InvalidArgumentError(`${what} must be a number, found "${text}"`);
   if (v < control.min || v > control.max) throw new InvalidArgumentError(`${what} must be in [${control.min}, ${control.max}] (${control.description}), found ${v}`);
   return v;
 }

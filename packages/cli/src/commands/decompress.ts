@@ -1,8 +1,9 @@
-import { InvalidArgumentError } from '@ncomp/core';
+import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
 import { checkContainerModel } from '@ncomp/models/container';
 import { writePng } from '../image/index.js';
 import type { CommandContext } from './context.js';
-import { chooseBackend, chooseModel } from './model-choice.js';
+import { chooseBackend, chooseModel, maxPixelsOption } from './model-choice.js';
+import { checkOutputPath } from './output-check.js';
 import { decodeControlOption } from './decode-control-option.js';
 import { outputPathFor } from './output-path.js';
 import { namingFile, readContainerFile } from './read-container.js';
@@ -19,37 +20,43 @@ Usage: ncomp decompress <file.ncomp...> [options]
   -o, --output <f>   output PNG (one input only); default <file stem>.png beside the input
   --out-dir <dir>    write outputs into this folder
   --force            replace existing outputs
+  --max-pixels <n>   refuse larger images (default 268435456 = 2^28); raise it for trusted files
   --backend <b>      auto | tensorflow | webgpu | wasm | cpu
 
-The output has the input's size; gray inputs decode to gray PNGs, 16-bit inputs to
+A header is checked against the model and the streams before anything is decoded: a
+forged or damaged image size is refused at once. Large images are decoded in tiles. The output has the input's size; gray inputs decode to gray PNGs, 16-bit inputs to
 16-bit PNGs. A damaged file, a file of another model or of another format version is
 refused with a message that says which.`;
 
 /** `ncomp decompress`. */
 export async function decompressCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length === 0) throw new InvalidArgumentError('no .ncomp files given');
+  const maxPixels = maxPixelsOption(ctx);
+  const outputs = ctx.positionals.map((input) => outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length }));
+  for (const out of outputs) await checkOutputPath(out, ctx.flag('force'));
   await chooseBackend(ctx);
   const { model, name, digest, path } = await chooseModel(ctx);
   try {
     const control = decodeControlOption(ctx, model.decodeControl, name);
-    for (const input of ctx.positionals) {
-      const out = outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length });
+    for (const [i, input] of ctx.positionals.entries()) {
+      const out = outputs[i]!;
       const container = await readContainerFile(input);
       const h = container.header;
       let rgb: Float32Array;
       const t0 = performance.now();
       try {
         checkContainerModel(h, name, digest);
+        const [lo, hi] = model.qualityRange;
+        if (!(h.quality >= lo && h.quality <= hi)) {
+          throw new ModelMismatchError(`quality ${h.quality} is outside this model's range ${lo}..${hi}: the file was made with another model or its header is damaged`);
+        }
       } catch (err) {
         throw namingFile(input, err, `; the loaded model is ${path} — pass --model <file> with the model it was compressed with`);
       }
       try {
-        const x = await model.decompress({ streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality }, control);
-        try {
-          rgb = (await x.data()) as Float32Array;
-        } finally {
-          x.dispose();
-        }
+        const image = { streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality };
+        // Into a pixel array, g_s in tiles: no whole-image tensor.
+        rgb = await model.decompressPixels(image, control, { maxPixels });
       } catch (err) {
         throw namingFile(input, err);
       }

@@ -14,6 +14,7 @@ import { chooseBackend, chooseModel } from './model-choice.js';
 import { lpipsNetOf } from './lpips-option.js';
 import { listImages } from './training-images.js';
 import { controlOptionText, parseControlValue } from './decode-control-option.js';
+import { parseDecimal } from './parse-number.js';
 
 /** Help text of `ncomp eval`. */
 export const EVAL_HELP = `ncomp eval — rate-distortion evaluation against JPEG, WebP and AVIF
@@ -153,8 +154,8 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   const { model, name, digest, path } = await chooseModel(ctx);
   const [lo, hi] = model.qualityRange;
   const qualities = (ctx.option('qualities') ?? Array.from({ length: hi - lo + 1 }, (_, i) => String(lo + i)).join(',')).split(',').map((s) => {
-    const q = Number(s);
-    if (!(q >= lo && q <= hi)) throw new InvalidArgumentError(`--qualities: ${s} is outside this model's range [${lo}, ${hi}]`);
+    const q = parseDecimal(s);
+    if (q === undefined || !(q >= lo && q <= hi)) throw new InvalidArgumentError(`--qualities: ${s} is outside this model's range [${lo}, ${hi}]`);
     return q;
   });
   const codecsText = ctx.option('codecs') ?? 'jpeg,webp,avif';
@@ -164,7 +165,11 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   });
   let paths = (await Promise.all(ctx.positionals.map((p) => listImages(p)))).flat();
   const limit = ctx.option('limit');
-  if (limit !== undefined) paths = paths.slice(0, Number(limit));
+  if (limit !== undefined) {
+    const n = parseDecimal(limit);
+    if (n === undefined || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--limit must be a positive integer, found "${limit}"`);
+    paths = paths.slice(0, n);
+  }
   if (paths.length === 0) throw new InvalidArgumentError(`no images in ${ctx.positionals.join(', ')}`);
   const outDir = ctx.option('out');
   const control = model.decodeControl;

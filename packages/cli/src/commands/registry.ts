@@ -1,5 +1,6 @@
 import type { CommandContext } from './context.js';
-import { COMPRESS_HELP, compressCommand } from './compress.js';
+import { compressCommand, compressHelp } from './compress.js';
+import { defaultModelQualityRange } from './model-choice.js';
 import { DECOMPRESS_HELP, decompressCommand } from './decompress.js';
 import { EVAL_HELP, evalCommand } from './eval.js';
 import { EXPORT_HELP, exportCommand } from './export.js';
@@ -21,8 +22,10 @@ export interface CommandSpec {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
-  /** Its `--help` text. */
-  readonly help: string;
+  /** Its `--help` text, or a function that builds it (e.g. from the default model file). */
+  readonly help: string | (() => Promise<string>);
+  /** What to do when the backend runs out of memory (default: install @tensorflow/tfjs-node). */
+  readonly memoryAdvice?: string;
   /** Its options (besides --backend, --quiet, --debug): strings may repeat. */
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Runs it; resolves to the exit code. */
@@ -39,15 +42,15 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     {
       name: 'compress',
       summary: 'compress images (PNG, JPEG, WebP, ...) to .ncomp files',
-      help: COMPRESS_HELP,
-      options: { quality: s, model: s, output: o, 'out-dir': s, force: b },
+      help: async () => compressHelp(await defaultModelQualityRange()),
+      options: { quality: s, model: s, output: o, 'out-dir': s, force: b, 'max-pixels': s },
       run: compressCommand,
     },
     {
       name: 'decompress',
       summary: 'decode .ncomp files to PNG',
       help: DECOMPRESS_HELP,
-      options: { model: s, output: o, 'out-dir': s, force: b, beta: s, alpha: s },
+      options: { model: s, output: o, 'out-dir': s, force: b, beta: s, alpha: s, 'max-pixels': s },
       run: decompressCommand,
     },
     {
@@ -87,6 +90,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
         'checkpoint-every': s, 'log-every': s, eval: s, 'eval-every': s, export: s, resume: b, force: b, data: s, out: s, stage: s, lpips: s, 'lpips-net': s, loss: s, 'd-lr': s,
         workers: s,
       },
+      memoryAdvice: 'use a smaller --batch or --crop (or a smaller model), or install @tensorflow/tfjs-node (--backend tensorflow)',
       run: trainCommand,
     },
   ].map((c) => [c.name, c]),

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@ncomp/core';
 import type { RgbImage } from '@ncomp/models';
 import type { CommandContext } from './context.js';
 import { listImages, readRgb8 } from './training-images.js';
+import { parseDecimal } from './parse-number.js';
 
 /**
  * A numeric option, or `fallback` when it is absent.
@@ -10,8 +11,8 @@ import { listImages, readRgb8 } from './training-images.js';
 export function numberOption(ctx: CommandContext, name: string, fallback: number): number {
   const v = ctx.option(name);
   if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`--${name} must be a number, found "${v}"`);
+  const n = parseDecimal(v);
+  if (n === undefined) throw new InvalidArgumentError(`--${name} must be a number, found "${v}"`);
   return n;
 }
 

@@ -1,4 +1,6 @@
 import { appendFile } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { onInterrupt } from '../signals.js';
 import type { CommandContext } from './context.js';
 
 /** What {@link runTrainingLoop} drives. */
@@ -28,8 +30,8 @@ export interface TrainingLoop<R extends { readonly step: number }> {
 }
 
 /**
- * Runs training steps until `steps` or an interrupt (SIGINT: the current step finishes
- * and a checkpoint is written; a second SIGINT aborts), printing progress lines (window
+ * Runs training steps until `steps` or an interrupt (SIGINT or SIGTERM: the current step
+ * finishes and a checkpoint is written; a second signal aborts), printing progress lines (window
  * means, steps/s, ETA), appending them as JSON lines to the log and checkpointing
  * periodically and at the end.
  * @returns Whether it stopped because of an interrupt.
@@ -39,12 +41,10 @@ export async function runTrainingLoop<R extends { readonly step: number }>(loop:
   const started = performance.now();
   let sums = new Map<string, { sum: number; n: number }>();
   let stop = false;
-  const onSignal = (): void => {
+  const release = onInterrupt(() => {
     stop = true;
     ctx.log('interrupt: finishing this step and writing a checkpoint (press again to abort)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
+  });
   try {
     let step = startStep;
     while (step < steps && !stop) {
@@ -64,9 +64,12 @@ export async function runTrainingLoop<R extends { readonly step: number }>(loop:
       }
       if (r.step % loop.checkpointEvery === 0) await loop.checkpoint();
       await loop.afterStep?.(r);
+      // A synchronous step never yields, and signals are delivered by the event loop:
+      // without this a Ctrl-C waited for the next file write (the next progress line).
+      await yieldToEventLoop();
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    release();
   }
   await loop.checkpoint();
   return { interrupted: stop };

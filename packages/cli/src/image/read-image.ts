@@ -2,7 +2,8 @@
  * Decoding image files (PNG, JPEG, WebP, AVIF, TIFF, GIF, ... through sharp) to sRGB RGB
  * in [0, 1]. The conversion rules are in `CONVERSION.md` beside this file.
  */
-import { InvalidArgumentError, UnsupportedFormatError, errorCode } from '@ncomp/core';
+import { InvalidArgumentError, LimitExceededError, UnsupportedFormatError, errorCode } from '@ncomp/core';
+import { DEFAULT_MAX_PIXELS, checkPixelLimit } from '@ncomp/models';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { DecodedImage, SourceChannels } from './decoded-image.js';
@@ -22,12 +23,15 @@ import type { DecodedImage, SourceChannels } from './decoded-image.js';
  * - multi-frame files (GIF, multi-page TIFF) give their first frame.
  *
  * @param path - The image file.
+ * @param options - `maxPixels`: refuse images with more pixels, from the header, before
+ *   decoding them (default `DEFAULT_MAX_PIXELS` of @ncomp/models, 2^28).
  * @returns The decoded image and what the file held.
+ * @throws LimitExceededError for an image above `maxPixels` (the message says how to raise it).
  * @throws InvalidArgumentError when there is no file at `path` (`no such file`) or it is a directory.
  * @throws UnsupportedFormatError when sharp cannot decode the file (the message names the
  *   path and quotes sharp).
  */
-export async function readImage(path: string): Promise<DecodedImage> {
+export async function readImage(path: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImage> {
   let file: Buffer;
   try {
     file = await readFile(path);
@@ -42,16 +46,22 @@ export async function readImage(path: string): Promise<DecodedImage> {
 
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(file).metadata();
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw undecodable(err);
+  }
+  try {
+    checkPixelLimit(meta.width, meta.height, { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
+  } catch (err) {
+    throw new LimitExceededError(`${path}: ${(err as Error).message}`, { cause: err });
   }
   const deep = meta.depth !== 'uchar' && meta.depth !== 'char';
   const colourChannels = meta.channels - (meta.hasAlpha ? 1 : 0);
   const channels: SourceChannels = colourChannels === 1 ? (meta.hasAlpha ? 'gray-alpha' : 'gray') : meta.hasAlpha ? 'rgba' : 'rgb';
   const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format;
 
-  let pipeline = sharp(file).autoOrient();
+  // Our own limit was checked above; sharp's (16383^2 pixels) would refuse a raised one.
+  let pipeline = sharp(file, { limitInputPixels: false }).autoOrient();
   if (deep) {
     // sharp converts a tagged 16-bit RGB input to Display P3 (not sRGB) for processing;
     // asking for an sRGB output profile completes the conversion at 16 bits.

@@ -9,6 +9,7 @@ export {
   BackendUnavailableError,
   CorruptStreamError,
   InvalidArgumentError,
+  LimitExceededError,
   ModelMismatchError,
   ParameterMismatchError,
   ShapeError,

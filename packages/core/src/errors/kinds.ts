@@ -38,3 +38,9 @@ export class UnsupportedFormatError extends NcompError {}
  * version that wrote the file.
  */
 export class ParameterMismatchError extends NcompError {}
+
+/**
+ * An input is well-formed but larger than a configured limit (for example an image with
+ * more pixels than `maxPixels`). The message names the limit and how to raise it.
+ */
+export class LimitExceededError extends NcompError {}

@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { errorCode, pathExists, writeFileAtomic, type WriteFileAtomicOptions } from './write-file-atomic.js';
+export { removeTemporaryFilesSync, temporaryFiles, trackTemporaryFile, untrackTemporaryFile } from './temporary-files.js';

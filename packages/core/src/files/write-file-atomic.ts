@@ -2,9 +2,10 @@
  * Atomic, no-overwrite-by-default file writes (Node.js only: uses `node:fs`).
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { link, lstat, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { InvalidArgumentError } from '../errors/index.js';
+import { trackTemporaryFile, untrackTemporaryFile } from './temporary-files.js';
 
 /** Options of {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
@@ -31,20 +32,31 @@ export function errorCode(err: unknown): string | undefined {
  * check and the rename). On file systems without hard links it falls back to
  * check-then-rename.
  *
+ * The temporary file is tracked ({@link trackTemporaryFile}) while it exists, so that a
+ * SIGINT / SIGTERM handler can remove it with `removeTemporaryFilesSync` before exiting.
+ *
  * @param path - Target file path; its directory must exist.
  * @param bytes - The complete contents.
  * @param options - See {@link WriteFileAtomicOptions}.
- * @throws InvalidArgumentError when the target exists and `overwrite` is not set; file
- *   system errors as Node reports them.
+ * @throws InvalidArgumentError when the target exists and `overwrite` is not set, when it
+ *   is a directory, or when its directory does not exist or is not a directory (each
+ *   message names the path and what to do); other file system errors as Node reports them.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const hint = options.overwriteHint ?? 'pass { overwrite: true } to replace it';
   const refuse = (cause?: unknown): InvalidArgumentError =>
     new InvalidArgumentError(`refusing to overwrite existing file ${path}; ${hint}`, cause === undefined ? undefined : { cause });
+  await checkWritableTarget(path);
+  trackTemporaryFile(tmp);
   try {
     // 'wx': never reuse an existing file, even a stale temporary one.
-    const handle = await open(tmp, 'wx');
+    let handle;
+    try {
+      handle = await open(tmp, 'wx');
+    } catch (err) {
+      throw explainOpenError(err, path);
+    }
     try {
       await handle.writeFile(bytes);
       await handle.sync();
@@ -68,7 +80,40 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
   } finally {
     // After link() the temporary name is a second link to the new file; after rename()
     // it no longer exists. Either way removing it is right, and `force` ignores absence.
-    await rm(tmp, { force: true });
+    // A failure to remove it (e.g. ENOTDIR: it was never created) must not hide the error
+    // that got us here.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    untrackTemporaryFile(tmp);
+  }
+}
+
+/** Refuses a target that is a directory before anything is written. */
+async function checkWritableTarget(path: string): Promise<void> {
+  let isDirectory = false;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch {
+    return; // absent (or unreadable): open() below reports what is wrong with the folder
+  }
+  if (isDirectory) {
+    throw new InvalidArgumentError(`cannot write ${path}: it is a directory; give a file name (e.g. ${join(path, 'out' + extname(basename(path)))}) or another path`);
+  }
+}
+
+/** Typed, actionable errors for the usual reasons a file cannot be created in a folder. */
+function explainOpenError(err: unknown, path: string): unknown {
+  const folder = dirname(path);
+  switch (errorCode(err)) {
+    case 'ENOENT':
+      return new InvalidArgumentError(`cannot write ${path}: the folder ${folder} does not exist; create it first or choose another output path`, { cause: err });
+    case 'ENOTDIR':
+      return new InvalidArgumentError(`cannot write ${path}: ${folder} is not a folder; choose another output path`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new InvalidArgumentError(`cannot write ${path}: no permission to create files in ${folder}; choose another output path`, { cause: err });
+    default:
+      return err;
   }
 }
 

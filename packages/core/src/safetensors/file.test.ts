@@ -68,9 +68,12 @@ describe('safetensors files', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('propagates file system errors and cleans up (missing directory)', async () => {
+  it('reports a missing directory as an InvalidArgumentError naming it, and cleans up', async () => {
     const path = join(dir, 'missing', 'model.safetensors');
-    await expect(writeSafetensorsFile(path, tensors)).rejects.toMatchObject({ code: 'ENOENT' });
+    const error = await writeSafetensorsFile(path, tensors).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/the folder .*missing does not exist; create it first/);
+    expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
     expect(await readdir(dir)).toEqual([]);
   });
 

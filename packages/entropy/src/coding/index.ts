@@ -15,6 +15,7 @@ export {
   type EscapePayload,
 } from './escape.js';
 export { pmfToQuantizedCdf } from './pmf-to-quantized-cdf.js';
+export { minCodeLengths } from './min-code-length.js';
 export { MAX_PRECISION, MIN_PRECISION } from './precision.js';
 export { rangeCoder } from './range-coder.js';
 export { RangeDecoder } from './range-decoder.js';

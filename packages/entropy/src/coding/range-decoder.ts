@@ -131,9 +131,11 @@ export class RangeDecoder extends RunDecoder {
       );
     }
     const expected = finalValue(this.low, this.range) % RANGE_TOP; // the window only sees 32 bits
+    // A wrong number of values or other tables leave another state, whose hashed end point
+    // differs from the stream's with probability about 1 - 1/range (see finalValue).
     if (this.code !== expected) {
       throw new CorruptStreamError(
-        "range decoder did not end on the encoder's final value: the stream is damaged or was decoded with other tables or indexes",
+        "range decoder did not end on the encoder's final value: the stream is damaged, or was decoded with other tables, indexes or number of values",
       );
     }
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, Module, ShapeError, type StateDict } from '@ncomp/core';
 import type { EntropyCoder, IncrementalDecoder, IncrementalEncoder } from '../coding/coder.js';
+import { minCodeLengths } from '../coding/min-code-length.js';
 import { checkPrecision } from '../coding/precision.js';
 import type { Distribution } from '../distributions/distribution.js';
 import { stopGradient } from '@ncomp/core';
@@ -143,6 +144,17 @@ export abstract class ContinuousEntropyModelBase extends Module {
   createDecoder(bytes: Uint8Array): IncrementalDecoder {
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('createDecoder: bytes must be a Uint8Array');
     return this.coder.createDecoder(bytes, this.tables.tables);
+  }
+
+  /**
+   * The fewest bits one value coded with each of this model's tables can cost (see
+   * `minCodeLengths` of `@ncomp/entropy/coding`): what a decoder checks a stream's length
+   * against before decoding a declared number of values.
+   * @returns One bound per table, in bits, each > 0.
+   * @throws InvalidArgumentError without `compression: true`.
+   */
+  minCodeLengths(): Float64Array {
+    return minCodeLengths(this.tables.tables);
   }
 
   /** Codes `symbols` unit by unit (`unitSize` values each) with per-value table `indexes`. */

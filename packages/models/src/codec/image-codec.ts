@@ -1,10 +1,13 @@
-import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
+import { CorruptStreamError, InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
 import { decodeCheckStream, encodeCheckStream } from './check-stream.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
+import { checkPixelLimit, checkStreamBounds, resolveTile, type DEFAULT_MAX_PIXELS, type ImageLimits } from './image-limits.js';
+import { analyzeTiled, synthesizeTiled } from './tiled-transforms.js';
+import { probeReach } from './tiling.js';
 import { replicatePad, roundUpTo } from './replicate-pad.js';
 
 /** Options of {@link ImageCodec}. */
@@ -52,7 +55,7 @@ export type Synthesize = (y: tf.Tensor4D) => tf.Tensor4D;
 
 /** An image as entropy-coded streams, with what the decoder needs besides the model. */
 export interface CompressedImage {
-  /** The latent codec's streams, in its `streamNames` order. */
+  /** The streams, in {@link ImageCodec.streamNames} order: the latent codec's, then `check`. */
   readonly streams: Uint8Array[];
   /** Image height. */
   readonly height: number;
@@ -178,24 +181,107 @@ export class ImageCodec extends Module {
   }
 
   /**
-   * Compresses one image of any size.
+   * Compresses one image of any size. Images larger than one tile ({@link
+   * ImageLimits.tile}) go through {@link ImageCodec.compressPixels}.
    * @param x - Image [1, H, W, 3] in [0, 1].
    * @param quality - Rate level (default: the highest).
+   * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels), so
+   *   that whatever compresses also decompresses with the same limits; the tile size.
+   * @throws LimitExceededError for an image above the pixel limit.
    */
-  async compress(x: tf.Tensor4D, quality?: number): Promise<CompressedImage> {
+  async compress(x: tf.Tensor4D, quality?: number, limits?: ImageLimits): Promise<CompressedImage> {
     this.checkImage(x, false);
     if (x.shape[0] !== 1) throw new ShapeError(`compress codes one image at a time, found a batch of ${x.shape[0]}`);
-    const q = this.resolveQuality(quality);
     const [, height, width] = x.shape;
-    const paddedHeight = roundUpTo(height, this.padMultiple);
-    const paddedWidth = roundUpTo(width, this.padMultiple);
-    const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
-    const y = tf.tidy(() => this.analysis.call(replicatePad(x, paddedHeight - height, paddedWidth - width)) as tf.Tensor4D);
+    const size = this.paddedSize(height, width, limits);
+    if (!this.needsTiles(size, limits)) {
+      const q = this.resolveQuality(quality);
+      const y = tf.tidy(() => this.analysis.call(replicatePad(x, size.paddedHeight - height, size.paddedWidth - width)) as tf.Tensor4D);
+      return this.codeLatent(y, q, size);
+    }
+    return this.compressPixels((await x.data()) as Float32Array, height, width, quality, limits);
+  }
+
+  /**
+   * Compresses one image given as a row-major RGB array, running g_a in overlapping tiles
+   * (overlap: its measured receptive field) so that memory is bounded by the tile size and
+   * the latent, not by the image: the way to code images of hundreds of megapixels.
+   * The result equals {@link ImageCodec.compress}'s up to float summation order for
+   * convolutional transforms.
+   * @param rgb - `height * width * 3` values in [0, 1] (not modified).
+   * @throws ShapeError when `rgb` has another length; as {@link ImageCodec.compress} otherwise.
+   */
+  async compressPixels(rgb: Float32Array, height: number, width: number, quality?: number, limits?: ImageLimits): Promise<CompressedImage> {
+    if (!Number.isSafeInteger(height) || !Number.isSafeInteger(width) || height < 1 || width < 1 || rgb.length !== height * width * 3) {
+      throw new ShapeError(`compressPixels needs height * width * 3 values for a ${width}x${height} image, found ${rgb.length}`);
+    }
+    const size = this.paddedSize(height, width, limits);
+    const q = this.resolveQuality(quality);
+    // One tile needs no overlap, and so no receptive-field probe.
+    const g = this.tiledGeometry(limits, this.needsTiles(size, limits) ? this.tileMargins().analysis : 0);
+    const y = analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
+    return this.codeLatent(y, q, size);
+  }
+
+  /** The coded size of an image, checked against the pixel limit. */
+  private paddedSize(height: number, width: number, limits: ImageLimits | undefined) {
+    const size = { height, width, paddedHeight: roundUpTo(height, this.padMultiple), paddedWidth: roundUpTo(width, this.padMultiple) };
+    checkPixelLimit(size.paddedWidth, size.paddedHeight, limits);
+    return size;
+  }
+
+  /** Whether a coded size spans more than one tile. */
+  private needsTiles(size: { paddedHeight: number; paddedWidth: number }, limits: ImageLimits | undefined): boolean {
+    const t = resolveTile(limits) * this.downsampling;
+    return size.paddedHeight > t || size.paddedWidth > t;
+  }
+
+  /**
+   * Overlap of g_a and g_s tiles in latent pixels: their receptive fields measured once
+   * ({@link probeReach}) plus one.
+   */
+  private tileMargins(): { analysis: number; synthesis: number } {
+    if (!this.margins) {
+      const d = this.downsampling;
+      const s = this.controlledSynthesis(resolveControl(this.decodeControl, undefined));
+      try {
+        this.margins = {
+          analysis: Math.ceil(probeReach((x) => this.analysis.call(x) as tf.Tensor4D, d, 1, 3)) + 1,
+          synthesis: Math.ceil(probeReach(s.synthesize, 1, d, this.latentCodec.latentChannels)) + 1,
+        };
+      } finally {
+        s.dispose();
+      }
+    }
+    return this.margins;
+  }
+
+  private margins: { analysis: number; synthesis: number } | undefined;
+
+  /**
+   * Tile regions of g_a / g_s start at multiples of this many latent pixels: 1 for
+   * convolutional transforms; codecs with window attention anchored at the image origin
+   * (Swin) return their largest window in latent pixels, so tiles partition as the whole
+   * image does and only the seams differ.
+   */
+  protected get tileAlignment(): number {
+    return 1;
+  }
+
+  /** Tile geometry for a transform with overlap `margin` (tile rounded up to the alignment). */
+  private tiledGeometry(limits: ImageLimits | undefined, margin: number) {
+    const align = this.tileAlignment;
+    return { downsampling: this.downsampling, tile: roundUpTo(resolveTile(limits), align), margin, align };
+  }
+
+  /** Entropy-codes a latent (disposing it). */
+  private async codeLatent(y: tf.Tensor4D, q: number, size: { height: number; width: number; paddedHeight: number; paddedWidth: number }): Promise<CompressedImage> {
     try {
+      const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
       const { streams, yHat, checks } = await this.latentCodec.compress(y, logGain);
       yHat.dispose();
       const check = encodeCheckStream({ backend: tf.getBackend(), check: checks[0]! });
-      return { streams: [...streams[0]!, check], height, width, paddedHeight, paddedWidth, quality: q };
+      return { streams: [...streams[0]!, check], ...size, quality: q };
     } finally {
       y.dispose();
     }
@@ -205,12 +291,15 @@ export class ImageCodec extends Module {
    * Decodes an image coded by {@link ImageCodec.compress}.
    * @param control - The decode-time control value for codecs that have one ({@link
    *   ImageCodec.decodeControl}: MRIC's beta, EGIC's alpha); default its `defaultValue`.
+   * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels).
    * @returns Image [1, H, W, 3], clipped to [0, 1].
-   * @throws CorruptStreamError for streams that do not decode; ShapeError for sizes this
-   *   codec cannot have produced; InvalidArgumentError for a bad control value.
+   * @throws CorruptStreamError for streams that do not decode, or that are too short for
+   *   the declared size (checked before anything is allocated); ShapeError for sizes this
+   *   codec cannot have produced; LimitExceededError above the pixel limit;
+   *   InvalidArgumentError for a bad control value.
    */
-  async decompress(image: CompressedImage, control?: number): Promise<tf.Tensor4D> {
-    const [x] = await this.decompressAt(image, [control]);
+  async decompress(image: CompressedImage, control?: number, limits?: ImageLimits): Promise<tf.Tensor4D> {
+    const [x] = await this.decompressAt(image, [control], limits);
     return x!;
   }
 
@@ -229,41 +318,18 @@ export class ImageCodec extends Module {
    * without entropy-decoding it again for every value.
    * @param controls - One entry per wanted reconstruction; `undefined` for the default.
    * @returns One image [1, H, W, 3] in [0, 1] per entry of `controls`.
+   * @param limits - Size limits, as for {@link ImageCodec.decompress}.
    * @throws InvalidArgumentError for a control value outside the codec's range, or any
    *   value for a codec without a control; as {@link ImageCodec.decompress} otherwise.
    */
-  async decompressAt(image: CompressedImage, controls: readonly (number | undefined)[]): Promise<tf.Tensor4D[]> {
+  async decompressAt(image: CompressedImage, controls: readonly (number | undefined)[], limits?: ImageLimits): Promise<tf.Tensor4D[]> {
     const values = controls.map((c) => resolveControl(this.decodeControl, c));
     const q = this.resolveQuality(image.quality);
-    const { height, width, paddedHeight, paddedWidth } = image;
-    const m = this.padMultiple;
-    if (paddedHeight % m !== 0 || paddedWidth % m !== 0 || height > paddedHeight || width > paddedWidth || paddedHeight - height >= m || paddedWidth - width >= m || height < 1 || width < 1) {
-      throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
-    }
-    const d = this.downsampling;
-    const names = this.streamNames;
-    if (!Array.isArray(image.streams) || image.streams.length !== names.length) {
-      throw new ShapeError(`a compressed image of this codec has ${names.length} streams (${names.join(', ')}), found ${Array.isArray(image.streams) ? image.streams.length : 'none'}`);
-    }
-    const latentStreams = image.streams.slice(0, -1);
-    const { backend, check } = decodeCheckStream(image.streams[names.length - 1]!);
-    const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
-    const yHat = await this.latentCodec.decompress([latentStreams], [paddedHeight / d, paddedWidth / d], logGain, [{ ...check, origin: `the ${backend} backend` }]);
+    this.checkGeometry(image, limits);
+    const yHat = await this.decodeLatentOf(image, q);
     const out: tf.Tensor4D[] = [];
     try {
-      for (const value of values) {
-        const s = this.controlledSynthesis(value);
-        try {
-          out.push(
-            tf.tidy(() => {
-              const full = this.decodeLatent(yHat, q, s.synthesize);
-              return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
-            }),
-          );
-        } finally {
-          s.dispose();
-        }
-      }
+      for (const value of values) out.push(this.synthesizeImage(yHat, q, value, image, limits));
     } catch (err) {
       tf.dispose(out);
       throw err;
@@ -271,6 +337,86 @@ export class ImageCodec extends Module {
       yHat.dispose();
     }
     return out;
+  }
+
+  /**
+   * {@link ImageCodec.decompress} into a row-major RGB array instead of a tensor, g_s run
+   * in overlapping tiles: memory is bounded by the tile size, the latent and the returned
+   * array, never by a whole-image tensor.
+   * @returns `height * width * 3` values in [0, 1].
+   */
+  async decompressPixels(image: CompressedImage, control?: number, limits?: ImageLimits): Promise<Float32Array> {
+    const value = resolveControl(this.decodeControl, control);
+    const q = this.resolveQuality(image.quality);
+    this.checkGeometry(image, limits);
+    const yHat = await this.decodeLatentOf(image, q);
+    try {
+      const s = this.controlledSynthesis(value);
+      try {
+        const g = this.tiledGeometry(limits, this.needsTiles(image, limits) ? this.tileMargins().synthesis : 0);
+        return synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g);
+      } finally {
+        s.dispose();
+      }
+    } finally {
+      yHat.dispose();
+    }
+  }
+
+  /**
+   * The quantized latent of a checked image: the latent streams decoded by the
+   * deterministic path, verified against the `check` stream's digests.
+   */
+  private async decodeLatentOf(image: CompressedImage, q: number): Promise<tf.Tensor4D> {
+    const d = this.downsampling;
+    const { backend, check } = decodeCheckStream(image.streams[image.streams.length - 1]!);
+    const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
+    return this.latentCodec.decompress([image.streams.slice(0, -1)], [image.paddedHeight / d, image.paddedWidth / d], logGain, [{ ...check, origin: `the ${backend} backend` }]);
+  }
+
+  /** One reconstruction [1, H, W, 3] of a decoded latent at a control value, whole or in tiles. */
+  private synthesizeImage(yHat: tf.Tensor4D, q: number, value: number | undefined, image: CompressedImage, limits: ImageLimits | undefined): tf.Tensor4D {
+    const { height, width } = image;
+    const s = this.controlledSynthesis(value);
+    try {
+      if (this.needsTiles(image, limits)) {
+        const g = this.tiledGeometry(limits, this.tileMargins().synthesis);
+        return tf.tensor4d(synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g), [1, height, width, 3]);
+      }
+      return tf.tidy(() => {
+        const full = this.decodeLatent(yHat, q, s.synthesize);
+        return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
+      });
+    } finally {
+      s.dispose();
+    }
+  }
+
+  /**
+   * Checks what a header declares against the codec and the streams before anything is
+   * allocated: a padding this codec produces, the pixel limit, the number of streams, and
+   * each stream's length against the least the latent codec can code the declared latent
+   * in ({@link LatentCodec.minStreamBits}). Runs in constant time.
+   */
+  private checkGeometry(image: CompressedImage, limits: ImageLimits | undefined): void {
+    const { height, width, paddedHeight, paddedWidth, streams } = image;
+    const m = this.padMultiple;
+    const sizes = [height, width, paddedHeight, paddedWidth];
+    if (!sizes.every((v) => Number.isSafeInteger(v) && v >= 1)) {
+      throw new ShapeError(`image sizes must be positive integers, found ${width}x${height} coded as ${paddedWidth}x${paddedHeight}`);
+    }
+    if (paddedHeight % m !== 0 || paddedWidth % m !== 0 || height > paddedHeight || width > paddedWidth || paddedHeight - height >= m || paddedWidth - width >= m) {
+      throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
+    }
+    checkPixelLimit(paddedWidth, paddedHeight, limits);
+    const names = this.streamNames;
+    if (!Array.isArray(streams) || streams.length !== names.length || !streams.every((s) => s instanceof Uint8Array)) {
+      const found = Array.isArray(streams) ? `${streams.length}` : typeof streams;
+      throw new CorruptStreamError(`this model codes an image into ${names.length} streams (${names.join(', ')}), found ${found}`);
+    }
+    const size = [paddedHeight / this.downsampling, paddedWidth / this.downsampling] as const;
+    const bounds = this.latentCodec.minStreamBits?.(size);
+    if (bounds) checkStreamBounds(this.latentCodec.streamNames, streams.slice(0, -1), bounds, `a ${width}x${height} image`);
   }
 
   /**

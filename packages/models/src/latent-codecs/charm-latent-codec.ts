@@ -15,6 +15,7 @@ import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.j
 import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
+import { minBitsAnyTable, minBitsPerChannel } from './stream-bounds.js';
 
 /** Options of {@link CharmLatentCodec}. */
 export interface CharmLatentCodecOptions {
@@ -299,6 +300,13 @@ export class CharmLatentCodec extends Module implements LatentCodec {
       return yHat.data;
     });
     return { streams, yHat: latentTensor(decoded, [n, h, w, m]), checks: checks.map((c) => c.result()) };
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    const [h, w] = size;
+    const s = this.latentMultiple;
+    return [minBitsAnyTable(this.conditional, h * w * this.latentChannels), minBitsPerChannel(this.hyperBottleneck, (h / s) * (w / s))];
   }
 
   /** {@inheritDoc LatentCodec.decompress} */

@@ -4,6 +4,7 @@ import { imageValues, latentTensor } from './latent-values.js';
 import { ContinuousBatchedEntropyModel, NoisyDeepFactorized, type CoderName } from '@ncomp/entropy';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import { minBitsPerChannel } from './stream-bounds.js';
 
 /** Options of {@link FactorizedLatentCodec}. */
 export interface FactorizedLatentCodecOptions {
@@ -76,6 +77,11 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
       quantized.dispose();
     }
     return { streams: strings.map((s) => [s]), yHat: latentTensor(decoded, [n, h, w, c]), checks };
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    return [minBitsPerChannel(this.bottleneck, size[0] * size[1])];
   }
 
   /** {@inheritDoc LatentCodec.decompress} */

@@ -15,6 +15,7 @@ import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.j
 import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
+import { minBitsAnyTable, minBitsPerChannel } from './stream-bounds.js';
 
 /** The learned per-channel offsets of a {@link HyperpriorLatentCodec} (values are θ; applied as `offsetScale * θ`). */
 export interface ChannelOffsets {
@@ -306,6 +307,13 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       streams.push([encoder.finish(), zStrings[i]!]);
     }
     return { streams, yHat: latentTensor(decoded, [n, h, w, this.latentChannels]), checks: checks.map((c) => c.result()) };
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    const [h, w] = size;
+    const s = this.latentMultiple;
+    return [minBitsAnyTable(this.conditional, h * w * this.latentChannels), minBitsPerChannel(this.hyperBottleneck, (h / s) * (w / s))];
   }
 
   /** {@inheritDoc LatentCodec.decompress} */

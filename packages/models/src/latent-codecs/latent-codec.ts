@@ -66,6 +66,15 @@ export interface LatentCodec extends Module {
    * @throws CorruptStreamError for streams that do not decode.
    */
   decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D>;
+  /**
+   * Optional: a lower bound, in bits, on the size of each stream (in
+   * {@link LatentCodec.streamNames} order) for a latent of `size`, from the integer tables
+   * alone. {@link ImageCodec} refuses streams far shorter than this before decoding
+   * anything, so that a forged image size cannot make it allocate what the file cannot
+   * hold. Must not allocate tensors and must run in time independent of `size`.
+   * @param size - Latent `[h, w]`.
+   */
+  minStreamBits?(size: readonly [number, number]): readonly number[];
   /** Rebuilds learned integer tables from the current parameters (call after training). */
   update(): void;
   /** Optional data-dependent initialisation from a batch of latents, before training. */

@@ -5,6 +5,7 @@ import { OasisDiscriminator, PatchGanDiscriminator } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from '../codec/decode-control.js';
 import { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions } from '../codec/image-codec.js';
+import type { ImageLimits } from '../codec/image-limits.js';
 import { CharmLatentCodec } from '../latent-codecs/charm-latent-codec.js';
 import { EGIC_REFERENCE_CONFIG, egicLatentChannels, type EgicConfig } from './egic-config.js';
 import { SwinTransform } from './swin-transform.js';
@@ -56,6 +57,12 @@ export interface EgicCodecOptions {
   readonly latentCodec: CharmLatentCodec;
   /** Downsampling factor of `analysis` (16). */
   readonly downsampling: number;
+  /**
+   * Window size of the Swin stages of g_a and g_s (in the pixels of each stage; the
+   * deepest stage works at latent resolution, so its windows span this many latent
+   * pixels): large images are tiled on multiples of it. Default 1.
+   */
+  readonly windowSize?: number;
 }
 
 /**
@@ -99,6 +106,15 @@ export class EgicCodec extends ImageCodec {
     this.swinAnalysis = options.analysis;
     this.swinSynthesis = options.synthesis;
     this.orp = this.addModule('orp', orp);
+    this.windowSize = options.windowSize ?? 1;
+  }
+
+  /** See {@link EgicCodecOptions.windowSize}. */
+  readonly windowSize: number;
+
+  /** Tiles start on the latent-resolution stage's window grid (see {@link EgicCodecOptions.windowSize}). */
+  protected override get tileAlignment(): number {
+    return this.windowSize;
   }
 
   /** g_s's last stage, the one the ORP head copies. */
@@ -208,11 +224,12 @@ export class EgicCodec extends ImageCodec {
    * Decodes an image coded by `compress` at the receiver's alpha.
    * @param image - The coded image (its bytes do not depend on alpha).
    * @param alpha - Residual weight in [0, 1]; default 1 (the GAN output).
+   * @param limits - Size limits, as for {@link ImageCodec.decompress}.
    * @returns Image [1, H, W, 3], clipped to [0, 1].
    * @throws InvalidArgumentError for a bad alpha; as {@link ImageCodec.decompress} otherwise.
    */
-  override decompress(image: CompressedImage, alpha?: number): Promise<tf.Tensor4D> {
-    return super.decompress(image, alpha);
+  override decompress(image: CompressedImage, alpha?: number, limits?: ImageLimits): Promise<tf.Tensor4D> {
+    return super.decompress(image, alpha, limits);
   }
 
   /** The reconstruction at alpha (see {@link ImageCodec.decompressAt}). */
@@ -286,6 +303,7 @@ export function egic(config: EgicConfig = EGIC_REFERENCE_CONFIG): EgicCodec {
   return new EgicCodec({
     analysis,
     synthesis,
+    windowSize: config.windowSize,
     orp: orpHead(config),
     latentCodec: new CharmLatentCodec({
       hyperChannels: Z,

@@ -1,0 +1,167 @@
+/**
+ * Running a transform (g_a, g_s) over an image in overlapping tiles, so that memory is
+ * bounded by the tile size instead of the image size.
+ *
+ * The image is cut on a grid of *units*: for g_a a unit is `d` x `d` input pixels and one
+ * latent pixel out; for g_s one latent pixel in and `d` x `d` pixels out. Each tile of
+ * `tile` x `tile` units is computed from its region grown by `margin` units on every side
+ * (clipped at the image border), and only the tile's own part of the output is kept. Tile
+ * origins are multiples of the unit, so every strided layer samples the same grid as on
+ * the whole image, and at the image border a tile sees the very same padding. For a
+ * convolutional transform whose receptive field reaches at most `margin` units from a
+ * unit, the tiled output therefore equals the untiled one (up to float summation order);
+ * for attention over windows (Swin) it differs near tile seams, by an amount measured in
+ * the tests and the models README.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Geometry of a tiled transform. */
+export interface TileGrid {
+  /** Input pixels per unit (d for g_a, 1 for g_s). */
+  readonly inUnit: number;
+  /** Output pixels per unit (1 for g_a, d for g_s). */
+  readonly outUnit: number;
+  /** Tile size in units. */
+  readonly tile: number;
+  /** Units of context on each side of a tile. */
+  readonly margin: number;
+  /**
+   * Grown regions start at multiples of this many units (default 1), and `tile` should be
+   * a multiple of it: for transforms whose window partition is anchored at the image origin
+   * (Swin), so that a tile partitions exactly as the whole image does.
+   */
+  readonly align?: number;
+}
+
+/** One tile: its own units `[y0, y1) x [x0, x1)` and the grown region it is computed from. */
+export interface Tile {
+  /** First unit row of the tile. */
+  readonly y0: number;
+  /** End unit row (exclusive). */
+  readonly y1: number;
+  /** First unit column. */
+  readonly x0: number;
+  /** End unit column (exclusive). */
+  readonly x1: number;
+  /** First unit row of the grown region. */
+  readonly gy0: number;
+  /** End unit row of the grown region. */
+  readonly gy1: number;
+  /** First unit column of the grown region. */
+  readonly gx0: number;
+  /** End unit column of the grown region. */
+  readonly gx1: number;
+}
+
+/** The tiles covering `rows` x `cols` units, row by row. */
+export function tilesOf(rows: number, cols: number, grid: Pick<TileGrid, 'tile' | 'margin' | 'align'>): Tile[] {
+  const out: Tile[] = [];
+  const a = grid.align ?? 1;
+  const down = (v: number): number => Math.floor(v / a) * a;
+  for (let y0 = 0; y0 < rows; y0 += grid.tile) {
+    for (let x0 = 0; x0 < cols; x0 += grid.tile) {
+      const y1 = Math.min(rows, y0 + grid.tile);
+      const x1 = Math.min(cols, x0 + grid.tile);
+      out.push({
+        y0,
+        y1,
+        x0,
+        x1,
+        gy0: Math.max(0, down(y0 - grid.margin)),
+        gy1: Math.min(rows, y1 + grid.margin),
+        gx0: Math.max(0, down(x0 - grid.margin)),
+        gx1: Math.min(cols, x1 + grid.margin),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies `fn` tile by tile and hands each tile's own output to `sink` (with its position
+ * in output pixels); the caller assembles it. `read` supplies the grown input region of a
+ * tile (in input pixels). At most one tile's input and output exist at a time.
+ *
+ * @param rows - Height of the input in units.
+ * @param cols - Width of the input in units.
+ * @param read - The input region `[top, left, height, width]` in input pixels, as a new tensor.
+ * @param fn - The transform (runs under `tf.tidy`).
+ * @param sink - Receives `[1, h, w, C]` outputs (disposed after it returns) at output pixel `top`, `left`.
+ */
+export function forEachTile(
+  rows: number,
+  cols: number,
+  grid: TileGrid,
+  read: (top: number, left: number, height: number, width: number) => tf.Tensor4D,
+  fn: (x: tf.Tensor4D) => tf.Tensor4D,
+  sink: (out: tf.Tensor4D, top: number, left: number) => void,
+): void {
+  const { inUnit: i, outUnit: o } = grid;
+  for (const t of tilesOf(rows, cols, grid)) {
+    const own = tf.tidy(() => {
+      const input = read(t.gy0 * i, t.gx0 * i, (t.gy1 - t.gy0) * i, (t.gx1 - t.gx0) * i);
+      const full = fn(input);
+      const c = full.shape[3];
+      return tf.slice(full, [0, (t.y0 - t.gy0) * o, (t.x0 - t.gx0) * o, 0], [1, (t.y1 - t.y0) * o, (t.x1 - t.x0) * o, c]) as tf.Tensor4D;
+    });
+    try {
+      sink(own, t.y0 * o, t.x0 * o);
+    } finally {
+      own.dispose();
+    }
+  }
+}
+
+/**
+ * A tensor region of `[1, H, W, 3]` pixels read from a row-major RGB array of `height` x
+ * `width`, with rows and columns past the image repeated from the last one (the edge
+ * replication `compress` pads with).
+ */
+export function readReplicated(rgb: Float32Array, height: number, width: number, top: number, left: number, h: number, w: number): tf.Tensor4D {
+  const out = new Float32Array(h * w * 3);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(top + y, height - 1);
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(left + x, width - 1);
+      const from = (sy * width + sx) * 3;
+      const to = (y * w + x) * 3;
+      out[to] = rgb[from]!;
+      out[to + 1] = rgb[from + 1]!;
+      out[to + 2] = rgb[from + 2]!;
+    }
+  }
+  return tf.tensor4d(out, [1, h, w, 3]);
+}
+
+/**
+ * How far, in units, a change to one input unit reaches in the output of `fn`: found by
+ * running `fn` on a noise probe of `probe` x `probe` units with and without a change to
+ * its centre unit, and measuring the extent of the output that moved. Exact for
+ * convolutional transforms with generic weights; `probe / 2` or more means "at least the
+ * probe", i.e. effectively global (attention).
+ * @returns The radius in units (an integer >= 0).
+ */
+export function probeReach(fn: (x: tf.Tensor4D) => tf.Tensor4D, inUnit: number, outUnit: number, channels: number, probe = 24): number {
+  return tf.tidy(() => {
+    const n = probe * inUnit;
+    const base = tf.randomUniform([1, n, n, channels], 0, 1, 'float32', 17) as tf.Tensor4D;
+    const c = Math.floor(probe / 2) * inUnit;
+    const bump = tf.pad(tf.fill([1, inUnit, inUnit, channels], 0.5), [
+      [0, 0],
+      [c, n - c - inUnit],
+      [c, n - c - inUnit],
+      [0, 0],
+    ]) as tf.Tensor4D;
+    const a = fn(base);
+    const b = fn(tf.add(base, bump) as tf.Tensor4D);
+    const moved = tf.max(tf.abs(tf.sub(a, b)), 3).arraySync() as number[][][];
+    const centre = Math.floor(probe / 2);
+    let reach = 0;
+    moved[0]!.forEach((row, y) =>
+      row.forEach((v, x) => {
+        if (v > 1e-6) reach = Math.max(reach, Math.abs(Math.floor(y / outUnit) - centre), Math.abs(Math.floor(x / outUnit) - centre));
+      }),
+    );
+    return reach;
+  });
+}
