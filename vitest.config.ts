@@ -46,8 +46,22 @@ const project = (name: string) => ({
   },
 });
 
+/**
+ * The API reference's examples (scripts/doc-examples.ts): each runs as a module of its own, with no
+ * backend registered beforehand (an example chooses one, as a user's program must).
+ */
+const docExamples = {
+  resolve: { alias },
+  test: {
+    name: 'doc-examples',
+    root: '.',
+    include: ['scripts/doc-examples.test.ts'],
+    testTimeout: 120_000,
+  },
+};
+
 export default defineConfig({
   test: {
-    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli')],
+    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli'), docExamples],
   },
 });

@@ -378,6 +378,17 @@ function unavailable(message: string, failures: readonly Failure[]): BackendUnav
  *   installed, the message names them and says how to install them; for `webgpu` with no
  *   adapter, it says so and points at GPU drivers / Vulkan. InvalidArgumentError for an
  *   unknown choice or a bad `wasmThreads`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ *
+ * const report = await setBackend('auto'); // native TensorFlow if installed, else wasm, else cpu
+ * console.log(`${report.chosen} (${report.package}): ${report.reason}`);
+ * assert.equal(tf.getBackend(), report.chosen === 'tensorflow-gpu' ? 'tensorflow' : report.chosen);
+ * ```
  */
 export async function setBackend(choice: BackendChoice, options: SetBackendOptions = {}): Promise<BackendReport> {
   const choices: readonly string[] = BACKEND_CHOICES;

@@ -16,6 +16,24 @@ import { ConvLayer } from './conv-layer.js';
  * Variables: `kernel` [kh, kw, inChannels, outChannels] (the TF layout; a PyTorch weight
  * [out, in, kh, kw] loads after a `[2, 3, 1, 0]` transpose) and, with `useBias`, `bias`
  * [outChannels] initialised to 0. The kernel is Glorot-uniform by default.
+ *
+ * @example
+ * A strided analysis stage, as in Ballé et al.'s transforms:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Conv2d, GDN, Sequential } from '@ncomp/layers';
+ *
+ * await setBackend('auto');
+ * const stage = new Sequential([new Conv2d(3, 16, 5, { stride: 2, padding: 'same_zeros' }), new GDN(16)]);
+ * const x = tf.randomUniform([1, 32, 48, 3]); // NHWC in [0, 1]
+ * const y = stage.call(x);
+ * assert.deepEqual(y.shape, [1, 16, 24, 16]); // half the size, 16 channels
+ * assert.equal(stage.numParameters(), 5 * 5 * 3 * 16 + 16 + (16 + 16 * 16)); // conv + GDN's beta, gamma
+ * tf.dispose([x, y]);
+ * stage.dispose();
+ * ```
  */
 export class Conv2d extends ConvLayer {
   /** The kernel variable [kh, kw, inChannels, outChannels]. */
