@@ -47,7 +47,8 @@ function sourceFiles(dir: string): string[] {
 
 /** The name declared after a doc comment (`class GDN`, `function mse`, `encode(`), or `?`. */
 function declaredName(after: string): string {
-  const decl = /^\s*(?:export\s+)?(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:class|function\*?|const|let|interface|type|enum)\s+([\w$]+)/.exec(after);
+  const decl =
+    /^\s*(?:export\s+)?(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:class|function\*?|const|let|interface|type|enum)\s+([\w$]+)/.exec(after);
   if (decl?.[1] !== undefined) return decl[1];
   const member = /^\s*(?:(?:public|protected|static|readonly|async|override|get|set)\s+)*([\w$]+)\s*[(<:=?]/.exec(after);
   return member?.[1] ?? '?';
@@ -83,7 +84,10 @@ export function examplesOf(path: string, outDir: string): DocExample[] {
       } else if (inBlock && /^```\s*$/.test(l)) {
         inBlock = false;
         n++;
-        const name = `${source.replace(/^packages\//, '').replace(/\.ts$/, '').replaceAll('/', '_')}.${symbol}.${n}.ts`;
+        const name = `${source
+          .replace(/^packages\//, '')
+          .replace(/\.ts$/, '')
+          .replaceAll('/', '_')}.${symbol}.${n}.ts`;
         found.push({ source, line: blockLine, symbol, code: block.join('\n'), run, output: join(outDir, name) });
       } else if (inBlock) {
         block.push(l);

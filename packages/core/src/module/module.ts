@@ -190,6 +190,7 @@ export class Module {
       // One parent only: a shared child would be listed (and saved, and counted) twice.
       throw new InvalidArgumentError(`${this.#label()}: child "${name}" is already registered in another module`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walks up from this module to the root
     for (let m: Module | undefined = this; m !== undefined; m = m.#parent) {
       if (m === child) throw new InvalidArgumentError(`${this.#label()}: adding "${name}" would create a cycle`);
     }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2dOptions } from './conv-config.js';
 import { convForward, convOutputShape } from './conv-config.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by {@link ConvPadding} below
 import type { ConvPadding } from './padding.js';
 import { ConvLayer } from './conv-layer.js';
 
@@ -50,7 +51,6 @@ export class Conv2d extends ConvLayer {
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
-    const owner = this.owner;
     const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
     this.kernel = this.addKernel('kernel', [kh, kw, inChannels, outChannels], { fanIn: kh * kw * inChannels, fanOut: kh * kw * outChannels });
