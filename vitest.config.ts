@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -21,19 +23,45 @@ const alias = [
   { find: /^@ncomp\/cli$/, replacement: src('cli/src/index.ts') },
 ];
 
+// @ncomp/core imports TF.js's gradient and chained-op registrations from a bundle its build writes
+// (packages/core/scripts/bundle-tfjs-registrations.mjs); write it here too, so that tests run on
+// a fresh clone before any build.
+const registrations = fileURLToPath(new URL('./packages/core/vendor/tfjs-registrations.js', import.meta.url));
+if (!existsSync(registrations)) {
+  execFileSync(process.execPath, [fileURLToPath(new URL('./packages/core/scripts/bundle-tfjs-registrations.mjs', import.meta.url))], {
+    stdio: 'inherit',
+  });
+}
+
 const project = (name: string) => ({
   resolve: { alias },
   test: {
     name,
     root: `packages/${name}`,
     include: ['src/**/*.test.ts'],
+    // Registers the cpu backend, which tests that set none use (as an application would import one).
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
 });
 
+/**
+ * The API reference's examples (scripts/doc-examples.ts): each runs as a module of its own, with no
+ * backend registered beforehand (an example chooses one, as a user's program must).
+ */
+const docExamples = {
+  resolve: { alias },
+  test: {
+    name: 'doc-examples',
+    root: '.',
+    include: ['scripts/doc-examples.test.ts'],
+    testTimeout: 120_000,
+  },
+};
+
 export default defineConfig({
   test: {
-    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli')],
+    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli'), docExamples],
   },
 });

@@ -10,8 +10,11 @@
  * 2. `npm pack --json` packs each into a temporary folder. The file list must hold
  *    package.json, CHANGELOG.md, README.md (when the package has one), dist/index.js and
  *    dist/index.d.ts, every file its `exports` / `bin` point to, and `weights/` for
- *    @ncomp/models when that folder holds files; it must not hold sources, tests
- *    (*.test.*) or *.tsbuildinfo.
+ *    @ncomp/models (its *.safetensors and README.md) and vendor/ for @ncomp/core; it must
+ *    not hold sources, tests (*.test.*), *.tsbuildinfo or training logs (*.jsonl).
+ * 2c. Metadata: each package.json has a description, keywords, license, engines.node,
+ *    sideEffects, files, publishConfig.access "public", a homepage and bugs URL, and a
+ *    repository with a git URL (the same for every package) and its own `directory`.
  * 3. Dependencies, from the packed dist/*.js and *.d.ts: every bare import specifier
  *    (static, `import()` with a literal, and `'@tensorflow/...'` string literals, which
  *    name packages imported with a computed specifier) must be a dependency or a peer
@@ -24,6 +27,9 @@
  *    (@ncomp/entropy/coding, @ncomp/models/container, @ncomp/core/errors) are imported with
  *    every @tensorflow/* import refused, exactly one copy of @tensorflow/tfjs-core must be
  *    installed, and `npx ncomp --help`, `--version` and `info --backend wasm` must work.
+ * 5. Lean install: a second empty project installs only the @ncomp/entropy and @ncomp/core
+ *    tarballs: no @tensorflow/* package may be installed, node_modules must stay under
+ *    10 MB, and `@ncomp/entropy/coding` must round-trip values through the range coder.
  *
  * Prints a short report and exits 1 on any problem (each with a message saying what was
  * expected and what was found), 0 otherwise. `--keep` keeps the temporary folder.
@@ -200,13 +206,43 @@ for (const p of packed) {
     if (f.endsWith('.tsbuildinfo')) problem(`${p.json.name}: the tarball holds ${f}`);
     if (f.startsWith('src/')) problem(`${p.json.name}: the tarball holds a source file: ${f}`);
   }
+  for (const f of p.files) if (f.endsWith('.jsonl')) problem(`${p.json.name}: the tarball holds a training log: ${f} (list what ships in "files")`);
   const weights = join(p.dir, 'weights');
   if (p.short === 'models' && existsSync(weights)) {
-    const inFolder = readdirSync(weights, { recursive: true }).filter((f) => statSync(join(weights, String(f))).isFile());
-    if (inFolder.length === 0) warn(`${p.json.name}: weights/ is empty, so the default model file (weights/default.safetensors) is not shipped yet`);
-    for (const f of inFolder) if (!files.has(`weights/${String(f).replaceAll('\\', '/')}`)) problem(`${p.json.name}: the tarball lacks weights/${String(f)}`);
+    const inFolder = readdirSync(weights, { recursive: true })
+      .map((f) => String(f).replaceAll('\\', '/'))
+      .filter((f) => statSync(join(weights, f)).isFile() && (f.endsWith('.safetensors') || f === 'README.md'));
+    if (!inFolder.some((f) => f.endsWith('.safetensors'))) warn(`${p.json.name}: weights/ holds no model file, so the default model (weights/default.safetensors) is not shipped yet`);
+    for (const f of inFolder) if (!files.has(`weights/${f}`)) problem(`${p.json.name}: the tarball lacks weights/${f}`);
+  }
+  if (p.short === 'core' && !p.files.some((f) => f.startsWith('vendor/'))) {
+    problem(`${p.json.name}: the tarball lacks vendor/ (TF.js's gradient registrations, written by \`npm run build\`)`);
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// 2c. Metadata.
+const repositories = new Set();
+for (const p of packed) {
+  const j = p.json;
+  const need = (ok, what) => {
+    if (!ok) problem(`${j.name}: package.json ${what}`);
+  };
+  need(typeof j.description === 'string' && j.description.length > 0, 'needs a description');
+  need(Array.isArray(j.keywords) && j.keywords.length > 0, 'needs keywords (a non-empty array)');
+  need(typeof j.license === 'string', 'needs a license');
+  need(typeof j.engines?.node === 'string', 'needs engines.node (e.g. ">=20")');
+  need(j.sideEffects === false || Array.isArray(j.sideEffects), `needs sideEffects (false, or the files that have them); found ${JSON.stringify(j.sideEffects)}`);
+  need(Array.isArray(j.files) && j.files.length > 0, 'needs files (what the tarball ships)');
+  need(j.publishConfig?.access === 'public', 'needs publishConfig.access "public" (a scoped package is private by default)');
+  need(/^https:\/\//.test(j.homepage ?? ''), `needs an https homepage; found ${JSON.stringify(j.homepage)}`);
+  need(/^https:\/\//.test(j.bugs?.url ?? ''), `needs bugs.url; found ${JSON.stringify(j.bugs)}`);
+  const repo = j.repository;
+  need(repo?.type === 'git' && /^git\+https:\/\/.+\.git$/.test(repo?.url ?? ''), `needs repository { type: "git", url: "git+https://….git" }; found ${JSON.stringify(repo)}`);
+  need(repo?.directory === `packages/${p.short}`, `needs repository.directory "packages/${p.short}"; found ${JSON.stringify(repo?.directory)}`);
+  if (repo?.url) repositories.add(repo.url);
+}
+if (repositories.size > 1) problem(`the packages name different repositories: ${[...repositories].join(', ')}`);
 
 // ---------------------------------------------------------------------------------------
 // 3. Dependencies declared for what dist imports.
@@ -233,7 +269,9 @@ for (const p of packed) {
       problem(`${p.json.name}: depends on ${name}@${range}, but the workspace has ${versions.get(name)}`);
     }
   }
-  for (const name of Object.keys(deps)) if (!used.has(name)) warn(`${p.json.name}: dependency ${name} is not imported by dist (harmless, but it is installed for nothing)`);
+  // A TF.js backend as a dependency is there for @ncomp/core's setBackend, which imports it by name.
+  const forSetBackend = (name) => name.startsWith('@tensorflow/tfjs-backend-') && '@ncomp/core' in deps;
+  for (const name of Object.keys(deps)) if (!used.has(name) && !forSetBackend(name)) warn(`${p.json.name}: dependency ${name} is not imported by dist (harmless, but it is installed for nothing)`);
   for (const name of Object.keys(peers)) if (!used.has(name) && !optionalPeers.has(name)) warn(`${p.json.name}: peer dependency ${name} is not imported by dist`);
 }
 
@@ -313,6 +351,45 @@ if (missing.length) { console.error('missing exports: ' + missing.join(', ') + '
   npx(['--help'], 'npx ncomp --help', (out) => out.includes('Usage: ncomp <command>'));
   npx(['--version'], `npx ncomp --version prints ${cliVersion}`, (out) => out.trim() === cliVersion);
   npx(['info', '--backend', 'wasm'], 'npx ncomp info --backend wasm', (out) => out.includes('backend: wasm'));
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Lean install: @ncomp/entropy for its coders, with no TensorFlow.js.
+const LEAN_LIMIT_MB = 10;
+let leanSummary = '';
+const lean = join(work, 'lean');
+try {
+  mkdirSync(lean, { recursive: true });
+  writeFileSync(join(lean, 'package.json'), `${JSON.stringify({ name: 'ncomp-pack-check-lean', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  const tarballs = packed.filter((p) => p.short === 'entropy' || p.short === 'core').map((p) => p.tarball);
+  const r = run(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error', ...tarballs], { cwd: lean });
+  if (r.status !== 0) problem(`npm install of @ncomp/entropy alone failed (exit ${r.status}):\n${tail(r.stderr || r.stdout)}`);
+  else {
+    const tf = join(lean, 'node_modules', '@tensorflow');
+    if (existsSync(tf)) problem(`installing @ncomp/entropy alone installed TensorFlow.js: ${readdirSync(tf).map((n) => `@tensorflow/${n}`).join(', ')}`);
+    let bytes = 0;
+    const walk = (d) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const f = join(d, e.name);
+        if (e.isDirectory()) walk(f);
+        else if (e.isFile()) bytes += statSync(f).size;
+      }
+    };
+    walk(join(lean, 'node_modules'));
+    const mb = bytes / 1024 / 1024;
+    leanSummary = `@ncomp/entropy alone: node_modules ${mb.toFixed(1)} MB`;
+    if (mb >= LEAN_LIMIT_MB) problem(`installing @ncomp/entropy alone takes ${mb.toFixed(1)} MB of node_modules, expected under ${LEAN_LIMIT_MB} MB`);
+    const script = `import { CdfTables, rangeCoder } from '@ncomp/entropy/coding';
+const tables = CdfTables.fromPmfs([[0.1, 0.6, 0.29, 0.01]], [-1], 16);
+const values = Int32Array.of(0, 1, -1, 40, 2);
+const back = rangeCoder.decode(rangeCoder.encode(values, new Int32Array(5), tables), new Int32Array(5), tables);
+if (back.join() !== values.join()) { console.error('decoded ' + back.join() + ', expected ' + values.join()); process.exit(1); }`;
+    const c = run(process.execPath, ['--input-type=module', '-e', script], { cwd: lean });
+    checks.push(`${c.status === 0 ? 'ok  ' : 'FAIL'} ${leanSummary}; @ncomp/entropy/coding round-trips with no TensorFlow.js`);
+    if (c.status !== 0) problem(`@ncomp/entropy/coding, installed alone, failed (exit ${c.status}):\n${tail(c.stderr || c.stdout)}`);
+  }
+} catch (err) {
+  problem(`cannot set up the lean project: ${err.message}`);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,23 +1,27 @@
 /**
- * Gradient registrations TF.js lacks.
+ * Gradient registrations TF.js lacks (and TF.js's own, which its core package does not make).
  *
- * 1. `@tensorflow/tfjs-core` alone does not register the gradients of its ops, and
- *    its gradient files cannot be imported by Node's ESM loader (they use directory
- *    imports). The `@tensorflow/tfjs` bundle registers them all into the registry that
- *    every copy of tfjs-core shares, so it is imported here; without it `tf.grad`
- *    fails with "gradient function not found". (It also registers the cpu and webgl
- *    backends; `setBackend` always picks one explicitly.)
- * 3. Conv2D gradients on wasm: see `kernels/conv2d-gradient.ts`.
- * 4. Faster wasm kernels for `BatchMatMul` with transposes or batches (every matMul
- *    gradient has them), `Slice` and `SplitV` (every concat and slice gradient): see
- *    `kernels/wasm-kernels.ts`. Kernels, not gradients, but training is what needs them.
+ * 1. `@tensorflow/tfjs-core`'s Node entry registers neither the gradients of its ops
+ *    (without them `tf.grad` fails with "gradient function not found") nor the chained
+ *    tensor methods (`x.reshape(...)`), and its own files for both cannot be imported by
+ *    Node's ESM loader (extensionless imports). The build bundles them into
+ *    `vendor/tfjs-registrations.js` (`scripts/bundle-tfjs-registrations.mjs`), as the
+ *    `@tensorflow/tfjs` bundle does, without its layers, converter, data and webgl
+ *    packages; they register into the registries that every copy of tfjs-core shares.
+ *    No backend is registered here: `setBackend` imports the one it picks.
  * 2. Comparisons and logical ops have no gradient in TF.js, so a `tf.where` whose
  *    condition is computed from a differentiable tensor breaks `tf.grad`, although
  *    the condition carries no gradient by nature. They are registered here with zero
  *    gradients, as TensorFlow treats boolean results as non-differentiable.
+ * 3. Conv2D gradients on wasm: see `kernels/conv2d-gradient.ts`.
+ * 4. Faster wasm kernels for `BatchMatMul` with transposes or batches (every matMul
+ *    gradient has them), `Slice` and `SplitV` (every concat and slice gradient): see
+ *    `kernels/wasm-kernels.ts`. Kernels, not gradients, but training is what needs them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs';
+import '../vendor/tfjs-registrations.js';
+// The chained methods' types (`x.reshape(...)`), for what the bundle above registers.
+import type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 import { registerConv2dGradient } from './kernels/conv2d-gradient.js';
 import { registerWasmKernels } from './kernels/wasm-kernels.js';
 

@@ -243,8 +243,10 @@ describe('setBackend with simulated packages', () => {
     await expect(setBackend('auto', { importer: none })).rejects.toThrow(BackendUnavailableError);
     await expect(setBackend('auto', { importer: none, autoWebgpu: true })).rejects.toThrow(
       `no TensorFlow.js backend could be activated: ${GPU}: not installed; ${NODE}: not installed; ` +
-        `${WEBGPU}: not installed; ${WASM}: not installed; ${CPU}: not installed`
+        `${WEBGPU}: not installed; ${WASM}: not installed; ${CPU}: not installed. ` +
+        `@ncomp/core installs no backend by itself (they are optional peers): \`npm install ${WASM}\``
     );
+    await expect(setBackend('cpu', { importer: none })).rejects.toThrow(`${CPU}: not installed. @ncomp/core installs no backend`);
   });
 
   it("'wasm' and 'cpu' import exactly their own package", async () => {
@@ -255,6 +257,8 @@ describe('setBackend with simulated packages', () => {
     await expect(setBackend('wasm', { importer: importer({ [WASM]: new Error('boom') }) })).rejects.toThrow(
       "backend 'wasm' is unavailable: @tensorflow/tfjs-backend-wasm: failed to load (boom)"
     );
+    // A package that fails to load is not "not installed": no install hint.
+    await expect(setBackend('wasm', { importer: importer({ [WASM]: new Error('boom') }) })).rejects.not.toThrow(/npm install/);
     await expect(setBackend('wasm', { importer: importer({ [WASM]: 'empty' }) })).rejects.toThrow(
       /does not export setWasmPaths/
     );

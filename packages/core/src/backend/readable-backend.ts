@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { BackendUnavailableError } from '../errors/index.js';
+import { defaultImporter, errorSummary, tryImport } from './import-package.js';
 
 /**
  * Whether the active backend can read tensors synchronously (`dataSync`). WebGPU cannot in
@@ -24,6 +25,14 @@ export function canReadSynchronously(): boolean {
 export async function onReadableBackend<T>(fn: () => T | Promise<T>): Promise<T> {
   if (canReadSynchronously()) return fn();
   const active = tf.getBackend();
+  if (tf.findBackendFactory('cpu') === null) {
+    const outcome = await tryImport(defaultImporter, '@tensorflow/tfjs-backend-cpu');
+    if (outcome.status !== 'loaded') {
+      throw new BackendUnavailableError(
+        `the ${active} backend cannot read tensors synchronously, and building a model's integer tables needs it: install @tensorflow/tfjs-backend-cpu (${outcome.status === 'missing' ? 'not installed' : errorSummary(outcome.error)})`,
+      );
+    }
+  }
   await tf.setBackend('cpu');
   try {
     return await fn();

@@ -159,6 +159,16 @@ async function tryNative(importer: PackageImporter, pkg: string): Promise<Attemp
   return { ok: true, detail: `${pkg} loaded (native libtensorflow${pkg === PKG.tfjsNodeGpu ? ' with CUDA' : ''})` };
 }
 
+const JS_INSTALL_HINT =
+  `@ncomp/core installs no backend by itself (they are optional peers): \`npm install ${PKG.wasm}\` ` +
+  `(WebAssembly, the usual choice; it brings ${PKG.cpu}) or \`npm install ${PKG.cpu}\` (plain JavaScript).`;
+
+/** The hint to add when every JavaScript backend asked for is missing (not installed), else ''. */
+function jsInstallHint(failures: readonly Failure[]): string {
+  const js = failures.filter((f) => f.package === PKG.wasm || f.package === PKG.cpu);
+  return js.length > 0 && js.every((f) => f.kind === 'missing') ? `. ${JS_INSTALL_HINT}` : '';
+}
+
 const WEBGPU_INSTALL_HINT =
   `Install them with \`npm install ${PKG.webgpu} ${PKG.dawn}\` (plain npm packages: ${PKG.dawn} ships a prebuilt ` +
   'Dawn for linux-x64, linux-arm64, macOS and Windows, and its install step downloads nothing).';
@@ -368,6 +378,17 @@ function unavailable(message: string, failures: readonly Failure[]): BackendUnav
  *   installed, the message names them and says how to install them; for `webgpu` with no
  *   adapter, it says so and points at GPU drivers / Vulkan. InvalidArgumentError for an
  *   unknown choice or a bad `wasmThreads`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ *
+ * const report = await setBackend('auto'); // native TensorFlow if installed, else wasm, else cpu
+ * console.log(`${report.chosen} (${report.package}): ${report.reason}`);
+ * assert.equal(tf.getBackend(), report.chosen === 'tensorflow-gpu' ? 'tensorflow' : report.chosen);
+ * ```
  */
 export async function setBackend(choice: BackendChoice, options: SetBackendOptions = {}): Promise<BackendReport> {
   const choices: readonly string[] = BACKEND_CHOICES;
@@ -436,7 +457,7 @@ export async function setBackend(choice: BackendChoice, options: SetBackendOptio
     if (attempt.ok) return report('wasm', PKG.wasm, attempt.detail);
     failures.push(attempt.failure);
     if (choice === 'wasm') {
-      throw unavailable(`backend 'wasm' is unavailable: ${describeFailures(failures)}`, failures);
+      throw unavailable(`backend 'wasm' is unavailable: ${describeFailures(failures)}${jsInstallHint(failures)}`, failures);
     }
   }
 
@@ -445,8 +466,8 @@ export async function setBackend(choice: BackendChoice, options: SetBackendOptio
   failures.push(attempt.failure);
   throw unavailable(
     choice === 'cpu'
-      ? `backend 'cpu' is unavailable: ${describeFailures(failures)}`
-      : `no TensorFlow.js backend could be activated: ${describeFailures(failures)}`,
+      ? `backend 'cpu' is unavailable: ${describeFailures(failures)}${jsInstallHint(failures)}`
+      : `no TensorFlow.js backend could be activated: ${describeFailures(failures)}${jsInstallHint(failures)}`,
     failures
   );
 }

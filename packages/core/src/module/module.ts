@@ -73,13 +73,33 @@ function describeValue(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { Module, setBackend } from '@ncomp/core';
+ *
  * class Dense extends Module {
  *   readonly kernel: tf.Variable;
+ *   readonly bias: tf.Variable;
  *   constructor(inputs: number, units: number) {
  *     super();
- *     this.kernel = this.addWeight('kernel', () => tf.randomNormal([inputs, units]));
+ *     this.kernel = this.addWeight('kernel', () => tf.randomNormal([inputs, units], 0, 0.1));
+ *     this.bias = this.addWeight('bias', () => tf.zeros([units]));
+ *   }
+ *   forward(x: tf.Tensor2D): tf.Tensor2D {
+ *     return tf.tidy(() => tf.add(tf.matMul(x, this.kernel), this.bias));
  *   }
  * }
+ *
+ * await setBackend('auto');
+ * const layer = new Dense(4, 2);
+ * assert.equal(layer.numParameters(), 4 * 2 + 2);
+ * const state = layer.stateDict(); // path -> tensor copy, as saved in safetensors files
+ * assert.deepEqual(Object.keys(state), ['kernel', 'bias']);
+ * tf.dispose(Object.values(state));
+ * const y = layer.forward(tf.ones([3, 4]));
+ * assert.deepEqual(y.shape, [3, 2]);
+ * y.dispose();
+ * layer.dispose();
  * ```
  */
 export class Module {
@@ -170,6 +190,7 @@ export class Module {
       // One parent only: a shared child would be listed (and saved, and counted) twice.
       throw new InvalidArgumentError(`${this.#label()}: child "${name}" is already registered in another module`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walks up from this module to the root
     for (let m: Module | undefined = this; m !== undefined; m = m.#parent) {
       if (m === child) throw new InvalidArgumentError(`${this.#label()}: adding "${name}" would create a cycle`);
     }

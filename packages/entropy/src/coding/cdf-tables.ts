@@ -20,6 +20,19 @@ const MAX_LOOKUP_BITS = 12;
  *
  * All rows are validated once, here; the coders then trust the tables and only check
  * per-symbol inputs. Instances are immutable.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CdfTables } from '@ncomp/entropy/coding';
+ *
+ * // Table 0 codes -1, 0, 1; table 1 codes 5 and 6; the last mass of each is the escape.
+ * const tables = CdfTables.fromPmfs([[0.25, 0.5, 0.25, 1e-3], [0.5, 0.5, 1e-3]], [-1, 5], 12);
+ * assert.equal(tables.count, 2);
+ * assert.deepEqual(tables.lengths, Int32Array.of(5, 4)); // symbols + 1 (escape included)
+ * assert.ok(Math.abs(tables.bitsOf(0, 0) - 1) < 0.01); // -log2 0.5
+ * assert.ok(tables.bitsOf(1000, 1) > 10); // escape symbol + its payload
+ * ```
  */
 export class CdfTables {
   /** Bits of the CDF total: every row ends at 2^precision. */

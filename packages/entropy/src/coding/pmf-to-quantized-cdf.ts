@@ -25,6 +25,17 @@ import { checkPrecision } from './precision.js';
  *   strictly increasing.
  * @throws InvalidArgumentError for a non-finite or negative mass, an all-zero PMF, an
  *   empty PMF, more symbols than 2^precision, or a bad precision.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { pmfToQuantizedCdf } from '@ncomp/entropy/coding';
+ *
+ * const cdf = pmfToQuantizedCdf([0.5, 0.25, 0.25], 4); // 2^4 = 16 in all
+ * assert.deepEqual(cdf, Int32Array.of(0, 8, 12, 16));
+ * // A tiny mass still gets frequency 1, taken where it costs the fewest bits.
+ * assert.deepEqual(pmfToQuantizedCdf([0.999, 0.001], 4), Int32Array.of(0, 15, 16));
+ * ```
  */
 export function pmfToQuantizedCdf(pmf: ArrayLike<number>, precision: number): Int32Array {
   checkPrecision(precision);

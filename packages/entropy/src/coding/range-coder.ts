@@ -11,9 +11,15 @@ import { RangeEncoder } from './range-encoder.js';
  *
  * @example
  * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CdfTables, rangeCoder } from '@ncomp/entropy/coding';
+ *
+ * // One table: values -1, 0, 1 with these masses, then the escape mass (anything else).
  * const tables = CdfTables.fromPmfs([[0.1, 0.6, 0.29, 0.01]], [-1], 16);
- * const bytes = rangeCoder.encode(Int32Array.of(0, 1, -1, 40), new Int32Array(4), tables);
- * rangeCoder.decode(bytes, new Int32Array(4), tables); // Int32Array [0, 1, -1, 40]
+ * const values = Int32Array.of(0, 1, -1, 40); // 40 is outside the table: escape-coded
+ * const indexes = new Int32Array(values.length); // every value uses table 0
+ * const bytes = rangeCoder.encode(values, indexes, tables);
+ * assert.deepEqual(rangeCoder.decode(bytes, indexes, tables), values);
  * ```
  */
 export const rangeCoder: EntropyCoder = {

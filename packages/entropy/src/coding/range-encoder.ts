@@ -29,6 +29,39 @@ export const RANGE_BOTTOM = 0x1000000;
  * The symbol loop ({@link RangeEncoder.encodeRun}) keeps the state in locals for speed;
  * rare escape payloads go through {@link RangeEncoder.encodeBits}, which works on the
  * fields, so the loop saves and reloads the state around it.
+ *
+ * @example
+ * Incremental coding, where the table of each value depends on the values before it
+ * (here: the table of the next value is chosen by the sign of the previous one).
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CdfTables, RangeDecoder, RangeEncoder } from '@ncomp/entropy/coding';
+ *
+ * const tables = CdfTables.fromPmfs(
+ *   [
+ *     [0.7, 0.2, 0.1, 1e-3], // values 0, 1, 2 (after a value >= 0)
+ *     [0.1, 0.2, 0.7, 1e-3], // values -2, -1, 0 (after a negative value)
+ *   ],
+ *   [0, -2],
+ *   15,
+ * );
+ * const context = (previous: number): number => (previous < 0 ? 1 : 0);
+ * const values = [0, 1, -2, -1, 0, 2];
+ * const encoder = new RangeEncoder(tables);
+ * let previous = 0;
+ * for (const v of values) {
+ *   encoder.encode(v, context(previous));
+ *   previous = v;
+ * }
+ * const bytes = encoder.finish();
+ *
+ * const decoder = new RangeDecoder(bytes, tables);
+ * const decoded: number[] = [];
+ * previous = 0;
+ * for (let i = 0; i < values.length; i++) decoded.push((previous = decoder.decode(context(previous))));
+ * decoder.finish(); // throws CorruptStreamError unless the stream ended exactly here
+ * assert.deepEqual(decoded, values);
+ * ```
  */
 export class RangeEncoder implements IncrementalEncoder {
   private low = 0;

@@ -161,6 +161,22 @@ export class DeepFactorized extends Module implements Distribution {
  * `NoisyDeepFactorized`): the prior of the factorized-prior codec (Ballé et al. 2017)
  * and of the hyper-latent in hyperprior codecs. Its variables live in the child
  * module `base`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { NoisyDeepFactorized } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * const prior = new NoisyDeepFactorized({ batchShape: [3] }); // three channels
+ * const x = tf.tensor2d([[0, 0.5, -2], [1, 0, 3]]); // the innermost axis is the channel
+ * const p = prior.prob(x); // density of the noisy distribution at x
+ * assert.ok((await p.data()).every((v) => v > 0 && v <= 1)); // unit-width noise: at most 1
+ * tf.dispose([x, p]);
+ * prior.dispose();
+ * ```
  */
 export class NoisyDeepFactorized extends Module implements Distribution {
   /** The underlying density. */

@@ -37,6 +37,31 @@ export interface EntropyModelOutput {
  *
  * With `compression: true` the integer tables are built at construction from the prior
  * and become part of the state dict, with the quantization offsets.
+ *
+ * @example
+ * The rate term of a factorized-prior codec (Ballé et al. 2017) during training:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { ContinuousBatchedEntropyModel, NoisyDeepFactorized } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * const prior = new NoisyDeepFactorized({ batchShape: [8] }); // one learned density per channel
+ * const em = new ContinuousBatchedEntropyModel(prior, { codingRank: 3 }); // a coding unit: H x W x C
+ * const latent = tf.randomNormal([2, 4, 4, 8], 0, 3); // NHWC, e.g. the analysis transform's output
+ *
+ * const { values, bits } = em.call(latent, true); // training: latent + U(-1/2, 1/2)
+ * assert.deepEqual(bits.shape, [2]); // bits per image
+ * const trainable = em.trainableVariables(); // the prior's parameters: the rate's gradient reaches them
+ * const { grads } = tf.variableGrads(() => tf.mean(em.call(latent, true).bits) as tf.Scalar, trainable);
+ * assert.equal(Object.keys(grads).length, trainable.length);
+ *
+ * const quantized = em.call(latent, false).values; // evaluation: round(latent - o) + o
+ * assert.deepEqual(quantized.shape, latent.shape);
+ * tf.dispose([latent, values, bits, quantized, ...Object.values(grads)]);
+ * em.dispose();
+ * ```
  */
 export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
   /** The prior (shared between sender and receiver). */

@@ -27,6 +27,36 @@ export interface LocationScaleOptions extends EntropyModelOptions {
  * `family(loc[j], scaleFn(scaleIndexes[j])) + U(-1/2, 1/2)`. Tables are built for
  * `loc = 0`; `x - loc` is quantized and coded, so reconstructions are
  * `round(x - loc) + loc`.
+ *
+ * @example
+ * The conditional model of a mean-scale hyperprior (Minnen et al. 2018): the hyper-synthesis
+ * predicts a mean and a scale index for every latent element.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { LocationScaleIndexedEntropyModel } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * // 64 scales, geometrically from 0.11 to 256 (TFC's default scale table).
+ * const step = Math.log(256 / 0.11) / 63;
+ * const em = new LocationScaleIndexedEntropyModel({
+ *   numScales: 64,
+ *   scaleFn: (i) => tf.exp(tf.add(Math.log(0.11), tf.mul(i, step))),
+ *   codingRank: 3,
+ * });
+ * const latent = tf.randomNormal([1, 4, 4, 8], 0, 2);
+ * const mean = tf.zerosLike(latent);
+ * const scaleIndexes = tf.fill(latent.shape, 20); // scale 0.11 * exp(20 step), about 1.8
+ *
+ * const { values, bits } = em.callWithLoc(latent, scaleIndexes, mean, true);
+ * assert.deepEqual(bits.shape, [1]);
+ * // A well-matched scale codes the same values in fewer bits than a far too wide one.
+ * const wide = em.callWithLoc(latent, tf.fill(latent.shape, 63), mean, true);
+ * assert.ok((await bits.data())[0]! < (await wide.bits.data())[0]!);
+ * tf.dispose([latent, mean, scaleIndexes, values, bits, wide.values, wide.bits]);
+ * em.dispose();
+ * ```
  */
 export class LocationScaleIndexedEntropyModel extends ContinuousIndexedEntropyModel {
   /** {@inheritDoc LocationScaleOptions.numScales} */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2dOptions } from './conv-config.js';
 import { convForward, convOutputShape } from './conv-config.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by {@link ConvPadding} below
 import type { ConvPadding } from './padding.js';
 import { ConvLayer } from './conv-layer.js';
 import type { ExactEvaluable, ExactFn } from '@ncomp/core';
@@ -18,6 +19,24 @@ import { exactConvLayer } from '../exact/conv-exact.js';
  * Variables: `kernel` [kh, kw, inChannels, outChannels] (the TF layout; a PyTorch weight
  * [out, in, kh, kw] loads after a `[2, 3, 1, 0]` transpose) and, with `useBias`, `bias`
  * [outChannels] initialised to 0. The kernel is Glorot-uniform by default.
+ *
+ * @example
+ * A strided analysis stage, as in Ballé et al.'s transforms:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Conv2d, GDN, Sequential } from '@ncomp/layers';
+ *
+ * await setBackend('auto');
+ * const stage = new Sequential([new Conv2d(3, 16, 5, { stride: 2, padding: 'same_zeros' }), new GDN(16)]);
+ * const x = tf.randomUniform([1, 32, 48, 3]); // NHWC in [0, 1]
+ * const y = stage.call(x);
+ * assert.deepEqual(y.shape, [1, 16, 24, 16]); // half the size, 16 channels
+ * assert.equal(stage.numParameters(), 5 * 5 * 3 * 16 + 16 + (16 + 16 * 16)); // conv + GDN's beta, gamma
+ * tf.dispose([x, y]);
+ * stage.dispose();
+ * ```
  */
 export class Conv2d extends ConvLayer implements ExactEvaluable {
   /** The kernel variable [kh, kw, inChannels, outChannels]. */
@@ -34,7 +53,6 @@ export class Conv2d extends ConvLayer implements ExactEvaluable {
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
-    const owner = this.owner;
     const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
     this.kernel = this.addKernel('kernel', [kh, kw, inChannels, outChannels], { fanIn: kh * kw * inChannels, fanOut: kh * kw * outChannels });

@@ -51,6 +51,25 @@ export interface GdnOptions {
  * `effectiveGamma()` return the values used.
  *
  * Shapes: [..., C] float32 (NHWC or any rank >= 2, channels last) -> same shape.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { GDN } from '@ncomp/layers';
+ *
+ * await setBackend('auto');
+ * const gdn = new GDN(2); // beta 1, gamma 0.1 I: y = x / sqrt(1 + 0.1 x^2) per channel
+ * const igdn = new GDN(2, { inverse: true }); // y = x sqrt(1 + 0.1 x^2)
+ * const x = tf.tensor4d([2, -1], [1, 1, 1, 2]); // NHWC
+ * const y = gdn.call(x);
+ * const expected = [2 / Math.sqrt(1.4), -1 / Math.sqrt(1.1)];
+ * (await y.data()).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5));
+ * assert.deepEqual(igdn.call(x).shape, [1, 1, 1, 2]);
+ * gdn.dispose();
+ * igdn.dispose();
+ * ```
  */
 export class GDN extends Module {
   /** Channels C. */

@@ -46,9 +46,19 @@ function checkNet(fn: string, net: unknown): asserts net is LpipsNet {
  * perceptual training loss (HiFiC, MRIC). A `Module`: dispose it when done.
  *
  * @example
- * ```ts
+ * Needs the weights, converted from the reference implementation's (not shipped):
+ * ```ts no-run
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Lpips } from '@ncomp/losses';
+ *
+ * await setBackend('auto');
  * const lpips = await Lpips.fromFile('lpips_alex_v0.1.safetensors', 'alex');
- * const d = lpips.distance(x, y); // [batch]
+ * const x = tf.randomUniform([2, 64, 64, 3]) as tf.Tensor4D; // NHWC in [0, 1]
+ * const y = tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.05)), 0, 1) as tf.Tensor4D;
+ * const d = lpips.distance(x, y); // [2]: one distance per image, 0 for identical images
+ * console.log(await d.data());
+ * tf.dispose([x, y, d]);
  * lpips.dispose();
  * ```
  */

@@ -141,6 +141,23 @@ function toPlanes(images: tf.Tensor4D): tf.Tensor4D {
  * @throws ShapeError for images smaller than the minimum size (the message gives it), a
  *   rank other than 4 or different shapes; InvalidArgumentError for invalid options or a
  *   non-float32 tensor.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { msSsim, msSsimMinimumSize } from '@ncomp/losses';
+ *
+ * await setBackend('auto');
+ * const size = msSsimMinimumSize(); // 161: the coarsest of 5 scales still holds an 11x11 window
+ * const x = tf.randomUniform([1, size, size, 3]) as tf.Tensor4D;
+ * const noisy = tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.1)), 0, 1) as tf.Tensor4D;
+ * const [same] = await msSsim(x, x).data();
+ * const [degraded] = await msSsim(x, noisy).data();
+ * assert.ok(Math.abs(same! - 1) < 1e-5 && degraded! < same!);
+ * tf.dispose([x, noisy]);
+ * ```
  */
 export function msSsim<R extends Reduction = 'none'>(
   x: tf.Tensor4D,

@@ -20,6 +20,23 @@ import { checkReduction, reduce } from '../reduction.js';
  * @returns Per-image MSE `[batch]`, or its mean.
  * @throws ShapeError for a rank other than 4, an empty dimension or different shapes;
  *   InvalidArgumentError for a non-float32 or disposed tensor or a bad reduction.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { mse } from '@ncomp/losses';
+ *
+ * await setBackend('auto');
+ * const x = tf.fill([2, 4, 4, 3], 0.5) as tf.Tensor4D;
+ * const y = tf.concat([tf.fill([1, 4, 4, 3], 0.6), tf.fill([1, 4, 4, 3], 0.5)]) as tf.Tensor4D;
+ * const perImage = await mse(x, y).data(); // [2]
+ * assert.ok(Math.abs(perImage[0]! - 0.01) < 1e-6 && perImage[1] === 0);
+ * const mean = mse(x, y, { reduction: 'mean' }); // a scalar: the distortion term of a loss
+ * assert.ok(Math.abs(mean.dataSync()[0]! - 0.005) < 1e-6);
+ * tf.dispose([x, y, mean]);
+ * ```
  */
 export function mse<R extends Reduction = 'none'>(
   x: tf.Tensor4D,

@@ -35,6 +35,21 @@ export interface PsnrOptions<R extends Reduction> extends ReductionOptions<R> {
  * @throws ShapeError for a rank other than 4, an empty dimension or different shapes;
  *   InvalidArgumentError for a non-float32 tensor, a `dataRange` that is not a positive
  *   finite number, or a bad reduction.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { psnr } from '@ncomp/losses';
+ *
+ * await setBackend('auto');
+ * const x = tf.fill([1, 8, 8, 3], 0.5) as tf.Tensor4D;
+ * const y = tf.fill([1, 8, 8, 3], 0.51) as tf.Tensor4D; // MSE 1e-4
+ * const [db] = await psnr(x, y).data(); // 10 log10(1 / 1e-4) = 40 dB
+ * assert.ok(Math.abs(db! - 40) < 1e-3);
+ * tf.dispose([x, y]);
+ * ```
  */
 export function psnr<R extends Reduction = 'none'>(
   x: tf.Tensor4D,

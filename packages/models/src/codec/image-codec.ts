@@ -75,6 +75,33 @@ export interface CompressedImage {
  * `forward` is the training / evaluation pass; `compress` / `decompress` code real
  * images of any size (padded at the bottom and right by edge replication to
  * {@link ImageCodec.padMultiple}, cropped back after decoding).
+ *
+ * @example
+ * A small, untrained mean-scale hyperprior codec (Minnen et al. 2018) from the registry:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { createModel } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const codec = createModel('mbt2018-mean', { N: 8, M: 12 });
+ * const x = tf.randomUniform([1, 64, 64, 3]) as tf.Tensor4D; // NHWC in [0, 1]
+ *
+ * // Training / evaluation pass: reconstruction and estimated rate.
+ * const { xHat, bpp } = codec.forward(x, { training: false });
+ * assert.deepEqual(xHat.shape, x.shape);
+ *
+ * // Real coding: build the integer tables once after training, then code any size.
+ * codec.update();
+ * const image = tf.randomUniform([1, 40, 50, 3]) as tf.Tensor4D;
+ * const compressed = codec.compress(image); // streams + sizes; padded to padMultiple inside
+ * const decoded = codec.decompress(compressed);
+ * assert.deepEqual(decoded.shape, [1, 40, 50, 3]);
+ * console.log(`${compressed.streams.reduce((n, s) => n + s.length, 0)} bytes, estimated ${(await bpp.data())[0]} bpp`);
+ * tf.dispose([x, xHat, bpp, image, decoded]);
+ * codec.dispose();
+ * ```
  */
 export class ImageCodec extends Module {
   /** g_a. */

@@ -96,7 +96,23 @@ export function modelEntry(name: string): ModelEntry {
   return e;
 }
 
-/** Builds an untrained codec by registry name (see {@link MODELS}). */
+/**
+ * Builds an untrained codec by registry name (see {@link MODELS}).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { setBackend } from '@ncomp/core';
+ * import { MODELS, createModel } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * assert.ok(MODELS.has('bmshj2018'));
+ * console.log([...MODELS.values()].map((m) => `${m.name}: ${m.paper}`).join('\n'));
+ * const codec = createModel('bmshj2018', { N: 8, M: 12 }); // the paper's uses N 128, M 192
+ * assert.equal(codec.padMultiple, 64); // g_a downsamples by 16, h_a by 4 more
+ * codec.dispose();
+ * ```
+ */
 export function createModel(name: string, config?: ModelConfig): ImageCodec {
   return modelEntry(name).create(config);
 }
