@@ -19,7 +19,14 @@ export function canReadSynchronously(): boolean {
  * they leave behind move to the active backend the first time an operation there uses them.
  * @example
  * ```ts
- * const loaded = await onReadableBackend(() => loadModelBytes(bytes)); // works under WebGPU too
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { onReadableBackend, setBackend } from '@ncomp/core';
+ *
+ * await setBackend('wasm');
+ * // Under WebGPU this would run on the CPU backend; here it runs as it is.
+ * const sum = await onReadableBackend(() => tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]));
+ * assert.equal(sum, 6);
  * ```
  */
 export async function onReadableBackend<T>(fn: () => T | Promise<T>): Promise<T> {

@@ -13,12 +13,16 @@ import type { ExactMap } from './exact-map.js';
  *
  * @example
  * ```ts
- * import { exactMap } from '@ncomp/core';
+ * import assert from 'node:assert/strict';
+ * import { exactMap, setBackend } from '@ncomp/core';
  * import { Conv2d, Sequential, relu } from '@ncomp/layers';
  *
+ * await setBackend('wasm');
  * const hs = new Sequential([new Conv2d(8, 16, 3, { padding: 'same_zeros' }), relu]);
- * const twin = await hs.exact();            // reads the weights once
- * const out = twin(exactMap(4, 6, 8));      // 4 x 6 x 16, the same bits everywhere
+ * const twin = await hs.exact(); // reads the weights once
+ * const out = twin(exactMap(4, 6, 8)); // 4 x 6 x 16, the same bits on every backend and engine
+ * assert.deepEqual([out.height, out.width, out.channels], [4, 6, 16]);
+ * hs.dispose();
  * ```
  */
 export type ExactFn = (x: ExactMap) => ExactMap;
