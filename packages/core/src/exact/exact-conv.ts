@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors/index.js';
 import type { ExactMap } from './exact-map.js';
 import { PANEL_ROWS, gemm, packColumns } from './wasm/gemm.js';
+import { exactWinograd3x3, usesWinograd } from './exact-winograd.js';
 
 /**
  * Weights of a deterministic convolution: `kernel` in `[kh][kw][inChannels][outChannels]`
@@ -8,20 +9,31 @@ import { PANEL_ROWS, gemm, packColumns } from './wasm/gemm.js';
  * filter is reordered to this by {@link transposedConvWeights}), an optional bias.
  */
 export interface ExactConvWeights {
+  /** Kernel rows. */
   readonly kernelHeight: number;
+  /** Kernel columns. */
   readonly kernelWidth: number;
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** `[kh][kw][inChannels][outChannels]`, float32 values held as float64. */
   readonly kernel: Float64Array;
+  /** `[outChannels]`, or none. */
   readonly bias?: Float64Array | undefined;
 }
 
 /** Geometry of a convolution: strides, the zeros before the first row / column, and the output size. */
 export interface ExactConvGeometry {
+  /** `[rows, columns]` step. */
   readonly stride: readonly [number, number];
+  /** Zero rows before the first input row (of the convolution a transposed one is the gradient of). */
   readonly padTop: number;
+  /** Zero columns before the first input column. */
   readonly padLeft: number;
+  /** Output rows. */
   readonly outHeight: number;
+  /** Output columns. */
   readonly outWidth: number;
 }
 
@@ -84,12 +96,14 @@ function convolve(pixels: number, k: number, kernel: Float64Array, outChannels: 
  * (oy, ox, o) = bias[o] + Σ x(oy·sh + a - padTop, ox·sw + b - padLeft, c) · k[a][b][c][o],
  * a float32 sum in the order a, b, c (rows of the kernel, columns, input channels) from
  * +0, each product and partial sum rounded to float32, the bias added last (see
- * {@link gemm}). Positions outside the input contribute zeros. The same bits on every
+ * {@link gemm}). Positions outside the input contribute zeros. Wide 3x3 stride-1 layers go
+ * through {@link exactWinograd3x3} instead (chosen by shape alone). The same bits on every
  * JavaScript / WebAssembly engine and processor.
  */
 export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
   checkWeights('exactConv2d', x, w);
   checkGeometry('exactConv2d', g);
+  if (usesWinograd(w, g)) return exactWinograd3x3(x, w, g);
   const { height: H, width: W, channels: C, data: xd } = x;
   const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
   const [sh, sw] = g.stride;

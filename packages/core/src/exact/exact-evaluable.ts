@@ -78,4 +78,7 @@ export async function readExact(t: tf.Tensor): Promise<Float64Array> {
 }
 
 /** A step of a layer stack with a deterministic twin (e.g. `relu`): a function with an `exact` property. */
-export type ExactStepFunction = ((x: tf.Tensor) => tf.Tensor) & { readonly exact: ExactFn };
+export type ExactStepFunction = ((x: tf.Tensor) => tf.Tensor) & {
+  /** The deterministic twin of the function. */
+  readonly exact: ExactFn;
+};

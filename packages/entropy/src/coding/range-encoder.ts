@@ -218,7 +218,7 @@ export class RangeEncoder implements IncrementalEncoder {
   }
 
   /**
-   * Ends the stream: moves `low` to {@link finalValue}`(low, range)`, a point of
+   * Ends the stream: moves `low` to `finalValue(low, range)`, a point of
    * [low, low + range) chosen by a hash of the state, and emits its 4 window bytes (plus
    * the cached and pending bytes). The stream then holds exactly the bytes the decoder
    * reads, so the decoder's finish check can demand that every byte was consumed and that

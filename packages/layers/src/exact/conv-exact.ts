@@ -36,12 +36,19 @@ export function convTransposeGeometry(padding: ConvPadding, kernel: readonly [nu
 
 /** What a convolution layer's deterministic twin needs. */
 export interface ConvLayerParts {
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** `[kh, kw]`. */
   readonly kernelSize: readonly [number, number];
+  /** `[sh, sw]`. */
   readonly stride: readonly [number, number];
+  /** Padding mode. */
   readonly padding: ConvPadding;
+  /** The filter variable. */
   readonly kernel: tf.Tensor;
+  /** The bias variable, or none. */
   readonly bias: tf.Tensor | undefined;
 }
 

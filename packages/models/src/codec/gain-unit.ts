@@ -79,6 +79,7 @@ export class GainUnit extends Module {
     return out;
   }
 
+  /** The gain vector [channels] at `quality` (exp of the interpolated log-gains), on the backend. */
   gain(quality: number): tf.Tensor1D {
     return this.interpolate(this.logGain, quality);
   }

@@ -4,6 +4,14 @@ import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CheckRecorder, CheckVerifier } from './latent-check.js';
 
+/** What {@link HyperLatent.compress} gives. */
+export interface CodedHyperLatent {
+  /** One z stream per image. */
+  readonly strings: Uint8Array[];
+  /** ẑ per image, as the decoder rebuilds it. */
+  readonly zHat: ExactMap[];
+}
+
 /**
  * The hyper-latent half of a hyperprior, shared by {@link HyperpriorLatentCodec} and
  * {@link CharmLatentCodec} (CompressAI's `HyperLatentCodec`): z = h_a(y) coded with a
@@ -41,7 +49,7 @@ export class HyperLatent {
    * Codes z = h_a(y) and returns its strings with ẑ exactly as {@link HyperLatent.decompress}
    * rebuilds it (one map per image); records the symbols' digests in `checks`.
    */
-  async compress(y: tf.Tensor4D, checks: readonly CheckRecorder[]): Promise<{ strings: Uint8Array[]; zHat: ExactMap[] }> {
+  async compress(y: tf.Tensor4D, checks: readonly CheckRecorder[]): Promise<CodedHyperLatent> {
     const z = this.analyse(y);
     let strings: Uint8Array[];
     try {

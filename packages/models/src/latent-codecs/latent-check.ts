@@ -10,9 +10,17 @@ export interface LatentCheck {
   /** Digest of the hyper-latent (z) symbols; absent for codecs without one. */
   readonly hyper?: number;
   /** Per coded part of y, in coding order. */
-  readonly parts: readonly { readonly indexes: number; readonly symbols: number }[];
+  readonly parts: readonly LatentCheckPart[];
   /** Who wrote the stream (backend and format), for messages; set by the reader. */
   readonly origin?: string;
+}
+
+/** The digests of one coded part of y (a ChARM slice, or the whole latent). */
+export interface LatentCheckPart {
+  /** Digest of the table index of every symbol, in coding order. */
+  readonly indexes: number;
+  /** Digest of the symbols. */
+  readonly symbols: number;
 }
 
 /** FNV-1a over 32-bit integers: the digest of {@link LatentCheck}. Order-sensitive; the same on every engine. */

@@ -110,8 +110,16 @@ export const gemm: Gemm = (ap, bp, panels, k, np) => {
   return f.slice(cOffset, cOffset + panels * PANEL_ROWS * np);
 };
 
+/** A matrix packed by {@link packColumns}. */
+export interface PackedColumns {
+  /** `Bp[block][k][column]`, float32. */
+  readonly packed: Float32Array;
+  /** Columns after padding, a multiple of {@link BLOCK_COLUMNS}. */
+  readonly np: number;
+}
+
 /** B [k][n] (row-major float64 weights) packed for {@link Gemm}, columns padded to a multiple of {@link BLOCK_COLUMNS}. */
-export function packColumns(b: Float64Array, k: number, n: number): { readonly packed: Float32Array; readonly np: number } {
+export function packColumns(b: Float64Array, k: number, n: number): PackedColumns {
   const B = BLOCK_COLUMNS;
   const np = Math.ceil(n / B) * B;
   const packed = new Float32Array(k * np);

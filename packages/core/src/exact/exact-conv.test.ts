@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { exactConv2d, exactConv2dTranspose, transposedConvWeights, type ExactConvWeights } from './exact-conv.js';
+import { exactMap } from './exact-map.js';
+import { exactWinograd3x3, usesWinograd } from './exact-winograd.js';
+
+function seeded(n: number, seed: number, scale = 1): Float64Array {
+  let s = seed >>> 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = Math.fround((s / 2 ** 32 - 0.5) * scale);
+  }
+  return out;
+}
+
+/** Float64 direct convolution, the reference. */
+function reference(x: Float64Array, H: number, W: number, C: number, k: Float64Array, KH: number, KW: number, O: number, pad: number, stride: number, OH: number, OW: number, bias?: Float64Array): Float64Array {
+  const out = new Float64Array(OH * OW * O);
+  for (let oy = 0; oy < OH; oy++)
+    for (let ox = 0; ox < OW; ox++)
+      for (let o = 0; o < O; o++) {
+        let acc = bias ? bias[o]! : 0;
+        for (let a = 0; a < KH; a++)
+          for (let b = 0; b < KW; b++) {
+            const iy = oy * stride + a - pad;
+            const ix = ox * stride + b - pad;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+            for (let c = 0; c < C; c++) acc += x[(iy * W + ix) * C + c]! * k[((a * KW + b) * C + c) * O + o]!;
+          }
+        out[(oy * OW + ox) * O + o] = acc;
+      }
+  return out;
+}
+
+function relErr(a: Float64Array, b: Float64Array): number {
+  let err = 0;
+  let mag = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    mag = Math.max(mag, Math.abs(b[i]!));
+  }
+  return err / mag;
+}
+
+describe('deterministic convolutions against a float64 reference', () => {
+  it('direct conv2d (strided, padded) and transposed conv2d within 1e-6', () => {
+    const [H, W, C, O] = [7, 9, 5, 6];
+    const x = seeded(H * W * C, 1, 4);
+    const k = seeded(25 * C * O, 2);
+    const bias = seeded(O, 3);
+    const w: ExactConvWeights = { kernelHeight: 5, kernelWidth: 5, inChannels: C, outChannels: O, kernel: k, bias };
+    const y = exactConv2d(exactMap(H, W, C, x), w, { stride: [2, 2], padTop: 2, padLeft: 2, outHeight: 4, outWidth: 5 });
+    expect(relErr(y.data, reference(x, H, W, C, k, 5, 5, O, 2, 2, 4, 5, bias))).toBeLessThan(1e-6);
+    // A transposed conv equals the direct conv of the zero-upsampled input with the flipped kernel.
+    const t = transposedConvWeights(seeded(9 * 4 * C, 4), 3, 3, 4, C);
+    const up = exactConv2dTranspose(exactMap(H, W, C, x), t, { stride: [2, 2], padTop: 1, padLeft: 1, outHeight: 2 * H, outWidth: 2 * W });
+    const z = new Float64Array(2 * H * 2 * W * C);
+    for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let c = 0; c < C; c++) z[((2 * i) * 2 * W + 2 * j) * C + c] = x[(i * W + j) * C + c]!;
+    const flipped = new Float64Array(t.kernel.length);
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) flipped.set(t.kernel.subarray(((2 - a) * 3 + (2 - b)) * C * 4, ((2 - a) * 3 + (2 - b) + 1) * C * 4), (a * 3 + b) * C * 4);
+    expect(relErr(up.data, reference(z, 2 * H, 2 * W, C, flipped, 3, 3, 4, 1, 1, 2 * H, 2 * W))).toBeLessThan(1e-6);
+  });
+
+  it('Winograd F(2x2, 3x3) for wide 3x3 layers: within 1e-5 of the reference, odd sizes, chosen by shape only', () => {
+    for (const [H, W] of [
+      [9, 11],
+      [8, 8],
+      [1, 3],
+    ] as const) {
+      const [C, O] = [64, 80];
+      const x = seeded(H * W * C, H * W, 6);
+      const k = seeded(9 * C * O, 5, 0.2);
+      const bias = seeded(O, 6);
+      const w: ExactConvWeights = { kernelHeight: 3, kernelWidth: 3, inChannels: C, outChannels: O, kernel: k, bias };
+      const g = { stride: [1, 1] as const, padTop: 1, padLeft: 1, outHeight: H, outWidth: W };
+      expect(usesWinograd(w, g)).toBe(true);
+      const y = exactConv2d(exactMap(H, W, C, x), w, g);
+      expect(Array.from(y.data)).toEqual(Array.from(exactWinograd3x3(exactMap(H, W, C, x), w, g).data));
+      expect(relErr(y.data, reference(x, H, W, C, k, 3, 3, O, 1, 1, H, W, bias))).toBeLessThan(1e-5);
+    }
+    expect(usesWinograd({ kernelHeight: 3, kernelWidth: 3, inChannels: 8, outChannels: 8, kernel: new Float64Array(576) }, { stride: [1, 1], padTop: 1, padLeft: 1, outHeight: 4, outWidth: 4 })).toBe(false);
+  });
+});
