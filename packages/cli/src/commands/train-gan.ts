@@ -90,7 +90,7 @@ export const GAN_MODELS: Readonly<Record<string, GanModelKind>> = {
       if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
       return new MricTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options: options as MricTrainOptions }) as unknown as AnyGanTrainer;
     },
-    lossFields: 'mseWeight, lpipsWeight, lambda, rateWeight, maxBeta, ... (MRIC_LOSS_WEIGHTS)',
+    lossFields: 'mseWeight, lpipsWeight, lambda, rateWeight, betaMax (MRIC_LOSS_WEIGHTS)',
     stages: 2,
     usesLpips: () => true,
   },

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { resolveLossWeights } from './loss-weights.js';
 
 /**
  * The weights of EGIC's losses (Körber et al. 2024; Nikolai10/EGIC `src/kkshms2024.py`,
@@ -40,14 +40,7 @@ export const EGIC_LOSS_WEIGHTS: EgicLossWeights = Object.freeze({
  * @throws InvalidArgumentError for an unknown field or a negative or non-finite weight.
  */
 export function resolveEgicLossWeights(weights: Partial<EgicLossWeights> = {}): EgicLossWeights {
-  for (const k of Object.keys(weights)) {
-    if (!(k in EGIC_LOSS_WEIGHTS)) throw new InvalidArgumentError(`EGIC loss: unknown weight "${k}" (known: ${Object.keys(EGIC_LOSS_WEIGHTS).join(', ')})`);
-  }
-  const w: EgicLossWeights = { ...EGIC_LOSS_WEIGHTS, ...weights };
-  for (const [k, v] of Object.entries(w)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`EGIC loss weight ${k} must be a finite number >= 0, found ${String(v)}`);
-  }
-  return w;
+  return resolveLossWeights('EGIC loss', EGIC_LOSS_WEIGHTS, weights);
 }
 
 /** The terms of {@link egicGeneratorLoss} (scalars). */
