@@ -18,7 +18,7 @@ export interface EgicLossWeights {
   readonly mseWeight: number;
   /** Weight of LPIPS: 1. */
   readonly lpipsWeight: number;
-  /** The rate weight λ on bits per pixel: 0.01 (the reference's `--lambda` default). */
+  /** The rate weight λ on bits per pixel: 2 (the released recipe's `--lambda 2`; the reference's argparse default is 0.01). */
   readonly lambda: number;
   /** Weight of the generator's GAN term: 0.15. */
   readonly ganWeight: number;
@@ -26,11 +26,11 @@ export interface EgicLossWeights {
   readonly labelMixWeight: number;
 }
 
-/** EGIC's loss weights as in the reference (see {@link EgicLossWeights}), at λ = 0.01. */
+/** EGIC's loss weights as in the reference (see {@link EgicLossWeights}), at the released recipe's λ = 2. */
 export const EGIC_LOSS_WEIGHTS: EgicLossWeights = Object.freeze({
   mseWeight: 0.1 * 2 ** -5 * 0.75,
   lpipsWeight: 1,
-  lambda: 0.01,
+  lambda: 2,
   ganWeight: 0.15,
   labelMixWeight: 10,
 });

@@ -28,9 +28,9 @@ export interface EgicTrainOptions {
   /** Adam step size of the discriminator before decay; default `learningRate`. */
   readonly discriminatorLearningRate?: number;
   /**
-   * From this step on both learning rates are multiplied by `decayFactor`. Default: stages 1
-   * and 3 `floor(0.48 · steps)` (the reference drops to 1e-5 at epoch 480 of its 1000),
-   * stage 2 never.
+   * From this step on both learning rates are multiplied by `decayFactor`. Default: stage 1
+   * `floor(0.9 · steps)` and stage 3 `floor(0.96 · steps)` (the released recipe drops to 1e-5
+   * at epoch 180 of 200 and 480 of 500), stage 2 never.
    */
   readonly decayStart?: number;
   /** Learning-rate factor after `decayStart`; default 0.1. */
@@ -144,7 +144,7 @@ interface DiscriminatorOutcome extends DiscriminatorStepResult {
  * `shared/reference/ARCHITECTURES.md`) in three stages, each in its own run:
  *
  * - **stage 1**: the codec, end to end, minimises 0.1 · 2⁻⁵ · 0.75 · MSE(0-255) + LPIPS +
- *   λ · R ({@link egicGeneratorLoss}, λ = 0.01);
+ *   λ · R ({@link egicGeneratorLoss}, λ = 2, the released recipe);
  * - **stage 2**, from the stage-1 codec with a fresh discriminator: each step draws
  *   2 x `batchSize` images; the discriminator takes one step on the second half, then the
  *   codec (by default g_s alone, as the reference) one step on the first half with
@@ -158,8 +158,8 @@ interface DiscriminatorOutcome extends DiscriminatorStepResult {
  *   features entering g_s's last stage; g_a, the entropy model and g_s are frozen (their
  *   pass runs outside the gradient tape).
  *
- * Separate Adam optimizers; learning rates 1e-4 (stages 1 and 3, x0.1 from 48 % of the
- * steps) and 1e-5 (stage 2). As in {@link GanTrainer}, the quantization noise and the
+ * Separate Adam optimizers; learning rates 1e-4 (stages 1 and 3, x0.1 from 90 % and 96 % of
+ * the steps) and 1e-5 (stage 2). As in {@link GanTrainer}, the quantization noise and the
  * LabelMix coins come from one seeded stream saved in {@link EgicTrainer.state}, so a
  * resumed run continues exactly; checkpoints are GAN checkpoints ({@link writeGanCheckpoint},
  * {@link readGanCheckpoint}, {@link restoreGanTrainer}).
@@ -199,9 +199,10 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions> {
     return this.options.stage === 2 ? 1e-5 : 1e-4;
   }
 
-  /** EGIC: stages 1 and 3 drop at 48 % of the steps (epoch 480 of 1000), stage 2 never. */
+  /** EGIC's released recipe: stage 1 drops at 90 % of the steps (epoch 180 of 200), stage 3 at 96 % (480 of 500), stage 2 never. */
   protected override defaultDecayStart(): number {
-    return this.options.stage === 2 ? Infinity : Math.floor(0.48 * this.options.steps);
+    if (this.options.stage === 2) return Infinity;
+    return Math.floor((this.options.stage === 1 ? 0.9 : 0.96) * this.options.steps);
   }
 
   /**

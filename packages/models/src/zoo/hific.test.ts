@@ -122,6 +122,22 @@ describe('hific model', () => {
     model.dispose();
   });
 
+  it('the reference configuration, built and counted: 181,475,343 trainable parameters, its PatchGAN 2,800,797', () => {
+    // Builds the full model once (~9 s and ~730 MB on the cpu backend).
+    const model = hific(HIFIC_REFERENCE_CONFIG);
+    try {
+      const full = referenceParameterCount(HIFIC_REFERENCE_CONFIG);
+      const built = [model.analysis.numParameters(), model.synthesis.numParameters(), model.latentCodec.numParameters({ trainableOnly: true })];
+      expect(built).toEqual([full.encoder, full.generator, full.hyperprior]);
+      expect(model.numParameters({ trainableOnly: true })).toBe(181_475_343);
+    } finally {
+      model.dispose();
+    }
+    const discriminator = hificDiscriminator(HIFIC_REFERENCE_CONFIG);
+    expect(discriminator.numParameters({ trainableOnly: true })).toBe(2_800_797);
+    discriminator.dispose();
+  }, 120_000);
+
   it('codes odd sizes: compress -> decompress gives the quantized latent exactly and the image size back', async () => {
     const model = hific(HIFIC_SMALL_CONFIG);
     model.update();
