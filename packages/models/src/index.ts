@@ -21,6 +21,7 @@ export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
 export { resolveControl, type ControlledSynthesis, type DecodeControl } from './codec/decode-control.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
+export { padImage, reflectIndex, reflectPad, type PadMode } from './codec/reflect-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
 export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilter, blockAnalysis, blockDctKernel, blockSynthesis, dctBasis, jpegLikeLogGains } from './zoo/block-transform.js';

@@ -5,7 +5,8 @@ import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
 import { decodeCheckStream, encodeCheckStream } from './check-stream.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
-import { replicatePad, roundUpTo } from './replicate-pad.js';
+import { padImage, type PadMode } from './reflect-pad.js';
+import { roundUpTo } from './replicate-pad.js';
 
 /** Options of {@link ImageCodec}. */
 export interface ImageCodecOptions {
@@ -24,6 +25,8 @@ export interface ImageCodecOptions {
   readonly lambdas?: readonly number[];
   /** Initial log gains [levels][latent channels] of the gain unit (default: from the λs). */
   readonly initialLogGains?: readonly (readonly number[])[];
+  /** How `compress` pads images to {@link ImageCodec.padMultiple}: `replicate` (default) or `reflect` (HiFiC). */
+  readonly padMode?: PadMode;
 }
 
 /** Options of {@link ImageCodec.forward}. */
@@ -86,6 +89,8 @@ export class ImageCodec extends Module {
   readonly downsampling: number;
   /** The λ of each rate level (empty for fixed-rate codecs). */
   readonly lambdas: readonly number[];
+  /** How `compress` pads images (see {@link ImageCodecOptions.padMode}). */
+  readonly padMode: PadMode;
 
   /** @param options - See {@link ImageCodecOptions}. */
   constructor(options: ImageCodecOptions) {
@@ -98,6 +103,7 @@ export class ImageCodec extends Module {
     this.latentCodec = this.addModule('latent_codec', options.latentCodec);
     this.downsampling = options.downsampling;
     this.lambdas = [...(options.lambdas ?? [])];
+    this.padMode = options.padMode ?? 'replicate';
     this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas, options.initialLogGains)) : undefined;
   }
 
@@ -190,7 +196,7 @@ export class ImageCodec extends Module {
     const paddedHeight = roundUpTo(height, this.padMultiple);
     const paddedWidth = roundUpTo(width, this.padMultiple);
     const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
-    const y = tf.tidy(() => this.analysis.call(replicatePad(x, paddedHeight - height, paddedWidth - width)) as tf.Tensor4D);
+    const y = tf.tidy(() => this.analysis.call(padImage(x, paddedHeight - height, paddedWidth - width, this.padMode)) as tf.Tensor4D);
     try {
       const { streams, yHat, checks } = await this.latentCodec.compress(y, logGain);
       yHat.dispose();
