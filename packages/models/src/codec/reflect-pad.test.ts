@@ -29,8 +29,10 @@ describe('reflectPad', () => {
     const unstacked = tf.unstack(wide, 1);
     const rows = unstacked.map((r) => values(r)[0]);
     expect(rows).toEqual([0, 1, 2, 1, 0, 1, 2, 1, 0, 1].map((r) => r * 8));
-    expect(values(padImage(x, 1, 1, 'replicate'))).toEqual(values(replicatePad(x, 1, 1)));
-    tf.dispose([x, a, b, wide, ...unstacked]);
+    const viaMode = padImage(x, 1, 1, 'replicate');
+    const replicated = replicatePad(x, 1, 1);
+    expect(values(viaMode)).toEqual(values(replicated));
+    tf.dispose([x, a, b, wide, ...unstacked, viaMode, replicated]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
