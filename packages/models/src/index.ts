@@ -129,4 +129,4 @@ export { isLabeledBatchSource, type LabeledBatch, type LabeledBatchSource } from
 export { LabeledCropSampler, type LabelMap, type LabeledImage } from './training/labeled-crop-sampler.js';
 export { EgicTrainer, type EgicStepReport, type EgicTrainOptions, type EgicTrainerParts } from './training/egic-trainer.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';
-export { DEFAULT_MODEL_FILE } from './zoo/default-model.js';
+export { DEFAULT_MODEL_FILE, WEIGHTS_DIR, isShippedModelName, shippedModelFile, shippedModelNames } from './zoo/default-model.js';

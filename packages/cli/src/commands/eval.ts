@@ -20,7 +20,8 @@ export const EVAL_HELP = `ncomp eval — rate-distortion evaluation against JPEG
 
 Usage: ncomp eval <folder|image...> [options]
 
-  --model <file>        model file (default: the shipped model)
+  --model <file|name>   model file or shipped model name, e.g. mric-small (default: the
+                        default model)
   --qualities <list>    comma-separated rate levels (default: every level of the model)
   --beta <list>         MRIC models: realism weights to decode each bitstream at
                         (default 0,0.32,0.64,1.28,2.56); one compress, one decode per value
