@@ -42,6 +42,13 @@ export interface EgicTrainOptions extends GanTrainerBaseOptions {
    * Default true; a resumed run (step > 0) never copies.
    */
   readonly initializeOrp?: boolean;
+  /**
+   * Stage 2 with OASIS-C: before the first discriminator step, its data-dependent
+   * weight-norm initialisation on that step's real images and latents
+   * ({@link OasisDiscriminator.initializeFromData}, as EGIC's TFA `data_init`). Default
+   * true; a resumed run (step > 0) never initialises again.
+   */
+  readonly initializeDiscriminator?: boolean;
   /** Loss weights and λ; missing fields take {@link EGIC_LOSS_WEIGHTS}. */
   readonly loss?: Partial<EgicLossWeights>;
 }
@@ -190,6 +197,7 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
   /** OASIS-C's step (cross-entropies + LabelMix) with labels, else the PatchGAN's. */
   protected override updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, inputs: StepInputs): DiscriminatorOutcome {
     if (inputs.labels && this.discriminator instanceof OasisDiscriminator) {
+      if (this.step === 0 && (this.options.initializeDiscriminator ?? true)) this.discriminator.initializeFromData(update.x, update.yHat);
       const seed = Math.floor(this.noise.next() * 2 ** 31);
       return oasisDiscriminatorUpdate({ ...update, discriminator: this.discriminator, labels: inputs.labels, labelMixWeight: this.weights.labelMixWeight, labelMixSeed: seed });
     }

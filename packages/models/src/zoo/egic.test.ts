@@ -425,6 +425,28 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
     if (!stage1Codec) codec.dispose();
   });
 
+  it('stage 2 with OASIS-C first runs its data-dependent weight-norm initialisation (EGIC\'s data_init), unless turned off', () => {
+    const codec = stage1Codec ?? seeded(11, () => egic(config));
+    const x = batchOf(4, 5);
+    const relativeChange = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(b[i]! - v) / Math.abs(v)));
+    for (const initializeDiscriminator of [true, false]) {
+      const discriminator = seeded(12, () => egicDiscriminator(config, { labels: true }));
+      const g = discriminator.namedVariables().get('down0.conv1.g')!;
+      const before = values(g);
+      const options: EgicTrainOptions = { stage: 2, steps: 10, batchSize: 2, seed: 2, initializeDiscriminator };
+      const trainer = new EgicTrainer({ codec, discriminator, lpips: null, source: new FixedBatch(x), options });
+      trainer.trainStep();
+      // Adam at EGIC's 1e-5 moves g by about 1e-5; the initialisation rescales it by the
+      // spread of the first convolution's outputs on 0-255 images.
+      if (initializeDiscriminator) expect(relativeChange(before, values(g))).toBeGreaterThan(0.05);
+      else expect(relativeChange(before, values(g))).toBeLessThan(0.01);
+      trainer.dispose();
+      discriminator.dispose();
+    }
+    x.dispose();
+    if (!stage1Codec) codec.dispose();
+  });
+
   it('stage 3 starts the ORP head from g_s\'s last stage, lowers its MSE and changes nothing but the head; checkpoints resume exactly', async () => {
     const start = tf.memory().numTensors;
     const codec = stage1Codec ?? seeded(11, () => egic(config));
