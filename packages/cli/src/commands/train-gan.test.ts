@@ -104,6 +104,14 @@ describe('ncomp train, GAN-trained models', () => {
     expect(r.stderr).toContain('step 1/1');
     const info = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as { model: string; options: { loss: { lambda: number } } };
     expect(info).toMatchObject({ model: 'mric', options: { loss: { lambda: 0.032 } } });
+    // ncomp export takes a GAN run too: the codec at its stage.
+    const exported = join(dir, 'mric-s1.safetensors');
+    const ex = await ncomp('export', run, exported, ...B);
+    expect(ex.code).toBe(0);
+    expect(ex.stdout).toContain('(step 1, stage 1, mric');
+    const model = await loadModelFile(exported);
+    expect([model.name, model.metadata['ncomp.stage'], model.metadata['ncomp.step']]).toEqual(['mric', '1', '1']);
+    model.model.dispose();
 
     const noInit = await ncomp('train', '--model', 'mric', '--stage', '2', '--data', data, '--out', join(dir, 'x'), '--lpips', 'none', ...B);
     expect(noInit.code).toBe(2);
