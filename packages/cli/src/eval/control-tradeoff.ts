@@ -47,7 +47,14 @@ export function controlTradeoffs(rows: readonly ControlRow[]): ControlTradeoff[]
     const at = (v: number): ControlRow[] => mine.filter((r) => r.control === v);
     const [from, to] = [values[0]!, values[values.length - 1]!];
     const metric = (v: number, k: 'psnr' | 'lpips'): number => mean(at(v).map((r) => r[k] ?? Number.NaN));
-    out.push({ quality, bpp: mean(mine.map((r) => r.bpp)), from, to, psnr: [metric(from, 'psnr'), metric(to, 'psnr')], lpips: [metric(from, 'lpips'), metric(to, 'lpips')] });
+    out.push({
+      quality,
+      bpp: mean(mine.map((r) => r.bpp)),
+      from,
+      to,
+      psnr: [metric(from, 'psnr'), metric(to, 'psnr')],
+      lpips: [metric(from, 'lpips'), metric(to, 'lpips')],
+    });
   }
   return out;
 }
@@ -59,8 +66,13 @@ export function controlTradeoffs(rows: readonly ControlRow[]): ControlTradeoff[]
 export function describeTradeoff(t: ControlTradeoff, controlName: string): string {
   const [p0, p1] = t.psnr;
   const [l0, l1] = t.lpips;
-  const lpips = Number.isFinite(l0) && Number.isFinite(l1) ? `, LPIPS ${l0.toFixed(4)} -> ${l1.toFixed(4)} (${signed((100 * (l1 - l0)) / l0, 1)} %)` : '';
-  return `quality ${t.quality}, ${controlName} ${t.from} -> ${t.to} (one bitstream, ${t.bpp.toFixed(3)} bpp): PSNR ${p0.toFixed(2)} -> ${p1.toFixed(2)} dB (${signed(p1 - p0, 2)} dB)${lpips}`;
+  const lpips =
+    Number.isFinite(l0) && Number.isFinite(l1)
+      ? `, LPIPS ${l0.toFixed(4)} -> ${l1.toFixed(4)} (${signed((100 * (l1 - l0)) / l0, 1)} %)`
+      : '';
+  return `quality ${t.quality}, ${controlName} ${t.from} -> ${t.to} (one bitstream, ${t.bpp.toFixed(
+    3,
+  )} bpp): PSNR ${p0.toFixed(2)} -> ${p1.toFixed(2)} dB (${signed(p1 - p0, 2)} dB)${lpips}`;
 }
 
 function signed(v: number, digits: number): string {

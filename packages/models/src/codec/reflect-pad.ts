@@ -23,8 +23,14 @@ export function reflectIndex(i: number, n: number): number {
 export function reflectPad(x: tf.Tensor4D, bottom: number, right: number): tf.Tensor4D {
   const [, h, w] = x.shape;
   return tf.tidy(() => {
-    const rows = tf.tensor1d(Array.from({ length: h + bottom }, (_, i) => reflectIndex(i, h)), 'int32');
-    const cols = tf.tensor1d(Array.from({ length: w + right }, (_, i) => reflectIndex(i, w)), 'int32');
+    const rows = tf.tensor1d(
+      Array.from({ length: h + bottom }, (_, i) => reflectIndex(i, h)),
+      'int32',
+    );
+    const cols = tf.tensor1d(
+      Array.from({ length: w + right }, (_, i) => reflectIndex(i, w)),
+      'int32',
+    );
     return tf.gather(tf.gather(x, rows, 1), cols, 2) as tf.Tensor4D;
   });
 }

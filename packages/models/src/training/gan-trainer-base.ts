@@ -3,7 +3,14 @@ import type { Lpips } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
-import { discriminatorUpdate, optimizerUpdate, trainableOf, withSeededMathRandom, type DiscriminatorStepResult, type DiscriminatorUpdate } from './gan-common.js';
+import {
+  discriminatorUpdate,
+  optimizerUpdate,
+  trainableOf,
+  withSeededMathRandom,
+  type DiscriminatorStepResult,
+  type DiscriminatorUpdate,
+} from './gan-common.js';
 import type { BatchSource, ConditionalDiscriminator, GanTrainerState, TrainingForward } from './gan-trainer.js';
 import { SeededRandom } from './rng.js';
 
@@ -163,7 +170,11 @@ export interface GeneratorOutcome {
  * its own (EGIC's ORP stage). Every such trainer is a {@link GanCheckpointTrainer}:
  * {@link writeGanCheckpoint} / {@link restoreGanTrainer} take it.
  */
-export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerBaseOptions, R extends GanStepReportBase = GanStepReportBase> {
+export abstract class GanTrainerBase<
+  C extends ImageCodec,
+  O extends GanTrainerBaseOptions,
+  R extends GanStepReportBase = GanStepReportBase,
+> {
   /** The codec. */
   readonly codec: C;
   /** The discriminator (undefined in a run without one). */
@@ -196,13 +207,25 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
    */
   protected constructor(parts: GanTrainerBaseParts<C, O>, setup: GanTrainerSetup) {
     const { codec, discriminator, lpips, source, options } = parts;
-    if (!setup.stages.includes(options.stage)) throw new InvalidArgumentError(`stage must be ${setup.stages.join(' or ')}, found ${String(options.stage)}`);
-    if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
-    if (options.stage === 2 && !discriminator) throw new InvalidArgumentError(`stage 2 needs a discriminator (e.g. ${setup.discriminatorHint})`);
-    for (const k of ['learningRate', 'discriminatorLearningRate', 'decayFactor', 'clipNorm', 'discriminatorClipNorm', 'decayStart'] as const) {
+    if (!setup.stages.includes(options.stage))
+      throw new InvalidArgumentError(`stage must be ${setup.stages.join(' or ')}, found ${String(options.stage)}`);
+    if (!Number.isInteger(options.steps) || options.steps < 1)
+      throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
+    if (options.stage === 2 && !discriminator)
+      throw new InvalidArgumentError(`stage 2 needs a discriminator (e.g. ${setup.discriminatorHint})`);
+    for (const k of [
+      'learningRate',
+      'discriminatorLearningRate',
+      'decayFactor',
+      'clipNorm',
+      'discriminatorClipNorm',
+      'decayStart',
+    ] as const) {
       const v = options[k];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new InvalidArgumentError(`${k} must be a finite number >= 0, found ${v}`);
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+        throw new InvalidArgumentError(`${k} must be a finite number >= 0, found ${v}`);
     }
     this.codec = codec;
     this.discriminator = discriminator;
@@ -245,12 +268,15 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
 
   /** The discriminator's learning rate at a step. */
   discriminatorLearningRateAt(step: number): number {
-    return (this.options.discriminatorLearningRate ?? this.options.learningRate ?? this.defaultLearningRate()) * this.decayAt(step);
+    return (
+      (this.options.discriminatorLearningRate ?? this.options.learningRate ?? this.defaultLearningRate()) *
+      this.decayAt(step)
+    );
   }
 
   private decayAt(step: number): number {
     const start = this.options.decayStart ?? this.defaultDecayStart();
-    return step >= start ? (this.options.decayFactor ?? 0.1) : 1;
+    return step >= start ? this.options.decayFactor ?? 0.1 : 1;
   }
 
   /** The state to checkpoint besides tensors. */
@@ -271,7 +297,10 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
    * @throws InvalidArgumentError when the state is from another stage.
    */
   restore(state: GanTrainerState): void {
-    if (state.stage !== this.options.stage) throw new InvalidArgumentError(`the saved state is from stage ${state.stage}, this trainer runs stage ${this.options.stage}`);
+    if (state.stage !== this.options.stage)
+      throw new InvalidArgumentError(
+        `the saved state is from stage ${state.stage}, this trainer runs stage ${this.options.stage}`,
+      );
     this.step = state.step;
     this.source.state = state.samplerState;
     this.noise.state = state.noiseState;
@@ -310,7 +339,11 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
       owned.push(...xs, ...(ls ?? []));
       return withSeededMathRandom(this.noise, () => {
         const c = this.drawConditioning(2 * b);
-        const half = (i: 0 | 1): StepInputs => ({ x: xs[i], labels: ls?.[i], conditioning: c?.slice(i * b, (i + 1) * b) });
+        const half = (i: 0 | 1): StepInputs => ({
+          x: xs[i],
+          labels: ls?.[i],
+          conditioning: c?.slice(i * b, (i + 1) * b),
+        });
         const [d, g] = this.#discriminatorHalf === 'first' ? [half(0), half(1)] : [half(1), half(0)];
         const outcome = this.discriminatorStep(d);
         return this.generatorStep(g, outcome, t0);
@@ -349,7 +382,10 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
    * One discriminator update on real images against the codec's reconstructions: HiFiC's
    * non-saturating step by default (a trainer with OASIS-C overrides it).
    */
-  protected updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, _inputs: StepInputs): DiscriminatorOutcome {
+  protected updateDiscriminator(
+    update: Omit<DiscriminatorUpdate, 'discriminator'>,
+    _inputs: StepInputs,
+  ): DiscriminatorOutcome {
     return { ...discriminatorUpdate({ ...update, discriminator: this.discriminator! }), labelMix: null };
   }
 

@@ -8,7 +8,12 @@ import { resolveEgicLossWeights } from './egic-loss.js';
 import { EgicTrainer } from './egic-trainer.js';
 import type { ConditionalDiscriminator } from './gan-trainer.js';
 import { GanTrainer } from './gan-trainer.js';
-import type { GanStepReportBase, GanTrainerBase, GanTrainerBaseOptions, GanTrainerBaseParts } from './gan-trainer-base.js';
+import type {
+  GanStepReportBase,
+  GanTrainerBase,
+  GanTrainerBaseOptions,
+  GanTrainerBaseParts,
+} from './gan-trainer-base.js';
 import { resolveHificLossWeights } from './hific-loss.js';
 import { MricTrainer } from './mric-trainer.js';
 import { resolveMricLossWeights } from './mric-loss.js';
@@ -62,7 +67,10 @@ export interface GanTraining {
 
 /** A configuration of the expected kind, or a typed error. */
 function configOf<T>(model: string, config: unknown, is: (c: unknown) => c is T): T {
-  if (!is(config)) throw new ModelMismatchError(`a ${model} discriminator needs a ${model} configuration, found ${JSON.stringify(config)}`);
+  if (!is(config))
+    throw new ModelMismatchError(
+      `a ${model} discriminator needs a ${model} configuration, found ${JSON.stringify(config)}`,
+    );
   return config;
 }
 
@@ -71,7 +79,10 @@ export const HIFIC_GAN_TRAINING: GanTraining = Object.freeze({
   stages: Object.freeze([1, 2] as const),
   usesLpips: () => true,
   labelledDiscriminator: false,
-  discriminator: (config: unknown) => ({ discriminator: hificDiscriminator(configOf('hific', config, isHificConfig)), description: 'PatchGAN (HiFiC)' }),
+  discriminator: (config: unknown) => ({
+    discriminator: hificDiscriminator(configOf('hific', config, isHificConfig)),
+    description: 'PatchGAN (HiFiC)',
+  }),
   checkLoss: (loss: Readonly<Record<string, number>>) => void resolveHificLossWeights(loss),
   trainer: (parts: GanTrainerBaseParts<ImageCodec, GanRunOptions>) => new GanTrainer(parts),
 });
@@ -81,7 +92,10 @@ export const MRIC_GAN_TRAINING: GanTraining = Object.freeze({
   stages: Object.freeze([1, 2] as const),
   usesLpips: () => true,
   labelledDiscriminator: false,
-  discriminator: (config: unknown) => ({ discriminator: mricDiscriminator(configOf('mric', config, isMricConfig)), description: 'PatchGAN (HiFiC\'s, as MRIC)' }),
+  discriminator: (config: unknown) => ({
+    discriminator: mricDiscriminator(configOf('mric', config, isMricConfig)),
+    description: "PatchGAN (HiFiC's, as MRIC)",
+  }),
   checkLoss: (loss: Readonly<Record<string, number>>) => void resolveMricLossWeights(loss),
   trainer: ({ codec, ...rest }: GanTrainerBaseParts<ImageCodec, GanRunOptions>) => {
     if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
@@ -100,8 +114,15 @@ export const EGIC_GAN_TRAINING: GanTraining = Object.freeze({
   discriminator: (config: unknown, labels: boolean) => {
     const c = configOf('egic-orp', config, isEgicConfig);
     return labels
-      ? { discriminator: egicDiscriminator(c, { labels: true }), description: `OASIS-C (${c.semanticClasses} classes + fake, EGIC's)`, numClasses: c.semanticClasses }
-      : { discriminator: egicDiscriminator(c), description: "PatchGAN fallback (no semantic labels: EGIC's OASIS-C needs per-pixel labels)" };
+      ? {
+          discriminator: egicDiscriminator(c, { labels: true }),
+          description: `OASIS-C (${c.semanticClasses} classes + fake, EGIC's)`,
+          numClasses: c.semanticClasses,
+        }
+      : {
+          discriminator: egicDiscriminator(c),
+          description: "PatchGAN fallback (no semantic labels: EGIC's OASIS-C needs per-pixel labels)",
+        };
   },
   checkLoss: (loss: Readonly<Record<string, number>>) => void resolveEgicLossWeights(loss),
   trainer: ({ codec, ...rest }: GanTrainerBaseParts<ImageCodec, GanRunOptions>) => {

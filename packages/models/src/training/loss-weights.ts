@@ -12,11 +12,13 @@ import { InvalidArgumentError } from '@ncomp/core';
  */
 export function resolveLossWeights<W extends object>(what: string, defaults: W, partial: Readonly<Partial<W>>): W {
   for (const k of Object.keys(partial)) {
-    if (!Object.hasOwn(defaults, k)) throw new InvalidArgumentError(`${what}: unknown weight "${k}" (known: ${Object.keys(defaults).join(', ')})`);
+    if (!Object.hasOwn(defaults, k))
+      throw new InvalidArgumentError(`${what}: unknown weight "${k}" (known: ${Object.keys(defaults).join(', ')})`);
   }
   const w = { ...defaults, ...partial };
   for (const [k, v] of Object.entries(w)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`${what} weight ${k} must be a finite number >= 0, found ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new InvalidArgumentError(`${what} weight ${k} must be a finite number >= 0, found ${String(v)}`);
   }
   return w;
 }
