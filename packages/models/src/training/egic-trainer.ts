@@ -1,10 +1,10 @@
 import { InvalidArgumentError, ShapeError } from '@ncomp/core';
-import { OasisDiscriminator, nonSaturatingGeneratorLoss, oasisGeneratorLoss, type Lpips } from '@ncomp/losses';
+import { OasisDiscriminator, nonSaturatingGeneratorLoss, oasisGeneratorLoss } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EgicCodec } from '../zoo/egic.js';
 import { egicGeneratorLoss, resolveEgicLossWeights, type EgicLossWeights } from './egic-loss.js';
 import { optimizerUpdate, withSeededMathRandom, type DiscriminatorUpdate } from './gan-common.js';
-import type { BatchSource, ConditionalDiscriminator, TrainingForward } from './gan-trainer.js';
+import type { TrainingForward } from './gan-trainer.js';
 import {
   GanTrainerBase,
   type DiscriminatorOutcome,
