@@ -35,10 +35,10 @@ const [cx, cy, size] = (opts.crop ?? `0,0,${Math.min(info.width, info.height, 19
 const scale = Number(opts.scale ?? 2);
 
 const x = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32'), 255));
-const compressed = model.compress(x);
+const compressed = await model.compress(x);
 const bytes = compressed.streams.reduce((a, s) => a + s.length, 0);
-console.log(`${name}: ${((8 * bytes) / (info.width * info.height)).toFixed(3)} bpp (entropy-coded streams), ${control.name} ${values.join(', ')}`);
-const decoded = model.decompressAt(compressed, values);
+console.log(`${name}: ${((8 * bytes) / (info.width * info.height)).toFixed(3)} bpp (coded streams, without the container header), ${control.name} ${values.join(', ')}`);
+const decoded = await model.decompressAt(compressed, values);
 const tiles = [];
 const crop = async (rgb, label) => {
   const tile = await sharp(rgb, { raw: { width: info.width, height: info.height, channels: 3 } })
