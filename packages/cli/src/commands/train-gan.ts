@@ -137,7 +137,8 @@ async function newRun(ctx: CommandContext): Promise<GanRun> {
   }
   const name = ctx.option('model')!;
   const entry = modelEntry(name);
-  const training = entry.gan!;
+  const training = entry.gan;
+  if (!training) throw new InvalidArgumentError(`${name} is trained by rate-distortion, not with a GAN`);
   const stage = parseGanStage(training, name, ctx.option('stage') ?? '1');
   const loss = jsonOption(ctx, 'loss');
   if (loss) training.checkLoss(loss);
