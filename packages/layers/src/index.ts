@@ -64,5 +64,6 @@ export { SwinStage, type SwinResample, type SwinStageOptions } from './swin/swin
 
 export { SpectralNormConv2d, type SpectralNormConv2dOptions } from './normalized/spectral-norm-conv2d.js';
 export { WeightNormConv2d } from './normalized/weight-norm-conv2d.js';
+export { weightNormDataInit } from './normalized/weight-norm-init.js';
 
 export { Sequential, leakyRelu, relu, type CallableModule, type SequentialStep } from './sequential/sequential.js';

@@ -27,6 +27,7 @@ export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOption
 export { DEFAULT_MAX_PIXELS, DEFAULT_TILE, checkPixelLimit, checkStreamBounds, resolveMaxPixels, resolveTile, type ImageLimits } from './codec/image-limits.js';
 export { forEachTile, probeReach, readReplicated, tilesOf, type Tile, type TileGrid } from './codec/tiling.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
+export { padImage, reflectIndex, reflectPad, type PadMode } from './codec/reflect-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
 export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilter, blockAnalysis, blockDctKernel, blockSynthesis, dctBasis, jpegLikeLogGains } from './zoo/block-transform.js';
@@ -67,7 +68,7 @@ export {
 export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
 export { initializeFrom, type InitializeFromReport } from './model-file/initialize-from.js';
 export { SeededRandom } from './training/rng.js';
-export { RandomCropSampler, type RgbImage } from './training/crop-sampler.js';
+export { RandomCropSampler, type CropPlacement, type CropSamplerOptions, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
 export { RdTrainer, type RdStepDraw, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
 export { rdGradients, type RdGradientOptions, type RdGradients } from './training/rd-gradients.js';
@@ -106,9 +107,32 @@ export {
 } from './training/gan-checkpoint.js';
 export { MRIC_LOSS_WEIGHTS, mricGeneratorLoss, resolveMricLossWeights, type MricLoss, type MricLossTerms, type MricLossWeights } from './training/mric-loss.js';
 export { MricTrainer, type MricStepReport, type MricTrainOptions, type MricTrainerParts } from './training/mric-trainer.js';
-export { GanTrainerBase, type GanTrainerBaseOptions, type GanTrainerBaseParts, type GanTrainerSetup } from './training/gan-common.js';
+export {
+  GanTrainerBase,
+  type DiscriminatorOutcome,
+  type GanStepReportBase,
+  type GanTrainerBaseOptions,
+  type GanTrainerBaseParts,
+  type GanTrainerSetup,
+  type GeneratorObjective,
+  type GeneratorOutcome,
+  type ObjectiveInputs,
+  type StepInputs,
+} from './training/gan-trainer-base.js';
+export type { DiscriminatorStepResult, DiscriminatorUpdate } from './training/gan-common.js';
+export {
+  EGIC_GAN_TRAINING,
+  HIFIC_GAN_TRAINING,
+  MRIC_GAN_TRAINING,
+  parseGanStage,
+  type AnyGanTrainer,
+  type DiscriminatorChoice,
+  type GanRunOptions,
+  type GanTraining,
+} from './training/gan-training.js';
 export { EGIC_LOSS_WEIGHTS, egicGeneratorLoss, resolveEgicLossWeights, type EgicLoss, type EgicLossTerms, type EgicLossWeights } from './training/egic-loss.js';
 export { isLabeledBatchSource, type LabeledBatch, type LabeledBatchSource } from './training/labeled-batch.js';
+export { LabeledCropSampler, type LabelMap, type LabeledImage } from './training/labeled-crop-sampler.js';
 export { EgicTrainer, type EgicStepReport, type EgicTrainOptions, type EgicTrainerParts } from './training/egic-trainer.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';
-export { DEFAULT_MODEL_FILE } from './zoo/default-model.js';
+export { DEFAULT_MODEL_FILE, WEIGHTS_DIR, isShippedModelName, shippedModelFile, shippedModelNames } from './zoo/default-model.js';

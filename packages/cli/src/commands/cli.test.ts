@@ -6,7 +6,7 @@
  * not used).
  */
 import { setBackend } from '@ncomp/core';
-import { createModel, loadModelFile, saveModelFile, type LoadedModel } from '@ncomp/models';
+import { DEFAULT_MODEL_FILE, createModel, loadModelFile, saveModelFile, type LoadedModel } from '@ncomp/models';
 import { decodeContainer } from '@ncomp/models/container';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -379,6 +379,17 @@ describe('usage', () => {
     const m = await ncomp('compress', missing, '--model', join(dir, 'missing.safetensors'), ...B);
     expect(m.code).toBe(2);
     expect(m.stderr).toContain('no such model file');
+    const n = await ncomp('compress', missing, '--model', 'no-such-model', ...B);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toMatch(/no such model file or shipped model: no-such-model \(shipped: [a-z0-9-, ]*default/);
+  });
+
+  it('models and --model take the name of a shipped model (weights/<name>.safetensors)', async () => {
+    const r = await ncomp('models', '--model', 'default', ...B);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Shipped models \(--model <name>\): [a-z0-9-, ]*default/);
+    expect(r.stdout).toContain(`Model file: ${DEFAULT_MODEL_FILE}`);
+    expect(r.stdout).toContain('architecture block-hyperprior');
   });
 
   it('refuses an unknown backend with exit 2', async () => {

@@ -20,7 +20,8 @@ Usage: ncomp compress <image...> [options]
 
   --quality <q>      rate level of the model, ${levels};
                      fractions interpolate (default: the highest)
-  --model <file>     model file (default: the model shipped with @ncomp/models)
+  --model <file|name>  model file, or a shipped model by name (e.g. mric-small; see
+                     \`ncomp models\`); default: the default model of @ncomp/models
   -o, --output <f>   output file (one input only); default <image stem>.ncomp beside the input
   --out-dir <dir>    write outputs into this folder
   --force            replace existing outputs

@@ -13,7 +13,8 @@ export const DECOMPRESS_HELP = `ncomp decompress — decode .ncomp files to PNG
 
 Usage: ncomp decompress <file.ncomp...> [options]
 
-  --model <file>     model file the stream was made with (default: the shipped model)
+  --model <file|name>  model file (or shipped model name, e.g. mric-small) the stream was
+                     made with (default: the default model)
   --beta <B>         MRIC models: realism weight chosen at decode time (0 = distortion-
                      oriented, the default; up to 2.56 in the reference's use, 5.12 at most)
   --alpha <A>        EGIC-ORP models: 1 = the GAN output, 0 = the MSE head's, in between mixes

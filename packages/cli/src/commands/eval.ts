@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { classicalAtQualities, decodeClassical, type ClassicalCodec, type ClassicalResult } from '../baselines/index.js';
-import { bdRate, rdPlotSvg, toCsv } from '../eval/index.js';
+import { bdRate, controlTradeoffs, describeTradeoff, rdPlotSvg, toCsv } from '../eval/index.js';
 import { readImage, type DecodedImage } from '../image/index.js';
 import { ProgressBar } from '../progress/index.js';
 import type { CommandContext } from './context.js';
@@ -21,7 +21,8 @@ export const EVAL_HELP = `ncomp eval — rate-distortion evaluation against JPEG
 
 Usage: ncomp eval <folder|image...> [options]
 
-  --model <file>        model file (default: the shipped model)
+  --model <file|name>   model file or shipped model name, e.g. mric-small (default: the
+                        default model)
   --qualities <list>    comma-separated rate levels (default: every level of the model)
   --beta <list>         MRIC models: realism weights to decode each bitstream at
                         (default 0,0.32,0.64,1.28,2.56); one compress, one decode per value
@@ -43,7 +44,9 @@ quality), and over a quality sweep for BD-rate (Bjøntegaard, cubic fit over the
 overlapping PSNR range; negative = ncomp needs fewer bits). For models with a
 decode-time control (beta, alpha) the table has a row per quality and value, all from
 the same bitstream (the same bpp); classical codecs and BD-rate go beside the
-control's default value (or the first one given when the default is not swept).`;
+control's default value (or the first one given when the default is not swept), and a
+line per quality gives the trade-off between the smallest and largest value swept (the
+distortion and the realistic end): PSNR and LPIPS from the same bitstream.`;
 
 interface Row {
   image: string;
@@ -285,6 +288,9 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
       ctx.print(cells.map((c, k) => c.padStart(widths[k]!)).join('').trimEnd());
     });
   }
+  // The distortion-realism trade-off from each bitstream: the control's two ends.
+  const tradeoffs = control ? controlTradeoffs(rows.filter((r) => r.codec === 'ncomp')) : [];
+  for (const t of tradeoffs) ctx.print(describeTradeoff(t, control!.name));
   const bd: Record<string, number | string> = {};
   for (const codec of codecs) {
     const theirs = curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality));
@@ -300,7 +306,7 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     await mkdir(outDir, { recursive: true });
     const opts = { overwrite: ctx.flag('force'), overwriteHint: 'pass --force to replace it' };
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, ...(control ? { control: control.name, controlValues: controls } : {}), rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
+    await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, ...(control ? { control: control.name, controlValues: controls, tradeoffs } : {}), rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
     await writeFileAtomic(join(outDir, 'results.csv'), enc(toCsv([...rows, ...sweep.map((r) => ({ ...r, codec: `${r.codec}-sweep` }))] as unknown as Record<string, string | number>[])), opts);
     // PSNR: classical curves from the quality sweeps; MS-SSIM: from the matched-rate points.
     const series = (metric: 'psnr' | 'msssim') => [

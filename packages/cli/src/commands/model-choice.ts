@@ -1,5 +1,5 @@
 import { BACKEND_CHOICES, InvalidArgumentError, NcompError, errorCode, setBackend, type BackendChoice, type BackendReport } from '@ncomp/core';
-import { DEFAULT_MAX_PIXELS, DEFAULT_MODEL_FILE, MODEL_FILE_KEYS, loadModelFile, type LoadedModel } from '@ncomp/models';
+import { DEFAULT_MAX_PIXELS, DEFAULT_MODEL_FILE, MODEL_FILE_KEYS, isShippedModelName, loadModelFile, shippedModelFile, shippedModelNames, type LoadedModel } from '@ncomp/models';
 import { access, open } from 'node:fs/promises';
 import type { CommandContext } from './context.js';
 import { parseDecimal } from './parse-number.js';
@@ -14,18 +14,32 @@ export async function chooseBackend(ctx: CommandContext): Promise<BackendReport>
   return report;
 }
 
-/** Loads `--model <file>`, or the default model shipped with @ncomp/models. */
-export async function chooseModel(ctx: CommandContext): Promise<LoadedModel & { readonly path: string }> {
-  const path = ctx.option('model') ?? DEFAULT_MODEL_FILE;
+/**
+ * The model file `--model` names: a path, or the name of a model shipped with @ncomp/models
+ * (`mric-small` for its `weights/mric-small.safetensors`); absent, the default model.
+ * @throws InvalidArgumentError when neither a file nor a shipped model has that name.
+ */
+export async function modelPath(ctx: CommandContext): Promise<string> {
+  const given = ctx.option('model');
+  const path = given ?? DEFAULT_MODEL_FILE;
   try {
     await access(path);
+    return path;
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw err;
+    if (given !== undefined && isShippedModelName(given) && shippedModelNames().includes(given)) return shippedModelFile(given);
     throw new InvalidArgumentError(
-      ctx.option('model') ? `no such model file: ${path}` : `the default model file is missing (${path}); reinstall @ncomp/models or pass --model <file>`,
+      given !== undefined
+        ? `no such model file or shipped model: ${given} (shipped: ${shippedModelNames().join(', ')})`
+        : `the default model file is missing (${path}); reinstall @ncomp/models or pass --model <file>`,
       { cause: err },
     );
   }
+}
+
+/** Loads `--model <file|shipped name>`, or the default model shipped with @ncomp/models. */
+export async function chooseModel(ctx: CommandContext): Promise<LoadedModel & { readonly path: string }> {
+  const path = await modelPath(ctx);
   try {
     return { ...(await loadModelFile(path)), path };
   } catch (err) {

@@ -1,15 +1,17 @@
-import { DEFAULT_MODEL_FILE, MODELS, loadModelFile } from '@ncomp/models';
+import { MODELS, loadModelFile, shippedModelNames } from '@ncomp/models';
 import type { CommandContext } from './context.js';
-import { chooseBackend } from './model-choice.js';
+import { chooseBackend, modelPath } from './model-choice.js';
 
 /** Help text of `ncomp models`. */
 export const MODELS_HELP = `ncomp models — list the model architectures and the default model
 
-Usage: ncomp models [--model <file>]
+Usage: ncomp models [--model <file|name>]
 
 Prints the registry (names usable with \`ncomp train --model\`) with their papers and
-default configurations, then the model file compress/decompress use by default (or
---model): architecture, configuration, parameters, rate levels, training metadata.`;
+default configurations, the trained models shipped with @ncomp/models (names usable with
+--model anywhere, e.g. \`ncomp compress --model mric-small\`), then the model file
+compress/decompress use by default (or --model): architecture, configuration,
+parameters, rate levels, training metadata.`;
 
 /** `ncomp models`. */
 export async function modelsCommand(ctx: CommandContext): Promise<number> {
@@ -18,10 +20,13 @@ export async function modelsCommand(ctx: CommandContext): Promise<number> {
     ctx.print(`  ${e.name.padEnd(14)} ${e.description}; default config ${JSON.stringify(e.defaultConfig)}`);
     ctx.print(`  ${''.padEnd(14)} ${e.paper}`);
   }
-  const path = ctx.option('model') ?? DEFAULT_MODEL_FILE;
+  ctx.print('');
+  ctx.print(`Shipped models (--model <name>): ${shippedModelNames().join(', ')}`);
   ctx.print('');
   await chooseBackend(ctx);
+  let path = ctx.option('model') ?? 'the default model';
   try {
+    path = await modelPath(ctx);
     const { model, name, config, digest, metadata } = await loadModelFile(path);
     ctx.print(`${ctx.option('model') ? 'Model file' : 'Default model'}: ${path}`);
     ctx.print(`  architecture ${name}, config ${JSON.stringify(config)}`);

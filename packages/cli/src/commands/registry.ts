@@ -88,7 +88,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       options: {
         model: s, config: s, lambda: s, steps: s, batch: s, crop: s, lr: s, 'lr-multipliers': s, init: s, 'decay-start': s, seed: s,
         'checkpoint-every': s, 'log-every': s, eval: s, 'eval-every': s, export: s, resume: b, force: b, data: s, out: s, stage: s, lpips: s, 'lpips-net': s, loss: s, 'd-lr': s,
-        workers: s,
+        workers: s, labels: s, downscale: s,
       },
       memoryAdvice: 'use a smaller --batch or --crop (or a smaller model), or install @tensorflow/tfjs-node (--backend tensorflow)',
       run: trainCommand,

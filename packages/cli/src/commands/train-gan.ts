@@ -1,111 +1,31 @@
 import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
 import { Lpips, type LpipsNet } from '@ncomp/losses';
 import {
-  EgicCodec,
-  EgicTrainer,
-  GanTrainer,
-  MricCodec,
-  MricTrainer,
+  LabeledCropSampler,
+  MODELS,
   RandomCropSampler,
-  egicDiscriminator,
-  hificDiscriminator,
   loadModelFile,
   modelEntry,
-  mricDiscriminator,
+  parseGanStage,
   readGanCheckpoint,
   restoreGanTrainer,
   saveModelFile,
   writeGanCheckpoint,
   type BatchSource,
-  type EgicConfig,
-  type ConditionalDiscriminator,
   type GanCheckpoint,
-  type GanCheckpointTrainer,
-  type GanTrainOptions,
-  type GanTrainerBaseOptions,
-  type MricTrainOptions,
-  type HificConfig,
+  type GanRunOptions,
+  type GanTraining,
   type ImageCodec,
   type LoadedModel,
-  type MricConfig,
   type ModelConfig,
 } from '@ncomp/models';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { CommandContext } from './context.js';
 import { lpipsNetOf } from './lpips-option.js';
+import { readLabeledFolder } from './labeled-images.js';
 import { configJson, loadFolderImages, numberOption } from './train-options.js';
 import { runTrainingLoop } from './training-loop.js';
-
-/** The GAN trainers' shared options plus their loss weights (each trainer checks its own). */
-type GanOptions = GanTrainerBaseOptions & { readonly loss?: Readonly<Record<string, number>> };
-
-/** The report fields every GAN trainer's step has. */
-interface GanReport {
-  readonly step: number;
-  readonly loss: number;
-  readonly bpp: number;
-  readonly psnr: number;
-  readonly lpips: number | null;
-  readonly gLoss: number | null;
-  readonly dLoss: number | null;
-  readonly dReal: number | null;
-  readonly dFake: number | null;
-  readonly learningRate: number;
-}
-
-/** What the command needs of a GAN trainer. */
-interface AnyGanTrainer extends GanCheckpointTrainer<GanOptions> {
-  trainStep(): GanReport;
-  dispose(): void;
-}
-
-/** How one GAN-trained model is trained. */
-interface GanModelKind {
-  /** Its discriminator. */
-  discriminator(config: ModelConfig): ConditionalDiscriminator;
-  /** Its trainer. */
-  trainer(codec: ImageCodec, discriminator: ConditionalDiscriminator | undefined, lpips: Lpips | null, source: BatchSource, options: GanOptions): AnyGanTrainer;
-  /** What `--loss` sets, for messages. */
-  readonly lossFields: string;
-  /** Its stages (2 for HiFiC and MRIC; 3 for EGIC-ORP, whose stage 3 trains the ORP head alone). */
-  readonly stages: 2 | 3;
-  /** Whether a stage uses LPIPS (and so needs --lpips). */
-  usesLpips(stage: number): boolean;
-}
-
-/** The models `ncomp train` trains with a GAN, by registry name. */
-export const GAN_MODELS: Readonly<Record<string, GanModelKind>> = {
-  hific: {
-    discriminator: (config) => hificDiscriminator(config as HificConfig),
-    trainer: (codec, discriminator, lpips, source, options) =>
-      new GanTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options: options as GanTrainOptions }) as unknown as AnyGanTrainer,
-    lossFields: 'C, CD, CP, lpipsWeight, target, lambdaA, lambdaB, warmupSteps, ... (HIFIC_LOSS_WEIGHTS)',
-    stages: 2,
-    usesLpips: () => true,
-  },
-  mric: {
-    discriminator: (config) => mricDiscriminator(config as MricConfig),
-    trainer: (codec, discriminator, lpips, source, options) => {
-      if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
-      return new MricTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options: options as MricTrainOptions }) as unknown as AnyGanTrainer;
-    },
-    lossFields: 'mseWeight, lpipsWeight, lambda, rateWeight, maxBeta, ... (MRIC_LOSS_WEIGHTS)',
-    stages: 2,
-    usesLpips: () => true,
-  },
-  'egic-orp': {
-    // Folders of images carry no semantic labels: the label-free PatchGAN (EGIC's fallback).
-    discriminator: (config) => egicDiscriminator(config as EgicConfig, { labels: false }),
-    trainer: (codec, discriminator, lpips, source, options) => {
-      if (!(codec instanceof EgicCodec)) throw new ModelMismatchError('an egic-orp run needs an EGIC codec');
-      return new EgicTrainer({ codec, ...(discriminator ? { discriminator } : {}), lpips, source, options }) as unknown as AnyGanTrainer;
-    },
-    lossFields: 'EGIC_LOSS_WEIGHTS',
-    stages: 3,
-    usesLpips: (stage) => stage !== 3,
-  },
-};
 
 /** Help lines of the GAN options of `ncomp train`. */
 export const TRAIN_GAN_HELP = `GAN-trained models (--model hific | mric | egic-orp), in stages, each in its own --out:
@@ -116,9 +36,20 @@ export const TRAIN_GAN_HELP = `GAN-trained models (--model hific | mric | egic-o
   --lpips <file|none>     LPIPS weights for the perceptual term (required; e.g.
                           ../shared/data/lpips/lpips_alex_v0.1.safetensors), or none
   --lpips-net <net>       alex | squeeze | vgg (default: from the file name)
-  --loss <json>           loss weights to change, e.g. '{"lambda":0.032}' for mric
+  --loss <json>           loss weights to change; unknown names are refused. hific:
+                          C, CD, CP, lpipsWeight, target, lambdaA, lambdaB, warmupSteps, ...;
+                          mric: mseWeight, lpipsWeight, rateWeight, lambda, betaMax;
+                          egic-orp: mseWeight, lpipsWeight, lambda, ganWeight, labelMixWeight
+  --labels <folder>       egic-orp stage 2: per-pixel semantic labels for EGIC's OASIS-C, one
+                          8-bit grayscale PNG per training image (pixel value = class, below
+                          the config's semanticClasses), same relative path and name as the
+                          image in --data with .png; without it stage 2 trains against the
+                          label-free PatchGAN fallback (said so in the output)
+  --downscale <lo,hi|none>  random downscale of each crop's image by a factor in [lo, hi]
+                          before cropping (default 0.75,0.95 for hific, as HiFiC; none otherwise)
+  --lr <rate>             default: the model's (1e-4; egic-orp stage 2: 1e-5)
   --d-lr <rate>           discriminator learning rate (default --lr)
-  (--config, --steps, --batch, --crop, --lr, --decay-start, --seed, --checkpoint-every,
+  (--config, --steps, --batch, --crop, --decay-start, --seed, --checkpoint-every,
    --log-every, --export, --resume, --force as above; stage 2 draws 2 x --batch crops per
    step: one half for the discriminator, one for the codec)`;
 
@@ -162,99 +93,151 @@ function jsonOption(ctx: CommandContext, name: string): Record<string, number> |
 async function initialCodec(path: string): Promise<LoadedModel> {
   const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
   if (!isDir) return loadModelFile(path, { tablesOptional: true });
-  const checkpoint: GanCheckpoint<GanOptions> = await readGanCheckpoint(path);
+  const checkpoint: GanCheckpoint<GanRunOptions> = await readGanCheckpoint(path);
   // Only the codec is wanted: free the optimizer and discriminator tensors.
   const { optimizerTensors, discriminatorTensors, discriminatorOptimizerTensors } = checkpoint;
   for (const dict of [optimizerTensors, discriminatorTensors ?? {}, discriminatorOptimizerTensors ?? {}]) for (const t of Object.values(dict)) t.dispose();
   return checkpoint.loaded;
 }
 
+/** A GAN run about to train: its model, options and what its checkpoint keeps besides. */
+interface GanRun {
+  readonly name: string;
+  readonly training: GanTraining;
+  readonly config: ModelConfig;
+  readonly codec: ImageCodec;
+  readonly options: GanRunOptions;
+  /** The command's settings that checkpoints keep (data, crop, labels, downscale, init, LPIPS). */
+  readonly extra: Readonly<Record<string, unknown>>;
+  /** The checkpoint it resumes, if any. */
+  readonly checkpoint?: GanCheckpoint<GanRunOptions>;
+}
+
+/** The GAN training of a registry model (undefined: trained by rate-distortion, or unknown). */
+export function ganTrainingOf(name: string): GanTraining | undefined {
+  return MODELS.get(name)?.gan;
+}
+
+/** A run continued from the checkpoint in `out`; --steps and --decay-start may change. */
+async function resumedRun(ctx: CommandContext, out: string): Promise<GanRun> {
+  const checkpoint = await readGanCheckpoint<GanRunOptions>(out);
+  const { model: name, config } = checkpoint.info;
+  const training = ganTrainingOf(name);
+  if (!training) throw new ModelMismatchError(`${out} holds a GAN checkpoint of ${name}, which is not GAN-trained`);
+  const steps = numberOption(ctx, 'steps', checkpoint.info.options.steps);
+  const decay = ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) };
+  ctx.log(`resuming ${name} stage ${checkpoint.info.options.stage} from step ${checkpoint.info.state.step}`);
+  return { name, training, config, codec: checkpoint.loaded.model, options: { ...checkpoint.info.options, steps, ...decay }, extra: checkpoint.info.extra, checkpoint };
+}
+
+/** A new run from the command line: a fresh codec (stage 1) or the previous stage's (--init). */
+async function newRun(ctx: CommandContext): Promise<GanRun> {
+  for (const o of ['lambda', 'lr-multipliers', 'eval']) {
+    if (ctx.option(o) !== undefined) throw new InvalidArgumentError(`--${o} is for rate-distortion training; GAN-trained models take --loss <json> (weights, λ) and report their terms while training`);
+  }
+  const name = ctx.option('model')!;
+  const entry = modelEntry(name);
+  const training = entry.gan;
+  if (!training) throw new InvalidArgumentError(`${name} is trained by rate-distortion, not with a GAN`);
+  const stage = parseGanStage(training, name, ctx.option('stage') ?? '1');
+  const loss = jsonOption(ctx, 'loss');
+  if (loss) training.checkLoss(loss);
+  if (ctx.option('labels') !== undefined && !(stage === 2 && training.labelledDiscriminator)) {
+    throw new InvalidArgumentError(`--labels feeds a discriminator that classifies pixels (egic-orp stage 2's OASIS-C); ${name} stage ${stage} has none`);
+  }
+  const initPath = ctx.option('init');
+  if (stage > 1 && initPath === undefined) throw new InvalidArgumentError(`--stage ${stage} starts from the stage-${stage - 1} codec: pass --init <stage-${stage - 1} run folder or model file>`);
+  let config: ModelConfig;
+  let codec: ImageCodec;
+  if (initPath !== undefined) {
+    const init = await initialCodec(initPath);
+    if (init.name !== name) {
+      init.model.dispose();
+      throw new ModelMismatchError(`--init ${initPath} holds a ${init.name} model, not ${name}`);
+    }
+    if (ctx.option('config') !== undefined) ctx.log('--config ignored: the configuration comes from --init');
+    ({ config, model: codec } = init);
+    ctx.log(`starting from ${initPath}`);
+  } else {
+    config = entry.parseConfig(configJson(ctx));
+    codec = entry.create(config);
+  }
+  const options: GanRunOptions = {
+    stage,
+    steps: numberOption(ctx, 'steps', 10000),
+    batchSize: numberOption(ctx, 'batch', 8),
+    ...(ctx.option('lr') === undefined ? {} : { learningRate: numberOption(ctx, 'lr', 0) }),
+    ...(ctx.option('d-lr') === undefined ? {} : { discriminatorLearningRate: numberOption(ctx, 'd-lr', 0) }),
+    ...(ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) }),
+    seed: numberOption(ctx, 'seed', 1),
+    ...(loss ? { loss } : {}),
+  };
+  const extra = {
+    data: ctx.options('data'),
+    crop: numberOption(ctx, 'crop', 256),
+    labels: ctx.option('labels') ?? null,
+    downscale: downscaleOption(ctx, name),
+    ...(initPath === undefined ? {} : { init: initPath }),
+  };
+  return { name, training, config, codec, options, extra };
+}
+
+/** `--downscale <lo,hi|none>`; default HiFiC's 0.75-0.95 for hific, none otherwise. */
+function downscaleOption(ctx: CommandContext, name: string): [number, number] | null {
+  const text = ctx.option('downscale') ?? (name === 'hific' ? '0.75,0.95' : 'none');
+  if (text === 'none') return null;
+  const parts = text.split(',').map((p) => Number(p));
+  const [lo, hi] = parts;
+  if (parts.length !== 2 || !(lo! > 0 && lo! <= hi! && hi! <= 1)) throw new InvalidArgumentError(`--downscale must be "lo,hi" with 0 < lo <= hi <= 1, or none; found "${text}"`);
+  return [lo!, hi!];
+}
+
+/** The run's batches: crops of the --data images, with their label maps when the run has --labels. */
+async function batchSource(ctx: CommandContext, run: GanRun, numClasses: number | undefined): Promise<BatchSource & { readonly size: number }> {
+  const folders = ctx.options('data').length > 0 ? ctx.options('data') : (run.extra['data'] as string[]);
+  const crop = Number(run.extra['crop']);
+  const m = run.codec.padMultiple;
+  if (!(Number.isInteger(crop) && crop > 0 && crop % m === 0)) throw new InvalidArgumentError(`--crop must be a multiple of ${m} for ${run.name}, found ${crop}`);
+  const downscale = (run.extra['downscale'] as [number, number] | null | undefined) ?? null;
+  const options = downscale ? { scaleRange: downscale } : {};
+  const seed = run.options.seed ?? 1;
+  const labels = run.extra['labels'] as string | null | undefined;
+  if (labels && numClasses !== undefined) {
+    const pairs = await readLabeledFolder(folders, labels);
+    ctx.log(`training set: ${pairs.length} images with label maps from ${folders.join(', ')} and ${labels}`);
+    return new LabeledCropSampler(pairs, numClasses, crop, seed, options);
+  }
+  return new RandomCropSampler(await loadFolderImages(ctx, folders, 'training set'), crop, seed, options);
+}
+
 /**
- * `ncomp train` for GAN-trained models: stage 1 or 2 of {@link GanTrainer} (HiFiC) or
- * {@link MricTrainer} (MRIC) on random crops, resumable, with every loss term in the
- * progress lines and the log.
+ * `ncomp train` for GAN-trained models (every registry model with a {@link GanTraining}):
+ * one stage of its trainer on random crops, resumable, with every loss term in the progress
+ * lines and the log.
  * @param resume - The run's checkpoint exists and is to be continued.
  */
 export async function trainGanCommand(ctx: CommandContext, out: string, resume: boolean): Promise<number> {
-  let name: string;
-  let config: ModelConfig;
-  let codec: ImageCodec;
-  let options: GanOptions;
-  let checkpoint: GanCheckpoint<GanOptions> | undefined;
-  let extra: Record<string, unknown>;
-  if (resume) {
-    checkpoint = await readGanCheckpoint<GanOptions>(out);
-    ({ model: name, config } = checkpoint.info);
-    codec = checkpoint.loaded.model;
-    const steps = numberOption(ctx, 'steps', checkpoint.info.options.steps);
-    options = { ...checkpoint.info.options, steps, ...(ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) }) };
-    extra = { ...checkpoint.info.extra };
-    ctx.log(`resuming ${name} stage ${options.stage} from step ${checkpoint.info.state.step}`);
-  } else {
-    for (const o of ['lambda', 'lr-multipliers', 'eval']) {
-      if (ctx.option(o) !== undefined) throw new InvalidArgumentError(`--${o} is for rate-distortion training; GAN-trained models take --loss <json> (weights, λ) and report their terms while training`);
-    }
-    name = ctx.option('model')!;
-    const entry = modelEntry(name);
-    const stageText = ctx.option('stage') ?? '1';
-    const stages = GAN_MODELS[name]!.stages;
-    const allowed = stages === 3 ? ['1', '2', '3'] : ['1', '2'];
-    if (!allowed.includes(stageText)) throw new InvalidArgumentError(`--stage must be ${allowed.join(', ').replace(/, (\d)$/, ' or $1')} for ${name}, found "${stageText}"`);
-    const stage = Number(stageText) as 1 | 2 | 3;
-    const initPath = ctx.option('init');
-    if (stage > 1 && initPath === undefined) throw new InvalidArgumentError(`--stage ${stage} starts from the stage-${stage - 1} codec: pass --init <stage-${stage - 1} run folder or model file>`);
-    if (initPath !== undefined) {
-      const init = await initialCodec(initPath);
-      if (init.name !== name) {
-        init.model.dispose();
-        throw new ModelMismatchError(`--init ${initPath} holds a ${init.name} model, not ${name}`);
-      }
-      if (ctx.option('config') !== undefined) ctx.log('--config ignored: the configuration comes from --init');
-      config = init.config;
-      codec = init.model;
-      ctx.log(`starting from ${initPath}`);
-    } else {
-      config = entry.parseConfig(configJson(ctx));
-      codec = entry.create(config);
-    }
-    const steps = numberOption(ctx, 'steps', 10000);
-    const loss = jsonOption(ctx, 'loss');
-    const dlr = ctx.option('d-lr');
-    options = {
-      stage,
-      steps,
-      batchSize: numberOption(ctx, 'batch', 8),
-      learningRate: numberOption(ctx, 'lr', 1e-4),
-      ...(dlr === undefined ? {} : { discriminatorLearningRate: numberOption(ctx, 'd-lr', 0) }),
-      ...(ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) }),
-      seed: numberOption(ctx, 'seed', 1),
-      ...(loss ? { loss } : {}),
-    };
-    extra = { data: ctx.options('data'), crop: numberOption(ctx, 'crop', 256), ...(initPath === undefined ? {} : { init: initPath }) };
-  }
-  const kind = GAN_MODELS[name]!;
+  const run = resume ? await resumedRun(ctx, out) : await newRun(ctx);
+  const { name, training, config, codec, options, checkpoint } = run;
   const owned: { dispose(): void }[] = [codec];
   try {
-    const { lpips, spec } = kind.usesLpips(options.stage)
-      ? await lpipsFromOptions(ctx, checkpoint ? ((checkpoint.info.extra['lpips'] as { file: string; net: LpipsNet } | null | undefined) ?? null) : undefined)
-      : { lpips: null, spec: null };
+    const recordedLpips = checkpoint ? ((checkpoint.info.extra['lpips'] as { file: string; net: LpipsNet } | null | undefined) ?? null) : undefined;
+    const { lpips, spec } = training.usesLpips(options.stage) ? await lpipsFromOptions(ctx, recordedLpips) : { lpips: null, spec: null };
     if (lpips) owned.push(lpips);
-    extra = { ...extra, lpips: spec, command: ctx.argv.join(' ') };
-    const dataFolders = ctx.options('data').length > 0 ? ctx.options('data') : (extra['data'] as string[]);
-    const crop = Number(extra['crop']);
-    if (!(Number.isInteger(crop) && crop > 0 && crop % codec.padMultiple === 0)) throw new InvalidArgumentError(`--crop must be a multiple of ${codec.padMultiple} for ${name}, found ${crop}`);
-    const images = await loadFolderImages(ctx, dataFolders, 'training set');
-    const sampler = new RandomCropSampler(images, crop, options.seed ?? 1);
-    const discriminator = options.stage === 2 ? kind.discriminator(config) : undefined;
-    if (discriminator) owned.push(discriminator);
-    const trainer = kind.trainer(codec, discriminator, lpips, sampler, options);
+    const choice = options.stage === 2 ? training.discriminator(config, typeof run.extra['labels'] === 'string') : undefined;
+    if (choice) owned.push(choice.discriminator);
+    const source = await batchSource(ctx, run, choice?.numClasses);
+    const extra = { ...run.extra, lpips: spec, command: ctx.argv.join(' ') };
+    const trainer = training.trainer({ codec, ...(choice ? { discriminator: choice.discriminator } : {}), lpips, source, options });
     owned.push(trainer);
     if (checkpoint) restoreGanTrainer(trainer, checkpoint);
     await mkdir(out, { recursive: true });
-    const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toFixed(digits));
+    if (choice) ctx.log(`discriminator: ${choice.description}, ${choice.discriminator.numParameters()} parameters`);
+    const downscale = run.extra['downscale'] as [number, number] | null | undefined;
     ctx.log(
-      `${name} ${JSON.stringify(config)}: stage ${options.stage}, ${codec.numParameters()} codec parameters${discriminator ? `, ${discriminator.numParameters()} discriminator parameters` : ''}; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${options.stage === 2 ? ' (x2: discriminator and codec halves)' : ''}, LPIPS ${spec ? spec.net : 'off'}${options.stage === 3 ? ' (stage 3: ORP head only, MSE)' : ''}, steps ${trainer.state.step} -> ${options.steps}`,
+      `${name} ${JSON.stringify(config)}: stage ${options.stage}, ${codec.numParameters()} codec parameters; ${source.size} images, crops ${String(run.extra['crop'])}${downscale ? ` (downscaled by ${downscale.join('-')} first)` : ''}, batch ${options.batchSize}${options.stage === 2 ? ' (x2: discriminator and codec halves)' : ''}, LPIPS ${spec ? spec.net : 'off'}${options.stage === 3 ? ' (stage 3: ORP head only, MSE)' : ''}, lr ${trainer.learningRateAt(0).toExponential(1)}, steps ${trainer.state.step} -> ${options.steps}`,
     );
+    const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toFixed(digits));
     const { interrupted } = await runTrainingLoop({
       ctx,
       startStep: trainer.state.step,

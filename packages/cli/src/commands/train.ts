@@ -20,7 +20,7 @@ import { runTrainingLoop } from './training-loop.js';
 import { join } from 'node:path';
 import { configJson, loadFolderImages, numberOption } from './train-options.js';
 import { workersOption } from './workers-option.js';
-import { GAN_MODELS, TRAIN_GAN_HELP, isGanCheckpoint, trainGanCommand } from './train-gan.js';
+import { TRAIN_GAN_HELP, ganTrainingOf, isGanCheckpoint, trainGanCommand } from './train-gan.js';
 import type { CommandContext } from './context.js';
 
 /** Help text of `ncomp train`. */
@@ -29,8 +29,8 @@ export const TRAIN_HELP = `ncomp train — train a model with the rate-distortio
 Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [options]
        ncomp train --out <run-folder> --resume [--steps <n>]
 
-  --model <name>          registry model (default mbt2018-mean; see \`ncomp models\`); hific and
-                          mric train with a GAN (options below)
+  --model <name>          registry model (default mbt2018-mean; see \`ncomp models\`); hific,
+                          mric and egic-orp train with a GAN (options below)
   --config <json>         model configuration, e.g. '{"N":64,"M":128,"lambdas":[0.0035,0.013,0.05]}'
                           (lambdas: a variable-rate model with one gain level per λ)
   --lambda <λ>            λ of a fixed-rate model (no "lambdas" in the config)
@@ -80,7 +80,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   if (existing && !resume) throw new InvalidArgumentError(`${out} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
   if (!existing && resume) throw new InvalidArgumentError(`--resume: no checkpoint in ${out}`);
   if (resume && ctx.option('init') !== undefined) throw new InvalidArgumentError('--init starts a new run; a resumed run continues from its checkpoint (drop --init)');
-  if (existing ? await isGanCheckpoint(out) : GAN_MODELS[ctx.option('model') ?? ''] !== undefined) {
+  if (existing ? await isGanCheckpoint(out) : ganTrainingOf(ctx.option('model') ?? '') !== undefined) {
     if (ctx.option('workers') !== undefined) throw new InvalidArgumentError('--workers applies to rate-distortion training; GAN training runs on one thread (drop --workers)');
     return trainGanCommand(ctx, out, existing);
   }

@@ -8,3 +8,4 @@ export { bdPsnr, bdRate, type RdPoint } from './bd-rate.js';
 export { rdPlotSvg, escapeXml, type RdPlotOptions, type RdPlotPoint, type RdSeries } from './rd-plot.js';
 export { niceTicks, type NiceTicks } from './nice-ticks.js';
 export { toCsv, type CsvOptions } from './csv.js';
+export { controlTradeoffs, describeTradeoff, type ControlRow, type ControlTradeoff } from './control-tradeoff.js';

@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from '../conv/conv2d.js';
 import { checkGradients, expectClose, expectNoLeak, expectStateDictRoundTrip, take, uniform, variableOf } from '../test-helpers.js';
 import { SpectralNormConv2d } from './spectral-norm-conv2d.js';
+import { Sequential, leakyRelu } from '../sequential/sequential.js';
 import { WeightNormConv2d } from './weight-norm-conv2d.js';
+import { weightNormDataInit } from './weight-norm-init.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -151,5 +153,58 @@ describe('WeightNormConv2d', () => {
       () => new WeightNormConv2d(2, 3, 3),
       (m) => tf.tidy(() => m.call(uniform([1, 5, 5, 2], 7)))
     );
+  });
+});
+
+describe('weight-norm data-dependent initialisation', () => {
+  /** Per-channel mean and variance of an NHWC tensor, as plain numbers. */
+  const moments = (t: tf.Tensor): { mean: number[]; variance: number[] } =>
+    tf.tidy(() => {
+      const m = tf.moments(t, [0, 1, 2]);
+      return { mean: Array.from(m.mean.dataSync()), variance: Array.from(m.variance.dataSync()) };
+    });
+
+  it('normalises the armed call\'s outputs per channel (zero mean, unit variance), once', () => {
+    const conv = new WeightNormConv2d(3, 4, 3, { padding: 'same_zeros' });
+    const x = tf.add(tf.mul(uniform([2, 9, 9, 3], 1), 5), 2);
+    expectNoLeak(() => {
+      const y0 = conv.call(x);
+      const before = moments(y0);
+      y0.dispose();
+      expect(before.variance.some((v) => Math.abs(v - 1) > 0.1)).toBe(true);
+      conv.initializeOnNextCall();
+      expect(conv.awaitingInitialization).toBe(true);
+      const y = conv.call(x);
+      expect(conv.awaitingInitialization).toBe(false);
+      const after = moments(y);
+      for (const m of after.mean) expect(m).toBeCloseTo(0, 4);
+      for (const v of after.variance) expect(v).toBeCloseTo(1, 3);
+      // Once: the next call gives the same (normalised) outputs.
+      expectClose(take(conv.call(x)), take(y), 1e-6);
+    });
+    x.dispose();
+    conv.dispose();
+  });
+
+  it('weightNormDataInit initialises a network layer by layer, on what the initialised layers before give', () => {
+    const net = new Sequential([new WeightNormConv2d(3, 6, 3), leakyRelu(0.2), new WeightNormConv2d(6, 5, 1)]);
+    const x = tf.mul(uniform([2, 8, 8, 3], 2), 7);
+    expectNoLeak(() => {
+      expect(weightNormDataInit(net, () => net.call(x))).toBe(2);
+      const second = net.children().get('2') as WeightNormConv2d;
+      // The last layer's outputs are normalised on its (already normalised, activated) input.
+      const y = net.call(x);
+      const out = moments(y);
+      y.dispose();
+      for (const m of out.mean) expect(m).toBeCloseTo(0, 4);
+      for (const v of out.variance) expect(v).toBeCloseTo(1, 3);
+      expect(second.awaitingInitialization).toBe(false);
+    });
+    // A pass that misses a convolution is an error, and disarms it.
+    const first = net.children().get('0') as WeightNormConv2d;
+    expect(() => weightNormDataInit(net, () => first.call(x))).toThrow(/reached 1 of 2 weight-normalized convolutions/);
+    expect((net.children().get('2') as WeightNormConv2d).awaitingInitialization).toBe(false);
+    x.dispose();
+    net.dispose();
   });
 });

@@ -12,7 +12,10 @@ import { ConvLayer } from '../conv/conv-layer.js';
  *     w[:, :, :, o] = g[o] * v[:, :, :, o] / ||v[:, :, :, o]||
  *
  * (the norm over kh, kw and inChannels). g is initialised to ||v|| per channel, so the
- * initial kernel equals the initial v (PyTorch `weight_norm`'s initialisation).
+ * initial kernel equals the initial v (PyTorch `weight_norm`'s initialisation); a
+ * data-dependent initialisation (TFA `WeightNormalization(data_init=True)`, as EGIC) is
+ * {@link WeightNormConv2d.initializeOnNextCall} or, for a whole network,
+ * {@link weightNormDataInit}.
  *
  * Shapes, strides and padding as {@link Conv2d}.
  * Variables: `v` [kh, kw, inChannels, outChannels] (direction), `g` [outChannels]
@@ -47,6 +50,26 @@ export class WeightNormConv2d extends ConvLayer {
     this.bias = this.addBias();
   }
 
+  #initializeOnNextCall = false;
+
+  /**
+   * Arms the data-dependent initialisation (Salimans & Kingma 2016, section 3; TFA
+   * `WeightNormalization` `_data_dep_init`): the next {@link WeightNormConv2d.call} first
+   * computes t = conv(x, g · v / ||v||) without bias, its per-channel mean μ and variance σ²
+   * over batch and positions, and sets g ← g / sqrt(σ² + 1e-10) and bias ← -μ / sqrt(σ² +
+   * 1e-10), so that call's outputs have zero mean and unit variance per channel. Run that
+   * call outside any gradient tape.
+   * @param armed - false disarms it again.
+   */
+  initializeOnNextCall(armed = true): void {
+    this.#initializeOnNextCall = armed;
+  }
+
+  /** Whether {@link WeightNormConv2d.initializeOnNextCall} is armed and no call has consumed it yet. */
+  get awaitingInitialization(): boolean {
+    return this.#initializeOnNextCall;
+  }
+
   /** The output shape for an input of shape `[N, H, W, inChannels]`. */
   outputShape(inputShape: readonly number[]): [number, number, number, number] {
     return convOutputShape(this.convConfig, inputShape);
@@ -63,6 +86,20 @@ export class WeightNormConv2d extends ConvLayer {
    * @throws ShapeError for another rank or channel count.
    */
   call(x: tf.Tensor): tf.Tensor4D {
+    if (this.#initializeOnNextCall) {
+      this.#initializeOnNextCall = false;
+      this.#initializeFrom(x);
+    }
     return tf.tidy(() => convForward(this.constructor.name, this.convConfig, x, this.kernel(), this.bias));
+  }
+
+  #initializeFrom(x: tf.Tensor): void {
+    tf.tidy(() => {
+      const t = convForward(this.constructor.name, this.convConfig, x, this.kernel(), undefined);
+      const { mean, variance } = tf.moments(t, [0, 1, 2]);
+      const scale = tf.rsqrt(tf.add(variance, 1e-10));
+      this.g.assign(tf.mul(this.g, scale));
+      this.bias?.assign(tf.neg(tf.mul(mean, scale)));
+    });
   }
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, Module, stopGradient } from '@ncomp/core';
-import { Conv2d, WeightNormConv2d } from '@ncomp/layers';
+import { Conv2d, WeightNormConv2d, weightNormDataInit } from '@ncomp/layers';
 import { checkDiscriminatorInputs, type DiscriminatorInputSpec } from './inputs.js';
 import { OASIS_SLOPE, OasisResBlock } from './oasis-block.js';
 import { latentToImageGrid } from './ops.js';
@@ -66,7 +66,8 @@ function checkWidth(owner: string, name: string, value: unknown): void {
  *
  * Each residual block is `x_s + dx` with a 1x1 shortcut convolution where the widths
  * differ (see the OASIS code); all convolutions but the head are weight-normalized
- * (g initialised to ||v||, not EGIC's data-dependent initialisation) with `same` padding
+ * (g initialised to ||v||; {@link OasisDiscriminator.initializeFromData} gives EGIC's
+ * data-dependent initialisation, which EgicTrainer runs before its first step) with `same` padding
  * and a bias, Glorot-uniform initialised.
  *
  * **Conditioning, as EGIC does it.** The inner product is one number per pixel, added to
@@ -172,6 +173,20 @@ export class OasisDiscriminator extends Module {
   outputShape(imageShape: readonly number[]): [number, number, number, number] {
     const [n = 0, h = 0, w = 0] = imageShape;
     return [n, h, w, this.numClasses + 1];
+  }
+
+  /**
+   * EGIC's data-dependent initialisation of the weight-normalized convolutions (TFA
+   * `WeightNormalization(data_init=True)` in Nikolai10/EGIC's OASIS-C; see
+   * {@link weightNormDataInit}): one pass on a batch of real training images, each
+   * convolution normalising its outputs in turn. Run it once, before the first
+   * discriminator step, outside any gradient tape.
+   * @param image - Real images, as for {@link OasisDiscriminator.call}.
+   * @param latent - Their latent (conditional only).
+   * @returns How many convolutions were initialised.
+   */
+  initializeFromData(image: tf.Tensor, latent?: tf.Tensor): number {
+    return weightNormDataInit(this, () => this.call(image, latent));
   }
 
   /**

@@ -8,7 +8,8 @@ import { resolveControl, type ControlledSynthesis, type DecodeControl } from './
 import { checkPixelLimit, checkStreamBounds, resolveTile, type DEFAULT_MAX_PIXELS, type ImageLimits } from './image-limits.js';
 import { analyzeTiled, synthesizeTiled } from './tiled-transforms.js';
 import { probeReach } from './tiling.js';
-import { replicatePad, roundUpTo } from './replicate-pad.js';
+import { roundUpTo } from './replicate-pad.js';
+import { padImage, type PadMode } from './reflect-pad.js';
 
 /** Options of {@link ImageCodec}. */
 export interface ImageCodecOptions {
@@ -27,6 +28,8 @@ export interface ImageCodecOptions {
   readonly lambdas?: readonly number[];
   /** Initial log gains [levels][latent channels] of the gain unit (default: from the λs). */
   readonly initialLogGains?: readonly (readonly number[])[];
+  /** How `compress` pads images to {@link ImageCodec.padMultiple}: `replicate` (default) or `reflect` (HiFiC). */
+  readonly padMode?: PadMode;
 }
 
 /** Options of {@link ImageCodec.forward}. */
@@ -116,6 +119,8 @@ export class ImageCodec extends Module {
   readonly downsampling: number;
   /** The λ of each rate level (empty for fixed-rate codecs). */
   readonly lambdas: readonly number[];
+  /** How `compress` pads images (see {@link ImageCodecOptions.padMode}). */
+  readonly padMode: PadMode;
 
   /** @param options - See {@link ImageCodecOptions}. */
   constructor(options: ImageCodecOptions) {
@@ -128,6 +133,7 @@ export class ImageCodec extends Module {
     this.latentCodec = this.addModule('latent_codec', options.latentCodec);
     this.downsampling = options.downsampling;
     this.lambdas = [...(options.lambdas ?? [])];
+    this.padMode = options.padMode ?? 'replicate';
     this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas, options.initialLogGains)) : undefined;
   }
 
@@ -223,7 +229,7 @@ export class ImageCodec extends Module {
     const size = this.paddedSize(height, width, limits);
     if (!this.needsTiles(size, limits)) {
       const q = this.resolveQuality(quality);
-      const y = tf.tidy(() => this.analysis.call(replicatePad(x, size.paddedHeight - height, size.paddedWidth - width)) as tf.Tensor4D);
+      const y = tf.tidy(() => this.analysis.call(padImage(x, size.paddedHeight - height, size.paddedWidth - width, this.padMode)) as tf.Tensor4D);
       return this.codeLatent(y, q, size);
     }
     return this.compressPixels((await x.data()) as Float32Array, height, width, quality, limits);

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { resolveLossWeights } from './loss-weights.js';
 
 /**
  * The weights of EGIC's losses (Körber et al. 2024; Nikolai10/EGIC `src/kkshms2024.py`,
@@ -18,7 +18,7 @@ export interface EgicLossWeights {
   readonly mseWeight: number;
   /** Weight of LPIPS: 1. */
   readonly lpipsWeight: number;
-  /** The rate weight λ on bits per pixel: 0.01 (the reference's `--lambda` default). */
+  /** The rate weight λ on bits per pixel: 2 (the released recipe's `--lambda 2`; the reference's argparse default is 0.01). */
   readonly lambda: number;
   /** Weight of the generator's GAN term: 0.15. */
   readonly ganWeight: number;
@@ -26,11 +26,11 @@ export interface EgicLossWeights {
   readonly labelMixWeight: number;
 }
 
-/** EGIC's loss weights as in the reference (see {@link EgicLossWeights}), at λ = 0.01. */
+/** EGIC's loss weights as in the reference (see {@link EgicLossWeights}), at the released recipe's λ = 2. */
 export const EGIC_LOSS_WEIGHTS: EgicLossWeights = Object.freeze({
   mseWeight: 0.1 * 2 ** -5 * 0.75,
   lpipsWeight: 1,
-  lambda: 0.01,
+  lambda: 2,
   ganWeight: 0.15,
   labelMixWeight: 10,
 });
@@ -40,14 +40,7 @@ export const EGIC_LOSS_WEIGHTS: EgicLossWeights = Object.freeze({
  * @throws InvalidArgumentError for an unknown field or a negative or non-finite weight.
  */
 export function resolveEgicLossWeights(weights: Partial<EgicLossWeights> = {}): EgicLossWeights {
-  for (const k of Object.keys(weights)) {
-    if (!(k in EGIC_LOSS_WEIGHTS)) throw new InvalidArgumentError(`EGIC loss: unknown weight "${k}" (known: ${Object.keys(EGIC_LOSS_WEIGHTS).join(', ')})`);
-  }
-  const w: EgicLossWeights = { ...EGIC_LOSS_WEIGHTS, ...weights };
-  for (const [k, v] of Object.entries(w)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`EGIC loss weight ${k} must be a finite number >= 0, found ${String(v)}`);
-  }
-  return w;
+  return resolveLossWeights('EGIC loss', EGIC_LOSS_WEIGHTS, weights);
 }
 
 /** The terms of {@link egicGeneratorLoss} (scalars). */

@@ -1,46 +1,34 @@
 import { InvalidArgumentError, ShapeError } from '@ncomp/core';
-import { OasisDiscriminator, nonSaturatingGeneratorLoss, oasisGeneratorLoss, type Lpips } from '@ncomp/losses';
+import { OasisDiscriminator, nonSaturatingGeneratorLoss, oasisGeneratorLoss } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EgicCodec } from '../zoo/egic.js';
 import { egicGeneratorLoss, resolveEgicLossWeights, type EgicLossWeights } from './egic-loss.js';
-import { GanTrainerBase, discriminatorUpdate, optimizerUpdate, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
-import type { BatchSource, ConditionalDiscriminator } from './gan-trainer.js';
+import { optimizerUpdate, withSeededMathRandom, type DiscriminatorUpdate } from './gan-common.js';
+import type { TrainingForward } from './gan-trainer.js';
+import {
+  GanTrainerBase,
+  type DiscriminatorOutcome,
+  type GanStepReportBase,
+  type GanTrainerBaseOptions,
+  type GanTrainerBaseParts,
+  type GeneratorObjective,
+  type GeneratorOutcome,
+  type ObjectiveInputs,
+  type StepInputs,
+} from './gan-trainer-base.js';
 import { isLabeledBatchSource, type LabeledBatchSource } from './labeled-batch.js';
 import { oasisDiscriminatorUpdate } from './oasis-update.js';
 
-/** Options of {@link EgicTrainer}. */
-export interface EgicTrainOptions {
-  /**
-   * 1: end-to-end MSE + LPIPS + rate, no discriminator; 2: the same plus the GAN term, with
-   * discriminator steps, started from a stage-1 codec; 3: output residual prediction, only
-   * the ORP head trains, on the MSE of its prediction, started from a stage-2 codec.
-   */
-  readonly stage: 1 | 2 | 3;
-  /** Total steps of this stage (for the learning-rate schedule). */
-  readonly steps: number;
-  /**
-   * Images per generator step. In stage 2 each step draws twice as many: the first half for
-   * the codec step, the second for the discriminator step (the reference's split batch).
-   */
-  readonly batchSize: number;
-  /** Adam step size of the trained parameters before decay; default 1e-4 in stages 1 and 3, 1e-5 in stage 2 (EGIC). */
-  readonly learningRate?: number;
-  /** Adam step size of the discriminator before decay; default `learningRate`. */
-  readonly discriminatorLearningRate?: number;
-  /**
-   * From this step on both learning rates are multiplied by `decayFactor`. Default: stages 1
-   * and 3 `floor(0.48 · steps)` (the reference drops to 1e-5 at epoch 480 of its 1000),
-   * stage 2 never.
-   */
-  readonly decayStart?: number;
-  /** Learning-rate factor after `decayStart`; default 0.1. */
-  readonly decayFactor?: number;
-  /** Clip the trained parameters' gradients to this global norm; default 0 (off, as the reference). */
-  readonly clipNorm?: number;
-  /** Clip the discriminator's gradients to this global norm; default 0 (off). */
-  readonly discriminatorClipNorm?: number;
-  /** Seed of the quantization-noise and LabelMix stream. */
-  readonly seed?: number;
+/**
+ * Options of {@link EgicTrainer}: the shared {@link GanTrainerBaseOptions} (stages 1: end to
+ * end MSE + LPIPS + rate; 2: + the GAN term, from a stage-1 codec; 3: only the ORP head, on
+ * the MSE of its prediction, from a stage-2 codec) with EGIC's released recipe as defaults —
+ * learning rate 1e-4 in stages 1 and 3 (x0.1 from 90 % and 96 % of the steps: epoch 180 of
+ * 200 and 480 of 500), 1e-5 in stage 2 (constant); no clipping — and its own fields. In
+ * stage 2 each step draws 2 x `batchSize` images: the first half for the codec step, the
+ * second for the discriminator step (the reference's split batch).
+ */
+export interface EgicTrainOptions extends GanTrainerBaseOptions {
   /**
    * What the codec step trains in stages 1 and 2: `codec` (g_a, the entropy model and g_s)
    * or `synthesis` (g_s alone, the encoder and entropy model fixed). Default: stage 1
@@ -54,28 +42,19 @@ export interface EgicTrainOptions {
    * Default true; a resumed run (step > 0) never copies.
    */
   readonly initializeOrp?: boolean;
+  /**
+   * Stage 2 with OASIS-C: before the first discriminator step, its data-dependent
+   * weight-norm initialisation on that step's real images and latents
+   * ({@link OasisDiscriminator.initializeFromData}, as EGIC's TFA `data_init`). Default
+   * true; a resumed run (step > 0) never initialises again.
+   */
+  readonly initializeDiscriminator?: boolean;
   /** Loss weights and λ; missing fields take {@link EGIC_LOSS_WEIGHTS}. */
   readonly loss?: Partial<EgicLossWeights>;
 }
 
-/** What one {@link EgicTrainer} step measured (batch means). */
-export interface EgicStepReport {
-  /** Steps done in this stage after this one. */
-  readonly step: number;
-  /** The stage. */
-  readonly stage: 1 | 2 | 3;
-  /** The trained loss: {@link egicGeneratorLoss} in stages 1 and 2, the ORP head's MSE in stage 3. */
-  readonly loss: number;
-  /** Rate R: bits per pixel of the noisy latents. */
-  readonly bpp: number;
-  /** MSE on the 0-255 scale of the trained output: the GAN decoder's (stages 1, 2) or the ORP head's (stage 3). */
-  readonly mse: number;
-  /** PSNR of `mse`, dB. */
-  readonly psnr: number;
-  /** LPIPS distance (unweighted), or null (no LPIPS model, or stage 3). */
-  readonly lpips: number | null;
-  /** The generator's GAN loss (unweighted; null outside stage 2): OASIS cross-entropy or non-saturating. */
-  readonly gLoss: number | null;
+/** What one {@link EgicTrainer} step measured (batch means; `loss`, `mse` and `psnr` are the ORP head's in stage 3). */
+export interface EgicStepReport extends GanStepReportBase {
   /** The MSE term of `loss`: mseWeight · MSE (stages 1, 2), MSE itself (stage 3). */
   readonly weightedMse: number;
   /** lpipsWeight · LPIPS, or null. */
@@ -84,43 +63,19 @@ export interface EgicStepReport {
   readonly weightedRate: number | null;
   /** ganWeight · gLoss, or null. */
   readonly weightedGan: number | null;
-  /** The discriminator's loss (OASIS: both cross-entropies and the weighted LabelMix term); null outside stage 2. */
-  readonly dLoss: number | null;
-  /** Discriminator on real images: mean sigmoid (PatchGAN) or mean 1 - p(fake) (OASIS-C); null outside stage 2. */
-  readonly dReal: number | null;
-  /** The same on reconstructions; null outside stage 2. */
-  readonly dFake: number | null;
   /** The unweighted LabelMix loss (OASIS-C only), or null. */
   readonly dLabelMix: number | null;
   /** Which discriminator trained: `oasis`, `patchgan` (any other conditional discriminator), or null. */
   readonly discriminator: 'oasis' | 'patchgan' | null;
-  /** Learning rate of the trained parameters. */
-  readonly learningRate: number;
-  /** Global norm of the trained parameters' gradient before clipping. */
-  readonly gradNorm: number;
-  /** Global norm of the discriminator's gradient before clipping (null outside stage 2). */
-  readonly discriminatorGradNorm: number | null;
-  /** Wall time of the step in ms. */
-  readonly ms: number;
 }
 
-/** Everything an {@link EgicTrainer} works on. */
-export interface EgicTrainerParts {
-  /** The codec (the variables its stage trains are updated in place). */
-  readonly codec: EgicCodec;
-  /**
-   * The discriminator; required in stage 2 ({@link egicDiscriminator}): an
-   * {@link OasisDiscriminator} (OASIS-C; needs a {@link LabeledBatchSource} with as many
-   * classes) or any other conditional discriminator (the PatchGAN, non-saturating losses).
-   */
-  readonly discriminator?: ConditionalDiscriminator;
-  /** LPIPS for the perceptual term, or null to train without it. */
-  readonly lpips: Lpips | null;
-  /** Training batches (sizes multiples of the codec's `padMultiple`); with labels for OASIS-C. */
-  readonly source: BatchSource | LabeledBatchSource;
-  /** See {@link EgicTrainOptions}. */
-  readonly options: EgicTrainOptions;
-}
+/**
+ * Everything an {@link EgicTrainer} works on. The stage-2 discriminator
+ * ({@link egicDiscriminator}) is an {@link OasisDiscriminator} (OASIS-C; the source must be
+ * a {@link LabeledBatchSource} with as many classes) or any other conditional discriminator
+ * (the label-free PatchGAN fallback, non-saturating losses).
+ */
+export type EgicTrainerParts = GanTrainerBaseParts<EgicCodec, EgicTrainOptions>;
 
 /** The codec parameters a stage trains, by state-dict name. */
 function stageParameters(codec: EgicCodec, options: EgicTrainOptions): Map<string, tf.Variable> {
@@ -133,18 +88,13 @@ function stageParameters(codec: EgicCodec, options: EgicTrainOptions): Map<strin
   return new Map([...codec.namedVariables()].filter(([name, v]) => v.trainable && keep(name)));
 }
 
-/** What the stage-2 discriminator step hands to the codec step. */
-interface DiscriminatorOutcome extends DiscriminatorStepResult {
-  readonly labelMix: number | null;
-}
-
 /**
  * Training of EGIC with output residual prediction (Körber et al. 2024; Nikolai10/EGIC
  * `src/kkshms2024.py`, `src/kkshms2024_orp.py`, summarised in
  * `shared/reference/ARCHITECTURES.md`) in three stages, each in its own run:
  *
  * - **stage 1**: the codec, end to end, minimises 0.1 · 2⁻⁵ · 0.75 · MSE(0-255) + LPIPS +
- *   λ · R ({@link egicGeneratorLoss}, λ = 0.01);
+ *   λ · R ({@link egicGeneratorLoss}, λ = 2, the released recipe);
  * - **stage 2**, from the stage-1 codec with a fresh discriminator: each step draws
  *   2 x `batchSize` images; the discriminator takes one step on the second half, then the
  *   codec (by default g_s alone, as the reference) one step on the first half with
@@ -158,13 +108,13 @@ interface DiscriminatorOutcome extends DiscriminatorStepResult {
  *   features entering g_s's last stage; g_a, the entropy model and g_s are frozen (their
  *   pass runs outside the gradient tape).
  *
- * Separate Adam optimizers; learning rates 1e-4 (stages 1 and 3, x0.1 from 48 % of the
- * steps) and 1e-5 (stage 2). As in {@link GanTrainer}, the quantization noise and the
+ * Separate Adam optimizers; learning rates 1e-4 (stages 1 and 3, x0.1 from 90 % and 96 % of
+ * the steps) and 1e-5 (stage 2). As in {@link GanTrainer}, the quantization noise and the
  * LabelMix coins come from one seeded stream saved in {@link EgicTrainer.state}, so a
  * resumed run continues exactly; checkpoints are GAN checkpoints ({@link writeGanCheckpoint},
  * {@link readGanCheckpoint}, {@link restoreGanTrainer}).
  */
-export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions> {
+export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, EgicStepReport> {
   /** The resolved loss weights. */
   readonly weights: EgicLossWeights;
 
@@ -175,7 +125,13 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions> {
    *   options.
    */
   constructor(parts: EgicTrainerParts) {
-    super(parts, { stages: [1, 2, 3], noiseSalt: 0x65676963, discriminatorHint: 'egicDiscriminator(config, { labels })', parameters: stageParameters(parts.codec, parts.options) });
+    super(parts, {
+      stages: [1, 2, 3],
+      noiseSalt: 0x65676963,
+      discriminatorHint: 'egicDiscriminator(config, { labels })',
+      discriminatorHalf: 'second',
+      parameters: stageParameters(parts.codec, parts.options),
+    });
     this.weights = resolveEgicLossWeights(parts.options.loss);
     const d = parts.discriminator;
     if (parts.options.stage === 2 && d instanceof OasisDiscriminator) {
@@ -199,143 +155,79 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions> {
     return this.options.stage === 2 ? 1e-5 : 1e-4;
   }
 
-  /** EGIC: stages 1 and 3 drop at 48 % of the steps (epoch 480 of 1000), stage 2 never. */
+  /** EGIC's released recipe: stage 1 drops at 90 % of the steps (epoch 180 of 200), stage 3 at 96 % (480 of 500), stage 2 never. */
   protected override defaultDecayStart(): number {
-    return this.options.stage === 2 ? Infinity : Math.floor(0.48 * this.options.steps);
+    if (this.options.stage === 2) return Infinity;
+    return Math.floor((this.options.stage === 1 ? 0.9 : 0.96) * this.options.steps);
   }
 
   /**
-   * One step of the run's stage (see the class documentation).
+   * One step of the run's stage: stages 1 and 2 are {@link GanTrainerBase}'s step, stage 3
+   * the ORP head's (see the class documentation).
    * @throws NcompError when a gradient is not finite (training diverged); nothing is
    *   updated by the diverged network's step.
    */
-  trainStep(): EgicStepReport {
+  override trainStep(): EgicStepReport {
+    if (this.options.stage !== 3) return super.trainStep();
     const t0 = performance.now();
-    const b = this.options.batchSize;
-    if (this.options.stage === 3) {
-      if (this.step === 0 && (this.options.initializeOrp ?? true)) this.codec.initializeOrpFromSynthesis();
-      const batch = this.drawBatch(b);
-      try {
-        return withSeededMathRandom(this.noise, () => this.orpStep(batch, t0));
-      } finally {
-        batch.dispose();
-      }
-    }
-    if (this.options.stage === 1) {
-      const batch = this.drawBatch(b);
-      try {
-        return withSeededMathRandom(this.noise, () => this.generatorStep(batch, undefined, undefined, t0));
-      } finally {
-        batch.dispose();
-      }
-    }
-    const oasis = this.discriminatorKind === 'oasis';
-    const drawn = oasis ? (this.source as LabeledBatchSource).nextLabeled(2 * b) : { images: this.drawBatch(2 * b), labels: undefined };
-    const owned: tf.Tensor[] = [drawn.images, ...(drawn.labels ? [drawn.labels] : [])];
+    if (this.step === 0 && (this.options.initializeOrp ?? true)) this.codec.initializeOrpFromSynthesis();
+    const batch = this.drawBatch(this.options.batchSize);
     try {
-      if (drawn.images.shape[0] !== 2 * b || (drawn.labels && !tf.util.arraysEqual(drawn.labels.shape, drawn.images.shape.slice(0, 3)))) {
-        throw new ShapeError(`the batch source gave images [${drawn.images.shape.join(', ')}]${drawn.labels ? ` and labels [${drawn.labels.shape.join(', ')}]` : ''}, expected ${2 * b} images${drawn.labels ? ' with one label per pixel' : ''}`);
-      }
-      const [xg, xd] = tf.split(drawn.images, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-      owned.push(xg, xd);
-      const [lg, ld] = drawn.labels ? (tf.split(drawn.labels, 2, 0) as [tf.Tensor3D, tf.Tensor3D]) : [undefined, undefined];
-      if (lg && ld) owned.push(lg, ld);
-      return withSeededMathRandom(this.noise, () => {
-        const d = this.discriminatorStep(xd, ld);
-        return this.generatorStep(xg, lg, d, t0);
-      });
+      return withSeededMathRandom(this.noise, () => this.orpStep(batch, t0));
     } finally {
-      tf.dispose(owned);
+      batch.dispose();
     }
   }
 
-  private discriminatorStep(x: tf.Tensor4D, labels: tf.Tensor3D | undefined): DiscriminatorOutcome {
-    const { xHat, yHat } = tf.tidy(() => {
-      const f = this.codec.trainingForward(x);
-      return { xHat: f.xHat, yHat: f.yHat };
-    });
-    const common = {
-      parameters: this.dParams,
-      optimizer: this.discriminatorOptimizer,
-      x,
-      xHat,
-      yHat,
-      clipNorm: this.options.discriminatorClipNorm ?? 0,
-      learningRate: this.discriminatorLearningRateAt(this.step),
-      step: this.step,
+  /** With OASIS-C, images and their label maps (checked against each other). */
+  protected override drawStep(count: number): { x: tf.Tensor4D; labels: tf.Tensor3D | undefined } {
+    if (this.discriminatorKind !== 'oasis') return super.drawStep(count);
+    const { images, labels } = (this.source as LabeledBatchSource).nextLabeled(count);
+    if (images.shape[0] !== count || !tf.util.arraysEqual(labels.shape, images.shape.slice(0, 3))) {
+      tf.dispose([images, labels]);
+      throw new ShapeError(`the batch source gave images [${images.shape.join(', ')}] and labels [${labels.shape.join(', ')}], expected ${count} images with one label per pixel`);
+    }
+    return { x: images, labels };
+  }
+
+  protected override trainingPass(inputs: StepInputs, _forGenerator: boolean): TrainingForward {
+    return this.codec.trainingForward(inputs.x);
+  }
+
+  /** OASIS-C's step (cross-entropies + LabelMix) with labels, else the PatchGAN's. */
+  protected override updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, inputs: StepInputs): DiscriminatorOutcome {
+    if (inputs.labels && this.discriminator instanceof OasisDiscriminator) {
+      if (this.step === 0 && (this.options.initializeDiscriminator ?? true)) this.discriminator.initializeFromData(update.x, update.yHat);
+      const seed = Math.floor(this.noise.next() * 2 ** 31);
+      return oasisDiscriminatorUpdate({ ...update, discriminator: this.discriminator, labels: inputs.labels, labelMixWeight: this.weights.labelMixWeight, labelMixSeed: seed });
+    }
+    return super.updateDiscriminator(update, inputs);
+  }
+
+  /** {@link egicGeneratorLoss}: mseWeight · MSE + LPIPS + λ · R + 0.15 · g (OASIS-C's cross-entropy or non-saturating). */
+  protected override objective({ inputs, forward, mse, logits }: ObjectiveInputs): GeneratorObjective {
+    const lpips = this.lpips ? (this.lpips.distance(forward.xHat, inputs.x, { reduction: 'mean' }) as tf.Scalar) : undefined;
+    let gan: tf.Scalar | undefined;
+    if (logits) gan = inputs.labels && this.discriminator instanceof OasisDiscriminator ? oasisGeneratorLoss(logits, inputs.labels) : (nonSaturatingGeneratorLoss(logits) as tf.Scalar);
+    const out = egicGeneratorLoss({ bpp: forward.bpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.weights);
+    const stats: Record<string, tf.Tensor> = { weightedMse: out.weightedMse, weightedRate: out.weightedRate };
+    if (lpips) stats['lpips'] = lpips;
+    if (gan) stats['gan'] = gan;
+    if (out.weightedLpips) stats['weightedLpips'] = out.weightedLpips;
+    if (out.weightedGan) stats['weightedGan'] = out.weightedGan;
+    return { loss: out.loss, stats };
+  }
+
+  protected override report({ base, stats, discriminator: d }: GeneratorOutcome): EgicStepReport {
+    return {
+      ...base,
+      weightedMse: stats['weightedMse']!,
+      weightedLpips: stats['weightedLpips'] ?? null,
+      weightedRate: stats['weightedRate'] ?? null,
+      weightedGan: stats['weightedGan'] ?? null,
+      dLabelMix: d ? d.labelMix : null,
+      discriminator: d ? this.discriminatorKind : null,
     };
-    try {
-      if (labels && this.discriminator instanceof OasisDiscriminator) {
-        const seed = Math.floor(this.noise.next() * 2 ** 31);
-        return oasisDiscriminatorUpdate({ ...common, discriminator: this.discriminator, labels, labelMixWeight: this.weights.labelMixWeight, labelMixSeed: seed });
-      }
-      return { ...discriminatorUpdate({ ...common, discriminator: this.discriminator! }), labelMix: null };
-    } finally {
-      tf.dispose([xHat, yHat]);
-    }
-  }
-
-  private generatorStep(x: tf.Tensor4D, labels: tf.Tensor3D | undefined, d: DiscriminatorOutcome | undefined, t0: number): EgicStepReport {
-    const disc = d ? this.discriminator! : undefined;
-    const stats: Record<string, tf.Tensor> = {};
-    const lr = this.learningRateAt(this.step);
-    try {
-      const { loss, norm } = optimizerUpdate(
-        this.params,
-        this.optimizer,
-        () => {
-          const f = this.codec.trainingForward(x);
-          const mse = tf.mean(tf.squaredDifference(tf.mul(f.xHat, 255), tf.mul(x, 255))) as tf.Scalar;
-          const lpips = this.lpips ? (this.lpips.distance(f.xHat, x, { reduction: 'mean' }) as tf.Scalar) : undefined;
-          let gan: tf.Scalar | undefined;
-          if (disc) {
-            const logits = disc.call(f.xHat, f.yHat, false);
-            gan = labels && disc instanceof OasisDiscriminator ? oasisGeneratorLoss(logits, labels) : (nonSaturatingGeneratorLoss(logits) as tf.Scalar);
-          }
-          const out = egicGeneratorLoss({ bpp: f.bpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.weights);
-          stats['bpp'] = tf.keep(f.bpp);
-          stats['mse'] = tf.keep(mse);
-          stats['weightedMse'] = tf.keep(out.weightedMse);
-          stats['weightedRate'] = tf.keep(out.weightedRate);
-          if (lpips) stats['lpips'] = tf.keep(lpips);
-          if (gan) stats['gan'] = tf.keep(gan);
-          if (out.weightedLpips) stats['weightedLpips'] = tf.keep(out.weightedLpips);
-          if (out.weightedGan) stats['weightedGan'] = tf.keep(out.weightedGan);
-          return out.loss;
-        },
-        this.options.clipNorm ?? 0,
-        lr,
-        this.step,
-      );
-      const read = (k: string): number | null => (stats[k] ? stats[k].dataSync()[0]! : null);
-      const mse = read('mse')!;
-      this.step += 1;
-      return {
-        step: this.step,
-        stage: this.options.stage,
-        loss,
-        bpp: read('bpp')!,
-        mse,
-        psnr: 10 * Math.log10((255 * 255) / mse),
-        lpips: read('lpips'),
-        gLoss: read('gan'),
-        weightedMse: read('weightedMse')!,
-        weightedLpips: read('weightedLpips'),
-        weightedRate: read('weightedRate'),
-        weightedGan: read('weightedGan'),
-        dLoss: d ? d.dLoss : null,
-        dReal: d ? d.dReal : null,
-        dFake: d ? d.dFake : null,
-        dLabelMix: d ? d.labelMix : null,
-        discriminator: d ? this.discriminatorKind : null,
-        learningRate: lr,
-        gradNorm: norm,
-        discriminatorGradNorm: d ? d.norm : null,
-        ms: performance.now() - t0,
-      };
-    } finally {
-      tf.dispose(Object.values(stats));
-    }
   }
 
   /** Stage 3: the frozen codec's features outside the tape, then one step of the ORP head on its MSE. */

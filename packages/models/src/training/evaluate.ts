@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
-import { replicatePad, roundUpTo } from '../codec/replicate-pad.js';
+import { padImage } from '../codec/reflect-pad.js';
+import { roundUpTo } from '../codec/replicate-pad.js';
 import type { RgbImage } from './crop-sampler.js';
 
 /** Rate and distortion of a codec on a set of images, without entropy coding. */
@@ -23,7 +24,7 @@ export function estimateRateDistortion(model: ImageCodec, images: readonly RgbIm
     const [b, p] = tf.tidy(() => {
       const x = tf.div(tf.tensor4d(im.pixels, [1, im.height, im.width, 3], 'int32'), 255) as tf.Tensor4D;
       const m = model.padMultiple;
-      const padded = replicatePad(x, roundUpTo(im.height, m) - im.height, roundUpTo(im.width, m) - im.width);
+      const padded = padImage(x, roundUpTo(im.height, m) - im.height, roundUpTo(im.width, m) - im.width, model.padMode);
       const out = model.forward(padded, { training: false, ...(quality === undefined ? {} : { quality }) });
       const xHat = tf.slice(out.xHat, [0, 0, 0, 0], [1, im.height, im.width, 3]);
       const rounded = tf.round(tf.mul(tf.clipByValue(xHat, 0, 1), 255));

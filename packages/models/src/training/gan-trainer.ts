@@ -1,9 +1,18 @@
-import { InvalidArgumentError, NcompError, ShapeError, type Module } from '@ncomp/core';
-import { nonSaturatingGeneratorLoss, type Lpips } from '@ncomp/losses';
+import { InvalidArgumentError, ShapeError, type Module } from '@ncomp/core';
+import { nonSaturatingGeneratorLoss } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { hificGeneratorLoss, resolveHificLossWeights, type HificLossWeights } from './hific-loss.js';
-import { GanTrainerBase, discriminatorUpdate, optimizerUpdate, withSeededMathRandom, type DiscriminatorStepResult } from './gan-common.js';
+import {
+  GanTrainerBase,
+  type GanStepReportBase,
+  type GanTrainerBaseOptions,
+  type GanTrainerBaseParts,
+  type GeneratorObjective,
+  type GeneratorOutcome,
+  type ObjectiveInputs,
+  type StepInputs,
+} from './gan-trainer-base.js';
 
 /**
  * Where training batches come from: {@link RandomCropSampler} or anything with the same
@@ -32,77 +41,26 @@ export interface ConditionalDiscriminator extends Module {
   call(image: tf.Tensor, latent: tf.Tensor | undefined, training: boolean): tf.Tensor;
 }
 
-/** Options of {@link GanTrainer}. */
-export interface GanTrainOptions {
-  /**
-   * 1: MSE + LPIPS + rate, no discriminator (TFC's `mselpips`); 2: the same plus the GAN
-   * term, with discriminator steps (TFC's `hific`), started from a stage-1 codec.
-   */
-  readonly stage: 1 | 2;
-  /** Total steps of this stage (for the learning-rate schedule). */
-  readonly steps: number;
-  /**
-   * Images per generator step. In stage 2 each step draws twice as many: the first half
-   * for the generator step, the second for the discriminator step (TFC's sub-batches,
-   * `num_steps_disc = 1`).
-   */
-  readonly batchSize: number;
-  /** Adam step size of the codec before decay; default 1e-4 (HiFiC). */
-  readonly learningRate?: number;
-  /** Adam step size of the discriminator before decay; default `learningRate`. */
-  readonly discriminatorLearningRate?: number;
-  /** From this step on both learning rates are multiplied by `decayFactor`; default `floor(steps / 2)` (HiFiC: 500k of 1M). */
-  readonly decayStart?: number;
-  /** Learning-rate factor after `decayStart`; default 0.1. */
-  readonly decayFactor?: number;
-  /** Clip the codec's gradients to this global norm; default 0 (off, as TFC's HiFiC; MRIC uses 1). */
-  readonly clipNorm?: number;
-  /** Clip the discriminator's gradients to this global norm; default 0 (off). */
-  readonly discriminatorClipNorm?: number;
-  /** Seed of the quantization-noise stream. */
-  readonly seed?: number;
+/**
+ * Options of {@link GanTrainer}: the shared {@link GanTrainerBaseOptions} (stages 1 and 2)
+ * with HiFiC's defaults — learning rate 1e-4, x0.1 from half the steps (500k of 1M), no
+ * gradient clipping (TFC; MRIC uses 1) — and its loss weights. In stage 2 each step draws
+ * 2 x `batchSize` images: the first half for the generator step, the second for the
+ * discriminator step (TFC's sub-batches, `num_steps_disc = 1`).
+ */
+export interface GanTrainOptions extends GanTrainerBaseOptions {
   /** Loss weights and rate target; missing fields take {@link HIFIC_LOSS_WEIGHTS}. */
-  readonly loss?: Partial<HificLossWeights>;
+  readonly loss?: Readonly<Partial<HificLossWeights>>;
 }
 
 /** What one {@link GanTrainer} step measured (batch means). */
-export interface GanStepReport {
-  /** Steps done in this stage after this one. */
-  readonly step: number;
-  /** The stage. */
-  readonly stage: 1 | 2;
-  /** The codec's loss (see {@link hificGeneratorLoss}). */
-  readonly loss: number;
-  /** Rate R: bits per pixel of the noisy latents. */
-  readonly bpp: number;
+export interface GanStepReport extends GanStepReportBase {
   /** Bits per pixel of the quantized latents (what the λ switch reads). */
   readonly qbpp: number;
-  /** MSE on the 0-255 scale. */
-  readonly mse: number;
-  /** PSNR of `mse`, dB. */
-  readonly psnr: number;
-  /** LPIPS distance, or null without an LPIPS model. */
-  readonly lpips: number | null;
-  /** Non-saturating generator loss (null in stage 1). */
-  readonly gLoss: number | null;
-  /** Non-saturating discriminator loss of the discriminator step (null in stage 1). */
-  readonly dLoss: number | null;
-  /** Mean sigmoid of the discriminator on real images (null in stage 1). */
-  readonly dReal: number | null;
-  /** Mean sigmoid of the discriminator on reconstructions (null in stage 1). */
-  readonly dFake: number | null;
   /** The λ used (λ_a when qbpp was above the target, else λ_b, warm-up included). */
   readonly lambda: number;
   /** The target rate in force. */
   readonly target: number;
-  /** Learning rate of the codec. */
-  readonly learningRate: number;
-  /** Global norm of the codec's gradient before clipping. */
-  readonly gradNorm: number;
-  /** Global norm of the discriminator's gradient before clipping (null in stage 1). */
-  readonly discriminatorGradNorm: number | null;
-  /** Wall time of the step in ms. */
-  readonly ms: number;
 }
 
 /** The resumable state of a {@link GanTrainer} (any {@link GanTrainerBase}) besides model and optimizer tensors. */
@@ -121,19 +79,8 @@ export interface GanTrainerState {
   readonly discriminatorAdamStep: number;
 }
 
-/** Everything a {@link GanTrainer} works on. */
-export interface GanTrainerParts {
-  /** The codec (fixed-rate; its trainable variables are updated in place). */
-  readonly codec: ImageCodec;
-  /** The discriminator; required in stage 2 (HiFiC: {@link hificDiscriminator}). */
-  readonly discriminator?: ConditionalDiscriminator;
-  /** LPIPS for the perceptual term, or null to train without it (its weight is then unused). */
-  readonly lpips: Lpips | null;
-  /** Training batches (sizes multiples of the codec's `padMultiple`). */
-  readonly source: BatchSource;
-  /** See {@link GanTrainOptions}. */
-  readonly options: GanTrainOptions;
-}
+/** Everything a {@link GanTrainer} works on (the discriminator is required in stage 2: {@link hificDiscriminator}). */
+export type GanTrainerParts = GanTrainerBaseParts<ImageCodec, GanTrainOptions>;
 
 /** The tensors of {@link trainingForward}. */
 export interface TrainingForward {
@@ -196,11 +143,15 @@ export function trainingForward(codec: ImageCodec, x: tf.Tensor4D, quantizedRate
  * {@link GanTrainer.state}: the batches (the source's state) and the quantization noise
  * (each step runs with `Math.random` replaced by a seeded generator, since TF.js seeds its
  * unseeded random ops from it), so a resumed run continues exactly.
- * Checkpoints: {@link writeGanCheckpoint} / {@link readGanCheckpoint} / {@link restoreGanTrainer}.
+ * The step is {@link GanTrainerBase}'s; HiFiC supplies its training pass (with the
+ * quantized rate), objective and report. Checkpoints: {@link writeGanCheckpoint} /
+ * {@link readGanCheckpoint} / {@link restoreGanTrainer}.
  */
-export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions> {
+export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions, GanStepReport> {
   /** The resolved loss weights. */
   readonly weights: HificLossWeights;
+  /** The λ of the last generator objective (read by its report). */
+  #lambda = 0;
 
   /**
    * @param parts - Codec, discriminator, LPIPS, batch source and options.
@@ -208,7 +159,7 @@ export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions> {
    *   discriminator, or bad options.
    */
   constructor(parts: GanTrainerParts) {
-    super(parts, { stages: [1, 2], noiseSalt: 0x2545f491, discriminatorHint: 'hificDiscriminator(config)' });
+    super(parts, { stages: [1, 2], noiseSalt: 0x2545f491, discriminatorHint: 'hificDiscriminator(config)', discriminatorHalf: 'second' });
     if (parts.codec.gain) throw new InvalidArgumentError('GanTrainer trains fixed-rate codecs; this one has gain units (lambdas)');
     this.weights = resolveHificLossWeights(parts.options.loss);
   }
@@ -218,107 +169,28 @@ export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions> {
     return Math.floor(this.options.steps / 2);
   }
 
-  /**
-   * One step: in stage 2 a discriminator step, then a codec step (see the class
-   * documentation).
-   * @throws NcompError when a gradient is not finite (training diverged); nothing is
-   *   updated by the diverged network's step.
-   */
-  trainStep(): GanStepReport {
-    const t0 = performance.now();
-    const stage2 = this.options.stage === 2;
-    const b = this.options.batchSize;
-    const batch = this.drawBatch(stage2 ? 2 * b : b);
-    const halves = stage2 ? (tf.split(batch, 2, 0) as [tf.Tensor4D, tf.Tensor4D]) : undefined;
-    const gBatch = halves ? halves[0] : batch;
-    try {
-      if (this.step === 0 && !stage2) this.codec.initializeFromData(gBatch);
-      return withSeededMathRandom(this.noise, () => {
-        const d = halves ? this.discriminatorStep(halves[1]) : undefined;
-        return this.generatorStep(gBatch, d, t0);
-      });
-    } finally {
-      tf.dispose([batch, ...(halves ?? [])]);
-    }
+  /** Stage 1's first step initialises the codec from the data (as RdTrainer). */
+  protected override beforeFirstStep(x: tf.Tensor4D): void {
+    this.codec.initializeFromData(x);
   }
 
-  private discriminatorStep(x: tf.Tensor4D): DiscriminatorStepResult {
-    const disc = this.discriminator!;
-    const { xHat, yHat } = tf.tidy(() => {
-      const f = trainingForward(this.codec, x, false);
-      return { xHat: f.xHat, yHat: f.yHat };
-    });
-    try {
-      return discriminatorUpdate({
-        discriminator: disc,
-        parameters: this.dParams,
-        optimizer: this.discriminatorOptimizer,
-        x,
-        xHat,
-        yHat,
-        clipNorm: this.options.discriminatorClipNorm ?? 0,
-        learningRate: this.discriminatorLearningRateAt(this.step),
-        step: this.step,
-      });
-    } finally {
-      tf.dispose([xHat, yHat]);
-    }
+  /** {@link trainingForward}, with the quantized rate in the generator step (the λ switch reads it). */
+  protected override trainingPass(inputs: StepInputs, forGenerator: boolean): TrainingForward {
+    return trainingForward(this.codec, inputs.x, forGenerator);
   }
 
-  private generatorStep(x: tf.Tensor4D, d: DiscriminatorStepResult | undefined, t0: number): GanStepReport {
-    const disc = d ? this.discriminator! : undefined;
-    const stats: Record<string, tf.Tensor> = {};
-    let qbpp = 0;
-    let lambda = 0;
-    const lr = this.learningRateAt(this.step);
-    try {
-      const { loss, norm } = optimizerUpdate(
-        this.params,
-        this.optimizer,
-        () => {
-          const f = trainingForward(this.codec, x, true);
-          qbpp = f.qbpp!.dataSync()[0]!;
-          const mse = tf.mean(tf.squaredDifference(tf.mul(f.xHat, 255), tf.mul(x, 255))) as tf.Scalar;
-          const lpips = this.lpips ? this.lpips.distance(f.xHat, x, { reduction: 'mean' }) : undefined;
-          const gan = disc ? nonSaturatingGeneratorLoss(disc.call(f.xHat, f.yHat, false)) : undefined;
-          const out = hificGeneratorLoss({ bpp: f.bpp, qbpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.step, this.weights);
-          lambda = out.lambda;
-          stats['bpp'] = tf.keep(f.bpp);
-          stats['mse'] = tf.keep(mse);
-          if (lpips) stats['lpips'] = tf.keep(lpips);
-          if (gan) stats['gan'] = tf.keep(gan);
-          return out.loss;
-        },
-        this.options.clipNorm ?? 0,
-        lr,
-        this.step,
-      );
-      const read = (k: string): number | null => (stats[k] ? stats[k].dataSync()[0]! : null);
-      const mse = read('mse')!;
-      const target = (this.step < this.weights.warmupSteps ? this.weights.warmupTargetFactor : 1) * this.weights.target;
-      this.step += 1;
-      return {
-        step: this.step,
-        stage: this.options.stage,
-        loss,
-        bpp: read('bpp')!,
-        qbpp,
-        mse,
-        psnr: 10 * Math.log10((255 * 255) / mse),
-        lpips: read('lpips'),
-        gLoss: read('gan'),
-        dLoss: d ? d.dLoss : null,
-        dReal: d ? d.dReal : null,
-        dFake: d ? d.dFake : null,
-        lambda,
-        target,
-        learningRate: lr,
-        gradNorm: norm,
-        discriminatorGradNorm: d ? d.norm : null,
-        ms: performance.now() - t0,
-      };
-    } finally {
-      tf.dispose(Object.values(stats));
-    }
+  /** {@link hificGeneratorLoss}: C (R / λ + CD · MSE) + CP · GAN + LPIPS. */
+  protected override objective({ inputs, forward, mse, logits }: ObjectiveInputs): GeneratorObjective {
+    const qbpp = forward.qbpp!.dataSync()[0]!;
+    const lpips = this.lpips ? this.lpips.distance(forward.xHat, inputs.x, { reduction: 'mean' }) : undefined;
+    const gan = logits ? nonSaturatingGeneratorLoss(logits) : undefined;
+    const out = hificGeneratorLoss({ bpp: forward.bpp, qbpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.step, this.weights);
+    this.#lambda = out.lambda;
+    return { loss: out.loss, stats: { qbpp: forward.qbpp!, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) } };
+  }
+
+  protected override report({ base, stats }: GeneratorOutcome): GanStepReport {
+    const warm = base.step - 1 < this.weights.warmupSteps;
+    return { ...base, qbpp: stats['qbpp']!, lambda: this.#lambda, target: (warm ? this.weights.warmupTargetFactor : 1) * this.weights.target };
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { resolveLossWeights } from './loss-weights.js';
 
 /**
  * The weights and rate target of HiFiC's loss (TFC `models/hific/configs.py`, config
@@ -51,15 +52,12 @@ export const HIFIC_LOSS_WEIGHTS: HificLossWeights = Object.freeze({
 
 /**
  * The full set of weights from a partial one (missing fields: {@link HIFIC_LOSS_WEIGHTS}).
- * @throws InvalidArgumentError for a negative or non-finite weight, a non-positive λ or
+ * @throws InvalidArgumentError for an unknown field, a negative or non-finite weight, a non-positive λ or
  *   target, or `lambdaA >= lambdaB` (the reference's check: a rate above the target must
  *   weigh more).
  */
 export function resolveHificLossWeights(weights: Partial<HificLossWeights> = {}): HificLossWeights {
-  const w: HificLossWeights = { ...HIFIC_LOSS_WEIGHTS, ...weights };
-  for (const [k, v] of Object.entries(w)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`HiFiC loss weight ${k} must be a finite number >= 0, found ${String(v)}`);
-  }
+  const w = resolveLossWeights('HiFiC loss', HIFIC_LOSS_WEIGHTS, weights);
   for (const k of ['lambdaA', 'lambdaB', 'target', 'warmupLambdaFactor', 'warmupTargetFactor'] as const) {
     if (!(w[k] > 0)) throw new InvalidArgumentError(`HiFiC loss weight ${k} must be > 0, found ${w[k]}`);
   }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, ShapeError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { resolveLossWeights } from './loss-weights.js';
 
 /**
  * The weights of MRIC's loss (Agustsson et al. 2023, section 3.2; Nikolai10/MRIC
@@ -37,13 +38,10 @@ export const MRIC_LOSS_WEIGHTS: MricLossWeights = Object.freeze({
 
 /**
  * The full set of weights from a partial one (missing fields: {@link MRIC_LOSS_WEIGHTS}).
- * @throws InvalidArgumentError for a negative or non-finite weight, or `betaMax` outside (0, 5.12].
+ * @throws InvalidArgumentError for an unknown field, a negative or non-finite weight, or `betaMax` outside (0, 5.12].
  */
 export function resolveMricLossWeights(weights: Partial<MricLossWeights> = {}): MricLossWeights {
-  const w: MricLossWeights = { ...MRIC_LOSS_WEIGHTS, ...weights };
-  for (const [k, v] of Object.entries(w)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`MRIC loss weight ${k} must be a finite number >= 0, found ${String(v)}`);
-  }
+  const w = resolveLossWeights('MRIC loss', MRIC_LOSS_WEIGHTS, weights);
   if (!(w.betaMax > 0 && w.betaMax <= 5.12)) throw new InvalidArgumentError(`MRIC loss: betaMax must be in (0, 5.12], found ${w.betaMax}`);
   return w;
 }

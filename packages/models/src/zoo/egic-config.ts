@@ -43,7 +43,10 @@ export interface EgicConfig {
   readonly hyperWindowSize: number;
   /** Number of ChARM slices (10); divides M. */
   readonly numSlices: number;
-  /** Previously decoded slices a slice is conditioned on, -1 for all (5, the reference's `--max_support_slices` default, as TFC's ms2020). */
+  /**
+   * Previously decoded slices a slice is conditioned on, -1 for all (10: the released recipe's
+   * `--max_support_slices 10`; the reference's argparse default is 5, as TFC's ms2020).
+   */
   readonly maxSupportSlices: number;
   /**
    * Hidden widths [conv0, conv1] of slice i's mean and scale transforms (3x3 convolutions,
@@ -72,15 +75,16 @@ const freeze = <T>(xs: readonly T[]): readonly T[] => Object.freeze([...xs]);
  *   the ORP head copies the last one (128, 2 blocks, unpack 3);
  * - h_a: conv 2x2/2 320 -> 192; 192 (5) -> merge 192, 192 (1): z 192 at H/64; h_s: 192 (1)
  *   -> split 192, 192 (5) -> unpack 640 (320 mean and 320 scale features); window 4;
- * - ChARM: 10 slices of 32, at most 5 earlier slices as support, no LRP; slice i's mean and
+ * - ChARM: 10 slices of 32, every earlier slice as support (the released recipe's
+ *   `--max_support_slices 10`), no LRP; slice i's mean and
  *   scale transforms 3x3 conv0 -> ReLU -> 3x3 conv1 -> ReLU -> 3x3 -> 32 with conv0 widths
  *   64, 64, 85, 106, 128, 149, 170, 192, 213, 234 and conv1 widths 32, 32, 42, 53, 64, 74,
  *   85, 96, 106, 117;
  * - OASIS-C discriminator 128, 128, 256, 256, 512, 512 / 64 over 134 COCO classes (+ fake);
  *   the label-free PatchGAN 64, 128, 256, 512.
  *
- * **Size**: 31,732,708 trainable parameters (g_a 9,139,416, g_s 9,139,300, entropy model
- * 13,054,100, ORP head 399,892), equal to the reference architecture counted layer by layer;
+ * **Size**: 32,959,012 trainable parameters (g_a 9,139,416, g_s 9,139,300, entropy model
+ * 14,280,404, ORP head 399,892), equal to the reference architecture counted layer by layer;
  * Nikolai10/EGIC publishes no parameter count that we know of to compare with.
  * **Speed** on a 512x768 image, wasm backend, 2 CPU cores shared with another job
  * (`packages/models/bench/egic.bench.ts`): `forward` 45 s cold / 29 s warm, `compress`
@@ -98,7 +102,7 @@ export const EGIC_REFERENCE_CONFIG: EgicConfig = Object.freeze({
   hyperSynthesisDepths: freeze([1, 5]),
   hyperWindowSize: 4,
   numSlices: 10,
-  maxSupportSlices: 5,
+  maxSupportSlices: 10,
   sliceHiddenChannels: freeze(
     [64, 64, 85, 106, 128, 149, 170, 192, 213, 234].map((c0, i) => Object.freeze([c0, [32, 32, 42, 53, 64, 74, 85, 96, 106, 117][i]!]) as readonly [number, number]),
   ),

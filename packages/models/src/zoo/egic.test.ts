@@ -208,12 +208,29 @@ describe('egic-orp model', () => {
     expect(model.numParameters({ trainableOnly: true })).toBe(ref.analysis + ref.synthesis + ref.orp + ref.entropyModel);
     expect(model.padMultiple).toBe(64);
     expect(model.latentCodec.streamNames).toEqual(['y', 'z']);
-    // The reference configuration by the same count (building it takes ~1.5 s and ~130 MB):
-    // g_a 9,139,416 + g_s 9,139,300 + entropy model 13,054,100 + ORP head 399,892 = 31,732,708 trainable.
-    const full = referenceParameterCount(EGIC_REFERENCE_CONFIG);
-    expect([full.analysis, full.synthesis, full.entropyModel, full.orp]).toEqual([9_139_416, 9_139_300, 13_054_100, 399_892]);
     model.dispose();
   });
+
+  it('the reference configuration (the released recipe), built and counted: entropy model 14,280,404, OASIS-C 22,450,247', () => {
+    // Builds the full codec and OASIS-C once each (~3 s / ~130 MB and ~6 s / ~90 MB on the cpu backend).
+    const model = egic(EGIC_REFERENCE_CONFIG);
+    try {
+      const full = referenceParameterCount(EGIC_REFERENCE_CONFIG);
+      // g_a 9,139,416 + g_s 9,139,300 + entropy model 14,280,404 (max_support_slices 10) + ORP head 399,892.
+      const built = [model.analysis.numParameters(), model.synthesis.numParameters(), model.latentCodec.numParameters({ trainableOnly: true }), model.orp.numParameters()];
+      expect(built).toEqual([full.analysis, full.synthesis, full.entropyModel, full.orp]);
+      expect(built).toEqual([9_139_416, 9_139_300, 14_280_404, 399_892]);
+      expect(model.numParameters({ trainableOnly: true })).toBe(32_959_012);
+      // With the argparse default max_support_slices 5 the entropy model has 13,054,100.
+      expect(referenceParameterCount({ ...EGIC_REFERENCE_CONFIG, maxSupportSlices: 5 }).entropyModel).toBe(13_054_100);
+    } finally {
+      model.dispose();
+    }
+    const oasis = egicDiscriminator(EGIC_REFERENCE_CONFIG, { labels: true });
+    expect(oasis.numParameters({ trainableOnly: true })).toBe(22_450_247);
+    expect((oasis as OasisDiscriminator).inputScale).toBe(255);
+    oasis.dispose();
+  }, 120_000);
 
   it('codes odd sizes: the ChARM stream decodes to compress\'s quantized latent exactly, at every alpha the same bytes', async () => {
     const model = seeded(1, () => egic(EGIC_SMALL_CONFIG));
@@ -329,13 +346,13 @@ describe('egic-orp model', () => {
 });
 
 describe('EGIC loss', () => {
-  it('is 0.1 2^-5 0.75 MSE + LPIPS + lambda bpp + 0.15 g', () => {
+  it('is 0.1 2^-5 0.75 MSE + LPIPS + lambda bpp + 0.15 g, lambda 2 (the released recipe)', () => {
     const w = EGIC_LOSS_WEIGHTS;
     expect(w.mseWeight).toBeCloseTo(0.00234375, 12);
-    expect([w.lpipsWeight, w.lambda, w.ganWeight, w.labelMixWeight]).toEqual([1, 0.01, 0.15, 10]);
+    expect([w.lpipsWeight, w.lambda, w.ganWeight, w.labelMixWeight]).toEqual([1, 2, 0.15, 10]);
     const terms = { bpp: tf.scalar(0.3), mse: tf.scalar(50), lpips: tf.scalar(0.4), gan: tf.scalar(0.7) };
     const out = egicGeneratorLoss(terms);
-    expect(out.loss.dataSync()[0]).toBeCloseTo(0.00234375 * 50 + 0.4 + 0.01 * 0.3 + 0.15 * 0.7, 5);
+    expect(out.loss.dataSync()[0]).toBeCloseTo(0.00234375 * 50 + 0.4 + 2 * 0.3 + 0.15 * 0.7, 5);
     const stage1 = egicGeneratorLoss({ bpp: terms.bpp, mse: terms.mse });
     expect(stage1.weightedGan).toBeUndefined();
     expect(stage1.weightedLpips).toBeUndefined();
@@ -404,6 +421,28 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
     expect(() => new EgicTrainer({ codec, discriminator: egicDiscriminator(config, { labels: true }), lpips: null, source: new RandomCropSampler(syntheticImages(1, 64, 64, 1), 64, 1), options: { stage: 2, steps: 1, batchSize: 1 } })).toThrow(/LabeledBatchSource/);
     expect(() => new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 2, steps: 1, batchSize: 1 } })).toThrow(/needs a discriminator/);
     expect(() => new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 3, steps: 1, batchSize: 1, generator: 'codec' } })).toThrow(InvalidArgumentError);
+    x.dispose();
+    if (!stage1Codec) codec.dispose();
+  });
+
+  it('stage 2 with OASIS-C first runs its data-dependent weight-norm initialisation (EGIC\'s data_init), unless turned off', () => {
+    const codec = stage1Codec ?? seeded(11, () => egic(config));
+    const x = batchOf(4, 5);
+    const relativeChange = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(b[i]! - v) / Math.abs(v)));
+    for (const initializeDiscriminator of [true, false]) {
+      const discriminator = seeded(12, () => egicDiscriminator(config, { labels: true }));
+      const g = discriminator.namedVariables().get('down0.conv1.g')!;
+      const before = values(g);
+      const options: EgicTrainOptions = { stage: 2, steps: 10, batchSize: 2, seed: 2, initializeDiscriminator };
+      const trainer = new EgicTrainer({ codec, discriminator, lpips: null, source: new FixedBatch(x), options });
+      trainer.trainStep();
+      // Adam at EGIC's 1e-5 moves g by about 1e-5; the initialisation rescales it by the
+      // spread of the first convolution's outputs on 0-255 images.
+      if (initializeDiscriminator) expect(relativeChange(before, values(g))).toBeGreaterThan(0.05);
+      else expect(relativeChange(before, values(g))).toBeLessThan(0.01);
+      trainer.dispose();
+      discriminator.dispose();
+    }
     x.dispose();
     if (!stage1Codec) codec.dispose();
   });

@@ -338,7 +338,7 @@ export interface EgicDiscriminatorOptions {
 /**
  * EGIC's discriminator for an {@link EgicConfig}: with semantic labels the OASIS-C U-Net
  * ({@link OasisDiscriminator}, `semanticClasses` + 1 logits per pixel, conditioned on the
- * stop-gradient ŷ; images used in [0, 1]), without them the conditional PatchGAN of HiFiC
+ * stop-gradient ŷ; images scaled to 0-255 as EGIC feeds them), without them the conditional PatchGAN of HiFiC
  * (spectral norm) for the non-saturating loss. {@link EgicTrainer} picks the losses by the
  * discriminator's kind.
  */
@@ -346,7 +346,15 @@ export function egicDiscriminator(config: EgicConfig = EGIC_REFERENCE_CONFIG, op
   const latentChannels = egicLatentChannels(config);
   const latentStride = 2 ** config.analysisChannels.length;
   if (options.labels) {
-    return new OasisDiscriminator({ numClasses: config.semanticClasses, channels: config.discriminatorChannels, finalChannels: config.discriminatorFinalChannels, latentChannels, latentStride });
+    return new OasisDiscriminator({
+      numClasses: config.semanticClasses,
+      channels: config.discriminatorChannels,
+      finalChannels: config.discriminatorFinalChannels,
+      latentChannels,
+      latentStride,
+      // EGIC feeds OASIS-C 0-255 images.
+      inputScale: 255,
+    });
   }
   return new PatchGanDiscriminator({ channels: config.patchDiscriminatorChannels, conditional: true, latentChannels, latentStride });
 }

@@ -171,9 +171,9 @@ export class HificHyperSynthesis extends Module implements ExactEvaluable {
  * the reference, the rate is trained with uniform noise while the generator sees
  * round(y - mean) + mean with a straight-through gradient (`synthesisInput: 'rounded'`).
  * The generator's output is the image in [0, 1], unclipped in training; `decompress`
- * clips it. `compress` pads by edge replication to a multiple of 64 (the reference
- * reflect-pads to 16 at evaluation; the hyperprior's two extra stride-2 layers need 64
- * here).
+ * clips it. `compress` pads by reflection, as the reference (`padMode: 'reflect'`), to a
+ * multiple of 64 (the reference pads to 16 at evaluation; the hyperprior's two extra
+ * stride-2 layers need 64 here).
  *
  * Train it with {@link GanTrainer} (stage 1: MSE + LPIPS + rate; stage 2: + the
  * conditional PatchGAN of {@link hificDiscriminator}).
@@ -195,6 +195,7 @@ export function hific(config: HificConfig = HIFIC_REFERENCE_CONFIG): ImageCodec 
       ...(config.prior ? { family: config.prior } : {}),
     }),
     downsampling: 16,
+    padMode: 'reflect',
   });
 }
 

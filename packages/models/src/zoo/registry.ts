@@ -6,6 +6,7 @@ import { HIFIC_REFERENCE_CONFIG, hific, parseHificConfig, type HificConfig } fro
 import { EGIC_REFERENCE_CONFIG, parseEgicConfig, type EgicConfig } from './egic-config.js';
 import { egic } from './egic.js';
 import { MRIC_REFERENCE_CONFIG, mric, parseMricConfig, type MricConfig } from './mric.js';
+import { EGIC_GAN_TRAINING, HIFIC_GAN_TRAINING, MRIC_GAN_TRAINING, type GanTraining } from '../training/gan-training.js';
 
 /**
  * The configuration of a registry model: the baselines' {@link BaselineConfig}, HiFiC's
@@ -27,6 +28,8 @@ export interface ModelEntry {
   parseConfig(value: unknown): ModelConfig;
   /** Builds an untrained codec. */
   create(config?: ModelConfig): ImageCodec;
+  /** How it trains with a GAN (its stages, discriminator and trainer); absent: rate-distortion training. */
+  readonly gan?: GanTraining;
 }
 
 function entry(name: string, description: string, paper: string, defaultConfig: BaselineConfig, build: (c: BaselineConfig) => ImageCodec): ModelEntry {
@@ -47,6 +50,7 @@ const hificEntry: ModelEntry = {
   defaultConfig: HIFIC_REFERENCE_CONFIG,
   parseConfig: (value) => parseHificConfig(value),
   create: (config) => hific(parseHificConfig(config)),
+  gan: HIFIC_GAN_TRAINING,
 };
 
 const mricEntry: ModelEntry = {
@@ -56,6 +60,7 @@ const mricEntry: ModelEntry = {
   defaultConfig: MRIC_REFERENCE_CONFIG,
   parseConfig: (value) => parseMricConfig(value),
   create: (config) => mric(parseMricConfig(config)),
+  gan: MRIC_GAN_TRAINING,
 };
 
 const egicEntry: ModelEntry = {
@@ -65,6 +70,7 @@ const egicEntry: ModelEntry = {
   defaultConfig: EGIC_REFERENCE_CONFIG,
   parseConfig: (value) => parseEgicConfig(value),
   create: (config) => egic(parseEgicConfig(config)),
+  gan: EGIC_GAN_TRAINING,
 };
 
 /** The models `ncomp` and {@link createModel} know, by name. */
