@@ -39,7 +39,8 @@ let modelPath: string;
 let otherModelPath: string;
 let loaded: LoadedModel;
 
-const VARIABLE = { N: 8, M: 8, lambdas: [0.01, 0.05] };
+// Lambdas far apart: the untrained gain units then quantize the two levels very differently (0.01 vs 0.05 sometimes gave equal sizes).
+const VARIABLE = { N: 8, M: 8, lambdas: [0.0001, 0.1] };
 const B = ['--backend', 'wasm', '--quiet'];
 
 /** Deterministic pseudo-random bytes (LCG), smooth gradient plus noise. */
