@@ -73,7 +73,7 @@ export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type CropPlacement, type CropSamplerOptions, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
 export { RdTrainer, type RdStepDraw, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
-export { rdGradients, type RdGradientOptions, type RdGradients } from './training/rd-gradients.js';
+export { rdGradients, rdGradientsAsync, rdGradientTensors, type RdGradientOptions, type RdGradients, type RdGradientTensors } from './training/rd-gradients.js';
 export { DataParallelRdTrainer, type DataParallelOptions, type WorkerModelSpec } from './training/parallel/data-parallel-trainer.js';
 export { hasCheckpoint, readCheckpoint, restoreTrainer, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './training/checkpoint.js';
 export {

@@ -154,7 +154,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     logEvery,
     checkpointEvery,
     logPath,
-    trainStep: () => (parallel ? parallel.trainStep() : trainer.trainStep()),
+    trainStep: () => (parallel ? parallel.trainStep() : trainer.trainStepAsync()),
     averaged: (r) => ({ loss: r.loss, bpp: r.bpp, psnr: r.psnr }),
     describe: (m, r) => `loss ${m['loss']!.toFixed(4)}  bpp ${m['bpp']!.toFixed(3)}  PSNR ${m['psnr']!.toFixed(2)} dB  lr ${r.learningRate.toExponential(1)}`,
     checkpoint: async () => {
@@ -179,7 +179,8 @@ async function evaluate(ctx: CommandContext, trainer: RdTrainer, images: readonl
   const model = trainer.model;
   model.update();
   const levels = model.lambdas.length > 0 ? model.lambdas.map((_, i) => i) : [undefined];
-  const rows = levels.map((q) => ({ quality: q ?? 0, ...estimateRateDistortion(model, images, q) }));
+  const rows: { quality: number; bpp: number; psnr: number }[] = [];
+  for (const q of levels) rows.push({ quality: q ?? 0, ...(await estimateRateDistortion(model, images, q)) });
   ctx.log(`eval at step ${trainer.step}: ${rows.map((r) => `q${r.quality} ${r.bpp.toFixed(3)} bpp ${r.psnr.toFixed(2)} dB`).join(' | ')}`);
   await appendFile(logPath, `${JSON.stringify({ eval: rows, step: trainer.step, time: new Date().toISOString() })}\n`);
 }

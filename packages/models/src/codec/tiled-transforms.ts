@@ -3,6 +3,7 @@
  * the image stays in a JavaScript array, and only one tile's tensors exist at a time.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { PadMode } from './reflect-pad.js';
 import { forEachTile, readReplicated } from './tiling.js';
 
 /** Where a tiled transform runs: tile size and overlap in latent pixels, downsampling d. */
@@ -15,35 +16,37 @@ export interface TiledGeometry {
   readonly margin: number;
   /** Alignment of tile regions, latent pixels (see `TileGrid.align`). */
   readonly align?: number;
+  /** How the image is padded past its edges (as `compress` pads it); default `replicate`. */
+  readonly padMode?: PadMode;
 }
 
 /**
  * The latent of an image [1, paddedHeight / d, paddedWidth / d, C], g_a run tile by tile
- * on the image padded by edge replication.
+ * on the image padded as `g.padMode` says (edge replication by default).
  * @param rgb - The image, `height * width * 3` values in [0, 1], row-major.
  */
-export function analyzeTiled(
+export async function analyzeTiled(
   analysis: (x: tf.Tensor4D) => tf.Tensor4D,
   rgb: Float32Array,
   size: { readonly height: number; readonly width: number; readonly paddedHeight: number; readonly paddedWidth: number },
   g: TiledGeometry,
-): tf.Tensor4D {
+): Promise<tf.Tensor4D> {
   const d = g.downsampling;
   const rows = size.paddedHeight / d;
   const cols = size.paddedWidth / d;
   let out: Float32Array | undefined;
   let channels = 0;
-  forEachTile(
+  await forEachTile(
     rows,
     cols,
     { inUnit: d, outUnit: 1, tile: g.tile, margin: g.margin, align: g.align ?? 1 },
-    (top, left, h, w) => readReplicated(rgb, size.height, size.width, top, left, h, w),
+    (top, left, h, w) => readReplicated(rgb, size.height, size.width, top, left, h, w, g.padMode ?? 'replicate'),
     analysis,
-    (tile, top, left) => {
+    async (tile, top, left) => {
       const [, h, w, c] = tile.shape;
       channels = c;
       out ??= new Float32Array(rows * cols * c);
-      const data = tile.dataSync();
+      const data = (await tile.data()) as Float32Array;
       for (let y = 0; y < h; y++) out.set(data.subarray(y * w * c, (y + 1) * w * c), ((top + y) * cols + left) * c);
     },
   );
@@ -54,24 +57,24 @@ export function analyzeTiled(
  * The image `height * width * 3` (row-major, clipped to [0, 1]) from a latent, `synthesize`
  * (g_s with the inverse gain and any condition) run tile by tile; the padding is dropped.
  */
-export function synthesizeTiled(
+export async function synthesizeTiled(
   synthesize: (y: tf.Tensor4D) => tf.Tensor4D,
   yHat: tf.Tensor4D,
   size: { readonly height: number; readonly width: number },
   g: TiledGeometry,
-): Float32Array {
+): Promise<Float32Array> {
   const [, rows, cols, c] = yHat.shape;
   const { height, width } = size;
   const out = new Float32Array(height * width * 3);
-  forEachTile(
+  await forEachTile(
     rows,
     cols,
     { inUnit: 1, outUnit: g.downsampling, tile: g.tile, margin: g.margin, align: g.align ?? 1 },
     (top, left, h, w) => tf.slice(yHat, [0, top, left, 0], [1, h, w, c]),
     (y) => tf.clipByValue(synthesize(y), 0, 1),
-    (tile, top, left) => {
+    async (tile, top, left) => {
       const [, h, w] = tile.shape;
-      const data = tile.dataSync();
+      const data = (await tile.data()) as Float32Array;
       const keepW = Math.min(w, width - left);
       for (let y = 0; y < h && top + y < height; y++) {
         out.set(data.subarray(y * w * 3, (y * w + keepW) * 3), ((top + y) * width + left) * 3);

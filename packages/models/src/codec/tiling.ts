@@ -14,6 +14,7 @@
  * the tests and the models README.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { reflectIndex, type PadMode } from './reflect-pad.js';
 
 /** Geometry of a tiled transform. */
 export interface TileGrid {
@@ -88,14 +89,14 @@ export function tilesOf(rows: number, cols: number, grid: Pick<TileGrid, 'tile' 
  * @param fn - The transform (runs under `tf.tidy`).
  * @param sink - Receives `[1, h, w, C]` outputs (disposed after it returns) at output pixel `top`, `left`.
  */
-export function forEachTile(
+export async function forEachTile(
   rows: number,
   cols: number,
   grid: TileGrid,
   read: (top: number, left: number, height: number, width: number) => tf.Tensor4D,
   fn: (x: tf.Tensor4D) => tf.Tensor4D,
-  sink: (out: tf.Tensor4D, top: number, left: number) => void,
-): void {
+  sink: (out: tf.Tensor4D, top: number, left: number) => void | Promise<void>,
+): Promise<void> {
   const { inUnit: i, outUnit: o } = grid;
   for (const t of tilesOf(rows, cols, grid)) {
     const own = tf.tidy(() => {
@@ -105,7 +106,7 @@ export function forEachTile(
       return tf.slice(full, [0, (t.y0 - t.gy0) * o, (t.x0 - t.gx0) * o, 0], [1, (t.y1 - t.y0) * o, (t.x1 - t.x0) * o, c]) as tf.Tensor4D;
     });
     try {
-      sink(own, t.y0 * o, t.x0 * o);
+      await sink(own, t.y0 * o, t.x0 * o);
     } finally {
       own.dispose();
     }
@@ -114,15 +115,16 @@ export function forEachTile(
 
 /**
  * A tensor region of `[1, H, W, 3]` pixels read from a row-major RGB array of `height` x
- * `width`, with rows and columns past the image repeated from the last one (the edge
- * replication `compress` pads with).
+ * `width`, with rows and columns past the image filled as `compress` pads them: repeated
+ * from the last one (`replicate`, the default) or mirrored (`reflect`, HiFiC).
  */
-export function readReplicated(rgb: Float32Array, height: number, width: number, top: number, left: number, h: number, w: number): tf.Tensor4D {
+export function readReplicated(rgb: Float32Array, height: number, width: number, top: number, left: number, h: number, w: number, mode: PadMode = 'replicate'): tf.Tensor4D {
   const out = new Float32Array(h * w * 3);
+  const source = (i: number, n: number): number => (i < n ? i : mode === 'reflect' ? reflectIndex(i, n) : n - 1);
   for (let y = 0; y < h; y++) {
-    const sy = Math.min(top + y, height - 1);
+    const sy = source(top + y, height);
     for (let x = 0; x < w; x++) {
-      const sx = Math.min(left + x, width - 1);
+      const sx = source(left + x, width);
       const from = (sy * width + sx) * 3;
       const to = (y * w + x) * 3;
       out[to] = rgb[from]!;

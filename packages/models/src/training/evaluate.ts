@@ -17,22 +17,25 @@ export interface EstimateReport {
  * their information content (which the entropy coder meets within a fraction of a percent),
  * reconstruction rounded to 8 bits. Fast enough for periodic evaluation during training.
  */
-export function estimateRateDistortion(model: ImageCodec, images: readonly RgbImage[], quality?: number): EstimateReport {
+export async function estimateRateDistortion(model: ImageCodec, images: readonly RgbImage[], quality?: number): Promise<EstimateReport> {
   let bpp = 0;
   let psnr = 0;
   for (const im of images) {
-    const [b, p] = tf.tidy(() => {
+    const [bits, mse] = tf.tidy(() => {
       const x = tf.div(tf.tensor4d(im.pixels, [1, im.height, im.width, 3], 'int32'), 255) as tf.Tensor4D;
       const m = model.padMultiple;
       const padded = padImage(x, roundUpTo(im.height, m) - im.height, roundUpTo(im.width, m) - im.width, model.padMode);
       const out = model.forward(padded, { training: false, ...(quality === undefined ? {} : { quality }) });
       const xHat = tf.slice(out.xHat, [0, 0, 0, 0], [1, im.height, im.width, 3]);
       const rounded = tf.round(tf.mul(tf.clipByValue(xHat, 0, 1), 255));
-      const mse = tf.mean(tf.squaredDifference(rounded, tf.mul(x, 255)));
-      return [out.bits.dataSync()[0]! / (im.width * im.height), 10 * Math.log10((255 * 255) / mse.dataSync()[0]!)];
+      return [out.bits, tf.mean(tf.squaredDifference(rounded, tf.mul(x, 255)))];
     });
-    bpp += b;
-    psnr += p;
+    try {
+      bpp += (await bits.data())[0]! / (im.width * im.height);
+      psnr += 10 * Math.log10((255 * 255) / (await mse.data())[0]!);
+    } finally {
+      tf.dispose([bits, mse]);
+    }
   }
   return { bpp: bpp / images.length, psnr: psnr / images.length };
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
 import type { RandomCropSampler } from './crop-sampler.js';
-import { rdGradients, type RdGradients } from './rd-gradients.js';
+import { rdGradients, rdGradientsAsync, type RdGradients } from './rd-gradients.js';
 import { SeededRandom } from './rng.js';
 
 /** Options of {@link RdTrainer}. */
@@ -180,7 +180,11 @@ export class RdTrainer {
     return step >= start ? base * (this.options.decayFactor ?? 0.1) : base;
   }
 
-  /** One step on the next batch. */
+  /**
+   * One step on the next batch, reading losses synchronously: every backend but WebGPU
+   * (whose tensors cannot be read synchronously); {@link RdTrainer.trainStepAsync} runs
+   * everywhere.
+   */
   trainStep(): StepReport {
     const draw = this.beginStep();
     let gradients: RdGradients;
@@ -190,6 +194,25 @@ export class RdTrainer {
       draw.batch.dispose();
     }
     return this.finishStep(draw, gradients);
+  }
+
+  /** {@link RdTrainer.trainStep} with asynchronous reads: the same step, on every backend (WebGPU included). */
+  async trainStepAsync(): Promise<StepReport> {
+    const draw = this.beginStep();
+    let gradients: RdGradients;
+    try {
+      gradients = await rdGradientsAsync(this.model, this.params, draw.batch, { quality: this.qualityOf(draw.level), lambda: draw.lambda, noise: this.options.noise ?? true });
+    } finally {
+      draw.batch.dispose();
+    }
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(gradients.grads).map((g) => tf.sum(tf.square(g))))));
+    let gradNorm: number;
+    try {
+      gradNorm = (await norm.data())[0]!;
+    } finally {
+      norm.dispose();
+    }
+    return this.finishStep(draw, gradients, gradNorm);
   }
 
   /**
@@ -226,15 +249,21 @@ export class RdTrainer {
    * batch to the global norm, applies Adam and counts the step.
    * @param draw - What {@link RdTrainer.beginStep} returned.
    * @param gradients - The gradients of the whole batch's loss; disposed here.
+   * @param knownNorm - Their global norm when the caller has read it already
+   *   ({@link RdTrainer.trainStepAsync}); otherwise it is read synchronously here.
    * @throws NcompError when the gradient norm is not finite (the weights are left as they were).
    */
-  finishStep(draw: RdStepDraw, gradients: RdGradients): StepReport {
+  finishStep(draw: RdStepDraw, gradients: RdGradients, knownNorm?: number): StepReport {
     const named: Record<string, tf.Tensor> = { ...gradients.grads };
     let gradNorm = 0;
     try {
-      const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((g) => tf.sum(tf.square(g))))));
-      gradNorm = norm.dataSync()[0]!;
-      norm.dispose();
+      if (knownNorm === undefined) {
+        const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((g) => tf.sum(tf.square(g))))));
+        gradNorm = norm.dataSync()[0]!;
+        norm.dispose();
+      } else {
+        gradNorm = knownNorm;
+      }
       const clip = this.options.clipNorm ?? 1;
       if (clip > 0 && gradNorm > clip && Number.isFinite(gradNorm)) {
         for (const k of Object.keys(named)) {
