@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactConv2d, exactConv2dTranspose, transposedConvWeights, type ExactConvWeights } from './exact-conv.js';
 import { exactMap } from './exact-map.js';
-import { exactWinograd3x3, usesWinograd } from './exact-winograd.js';
 
 function seeded(n: number, seed: number, scale = 1): Float64Array {
   let s = seed >>> 0;
@@ -59,25 +58,5 @@ describe('deterministic convolutions against a float64 reference', () => {
     const flipped = new Float64Array(t.kernel.length);
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) flipped.set(t.kernel.subarray(((2 - a) * 3 + (2 - b)) * C * 4, ((2 - a) * 3 + (2 - b) + 1) * C * 4), (a * 3 + b) * C * 4);
     expect(relErr(up.data, reference(z, 2 * H, 2 * W, C, flipped, 3, 3, 4, 1, 1, 2 * H, 2 * W))).toBeLessThan(1e-6);
-  });
-
-  it('Winograd F(2x2, 3x3) for wide 3x3 layers: within 1e-5 of the reference, odd sizes, chosen by shape only', () => {
-    for (const [H, W] of [
-      [9, 11],
-      [8, 8],
-      [1, 3],
-    ] as const) {
-      const [C, O] = [64, 80];
-      const x = seeded(H * W * C, H * W, 6);
-      const k = seeded(9 * C * O, 5, 0.2);
-      const bias = seeded(O, 6);
-      const w: ExactConvWeights = { kernelHeight: 3, kernelWidth: 3, inChannels: C, outChannels: O, kernel: k, bias };
-      const g = { stride: [1, 1] as const, padTop: 1, padLeft: 1, outHeight: H, outWidth: W };
-      expect(usesWinograd(w, g)).toBe(true);
-      const y = exactConv2d(exactMap(H, W, C, x), w, g);
-      expect(Array.from(y.data)).toEqual(Array.from(exactWinograd3x3(exactMap(H, W, C, x), w, g).data));
-      expect(relErr(y.data, reference(x, H, W, C, k, 3, 3, O, 1, 1, H, W, bias))).toBeLessThan(1e-5);
-    }
-    expect(usesWinograd({ kernelHeight: 3, kernelWidth: 3, inChannels: 8, outChannels: 8, kernel: new Float64Array(576) }, { stride: [1, 1], padTop: 1, padLeft: 1, outHeight: 4, outWidth: 4 })).toBe(false);
   });
 });

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, ShapeError } from '../errors/index.js';
 import type { ExactMap } from './exact-map.js';
 import { PANEL_ROWS, gemm, packColumns } from './wasm/gemm.js';
-import { exactWinograd3x3, usesWinograd } from './exact-winograd.js';
 
 /**
  * Weights of a deterministic convolution: `kernel` in `[kh][kw][inChannels][outChannels]`
@@ -96,14 +95,12 @@ function convolve(pixels: number, k: number, kernel: Float64Array, outChannels: 
  * (oy, ox, o) = bias[o] + Σ x(oy·sh + a - padTop, ox·sw + b - padLeft, c) · k[a][b][c][o],
  * a float32 sum in the order a, b, c (rows of the kernel, columns, input channels) from
  * +0, each product and partial sum rounded to float32, the bias added last (see
- * {@link gemm}). Positions outside the input contribute zeros. Wide 3x3 stride-1 layers go
- * through {@link exactWinograd3x3} instead (chosen by shape alone). The same bits on every
+ * {@link gemm}). Positions outside the input contribute zeros. The same bits on every
  * JavaScript / WebAssembly engine and processor.
  */
 export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
   checkWeights('exactConv2d', x, w);
   checkGeometry('exactConv2d', g);
-  if (usesWinograd(w, g)) return exactWinograd3x3(x, w, g);
   const { height: H, width: W, channels: C, data: xd } = x;
   const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
   const [sh, sw] = g.stride;

@@ -9,6 +9,5 @@
 export * from './exact-map.js';
 export * from './exact-math.js';
 export * from './exact-conv.js';
-export { exactWinograd3x3, usesWinograd } from './exact-winograd.js';
 export * from './exact-evaluable.js';
 export { gemm, gemmReference, hasWasmGemm, packColumns, PANEL_ROWS, BLOCK_COLUMNS, type Gemm, type PackedColumns } from './wasm/gemm.js';
