@@ -7,7 +7,7 @@
  *
  * Usage: `npx tsx bench/layers.bench.ts [--backends wasm,cpu] [--runs 3] [--batch 4]`.
  */
-import { Module, setBackend } from '@ncomp/core';
+import { type Module, setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { performance } from 'node:perf_hooks';
 import {

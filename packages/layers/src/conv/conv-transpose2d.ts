@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2dTranspose, ShapeError } from '@ncomp/core';
 import { checkNhwc, describe } from '../internal/checks.js';
 import type { Conv2dOptions } from './conv-config.js';
-import type { ConvPadding } from './padding.js';
 import { convTransposeOutputLength, tfPadding } from './padding.js';
 import { ConvLayer } from './conv-layer.js';
 import type { ExactEvaluable, ExactFn } from '@ncomp/core';
@@ -20,7 +19,7 @@ import { exactConvTransposeLayer } from '../exact/conv-exact.js';
  * H: `same` (default) follows TensorFlow / Keras (total max(k - s, 0), extra at the bottom
  * / right), `same_zeros` follows TFC and CompressAI (floor(k / 2) before, so input i lands
  * on output s * i; CompressAI's `deconv` with `output_padding = s - 1`). See
- * {@link ConvPadding}.
+ * `ConvPadding`.
  *
  * Variables: `kernel` [kh, kw, outChannels, inChannels] (the layout of
  * `tf.conv2dTranspose` and Keras; a TFC `SignalConv2D` kernel [kh, kw, in, out] loads after
@@ -43,7 +42,6 @@ export class ConvTranspose2d extends ConvLayer implements ExactEvaluable {
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
-    const owner = this.owner;
     const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
     // Keras' fans for a transposed kernel [kh, kw, out, in]: fan_in uses axis 2 (out).

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from '@ncomp/core';
 import { Conv2d } from '../conv/conv2d.js';
 import type { ConvPadding } from '../conv/padding.js';

@@ -39,7 +39,6 @@ export class WeightNormConv2d extends ConvLayer {
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
-    const owner = this.owner;
     const config = this.convConfig;
     const [kh, kw] = config.kernelSize;
     this.v = this.addKernel('v', [kh, kw, inChannels, outChannels], {

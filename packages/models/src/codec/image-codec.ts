@@ -5,7 +5,7 @@ import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
 import { decodeCheckStream, encodeCheckStream } from './check-stream.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
-import { checkPixelLimit, checkStreamBounds, resolveTile, type DEFAULT_MAX_PIXELS, type ImageLimits } from './image-limits.js';
+import { checkPixelLimit, checkStreamBounds, resolveTile, type ImageLimits } from './image-limits.js';
 import { analyzeTiled, synthesizeTiled } from './tiled-transforms.js';
 import { probeReach } from './tiling.js';
 import { roundUpTo } from './replicate-pad.js';
@@ -218,7 +218,7 @@ export class ImageCodec extends Module {
    * ImageLimits.tile}) go through {@link ImageCodec.compressPixels}.
    * @param x - Image [1, H, W, 3] in [0, 1].
    * @param quality - Rate level (default: the highest).
-   * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels), so
+   * @param limits - Size limits (default: `DEFAULT_MAX_PIXELS`, 2^28 padded pixels), so
    *   that whatever compresses also decompresses with the same limits; the tile size.
    * @throws LimitExceededError for an image above the pixel limit.
    */
@@ -324,7 +324,7 @@ export class ImageCodec extends Module {
    * Decodes an image coded by {@link ImageCodec.compress}.
    * @param control - The decode-time control value for codecs that have one ({@link
    *   ImageCodec.decodeControl}: MRIC's beta, EGIC's alpha); default its `defaultValue`.
-   * @param limits - Size limits (default: {@link DEFAULT_MAX_PIXELS} padded pixels).
+   * @param limits - Size limits (default: `DEFAULT_MAX_PIXELS`, 2^28 padded pixels).
    * @returns Image [1, H, W, 3], clipped to [0, 1].
    * @throws CorruptStreamError for streams that do not decode, or that are too short for
    *   the declared size (checked before anything is allocated); ShapeError for sizes this

@@ -1,5 +1,5 @@
 /** Reading a container: magic and version, then the checksum, then every field, strictly. */
-import { CorruptStreamError, InvalidArgumentError, NcompError, UnsupportedFormatError } from '@ncomp/core/errors';
+import { type CorruptStreamError, InvalidArgumentError, NcompError, UnsupportedFormatError } from '@ncomp/core/errors';
 import { crc32 } from './crc32.js';
 import {
   CHANNEL_LAYOUTS,

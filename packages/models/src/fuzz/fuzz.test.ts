@@ -9,7 +9,7 @@ import { setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFile, type DecodingModel } from './decode-file.js';
-import { emptyReport, formatReport, runCoderFuzz, runContainerFuzz } from './fuzz-runner.js';
+import { type emptyReport, formatReport, runCoderFuzz, runContainerFuzz } from './fuzz-runner.js';
 import { fuzzFixtures } from './fixtures.js';
 
 let model: DecodingModel;

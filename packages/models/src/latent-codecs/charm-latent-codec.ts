@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Module, ShapeError, concatChannels, exactOf, sliceChannels, type ExactMap } from '@ncomp/core';
 import {
   ContinuousBatchedEntropyModel,
-  LocationScaleIndexedEntropyModel,
+  type LocationScaleIndexedEntropyModel,
   NoisyDeepFactorized,
   type CoderName,
   type LocationScaleFamily,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Module, ShapeError, exactExp, exactOf, readExact, type ExactMap } from '@ncomp/core';
 import {
   ContinuousBatchedEntropyModel,
-  LocationScaleIndexedEntropyModel,
+  type LocationScaleIndexedEntropyModel,
   NoisyDeepFactorized,
   type CoderName,
   type LocationScaleFamily,
