@@ -246,7 +246,7 @@ export class ImageCodec extends Module {
     const q = this.resolveQuality(quality);
     // One tile needs no overlap, and so no receptive-field probe.
     const g = this.tiledGeometry(limits, this.needsTiles(size, limits) ? this.tileMargins().analysis : 0);
-    const y = analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
+    const y = await analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
     return this.codeLatent(y, q, size);
   }
 
@@ -356,7 +356,7 @@ export class ImageCodec extends Module {
     const yHat = await this.decodeLatentOf(image, q);
     const out: tf.Tensor4D[] = [];
     try {
-      for (const value of values) out.push(this.synthesizeImage(yHat, q, value, image, limits));
+      for (const value of values) out.push(await this.synthesizeImage(yHat, q, value, image, limits));
     } catch (err) {
       tf.dispose(out);
       throw err;
@@ -381,7 +381,7 @@ export class ImageCodec extends Module {
       const s = this.controlledSynthesis(value);
       try {
         const g = this.tiledGeometry(limits, this.needsTiles(image, limits) ? this.tileMargins().synthesis : 0);
-        return synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g);
+        return await synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g);
       } finally {
         s.dispose();
       }
@@ -402,13 +402,13 @@ export class ImageCodec extends Module {
   }
 
   /** One reconstruction [1, H, W, 3] of a decoded latent at a control value, whole or in tiles. */
-  private synthesizeImage(yHat: tf.Tensor4D, q: number, value: number | undefined, image: CompressedImage, limits: ImageLimits | undefined): tf.Tensor4D {
+  private async synthesizeImage(yHat: tf.Tensor4D, q: number, value: number | undefined, image: CompressedImage, limits: ImageLimits | undefined): Promise<tf.Tensor4D> {
     const { height, width } = image;
     const s = this.controlledSynthesis(value);
     try {
       if (this.needsTiles(image, limits)) {
         const g = this.tiledGeometry(limits, this.tileMargins().synthesis);
-        return tf.tensor4d(synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g), [1, height, width, 3]);
+        return tf.tensor4d(await synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g), [1, height, width, 3]);
       }
       return tf.tidy(() => {
         const full = this.decodeLatent(yHat, q, s.synthesize);

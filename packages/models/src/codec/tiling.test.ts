@@ -61,7 +61,7 @@ describe.each(CONV)('tiled transforms equal the untiled ones, %s', (name, config
     model.update();
   });
 
-  it('g_a and g_s in tiles of 2 latent pixels, overlap = measured reach + 1', () => {
+  it('g_a and g_s in tiles of 2 latent pixels, overlap = measured reach + 1', async () => {
     const before = tf.memory().numTensors;
     const d = model.downsampling;
     const [height, width] = [5 * d + 3, 7 * d - 5];
@@ -73,11 +73,11 @@ describe.each(CONV)('tiled transforms equal the untiled ones, %s', (name, config
     const reachS = probeReach(gs, 1, d, model.latentCodec.latentChannels);
     expect(reachA).toBeLessThan(12); // finite: convolutional
     const whole = tf.tidy(() => ga(replicatePad(tf.tensor4d(rgb, [1, height, width, 3]), size.paddedHeight - height, size.paddedWidth - width)));
-    const tiled = analyzeTiled(ga, rgb, size, { downsampling: d, tile: 2, margin: reachA + 1 });
+    const tiled = await analyzeTiled(ga, rgb, size, { downsampling: d, tile: 2, margin: reachA + 1 });
     expect(tiled.shape).toEqual(whole.shape);
     expect(maxAbs(tiled.dataSync(), whole.dataSync())).toBeLessThan(1e-4);
     const xWhole = tf.tidy(() => tf.clipByValue(tf.slice(gs(whole), [0, 0, 0, 0], [1, height, width, 3]), 0, 1));
-    const xTiled = synthesizeTiled(gs, whole, size, { downsampling: d, tile: 2, margin: reachS + 1 });
+    const xTiled = await synthesizeTiled(gs, whole, size, { downsampling: d, tile: 2, margin: reachS + 1 });
     expect(maxAbs(xTiled, xWhole.dataSync())).toBeLessThan(1e-4);
     tf.dispose([whole, tiled, xWhole]);
     expect(tf.memory().numTensors).toBe(before);

@@ -80,22 +80,24 @@ export function tilesOf(rows: number, cols: number, grid: Pick<TileGrid, 'tile' 
 /**
  * Applies `fn` tile by tile and hands each tile's own output to `sink` (with its position
  * in output pixels); the caller assembles it. `read` supplies the grown input region of a
- * tile (in input pixels). At most one tile's input and output exist at a time.
+ * tile (in input pixels). At most one tile's input and output exist at a time. The sink
+ * may be asynchronous (it reads the tile with `await data()`, which every backend offers,
+ * WebGPU in a browser included); the next tile starts when it settles.
  *
  * @param rows - Height of the input in units.
  * @param cols - Width of the input in units.
  * @param read - The input region `[top, left, height, width]` in input pixels, as a new tensor.
  * @param fn - The transform (runs under `tf.tidy`).
- * @param sink - Receives `[1, h, w, C]` outputs (disposed after it returns) at output pixel `top`, `left`.
+ * @param sink - Receives `[1, h, w, C]` outputs (disposed after it settles) at output pixel `top`, `left`.
  */
-export function forEachTile(
+export async function forEachTile(
   rows: number,
   cols: number,
   grid: TileGrid,
   read: (top: number, left: number, height: number, width: number) => tf.Tensor4D,
   fn: (x: tf.Tensor4D) => tf.Tensor4D,
-  sink: (out: tf.Tensor4D, top: number, left: number) => void,
-): void {
+  sink: (out: tf.Tensor4D, top: number, left: number) => void | Promise<void>,
+): Promise<void> {
   const { inUnit: i, outUnit: o } = grid;
   for (const t of tilesOf(rows, cols, grid)) {
     const own = tf.tidy(() => {
@@ -105,7 +107,7 @@ export function forEachTile(
       return tf.slice(full, [0, (t.y0 - t.gy0) * o, (t.x0 - t.gx0) * o, 0], [1, (t.y1 - t.y0) * o, (t.x1 - t.x0) * o, c]) as tf.Tensor4D;
     });
     try {
-      sink(own, t.y0 * o, t.x0 * o);
+      await sink(own, t.y0 * o, t.x0 * o);
     } finally {
       own.dispose();
     }
