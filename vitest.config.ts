@@ -65,8 +65,24 @@ const docExamples = {
   },
 };
 
+/**
+ * The demo page in headless Chromium (examples/browser-demo): needs the built packages, as
+ * the page is bundled from their dist/ like an application's would be.
+ */
+const browser = {
+  resolve: { alias },
+  test: {
+    name: 'browser',
+    root: 'examples/browser-demo',
+    include: ['*.test.ts'],
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+  },
+};
+
 export default defineConfig({
   test: {
-    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli'), docExamples],
+    projects: [project('core'), project('entropy'), project('layers'), project('losses'), project('models'), project('cli'), docExamples, browser],
   },
 });
