@@ -18,8 +18,16 @@ export function canReadSynchronously(): boolean {
  * synchronous reads (model construction, loading a state dict, `update()`): the tensors
  * they leave behind move to the active backend the first time an operation there uses them.
  * @example
+ * Model loading under any backend: `onReadableBackend(() => loadModelBytes(bytes))`. A small
+ * synchronous read, the same way:
  * ```ts
- * const loaded = await onReadableBackend(() => loadModelBytes(bytes)); // works under WebGPU too
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { onReadableBackend, setBackend } from '@ncomp/core';
+ *
+ * await setBackend('wasm');
+ * const sum = await onReadableBackend(() => tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]));
+ * assert.equal(sum, 6);
  * ```
  */
 export async function onReadableBackend<T>(fn: () => T | Promise<T>): Promise<T> {

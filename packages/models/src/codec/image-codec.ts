@@ -95,8 +95,8 @@ export interface CompressedImage {
  * // Real coding: build the integer tables once after training, then code any size.
  * codec.update();
  * const image = tf.randomUniform([1, 40, 50, 3]) as tf.Tensor4D;
- * const compressed = codec.compress(image); // streams + sizes; padded to padMultiple inside
- * const decoded = codec.decompress(compressed);
+ * const compressed = await codec.compress(image); // streams + sizes; padded to padMultiple inside
+ * const decoded = await codec.decompress(compressed);
  * assert.deepEqual(decoded.shape, [1, 40, 50, 3]);
  * console.log(`${compressed.streams.reduce((n, s) => n + s.length, 0)} bytes, estimated ${(await bpp.data())[0]} bpp`);
  * tf.dispose([x, xHat, bpp, image, decoded]);
