@@ -19,7 +19,7 @@ import { setBackend, type BackendChoice } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { DataParallelRdTrainer, RandomCropSampler, RdTrainer, SeededRandom, createModel, modelEntry, type RgbImage, type StepReport } from '../src/index.js';
+import { DataParallelRdTrainer, RandomCropSampler, RdTrainer, SeededRandom, createModel, modelEntry, type RgbImage, type StepReport } from '../src/index.node.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

@@ -26,7 +26,7 @@ function arg(name: string, fallback: string): string {
 /** One phase in this process: `compress <w>x<h> <file>` or `decompress <file>`; prints JSON. */
 async function child(phase: string): Promise<void> {
   const { setBackend } = await import('@ncomp/core');
-  const { DEFAULT_MODEL_FILE, loadModelFile } = await import('../src/index.js');
+  const { DEFAULT_MODEL_FILE, loadModelFile } = await import('../src/index.node.js');
   const { decodeContainer, encodeContainer } = await import('../src/container/index.js');
   await setBackend('wasm');
   const { model } = await loadModelFile(DEFAULT_MODEL_FILE);

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { DEFAULT_MODEL_FILE, EGIC_REFERENCE_CONFIG, EGIC_SMALL_CONFIG, MRIC_REFERENCE_CONFIG, MRIC_SMALL_CONFIG, createModel, loadModelBytes, type ImageCodec } from '../src/index.js';
+import { DEFAULT_MODEL_FILE, EGIC_REFERENCE_CONFIG, EGIC_SMALL_CONFIG, MRIC_REFERENCE_CONFIG, MRIC_SMALL_CONFIG, createModel, loadModelBytes, type ImageCodec } from '../src/index.node.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 5) || 5;
 const reference = process.argv.includes('--reference');

@@ -11,6 +11,12 @@
  * weights, integer tables and the configuration.
  * The bitstream container is in `@ncomp/models/container`.
  *
+ * This entry point runs in browsers and Node.js alike (it imports no `node:` module): load
+ * models from bytes ({@link loadModelBytes}) or a URL ({@link loadModelUrl}). Under the
+ * `node` export condition, `@ncomp/models` also exports the Node-only parts in
+ * `@ncomp/models/node`: model files and checkpoints on disk, data-parallel training in
+ * worker threads, and the default model's path.
+ *
  * @packageDocumentation
  */
 export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
@@ -67,15 +73,14 @@ export {
   type EgicTrainingForward,
   type EgicTrainingLatent,
 } from './zoo/egic.js';
-export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, loadModelFile, modelFileBytes, saveModelFile, type LoadedModel } from './model-file/model-file.js';
+export { MODEL_FILE_KEYS, type LoadModelOptions, loadModelBytes, modelFileBytes, type LoadedModel } from './model-file/model-file.js';
+export { loadModelUrl, type LoadModelUrlOptions } from './model-file/model-url.js';
 export { initializeFrom, type InitializeFromReport } from './model-file/initialize-from.js';
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type CropPlacement, type CropSamplerOptions, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
 export { RdTrainer, type RdStepDraw, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
 export { rdGradients, rdGradientsAsync, rdGradientTensors, type RdGradientOptions, type RdGradients, type RdGradientTensors } from './training/rd-gradients.js';
-export { DataParallelRdTrainer, type DataParallelOptions, type WorkerModelSpec } from './training/parallel/data-parallel-trainer.js';
-export { hasCheckpoint, readCheckpoint, restoreTrainer, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './training/checkpoint.js';
 export {
   HIFIC_LOSS_WEIGHTS,
   hificGeneratorLoss,
@@ -97,16 +102,6 @@ export {
   type GanTrainerState,
   type TrainingForward,
 } from './training/gan-trainer.js';
-export {
-  readGanCheckpoint,
-  restoreGanTrainer,
-  writeGanCheckpoint,
-  type GanCheckpoint,
-  type GanCheckpointFiles,
-  type GanCheckpointInfo,
-  type GanCheckpointTrainer,
-  type StagedOptions,
-} from './training/gan-checkpoint.js';
 export { MRIC_LOSS_WEIGHTS, mricGeneratorLoss, resolveMricLossWeights, type MricLoss, type MricLossTerms, type MricLossWeights } from './training/mric-loss.js';
 export { MricTrainer, type MricStepReport, type MricTrainOptions, type MricTrainerParts } from './training/mric-trainer.js';
 export {
@@ -137,4 +132,4 @@ export { isLabeledBatchSource, type LabeledBatch, type LabeledBatchSource } from
 export { LabeledCropSampler, type LabelMap, type LabeledImage } from './training/labeled-crop-sampler.js';
 export { EgicTrainer, type EgicStepReport, type EgicTrainOptions, type EgicTrainerParts } from './training/egic-trainer.js';
 export { estimateRateDistortion, type EstimateReport } from './training/evaluate.js';
-export { DEFAULT_MODEL_FILE, WEIGHTS_DIR, isShippedModelName, shippedModelFile, shippedModelNames } from './zoo/default-model.js';
+export { DEFAULT_MODEL_WEIGHTS } from './zoo/default-model-name.js';

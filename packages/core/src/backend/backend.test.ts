@@ -265,11 +265,11 @@ describe('setBackend with simulated packages', () => {
   });
 
   it('lists every choice, in the order auto tries them', () => {
-    expect(BACKEND_CHOICES).toEqual(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(BACKEND_CHOICES).toEqual(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']);
   });
 
   it('refuses unknown choices and bad thread counts', async () => {
-    await expect(setBackend('webgl' as never)).rejects.toThrow(InvalidArgumentError);
+    await expect(setBackend('webgl2' as never)).rejects.toThrow(InvalidArgumentError);
     await expect(setBackend('wasm', { wasmThreads: 0 })).rejects.toThrow(/positive integer, found 0/);
     await expect(setBackend('wasm', { wasmThreads: 1.5 })).rejects.toThrow(InvalidArgumentError);
   });

@@ -4,6 +4,9 @@
  * of the package that is missing).
  */
 
+import { NOT_PROVIDED, notProvidedError, providedLoader } from './provided-packages.js';
+import { detectRuntime, type Runtime } from './runtime.js';
+
 /**
  * Loads a package by its specifier, like `(s) => import(s)`. Injectable so tests (and
  * bundled applications) can decide which packages exist.
@@ -11,10 +14,25 @@
 export type PackageImporter = (specifier: string) => Promise<unknown>;
 
 /**
- * The default importer: a dynamic `import()` with a computed specifier, so neither
- * TypeScript nor bundlers require the optional packages to exist at build time.
+ * The importer for a runtime: the loader a bundle registered with `provideBackendPackage`
+ * when there is one; else, in Node.js, a dynamic `import()` with a computed specifier (so
+ * neither TypeScript nor bundlers require the optional packages to exist at build time);
+ * else (a browser) a rejection that `tryImport` counts as "not installed", whose message
+ * says which browser entry point to import.
+ *
+ * @param runtime - Node.js or a browser.
  */
-export const defaultImporter: PackageImporter = (specifier) => import(specifier);
+export function importerFor(runtime: Runtime): PackageImporter {
+  return (specifier) => {
+    const load = providedLoader(specifier);
+    if (load !== undefined) return load();
+    if (runtime === 'browser') return Promise.reject(notProvidedError(specifier));
+    return import(/* @vite-ignore */ specifier);
+  };
+}
+
+/** The default importer: {@link importerFor} the runtime detected at each call. */
+export const defaultImporter: PackageImporter = (specifier) => importerFor(detectRuntime())(specifier);
 
 /** Result of {@link tryImport}. */
 export type ImportOutcome =
@@ -48,20 +66,24 @@ function escapeRegExp(s: string): string {
  *
  * Recognised messages: Node ESM (`Cannot find package 'x' imported from ...`, code
  * ERR_MODULE_NOT_FOUND), Node CommonJS (`Cannot find module 'x'`, code
- * MODULE_NOT_FOUND), and Vite / Vitest (`Could not resolve "x"`, `Failed to load url x`).
+ * MODULE_NOT_FOUND), Vite / Vitest (`Could not resolve "x"`, `Failed to load url x`), a
+ * browser's bare-specifier failure (`Failed to resolve module specifier "x"`), and the
+ * default importer's own error for a package a browser bundle does not provide.
  *
  * @param error - What the importer threw.
  * @param specifier - The package that was imported.
  */
 export function isModuleNotFound(error: unknown, specifier: string): boolean {
   if (typeof error !== 'object' || error === null) return false;
+  const { code, specifier: named } = error as { code?: unknown; specifier?: unknown };
+  if (code === NOT_PROVIDED) return named === specifier;
   const message = (error as { message?: unknown }).message;
   if (typeof message !== 'string') return false;
   // The specifier must follow the phrase directly (optionally quoted) and end there, so
   // "Cannot find module '/…/tfjs-node/lib/binding.node'" does not count as missing.
   const pattern = new RegExp(
-    `(Cannot find (package|module)|Could not resolve|Failed to resolve import|Failed to load url) ` +
-      `['"]?${escapeRegExp(specifier)}['"]?(\\s|$)`
+    `(Cannot find (package|module)|Could not resolve|Failed to resolve (import|module specifier)|Failed to load url) ` +
+      `(['"]${escapeRegExp(specifier)}['"]|${escapeRegExp(specifier)}(\\s|$))`
   );
   return pattern.test(message);
 }

@@ -1,5 +1,5 @@
 /**
- * Backend choice: native TensorFlow or WebGPU (optional peers), WebAssembly or plain
+ * Backend choice: native TensorFlow, WebGPU or WebGL (optional peers), WebAssembly or plain
  * JavaScript.
  *
  * @packageDocumentation
@@ -12,3 +12,9 @@ export type { WebGpuAdapterDescription } from './webgpu.js';
 export type { ImportOutcome, PackageImporter } from './import-package.js';
 export { defaultImporter, isModuleNotFound, tryImport } from './import-package.js';
 export { canReadSynchronously, onReadableBackend } from './readable-backend.js';
+export type { PackageLoader } from './provided-packages.js';
+export { provideBackendPackage, providedPackages } from './provided-packages.js';
+export type { Runtime } from './runtime.js';
+export { detectRuntime } from './runtime.js';
+export type { WebglProbe } from './webgl.js';
+export { probeWebgl } from './webgl.js';

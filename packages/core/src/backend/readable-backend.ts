@@ -18,6 +18,8 @@ export function canReadSynchronously(): boolean {
  * synchronous reads (model construction, loading a state dict, `update()`): the tensors
  * they leave behind move to the active backend the first time an operation there uses them.
  * @example
+ * Model loading under any backend: `onReadableBackend(() => loadModelBytes(bytes))`. A small
+ * synchronous read, the same way:
  * ```ts
  * import assert from 'node:assert/strict';
  * import * as tf from '@tensorflow/tfjs-core';

@@ -1,12 +1,16 @@
 /**
- * Choosing the TensorFlow.js backend: native TensorFlow when the user installed it, else
- * WebGPU when installed and a hardware adapter is found, else WebAssembly, else plain
- * JavaScript.
+ * Choosing the TensorFlow.js backend. In Node.js: native TensorFlow when the user
+ * installed it, else WebAssembly, else plain JavaScript (WebGPU on request). In a
+ * browser: WebGPU on a hardware adapter, else WebGL on a GPU, else WebAssembly, else
+ * plain JavaScript, among the packages the bundle provides.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, InvalidArgumentError } from '../errors/index.js';
 import type { PackageImporter } from './import-package.js';
-import { defaultImporter, errorSummary, tryImport } from './import-package.js';
+import { importerFor, tryImport } from './import-package.js';
+import { activate, failed, type Attempt, type Failure } from './attempt.js';
+import { detectRuntime, type Runtime } from './runtime.js';
+import { WEBGL_BACKEND_PACKAGE, tryWebgl } from './webgl.js';
 import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
 import { registerWasmKernels } from '../kernels/wasm-kernels.js';
 import {
@@ -28,19 +32,20 @@ import {
 } from './webgpu.js';
 
 /**
- * What the caller asks for. `tensorflow` means native libtensorflow, GPU build preferred;
- * `webgpu` means TF.js's WebGPU backend (in Node.js on Dawn from the `webgpu` package).
+ * What the caller asks for. `tensorflow` means native libtensorflow, GPU build preferred
+ * (Node.js only); `webgpu` means TF.js's WebGPU backend (in Node.js on Dawn from the
+ * `webgpu` package); `webgl` means TF.js's WebGL 2 backend (browsers only).
  */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /**
  * Every {@link BackendChoice}, in the order `auto` tries them (after `auto` itself), for
  * option parsers and help texts.
  */
-export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
+export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']);
 
 /** What was activated. `tensorflow-gpu` is the TF.js `tensorflow` backend from tfjs-node-gpu. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** The outcome of {@link setBackend}, for the caller to print or log. */
 export interface BackendReport {
@@ -57,7 +62,8 @@ export interface BackendReport {
 /** Options of {@link setBackend}. */
 export interface SetBackendOptions {
   /**
-   * How packages are imported (default: dynamic `import()`). Tests inject one to
+   * How packages are imported (default: the loaders registered with
+   * `provideBackendPackage`, else in Node.js a dynamic `import()`). Tests inject one to
    * simulate installed, missing or broken packages.
    */
   readonly importer?: PackageImporter;
@@ -69,9 +75,11 @@ export interface SetBackendOptions {
    */
   readonly wasmThreads?: number;
   /**
-   * Where the `.wasm` binaries are (a directory prefix or a file map), passed to
-   * `setWasmPaths`. Not needed in Node.js, where the package finds its own binaries;
-   * needed when a bundler separates them from the JavaScript.
+   * Where the `.wasm` binaries are (a directory prefix ending in `/`, or a map from file
+   * name to URL), passed to `setWasmPaths`. Not needed in Node.js, where the package finds
+   * its own binaries; needed in a browser, where the bundle is served apart from them:
+   * serve `tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm` and (for threads, on a
+   * cross-origin isolated page) `tfjs-backend-wasm-threaded-simd.wasm` from that prefix.
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
   /**
@@ -82,13 +90,19 @@ export interface SetBackendOptions {
    */
   readonly dawnOptions?: readonly string[];
   /**
-   * Whether `auto` may pick `webgpu` (for a hardware adapter). Default false: in Node.js a
-   * WebGPU tensor cannot be read synchronously, and ncomp's entropy models and coders
-   * still read with `dataSync`, so `compress`, `decompress` and training fail there;
-   * `auto` passes webgpu over (saying so) unless this is true. Layers, losses and other
-   * code that reads with `await data()` run on it.
+   * Whether `auto` may pick `webgpu` (for a hardware adapter). Default: true in a browser;
+   * false in Node.js, where a WebGPU tensor cannot be read synchronously, so table
+   * building (model loading) needs `onReadableBackend` and training's synchronous reads
+   * fail; there `auto` passes webgpu over (saying so) unless this is true.
    */
   readonly autoWebgpu?: boolean;
+  /**
+   * The runtime to choose for (default: detected, see `detectRuntime`). Node.js tries
+   * native TensorFlow and can provide WebGPU through Dawn; a browser tries WebGL, loads
+   * only the packages its bundle provides, and its errors say what to import instead of
+   * what to install. Tests set it to simulate the other runtime.
+   */
+  readonly runtime?: Runtime;
 }
 
 /** Package names. */
@@ -98,47 +112,14 @@ const PKG = {
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
   webgpu: WEBGPU_BACKEND_PACKAGE,
+  webgl: WEBGL_BACKEND_PACKAGE,
   dawn: DAWN_PACKAGE,
 } as const;
-
-/** Why one candidate could not be used. */
-interface Failure {
-  readonly package: string;
-  /**
-   * `missing`: not installed; `failed`: installed but did not load or initialise;
-   * `unusable`: loaded, but the machine offers nothing it can use (no WebGPU adapter), or
-   * `auto` judged it slower than the next choice (a software adapter).
-   */
-  readonly kind: 'missing' | 'failed' | 'unusable';
-  readonly error: unknown;
-  readonly summary: string;
-}
-
-type Attempt = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly failure: Failure };
 
 const NATIVE_INSTALL_HINT =
   `Install one with \`npm install ${PKG.tfjsNode}\` (or \`npm install ${PKG.tfjsNodeGpu}\` for CUDA GPUs); ` +
   'its install step downloads the native libtensorflow library (a few hundred MB), so it needs network ' +
   'access and a platform for which libtensorflow is published.';
-
-/**
- * Makes `name` the active TF.js backend and checks that it took: `tf.setBackend`
- * resolves `false` (rather than throwing) when initialisation fails, and throws when no
- * backend of that name is registered.
- */
-async function activate(name: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'): Promise<unknown> {
-  try {
-    const ok = await tf.setBackend(name);
-    if (ok && tf.getBackend() === name) return undefined;
-    return new Error(`tf.setBackend('${name}') did not take effect (initialisation failed; TF.js logs the reason)`);
-  } catch (error) {
-    return error;
-  }
-}
-
-function failed(pkg: string, kind: Failure['kind'], error: unknown, summary?: string): Attempt {
-  return { ok: false, failure: { package: pkg, kind, error, summary: summary ?? errorSummary(error) } };
-}
 
 /** Imports one tfjs-node package and activates the `tensorflow` backend it registers. */
 async function tryNative(importer: PackageImporter, pkg: string): Promise<Attempt> {
@@ -163,10 +144,20 @@ const JS_INSTALL_HINT =
   `@ncomp/core installs no backend by itself (they are optional peers): \`npm install ${PKG.wasm}\` ` +
   `(WebAssembly, the usual choice; it brings ${PKG.cpu}) or \`npm install ${PKG.cpu}\` (plain JavaScript).`;
 
-/** The hint to add when every JavaScript backend asked for is missing (not installed), else ''. */
-function jsInstallHint(failures: readonly Failure[]): string {
-  const js = failures.filter((f) => f.package === PKG.wasm || f.package === PKG.cpu);
-  return js.length > 0 && js.every((f) => f.kind === 'missing') ? `. ${JS_INSTALL_HINT}` : '';
+const BROWSER_IMPORT_HINT =
+  "A browser bundle holds only the backends it imports: import '@ncomp/core/browser' (wasm, webgl, webgpu and cpu) " +
+  "or '@ncomp/core/browser/<backend>' (one of wasm, webgl, webgpu, cpu) once, before setBackend.";
+
+/**
+ * The hint to add when every JavaScript backend asked for is missing (not installed, or
+ * in a browser not in the bundle), else ''.
+ */
+function jsInstallHint(failures: readonly Failure[], runtime: Runtime): string {
+  // wasm and cpu decide (the last resorts); webgl only when it alone was asked for.
+  const lastResorts = failures.filter((f) => f.package === PKG.wasm || f.package === PKG.cpu);
+  const js = lastResorts.length > 0 ? lastResorts : failures.filter((f) => f.package === PKG.webgl);
+  if (js.length === 0 || !js.every((f) => f.kind === 'missing')) return '';
+  return `. ${runtime === 'browser' ? BROWSER_IMPORT_HINT : JS_INSTALL_HINT}`;
 }
 
 const WEBGPU_INSTALL_HINT =
@@ -179,6 +170,14 @@ const NO_ADAPTER_HINT =
   '`vulkaninfo --summary` lists what Vulkan sees, and Dawn\'s warnings on stderr may say why an adapter was refused. ' +
   "Without a GPU, choose 'wasm'.";
 
+const BROWSER_NO_ADAPTER_HINT =
+  "The browser offers WebGPU but gave no adapter (the GPU or its driver is blocked, or WebGPU is off for this machine; " +
+  "chrome://gpu says why in Chromium). Choose 'webgl' or 'wasm'.";
+
+const NO_BROWSER_WEBGPU =
+  'this browser offers no WebGPU (navigator.gpu is undefined: WebGPU needs a secure context, https or localhost, ' +
+  'and a browser that enables it)';
+
 const DAWN_SOURCE = `navigator.gpu from ${PKG.dawn} (Dawn)`;
 const SOFTWARE_NOTE = ' (a software adapter: expect it to be slower than wasm)';
 
@@ -187,7 +186,10 @@ const SOFTWARE_NOTE = ' (a software adapter: expect it to be slower than wasm)';
  * missing package, a missing adapter and a software adapter; an explicit `webgpu`
  * accepts a software adapter (saying so).
  */
-async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, auto: boolean): Promise<Attempt> {
+async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, auto: boolean, runtime: Runtime): Promise<Attempt> {
+  if (runtime === 'browser' && !webGpuInitialised() && hostGpu() === undefined) {
+    return failed(PKG.webgpu, 'unusable', undefined, NO_BROWSER_WEBGPU);
+  }
   if (webGpuInitialised()) {
     const error = await activate('webgpu');
     if (error !== undefined) return failed(PKG.webgpu, 'failed', error);
@@ -312,7 +314,7 @@ async function tryWasm(importer: PackageImporter, options: SetBackendOptions): P
       ? ''
       : tf.env().getBool('IS_NODE')
       ? ' (TF.js has no wasm threads in Node.js)'
-      : ' (no SharedArrayBuffer / cross-origin isolation)';
+      : ' (the page is not cross-origin isolated, so no SharedArrayBuffer: serve it with COOP / COEP headers for threads)';
   notes.unshift(
     `WebAssembly, SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === '1' ? '' : 's'}${threadNote}`
   );
@@ -354,30 +356,38 @@ function unavailable(message: string, failures: readonly Failure[]): BackendUnav
  * Selects and activates a TensorFlow.js backend, and reports what it did. Logs nothing
  * (TF.js itself may warn when a backend fails to initialise); print the report if wanted.
  *
+ * In Node.js:
  * - `auto`: `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (optional peers,
  *   used when the user installed them), then (only with `autoWebgpu: true`) `webgpu` when
  *   its packages are installed and `requestAdapter()` finds a hardware adapter, else
- *   `wasm`, else `cpu`. A package that
- *   is installed but fails to load, a missing or software-only WebGPU adapter, is passed
- *   over, and the report's `reason` says why.
+ *   `wasm`, else `cpu`. A package that is installed but fails to load, a missing or
+ *   software-only WebGPU adapter, is passed over, and the report's `reason` says why.
  * - `tensorflow`: tfjs-node-gpu, then tfjs-node; neither usable is an error.
  * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` (optional peer) on `navigator.gpu`, which
  *   in Node.js the `webgpu` package (Dawn, optional peer) provides when the host has
  *   none. Any adapter is accepted, a software one included (the report says so).
- * - `wasm`, `cpu`: exactly that backend.
+ * - `webgl`: an error (WebGL is a browser API).
  *
- * "Not installed" (module not found) is told apart from "installed but failed to load"
- * (e.g. a missing CUDA library); the latter's error is chained as the thrown error's
- * `cause`.
+ * In a browser (packages come from the bundle: import `@ncomp/core/browser` first):
+ * - `auto`: `webgpu` on a hardware adapter (unless `autoWebgpu: false`), else `webgl` on
+ *   a GPU renderer with 32-bit float textures, else `wasm` (threaded when the page is
+ *   cross-origin isolated), else `cpu`; each pass-over is in the report's `reason`.
+ * - `webgpu`, `webgl`: that backend, a software adapter or renderer included.
+ * - `tensorflow`: an error (native TensorFlow is for Node.js).
+ *
+ * Everywhere, `wasm` and `cpu` mean exactly that backend. "Not installed" (module not
+ * found, or not in the bundle) is told apart from "installed but failed to load" (e.g. a
+ * missing CUDA library); the latter's error is chained as the thrown error's `cause`.
  *
  * @param choice - The backend wanted.
- * @param options - Importer injection and wasm settings.
+ * @param options - Importer injection, runtime, and wasm and WebGPU settings.
  * @returns What was chosen and why.
  * @throws BackendUnavailableError when the requested backend (or, for `auto`, every
- *   candidate) cannot be used; for `tensorflow` or `webgpu` with the packages not
- *   installed, the message names them and says how to install them; for `webgpu` with no
- *   adapter, it says so and points at GPU drivers / Vulkan. InvalidArgumentError for an
- *   unknown choice or a bad `wasmThreads`.
+ *   candidate) cannot be used; for a package not installed (in a browser: not bundled),
+ *   the message names it and says how to install (import) it; for `webgpu` with no
+ *   adapter, it says so and points at GPU drivers / Vulkan (in a browser: at the
+ *   browser's GPU settings). InvalidArgumentError for an unknown choice or a bad
+ *   `wasmThreads`.
  *
  * @example
  * ```ts
@@ -398,76 +408,138 @@ export async function setBackend(choice: BackendChoice, options: SetBackendOptio
   if (options.wasmThreads !== undefined && !(Number.isSafeInteger(options.wasmThreads) && options.wasmThreads >= 1)) {
     throw new InvalidArgumentError(`wasmThreads must be a positive integer, found ${options.wasmThreads}`);
   }
-  const importer = options.importer ?? defaultImporter;
-  const failures: Failure[] = [];
-  const report = (chosen: BackendName, pkg: string, detail: string): BackendReport => {
-    const passedOver = failures.length > 0 ? ` (passed over: ${describeFailures(failures)})` : '';
-    return { requested: choice, chosen, package: pkg, reason: `${detail}${passedOver}` };
-  };
-
-  if (choice === 'auto' || choice === 'tensorflow') {
-    for (const [pkg, name] of [
-      [PKG.tfjsNodeGpu, 'tensorflow-gpu'],
-      [PKG.tfjsNode, 'tensorflow'],
-    ] as const) {
-      const attempt = await tryNative(importer, pkg);
-      if (attempt.ok) return report(name, pkg, attempt.detail);
-      failures.push(attempt.failure);
-    }
-    if (choice === 'tensorflow') {
-      const allMissing = failures.every((f) => f.kind === 'missing');
-      throw unavailable(
-        allMissing
-          ? `backend 'tensorflow' needs ${PKG.tfjsNode} or ${PKG.tfjsNodeGpu}, and neither is installed. ${NATIVE_INSTALL_HINT}`
-          : `backend 'tensorflow' is unavailable: ${describeFailures(failures)}. ` +
-              "Reinstall the package for this platform and Node.js version, or choose the 'wasm' backend.",
-        failures
-      );
-    }
+  const runtime = options.runtime ?? detectRuntime();
+  const run: Run = { choice, options, runtime, importer: options.importer ?? importerFor(runtime), failures: [] };
+  if (runtime === 'browser' && choice === 'tensorflow') throw new BackendUnavailableError(TENSORFLOW_IN_BROWSER);
+  if (runtime === 'node' && choice === 'webgl') throw new BackendUnavailableError(WEBGL_IN_NODE);
+  const steps = runtime === 'node' ? [nativeStep, webgpuStep, wasmStep] : [webgpuStep, webglStep, wasmStep];
+  for (const step of steps) {
+    const report = await step(run);
+    if (report !== undefined) return report;
   }
+  return cpuStep(run);
+}
 
-  if (choice === 'auto' && options.autoWebgpu !== true) {
-    failures.push({
+/** One `setBackend` call in progress: what was asked, and the candidates passed over so far. */
+interface Run {
+  readonly choice: BackendChoice;
+  readonly options: SetBackendOptions;
+  readonly runtime: Runtime;
+  readonly importer: PackageImporter;
+  readonly failures: Failure[];
+}
+
+/** A step of `setBackend`: a report when it activated its backend, undefined to go on; throws when the choice was its own and failed. */
+type Step = (run: Run) => Promise<BackendReport | undefined>;
+
+const TENSORFLOW_IN_BROWSER =
+  "backend 'tensorflow' is native TensorFlow for Node.js (tfjs-node) and does not exist in a browser; choose 'auto', 'webgpu', 'webgl' or 'wasm'";
+const WEBGL_IN_NODE =
+  "backend 'webgl' needs a browser's WebGL 2 (TF.js's webgl backend does not run in Node.js); in Node.js choose 'auto', 'wasm', 'tensorflow' or 'webgpu'";
+
+function reportOf(run: Run, chosen: BackendName, pkg: string, detail: string): BackendReport {
+  const passedOver = run.failures.length > 0 ? ` (passed over: ${describeFailures(run.failures)})` : '';
+  return { requested: run.choice, chosen, package: pkg, reason: `${detail}${passedOver}` };
+}
+
+/** Native TensorFlow (Node.js): tfjs-node-gpu, then tfjs-node. */
+const nativeStep: Step = async (run) => {
+  if (run.choice !== 'auto' && run.choice !== 'tensorflow') return undefined;
+  for (const [pkg, name] of [
+    [PKG.tfjsNodeGpu, 'tensorflow-gpu'],
+    [PKG.tfjsNode, 'tensorflow'],
+  ] as const) {
+    const attempt = await tryNative(run.importer, pkg);
+    if (attempt.ok) return reportOf(run, name, pkg, attempt.detail);
+    run.failures.push(attempt.failure);
+  }
+  if (run.choice === 'auto') return undefined;
+  const allMissing = run.failures.every((f) => f.kind === 'missing');
+  throw unavailable(
+    allMissing
+      ? `backend 'tensorflow' needs ${PKG.tfjsNode} or ${PKG.tfjsNodeGpu}, and neither is installed. ${NATIVE_INSTALL_HINT}`
+      : `backend 'tensorflow' is unavailable: ${describeFailures(run.failures)}. ` +
+          "Reinstall the package for this platform and Node.js version, or choose the 'wasm' backend.",
+    run.failures
+  );
+};
+
+/** The error for an explicit `webgpu` that failed, in the runtime's terms. */
+function webgpuError(f: Failure, run: Run): BackendUnavailableError {
+  const browser = run.runtime === 'browser';
+  if (f.kind === 'missing') {
+    return unavailable(
+      browser
+        ? `backend 'webgpu' needs ${PKG.webgpu}, which is not in this bundle. ${BROWSER_IMPORT_HINT}`
+        : `backend 'webgpu' needs ${PKG.webgpu} and, in Node.js, ${PKG.dawn} (Dawn); ${f.package} ${
+            f.package.includes(' and ') ? 'are' : 'is'
+          } not installed. ${WEBGPU_INSTALL_HINT}`,
+      run.failures
+    );
+  }
+  if (f.kind === 'unusable') {
+    const hint = browser ? (f.summary === NO_BROWSER_WEBGPU ? "Choose 'webgl' or 'wasm'." : BROWSER_NO_ADAPTER_HINT) : NO_ADAPTER_HINT;
+    return unavailable(`backend 'webgpu' is unavailable: ${f.summary}. ${hint}`, run.failures);
+  }
+  return unavailable(`backend 'webgpu' is unavailable: ${describeFailures(run.failures)}`, run.failures);
+}
+
+/** WebGPU: always for an explicit `webgpu`; for `auto` unless `autoWebgpu` says no (the default in Node.js). */
+const webgpuStep: Step = async (run) => {
+  if (run.choice !== 'auto' && run.choice !== 'webgpu') return undefined;
+  if (run.choice === 'auto' && !(run.options.autoWebgpu ?? run.runtime === 'browser')) {
+    run.failures.push({
       package: PKG.webgpu,
       kind: 'unusable',
       error: undefined,
-      summary: "not tried by auto (ncomp's coding reads tensors synchronously, which WebGPU in Node.js cannot; choose 'webgpu' explicitly)",
-    } as Failure);
-  } else if (choice === 'auto' || choice === 'webgpu') {
-    const attempt = await tryWebgpu(importer, options, choice === 'auto');
-    if (attempt.ok) return report('webgpu', PKG.webgpu, attempt.detail);
-    failures.push(attempt.failure);
-    if (choice === 'webgpu') {
-      const f = attempt.failure;
-      throw unavailable(
-        f.kind === 'missing'
-          ? `backend 'webgpu' needs ${PKG.webgpu} and, in Node.js, ${PKG.dawn} (Dawn); ${f.package} ${
-              f.package.includes(' and ') ? 'are' : 'is'
-            } not installed. ${WEBGPU_INSTALL_HINT}`
-          : f.kind === 'unusable'
-          ? `backend 'webgpu' is unavailable: ${f.summary}. ${NO_ADAPTER_HINT}`
-          : `backend 'webgpu' is unavailable: ${describeFailures(failures)}`,
-        failures
-      );
-    }
+      summary:
+        run.runtime === 'node'
+          ? "not tried by auto (in Node.js a WebGPU tensor cannot be read synchronously, which table building and training need; choose 'webgpu' explicitly)"
+          : 'not tried by auto (autoWebgpu: false)',
+    });
+    return undefined;
   }
+  const attempt = await tryWebgpu(run.importer, run.options, run.choice === 'auto', run.runtime);
+  if (attempt.ok) return reportOf(run, 'webgpu', PKG.webgpu, attempt.detail);
+  run.failures.push(attempt.failure);
+  if (run.choice === 'webgpu') throw webgpuError(attempt.failure, run);
+  return undefined;
+};
 
-  if (choice === 'auto' || choice === 'wasm') {
-    const attempt = await tryWasm(importer, options);
-    if (attempt.ok) return report('wasm', PKG.wasm, attempt.detail);
-    failures.push(attempt.failure);
-    if (choice === 'wasm') {
-      throw unavailable(`backend 'wasm' is unavailable: ${describeFailures(failures)}${jsInstallHint(failures)}`, failures);
-    }
+/** WebGL 2 (browsers). */
+const webglStep: Step = async (run) => {
+  if (run.choice !== 'auto' && run.choice !== 'webgl') return undefined;
+  const attempt = await tryWebgl(run.importer, run.choice === 'auto');
+  if (attempt.ok) return reportOf(run, 'webgl', PKG.webgl, attempt.detail);
+  run.failures.push(attempt.failure);
+  if (run.choice === 'webgl') {
+    throw unavailable(`backend 'webgl' is unavailable: ${describeFailures(run.failures)}${jsInstallHint(run.failures, run.runtime)}`, run.failures);
   }
+  return undefined;
+};
 
-  const attempt = await tryCpu(importer);
-  if (attempt.ok) return report('cpu', PKG.cpu, attempt.detail);
-  failures.push(attempt.failure);
+/** WebAssembly. */
+const wasmStep: Step = async (run) => {
+  if (run.choice !== 'auto' && run.choice !== 'wasm') return undefined;
+  const attempt = await tryWasm(run.importer, run.options);
+  if (attempt.ok) return reportOf(run, 'wasm', PKG.wasm, attempt.detail);
+  run.failures.push(attempt.failure);
+  if (run.choice === 'wasm') {
+    throw unavailable(`backend 'wasm' is unavailable: ${describeFailures(run.failures)}${jsInstallHint(run.failures, run.runtime)}`, run.failures);
+  }
+  return undefined;
+};
+
+/** Plain JavaScript, the last resort of `auto`. */
+async function cpuStep(run: Run): Promise<BackendReport> {
+  const attempt = await tryCpu(run.importer);
+  if (attempt.ok) return reportOf(run, 'cpu', PKG.cpu, attempt.detail);
+  run.failures.push(attempt.failure);
+  const hint = jsInstallHint(run.failures, run.runtime);
   throw unavailable(
-    choice === 'cpu'
-      ? `backend 'cpu' is unavailable: ${describeFailures(failures)}${jsInstallHint(failures)}`
-      : `no TensorFlow.js backend could be activated: ${describeFailures(failures)}${jsInstallHint(failures)}`,
-    failures
+    run.choice === 'cpu'
+      ? `backend 'cpu' is unavailable: ${describeFailures(run.failures)}${hint}`
+      : `no TensorFlow.js backend could be activated: ${describeFailures(run.failures)}${hint}`,
+    run.failures
   );
 }

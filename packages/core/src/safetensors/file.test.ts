@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptStreamError, InvalidArgumentError, ShapeError } from '../errors/index.js';
 import type { SafetensorsTensor } from './index.js';
-import { readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from './index.js';
+import { readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from './index.node.js';
 
 function bytesOf(data: ArrayBufferView): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);

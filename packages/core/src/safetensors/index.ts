@@ -1,8 +1,9 @@
 /**
  * Reading and writing the safetensors format (https://github.com/huggingface/safetensors)
  * on `Uint8Array`s and typed arrays. Pure TypeScript: this entry point imports no
- * TensorFlow.js, so it works without it (`readSafetensorsFile` / `writeSafetensorsFile`
- * use `node:fs` and need Node.js).
+ * TensorFlow.js, so it works without it, and no `node:` module, so it works in browsers.
+ * Under the `node` export condition it also exports `readSafetensorsFile` /
+ * `writeSafetensorsFile` (files on disk; see `@ncomp/core/node`).
  *
  * @packageDocumentation
  */
@@ -16,5 +17,3 @@ export type { SafetensorsFile } from './read.js';
 export { readSafetensors } from './read.js';
 export type { SafetensorsTensorMap, WriteSafetensorsOptions } from './write.js';
 export { writeSafetensors } from './write.js';
-export type { WriteSafetensorsFileOptions } from './file.js';
-export { readSafetensorsFile, writeSafetensorsFile } from './file.js';

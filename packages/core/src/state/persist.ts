@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelMismatchError } from '../errors/index.js';
 import type { LoadStateDictOptions, LoadStateDictResult, Module } from '../module/index.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../safetensors/index.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../safetensors/file.js';
 import type { FloatStorageDtype } from './convert.js';
 import { decodedToStateDict, stateDictToSafetensorsTensors } from './convert.js';
 

@@ -13,8 +13,10 @@ import {
   UnsupportedFormatError,
 } from '../errors/index.js';
 import { Module } from '../module/index.js';
-import { readSafetensors, readSafetensorsFile, writeSafetensors } from '../safetensors/index.js';
-import { loadModule, safetensorsToStateDict, saveModule, stateDictToSafetensors } from './index.js';
+import { readSafetensors, writeSafetensors } from '../safetensors/index.js';
+import { readSafetensorsFile } from '../safetensors/file.js';
+import { safetensorsToStateDict, stateDictToSafetensors } from './index.js';
+import { loadModule, saveModule } from './persist.js';
 
 const LPIPS_DIR = fileURLToPath(new URL('../../../../../shared/data/lpips/', import.meta.url));
 const HAVE_LPIPS = existsSync(LPIPS_DIR);

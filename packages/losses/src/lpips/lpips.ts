@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SafetensorsFile } from '@ncomp/core';
-import { InvalidArgumentError, Module, NcompError, readSafetensors, readSafetensorsFile, ShapeError } from '@ncomp/core';
+import { detectRuntime, InvalidArgumentError, Module, NcompError, readSafetensors, ShapeError } from '@ncomp/core';
 import { checkImagePair, describeShape } from '../internal/checks.js';
 import type { Reduced, Reduction, ReductionOptions } from '../reduction.js';
 import { checkReduction, reduce } from '../reduction.js';
@@ -16,6 +16,21 @@ import { tapDistance } from './tap-distance.js';
 import type { CheckedWeights } from './weights.js';
 import { checkLpipsWeights } from './weights.js';
 import { WeightTree } from './weight-tree.js';
+
+/**
+ * `@ncomp/core/node`, imported when a file is to be read (Node.js only). The specifier is
+ * computed, so bundlers leave it out and browser bundles of @ncomp/losses hold no `node:`
+ * module.
+ */
+async function coreNode(): Promise<typeof import('@ncomp/core/node')> {
+  if (detectRuntime() !== 'node') {
+    throw new InvalidArgumentError(
+      'Lpips.fromFile reads a file from disk and needs Node.js; in a browser, fetch the weights and call Lpips.fromSafetensors(bytes, net)',
+    );
+  }
+  const specifier = '@ncomp/core/node';
+  return (await import(/* @vite-ignore */ specifier)) as typeof import('@ncomp/core/node');
+}
 
 /** LPIPS v0.1 input shift per RGB channel, applied after scaling to `[-1, 1]`. */
 const SHIFT = [-0.03, -0.088, -0.188] as const;
@@ -99,7 +114,9 @@ export class Lpips extends Module {
    * @param path - The weights file, e.g. `lpips_alex_v0.1.safetensors`.
    * @param net - The backbone the weights are for.
    * @returns A new model (dispose it when done).
-   * @throws InvalidArgumentError for a missing file or unknown `net`; ModelMismatchError
+   * Node.js only; in a browser, fetch the bytes and call {@link Lpips.fromSafetensors}.
+   *
+   * @throws InvalidArgumentError for a missing file or unknown `net`, or outside Node.js; ModelMismatchError
    *   listing every missing, unexpected, misshapen or non-float tensor;
    *   CorruptStreamError / UnsupportedFormatError for a damaged file.
    */
@@ -107,7 +124,7 @@ export class Lpips extends Module {
     checkNet('Lpips.fromFile', net);
     let file: SafetensorsFile;
     try {
-      file = await readSafetensorsFile(path);
+      file = await (await coreNode()).readSafetensorsFile(path);
     } catch (err) {
       if (err instanceof InvalidArgumentError && !(err.cause instanceof NcompError)) {
         throw new InvalidArgumentError(`Lpips.fromFile: cannot load LPIPS '${net}' weights: ${err.message}`, {

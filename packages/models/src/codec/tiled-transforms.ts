@@ -1,6 +1,8 @@
 /**
  * g_a and g_s of {@link ImageCodec} over large images, tile by tile (see `tiling.ts`):
  * the image stays in a JavaScript array, and only one tile's tensors exist at a time.
+ * Tiles are read with `await data()`: a synchronous read of a WebGPU tensor is slow in a
+ * browser (and read zeros on Chromium's SwiftShader adapter), and impossible in Node.js.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { PadMode } from './reflect-pad.js';

@@ -81,13 +81,15 @@ export function tilesOf(rows: number, cols: number, grid: Pick<TileGrid, 'tile' 
 /**
  * Applies `fn` tile by tile and hands each tile's own output to `sink` (with its position
  * in output pixels); the caller assembles it. `read` supplies the grown input region of a
- * tile (in input pixels). At most one tile's input and output exist at a time.
+ * tile (in input pixels). At most one tile's input and output exist at a time. The sink
+ * may be asynchronous (it reads the tile with `await data()`, which every backend offers,
+ * WebGPU in a browser included); the next tile starts when it settles.
  *
  * @param rows - Height of the input in units.
  * @param cols - Width of the input in units.
  * @param read - The input region `[top, left, height, width]` in input pixels, as a new tensor.
  * @param fn - The transform (runs under `tf.tidy`).
- * @param sink - Receives `[1, h, w, C]` outputs (disposed after it returns) at output pixel `top`, `left`.
+ * @param sink - Receives `[1, h, w, C]` outputs (disposed after it settles) at output pixel `top`, `left`.
  */
 export async function forEachTile(
   rows: number,

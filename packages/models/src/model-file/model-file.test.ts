@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../zoo/registry.js';
-import { loadModelBytes, loadModelFile, modelFileBytes, saveModelFile } from './model-file.js';
+import { loadModelBytes, modelFileBytes } from './model-file.js';
+import { loadModelFile, saveModelFile } from './model-file-node.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,8 +1,12 @@
-import { onReadableBackend, ModelMismatchError, UnsupportedFormatError, readSafetensors, safetensorsToStateDict, stateDictToSafetensors, writeFileAtomic } from '@ncomp/core';
+/**
+ * Model files as bytes: serializing a codec and building one from a file's bytes. No
+ * file system here, so it runs in browsers too; files on disk are in `model-file-node.ts`,
+ * URLs in `model-url.ts`.
+ */
+import { ModelMismatchError, UnsupportedFormatError, readSafetensors, safetensorsToStateDict, stateDictToSafetensors } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile } from 'node:fs/promises';
 import type { ImageCodec } from '../codec/image-codec.js';
-import { createHash } from 'node:crypto';
+import { weightsDigest } from '../container/model-check.js';
 import { modelEntry, type ModelConfig } from '../zoo/registry.js';
 
 /** Metadata keys of an ncomp model file (safetensors `__metadata__`). */
@@ -55,20 +59,10 @@ export async function modelFileBytes(model: ImageCodec, name: string, config: Mo
   }
 }
 
-/** Writes a model file atomically (see {@link modelFileBytes}); refuses to overwrite unless asked. */
-export async function saveModelFile(
-  path: string,
-  model: ImageCodec,
-  name: string,
-  config: ModelConfig,
-  options: { readonly overwrite?: boolean; readonly metadata?: Readonly<Record<string, string>> } = {},
-): Promise<void> {
-  const bytes = await modelFileBytes(model, name, config, options.metadata);
-  await writeFileAtomic(path, bytes, { overwrite: options.overwrite === true, overwriteHint: 'pass --force / { overwrite: true } to replace it' });
-}
-
 /**
- * Builds the codec a model file describes and loads its weights and tables.
+ * Builds the codec a model file describes and loads its weights and tables. Table building
+ * reads tensors synchronously: under WebGPU, call it inside `onReadableBackend` (as
+ * `loadModelFile` and `loadModelUrl` do).
  * @param bytes - The file's bytes.
  * @param source - Where they came from, for messages.
  * @throws UnsupportedFormatError when the bytes are not an ncomp model file;
@@ -110,12 +104,6 @@ export function loadModelBytes(bytes: Uint8Array, source = 'model file', options
   } finally {
     tf.dispose(Object.values(dict));
   }
-  return { model, name, config, digest: new Uint8Array(createHash('sha256').update(bytes).digest().subarray(0, 16)), metadata };
-}
-
-/** Reads a model file from disk (see {@link loadModelBytes}). */
-export async function loadModelFile(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  const buffer = await readFile(path);
-  // Tables are built with synchronous reads: under WebGPU, on the CPU (the weights move on first use).
-  return onReadableBackend(() => loadModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path, options));
+  // The container's own SHA-256 (pure TypeScript), the same digest in Node.js and browsers.
+  return { model, name, config, digest: weightsDigest(bytes), metadata };
 }

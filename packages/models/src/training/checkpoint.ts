@@ -2,7 +2,8 @@ import { CorruptStreamError, InvalidArgumentError, errorCode, readSafetensorsFil
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadModelFile, modelFileBytes, type LoadedModel } from '../model-file/model-file.js';
+import { modelFileBytes, type LoadedModel } from '../model-file/model-file.js';
+import { loadModelFile } from '../model-file/model-file-node.js';
 import type { ModelConfig } from '../zoo/registry.js';
 import type { RdTrainer, RdTrainerState, RdTrainOptions } from './rd-trainer.js';
 

@@ -2,16 +2,17 @@ import { InvalidArgumentError } from '@ncomp/core';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL_WEIGHTS } from './default-model-name.js';
 
 /** The folder of the model files shipped in this package (`weights/`). */
 export const WEIGHTS_DIR: string = fileURLToPath(new URL('../../weights/', import.meta.url));
 
 /**
- * Path of the default model file shipped in this package (`weights/default.safetensors`):
- * the variable-rate mean-scale hyperprior `ncomp` uses when no `--model` is given. See
- * `weights/README.md` for how it was trained.
+ * Path of the default model file shipped in this package (`weights/default.safetensors`,
+ * {@link DEFAULT_MODEL_WEIGHTS}): the variable-rate mean-scale hyperprior `ncomp` uses when
+ * no `--model` is given. See `weights/README.md` for how it was trained. Node.js only.
  */
-export const DEFAULT_MODEL_FILE: string = join(WEIGHTS_DIR, 'default.safetensors');
+export const DEFAULT_MODEL_FILE: string = fileURLToPath(new URL(`../../${DEFAULT_MODEL_WEIGHTS}`, import.meta.url));
 
 /** What a shipped model's name looks like: lower-case words joined by hyphens, e.g. `mric-small`. */
 const SHIPPED_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
