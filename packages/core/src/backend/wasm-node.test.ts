@@ -9,7 +9,7 @@ import type { PackageImporter } from './index.js';
 import { defaultImporter, describeBackend, setBackend } from './index.js';
 
 describe('wasm backend in Node.js (first initialisation)', () => {
-  it('loads its binaries from any working directory, without setWasmPaths, and stays single-threaded', async () => {
+  it('loads its binaries from any working directory, without setWasmPaths, on the threads asked for', async () => {
     const calls: Array<[string, unknown[]]> = [];
     // Wrap the real package to record which configuration calls setBackend makes.
     const spying: PackageImporter = async (spec) => {
@@ -35,9 +35,9 @@ describe('wasm backend in Node.js (first initialisation)', () => {
       expect(report.chosen).toBe('wasm');
       expect(calls.filter(([n]) => n === 'setWasmPaths')).toEqual([]);
       expect(calls).toContainEqual(['setThreadsCount', [2]]);
-      // Node: TF.js disables wasm multithreading, so XNNPACK runs one thread regardless.
-      expect(describeBackend().wasm).toEqual({ simd: true, multithreaded: false, threads: 1 });
-      expect(report.reason).toMatch(/^WebAssembly, SIMD on, 1 thread \(TF.js has no wasm threads in Node.js\)$/);
+      // TF.js's threaded SIMD build on worker_threads, two threads even on a one-core machine.
+      expect(describeBackend().wasm).toEqual({ simd: true, multithreaded: true, threads: 2 });
+      expect(report.reason).toBe('WebAssembly, SIMD on, 2 threads (worker_threads)');
 
       const before = tf.memory().numTensors;
       const y = tf.tidy(() => tf.sum(tf.square(tf.tensor1d([1, 2, 3]))));
@@ -47,6 +47,37 @@ describe('wasm backend in Node.js (first initialisation)', () => {
     } finally {
       process.chdir(cwd);
       await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('threaded wasm backend in Node.js', () => {
+  it('computes what the cpu backend computes, on work XNNPACK splits between its threads', async () => {
+    expect(tf.getBackend()).toBe('wasm');
+    const run = () =>
+      tf.tidy(() => {
+        const ramp = (n: number, shape: number[]) => tf.reshape(tf.range(0, n, 1, 'float32'), shape);
+        const x = tf.sin(ramp(2 * 48 * 64 * 16, [2, 48, 64, 16])) as tf.Tensor4D;
+        const k = tf.mul(tf.cos(ramp(5 * 5 * 16 * 40, [5, 5, 16, 40])), 0.1) as tf.Tensor4D;
+        const a = tf.cos(ramp(300 * 200, [300, 200])) as tf.Tensor2D;
+        const b = tf.sin(ramp(200 * 250, [200, 250])) as tf.Tensor2D;
+        const d = tf.slice(k, [0, 0, 0, 0], [3, 3, 16, 1]);
+        return [tf.conv2d(x, k, 2, 'same'), tf.matMul(a, b), tf.relu(tf.depthwiseConv2d(x, d, 1, 'same'))];
+      });
+    const onWasm = await Promise.all(run().map(async (t) => [await t.data(), t] as const));
+    await tf.setBackend('cpu');
+    try {
+      const onCpu = await Promise.all(run().map((t) => t.data()));
+      onWasm.forEach(([w], i) => {
+        const c = onCpu[i]!;
+        expect(w.length).toBe(c.length);
+        let worst = 0;
+        for (let j = 0; j < c.length; j++) worst = Math.max(worst, Math.abs(w[j]! - c[j]!) / (1 + Math.abs(c[j]!)));
+        expect(worst).toBeLessThan(1e-4);
+      });
+    } finally {
+      await tf.setBackend('wasm');
+      onWasm.forEach(([, t]) => t.dispose());
     }
   });
 });
