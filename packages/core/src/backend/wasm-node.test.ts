@@ -1,9 +1,12 @@
 // Runs in its own test file (its own process) so that the wasm backend initialises
 // here for the first time: thread settings and binary lookup apply only at that moment.
 import * as tf from '@tensorflow/tfjs-core';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { PackageImporter } from './index.js';
 import { defaultImporter, describeBackend, setBackend } from './index.js';
@@ -79,5 +82,28 @@ describe('threaded wasm backend in Node.js', () => {
       await tf.setBackend('wasm');
       onWasm.forEach(([, t]) => t.dispose());
     }
+  });
+});
+
+describe('threaded wasm backend and the process', () => {
+  it('does not keep a Node.js process alive once its work is done', async () => {
+    // A process that computes on 2 threads and then has nothing left to do must exit by
+    // itself (XNNPACK's pool threads live on worker_threads that ncomp unrefs).
+    const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
+    const script = [
+      `const { setBackend, describeBackend } = await import(${JSON.stringify(entry)});`,
+      "const tf = await import('@tensorflow/tfjs-core');",
+      "await setBackend('wasm', { wasmThreads: 2 });",
+      'const y = tf.matMul(tf.ones([200, 300]), tf.ones([300, 100]));',
+      'const v = await y.data();',
+      'console.log(JSON.stringify({ v: v[0], wasm: describeBackend().wasm }));',
+    ].join('\n');
+    const cwd = fileURLToPath(new URL('../..', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd,
+      timeout: 90_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ v: 300, wasm: { simd: true, multithreaded: true, threads: 2 } });
   });
 });

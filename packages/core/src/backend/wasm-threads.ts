@@ -43,6 +43,7 @@ interface WatchedWorker {
   on(event: 'error', listener: (error: unknown) => void): void;
   once(event: 'exit', listener: (code: number) => void): void;
   terminate(): unknown;
+  unref(): void;
 }
 
 /** The wasm backend package with the class this file instantiates. */
@@ -213,7 +214,13 @@ export function threadedWasmFactory(mod: ThreadableWasmModule, files: ThreadedWa
       disposeData: module.cwrap('dispose_data', null, ['number']),
       dispose: module.cwrap('dispose', null, []),
     };
-    return new mod.BackendWasm(module);
+    const backend = new mod.BackendWasm(module);
+    // The constructor started XNNPACK's pool: pthreads that live as long as the module, on
+    // workers Emscripten ref()s while they run a pthread. Unref them so that, as with the
+    // single-threaded build, the backend never keeps the process alive (their work happens
+    // inside synchronous kernel calls of this thread, never between two event-loop turns).
+    for (const worker of workersOf(module)) worker.unref();
+    return backend;
   };
 }
 
