@@ -1,6 +1,7 @@
 // The wasm backend is the default on a fresh machine: check the forward passes there too
-// (its own file, so its own process and backend).
-import { setBackend } from '@ncomp/core';
+// (its own file, so its own process and backend), on two XNNPACK threads (TF.js's threaded
+// SIMD build on worker_threads), whatever the machine's core count: the default.
+import { describeBackend, setBackend } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from './conv/conv2d.js';
@@ -13,12 +14,28 @@ import { SwinStage } from './swin/swin-stage.js';
 import { expectClose, expectNoLeak, referenceConv2d, referenceConvTranspose2d, take, uniform } from './test-helpers.js';
 
 beforeAll(async () => {
-  await setBackend('wasm');
+  await setBackend('wasm', { wasmThreads: 2 });
 });
 
 describe('layers on the wasm backend', () => {
-  it('runs on wasm', () => {
+  it('runs on wasm, threaded', () => {
     expect(tf.getBackend()).toBe('wasm');
+    expect(describeBackend().wasm).toEqual({ simd: true, multithreaded: true, threads: 2 });
+  });
+
+  it('Conv2d and ConvTranspose2d on tensors large enough to be split between the threads match plain loops', () => {
+    expectNoLeak(() => {
+      const x = uniform([2, 36, 52, 24], 7);
+      const conv = new Conv2d(24, 32, 5, { stride: 2, padding: 'same_zeros', useBias: false });
+      const want = referenceConv2d(x as tf.Tensor4D, conv.kernel as tf.Tensor4D, 2, { top: 2, left: 2 }, [18, 26]);
+      expectClose(take(conv.call(x)), take(want), 1e-4, 1e-4);
+      const up = new ConvTranspose2d(24, 16, 5, { stride: 2, padding: 'same_zeros', useBias: false });
+      const wantUp = referenceConvTranspose2d(x as tf.Tensor4D, up.kernel as tf.Tensor4D, 2, { top: 2, left: 2 }, [72, 104]);
+      expectClose(take(up.call(x)), take(wantUp), 1e-4, 1e-4);
+      tf.dispose([x, want, wantUp]);
+      conv.dispose();
+      up.dispose();
+    });
   });
 
   it.each(['same', 'same_zeros'] as const)('Conv2d and ConvTranspose2d follow the %s grid', (padding) => {

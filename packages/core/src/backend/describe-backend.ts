@@ -10,7 +10,7 @@ import { webGpuAdapter } from './webgpu.js';
 export interface WasmBackendDetails {
   /** Whether the SIMD binary is in use (`WASM_HAS_SIMD_SUPPORT`); `undefined` if not yet detected. */
   readonly simd: boolean | undefined;
-  /** Whether the multithreaded binary is in use (`WASM_HAS_MULTITHREAD_SUPPORT`); always false in Node.js. */
+  /** Whether the multithreaded binary is in use (`WASM_HAS_MULTITHREAD_SUPPORT`; in Node.js set by ncomp's threaded loader). */
   readonly multithreaded: boolean | undefined;
   /** XNNPACK threads actually used (`getThreadsCount()`); `undefined` if unknown. */
   readonly threads: number | undefined;

@@ -11,7 +11,10 @@ import { importerFor, tryImport } from './import-package.js';
 import { activate, failed, type Attempt, type Failure } from './attempt.js';
 import { detectRuntime, type Runtime } from './runtime.js';
 import { WEBGL_BACKEND_PACKAGE, tryWebgl } from './webgl.js';
+import type { WasmBackendModule } from './wasm-module.js';
 import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
+import type { NodeWasmThreading } from './wasm-threads.js';
+import { enableNodeWasmThreads } from './wasm-threads.js';
 import { registerWasmKernels } from '../kernels/wasm-kernels.js';
 import {
   DAWN_PACKAGE,
@@ -69,9 +72,16 @@ export interface SetBackendOptions {
   readonly importer?: PackageImporter;
   /**
    * Threads for the wasm backend's XNNPACK pool, a positive integer. Applied only before
-   * the wasm backend first initialises. Default: TF.js's own (the browser's
-   * `navigator.hardwareConcurrency`). In Node.js the wasm backend is single-threaded
-   * whatever this says (see `wasm-module.ts`).
+   * the wasm backend first initialises.
+   *
+   * - Node.js: default all the cores Node.js may use (`os.availableParallelism()`), at
+   *   most 8 (TF.js's pool size). Above 1, ncomp loads TF.js's threaded SIMD build on
+   *   `worker_threads` (see `wasm-threads.ts`; TF.js itself keeps it off in Node.js); `1`
+   *   loads the single-threaded SIMD build and starts no workers. When the threaded build
+   *   cannot load, the single-threaded one is used and the report says why. With
+   *   `wasmPaths`, TF.js's own (single-threaded) loader is used.
+   * - Browsers: TF.js's own threads, which need cross-origin isolation; default TF.js's
+   *   (half of `navigator.hardwareConcurrency`, 1 to 8).
    */
   readonly wasmThreads?: number;
   /**
@@ -295,12 +305,24 @@ async function tryWasm(importer: PackageImporter, options: SetBackendOptions): P
       return failed(PKG.wasm, 'failed', error);
     }
   }
-  if (options.wasmThreads !== undefined) {
-    if (alreadyInitialised) notes.push(`thread count unchanged (the wasm backend was already initialised)`);
-    else mod.setThreadsCount(options.wasmThreads);
+  let threading: NodeWasmThreading | undefined;
+  if (alreadyInitialised) {
+    if (options.wasmThreads !== undefined) notes.push('thread count unchanged (the wasm backend was already initialised)');
+  } else if (paths !== undefined && tf.env().getBool('IS_NODE')) {
+    // The threaded build is loaded from the package's own files, which wasmPaths replaces.
+    if (options.wasmThreads !== undefined) mod.setThreadsCount(options.wasmThreads);
+  } else {
+    threading = await enableNodeWasmThreads(mod, options.wasmThreads);
+    if (threading === undefined && options.wasmThreads !== undefined) mod.setThreadsCount(options.wasmThreads);
   }
   const error = await activate('wasm');
   if (error !== undefined) return failed(PKG.wasm, 'failed', error);
+  notes.unshift(describeWasm(mod, threading, paths !== undefined));
+  return { ok: true, detail: notes.join('; ') };
+}
+
+/** The first line of the wasm report: SIMD, threads, and why there is only one where that is so. */
+function describeWasm(mod: WasmBackendModule, threading: NodeWasmThreading | undefined, withPaths: boolean): string {
   const flags = tf.env().getFlags();
   const simd = flags['WASM_HAS_SIMD_SUPPORT'] === true;
   let threads = '?';
@@ -309,16 +331,19 @@ async function tryWasm(importer: PackageImporter, options: SetBackendOptions): P
   } catch {
     // Only throws before initialisation, which activate() just completed.
   }
-  const threadNote =
-    flags['WASM_HAS_MULTITHREAD_SUPPORT'] === true
-      ? ''
-      : tf.env().getBool('IS_NODE')
-      ? ' (TF.js has no wasm threads in Node.js)'
-      : ' (the page is not cross-origin isolated, so no SharedArrayBuffer: serve it with COOP / COEP headers for threads)';
-  notes.unshift(
-    `WebAssembly, SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === '1' ? '' : 's'}${threadNote}`
-  );
-  return { ok: true, detail: notes.join('; ') };
+  let threadNote = '';
+  if (flags['WASM_HAS_MULTITHREAD_SUPPORT'] === true) {
+    threadNote = tf.env().getBool('IS_NODE') ? ' (worker_threads)' : '';
+  } else if (!tf.env().getBool('IS_NODE')) {
+    threadNote = ' (the page is not cross-origin isolated, so no SharedArrayBuffer: serve it with COOP / COEP headers for threads)';
+  } else if (threading?.failure() !== undefined) {
+    threadNote = ` (threads unavailable: ${threading.failure()})`;
+  } else if (threading?.requested === 1) {
+    threadNote = threading.byDefault ? ' (1 core available)' : ' (wasmThreads: 1)';
+  } else if (withPaths) {
+    threadNote = " (wasmPaths given: TF.js's single-threaded loader)";
+  }
+  return `WebAssembly, SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === '1' ? '' : 's'}${threadNote}`;
 }
 
 /** Imports and activates the plain JavaScript backend. */

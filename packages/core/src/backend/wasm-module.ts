@@ -13,11 +13,10 @@
  * - SIMD: detected with `WebAssembly.validate` (flag `WASM_HAS_SIMD_SUPPORT`); Node 20
  *   supports it, so `tfjs-backend-wasm-simd.wasm` is used.
  * - Threads: the flag `WASM_HAS_MULTITHREAD_SUPPORT` is hard-wired to false when
- *   `IS_NODE` (tensorflow/tfjs#3830). Forcing it true fails: Emscripten starts its
+ *   `IS_NODE` (tensorflow/tfjs#3830), and forcing it true fails: TF.js starts Emscripten's
  *   pthread workers from `blob:` URLs, which Node's `Worker` rejects (ERR_WORKER_PATH).
- *   In Node the backend is therefore single-threaded; `setThreadsCount` is accepted but
- *   `getThreadsCount()` stays 1. In browsers with cross-origin isolation the threaded
- *   SIMD build is used and XNNPACK defaults to `navigator.hardwareConcurrency` threads.
+ *   `wasm-threads.ts` loads the threaded SIMD build itself on `worker_threads` instead. In
+ *   browsers with cross-origin isolation TF.js uses that build on its own.
  */
 
 /** The functions ncomp calls on the wasm backend package. */

@@ -16,20 +16,24 @@ import { tapDistance } from './tap-distance.js';
 import type { CheckedWeights } from './weights.js';
 import { checkLpipsWeights } from './weights.js';
 import { WeightTree } from './weight-tree.js';
+import type * as CoreNodeModule from '@ncomp/core/node';
+
+/** The module `@ncomp/core/node`. */
+type CoreNode = typeof CoreNodeModule;
 
 /**
  * `@ncomp/core/node`, imported when a file is to be read (Node.js only). The specifier is
  * computed, so bundlers leave it out and browser bundles of @ncomp/losses hold no `node:`
  * module.
  */
-async function coreNode(): Promise<typeof import('@ncomp/core/node')> {
+async function coreNode(): Promise<CoreNode> {
   if (detectRuntime() !== 'node') {
     throw new InvalidArgumentError(
       'Lpips.fromFile reads a file from disk and needs Node.js; in a browser, fetch the weights and call Lpips.fromSafetensors(bytes, net)',
     );
   }
   const specifier = '@ncomp/core/node';
-  return (await import(/* @vite-ignore */ specifier)) as typeof import('@ncomp/core/node');
+  return (await import(/* @vite-ignore */ specifier)) as CoreNode;
 }
 
 /** LPIPS v0.1 input shift per RGB channel, applied after scaling to `[-1, 1]`. */

@@ -49,8 +49,10 @@ const BACKENDS: readonly string[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
  * steps. Call {@link DataParallelRdTrainer.dispose} when done: it terminates the threads
  * (idle threads do not keep the process alive either).
  *
- * Worth it where one thread cannot use the machine: the wasm backend runs on one thread
- * in Node.js. Each worker holds a model copy and its own backend memory.
+ * An alternative to the wasm backend's own threads (`SetBackendOptions.wasmThreads`):
+ * each gradient worker runs the wasm backend on one thread, so give the main thread's
+ * backend one thread too (`setBackend('wasm', { wasmThreads: 1 })`) to keep one thread per
+ * core. Each worker holds a model copy and its own backend memory.
  */
 export class DataParallelRdTrainer {
   readonly #workers: readonly GradientWorker[];

@@ -19,7 +19,8 @@ if (!port) throw new Error('gradient-worker-main.js is a worker_threads script; 
 const init = workerData as WorkerInit;
 
 try {
-  await setBackend(init.backend);
+  // One XNNPACK thread per worker: the workers themselves spread the batch over the cores.
+  await setBackend(init.backend, { wasmThreads: 1 });
   const model = createModel(init.model, init.config);
   const all = [...model.namedVariables()];
   const params = new Map(all.filter(([, v]) => v.trainable));
