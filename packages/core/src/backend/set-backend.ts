@@ -13,8 +13,8 @@ import { detectRuntime, type Runtime } from './runtime.js';
 import { WEBGL_BACKEND_PACKAGE, tryWebgl } from './webgl.js';
 import type { WasmBackendModule } from './wasm-module.js';
 import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
+import type * as WasmThreads from './wasm-threads.js';
 import type { NodeWasmThreading } from './wasm-threads.js';
-import { enableNodeWasmThreads } from './wasm-threads.js';
 import { registerWasmKernels } from '../kernels/wasm-kernels.js';
 import {
   DAWN_PACKAGE,
@@ -278,6 +278,17 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
   return { ok: true, detail: `WebGPU on ${adapterLabel(described)}${described.software ? SOFTWARE_NOTE : ''}; ${source}` };
 }
 
+/**
+ * `enableNodeWasmThreads` of `wasm-threads.ts`, loaded only in Node.js (it uses `node:`
+ * modules): the specifier is computed so that browser bundlers leave the file out.
+ */
+async function enableNodeWasmThreadsIfNode(mod: WasmBackendModule, requested: number | undefined): Promise<NodeWasmThreading | undefined> {
+  if (!tf.env().getBool('IS_NODE')) return undefined;
+  const specifier = './wasm-threads.js';
+  const threads = (await import(/* @vite-ignore */ specifier)) as typeof WasmThreads;
+  return threads.enableNodeWasmThreads(mod, requested);
+}
+
 /** Imports and activates the wasm backend, applying thread and path options. */
 async function tryWasm(importer: PackageImporter, options: SetBackendOptions): Promise<Attempt> {
   const outcome = await tryImport(importer, PKG.wasm);
@@ -312,7 +323,7 @@ async function tryWasm(importer: PackageImporter, options: SetBackendOptions): P
     // The threaded build is loaded from the package's own files, which wasmPaths replaces.
     if (options.wasmThreads !== undefined) mod.setThreadsCount(options.wasmThreads);
   } else {
-    threading = await enableNodeWasmThreads(mod, options.wasmThreads);
+    threading = await enableNodeWasmThreadsIfNode(mod, options.wasmThreads);
     if (threading === undefined && options.wasmThreads !== undefined) mod.setThreadsCount(options.wasmThreads);
   }
   const error = await activate('wasm');
