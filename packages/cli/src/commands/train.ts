@@ -48,9 +48,10 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
                           e.g. '{"latent_codec.":10,"analysis.":0.1}' (state-dict names:
                           analysis., synthesis., latent_codec., gain.)
   --seed <n>              seed of crops and levels (default 1)
-  --workers <n|auto>      threads computing each batch's gradients (default 1); 2 uses both
-                          cores of a 2-core machine (the wasm backend runs on one core per
-                          thread); auto: one per core, at most the batch size and 8. The same
+  --workers <n|auto>      threads computing each batch's gradients (default 1: the wasm
+                          backend's own threads use every core); with 2 or more, each thread
+                          runs wasm on one core; auto: one per core, at most the batch size
+                          and 8. The same
                           training and checkpoints; a run may resume with another count
   --checkpoint-every <n>  steps between checkpoints (default 100)
   --log-every <n>         steps between progress lines (default 10)
@@ -73,7 +74,10 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   if (!out) throw new InvalidArgumentError('--out <run-folder> is required (checkpoints and the log go there)');
   const dataFolders = ctx.options('data');
   if (dataFolders.length === 0 && !ctx.flag('resume')) throw new InvalidArgumentError('--data <folder> is required (training images)');
-  const report = await setBackend((ctx.option('backend') ?? 'auto') as BackendChoice);
+  // With --workers the worker threads spread the batch over the cores: the wasm backend of
+  // this thread then runs one XNNPACK thread, as each worker's does.
+  const withWorkers = ctx.option('workers') !== undefined && ctx.option('workers') !== '1';
+  const report = await setBackend((ctx.option('backend') ?? 'auto') as BackendChoice, withWorkers ? { wasmThreads: 1 } : {});
   ctx.log(`backend: ${report.chosen} (${report.reason})`);
   const resume = ctx.flag('resume');
   const existing = await hasCheckpoint(out);
