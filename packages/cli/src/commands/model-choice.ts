@@ -7,7 +7,8 @@ import { parseDecimal } from './parse-number.js';
 /** Selects the backend from `--backend` (default auto) and logs the choice. */
 export async function chooseBackend(ctx: CommandContext): Promise<BackendReport> {
   const choice = ctx.option('backend') ?? 'auto';
-  const allowed: readonly string[] = BACKEND_CHOICES;
+  // The command runs in Node.js, where WebGL (a browser API) does not exist.
+  const allowed: readonly string[] = BACKEND_CHOICES.filter((c) => c !== 'webgl');
   if (!allowed.includes(choice)) throw new InvalidArgumentError(`--backend must be one of ${allowed.join(', ')}, found "${choice}"`);
   const report = await setBackend(choice as BackendChoice);
   ctx.log(`backend: ${report.chosen}`);
