@@ -396,7 +396,7 @@ describe('usage', () => {
   it('refuses an unknown backend with exit 2', async () => {
     const r = await ncomp('info', '--backend', 'gpu');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--backend must be one of auto, tensorflow, webgpu, webgl, wasm, cpu');
+    expect(r.stderr).toContain('--backend must be one of auto, tensorflow, webgpu, wasm, cpu');
   });
 
   it('info without files prints the backend', async () => {
