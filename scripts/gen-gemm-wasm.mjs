@@ -56,7 +56,9 @@ export function gemmWat() {
   w('                (local.set $kk (i32.sub (local.get $kk) (i32.const 1)))');
   w('                (br $kloop)))');
   for (let r = 0; r < R; r++) {
-    w(`            (local.set $cp (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $p) (i32.const ${R})) (i32.const ${r})) (local.get $np)) (local.get $j)) (i32.const 2))))`);
+    w(
+      `            (local.set $cp (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $p) (i32.const ${R})) (i32.const ${r})) (local.get $np)) (local.get $j)) (i32.const 2))))`,
+    );
     w(`            (v128.store (local.get $cp) (local.get $c${r}0))`);
     w(`            (v128.store offset=16 (local.get $cp) (local.get $c${r}1))`);
   }

@@ -31,7 +31,18 @@ for (const c of CASES) {
   const x = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, c.height, c.width, 3], 'int32'), 255));
   const compressed = await model.compress(x, c.quality);
   const bytes = encodeContainer({
-    header: { modelName: name, weightsDigest: digest, width: c.width, height: c.height, paddedWidth: compressed.paddedWidth, paddedHeight: compressed.paddedHeight, channels: 'rgb', bitDepth: 8, quality: c.quality, extras: {} },
+    header: {
+      modelName: name,
+      weightsDigest: digest,
+      width: c.width,
+      height: c.height,
+      paddedWidth: compressed.paddedWidth,
+      paddedHeight: compressed.paddedHeight,
+      channels: 'rgb',
+      bitDepth: 8,
+      quality: c.quality,
+      extras: {},
+    },
     streams: compressed.streams,
   });
   const y = await model.decompress(compressed);

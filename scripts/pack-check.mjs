@@ -83,7 +83,12 @@ function run(cmd, args, options) {
 
 /** The last lines of a command's output, for messages. */
 function tail(text, lines = 15) {
-  return text.trim().split('\n').slice(-lines).map((l) => `      ${l}`).join('\n');
+  return text
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `      ${l}`)
+    .join('\n');
 }
 
 function fail(msg) {
@@ -164,8 +169,11 @@ const pkgs = PACKAGES.map((short) => {
     if (!existsSync(join(dir, f))) fail(`packages/${short}/${f} is missing: run \`npm run build\` first, then \`npm run pack-check\``);
   }
   const src = newestMtime(join(dir, 'src'), (p) => p.endsWith('.ts') && !/\.test\.ts$/.test(p));
-  const built = existsSync(join(dir, 'tsconfig.tsbuildinfo')) ? statSync(join(dir, 'tsconfig.tsbuildinfo')).mtimeMs : statSync(join(dir, 'dist/index.js')).mtimeMs;
-  if (src.newest > built + 1000) warn(`${json.name}: ${relative(ROOT, src.newestPath)} is newer than the last build: dist may be stale (run \`npm run build\`)`);
+  const built = existsSync(join(dir, 'tsconfig.tsbuildinfo'))
+    ? statSync(join(dir, 'tsconfig.tsbuildinfo')).mtimeMs
+    : statSync(join(dir, 'dist/index.js')).mtimeMs;
+  if (src.newest > built + 1000)
+    warn(`${json.name}: ${relative(ROOT, src.newestPath)} is newer than the last build: dist may be stale (run \`npm run build\`)`);
   return { short, dir, json };
 });
 const versions = new Map(pkgs.map((p) => [p.json.name, p.json.version]));
@@ -181,15 +189,15 @@ process.on('exit', () => {
 const tPack = performance.now();
 const packed = [];
 for (const p of pkgs) {
-    const r = run(NPM, ['pack', '--json', '--pack-destination', tarDir], { cwd: p.dir });
-    if (r.status !== 0) fail(`npm pack failed in packages/${p.short} (exit ${r.status}):\n${tail(r.stderr)}`);
-    let info;
-    try {
-      info = JSON.parse(r.stdout)[0];
-    } catch {
-      fail(`npm pack --json in packages/${p.short} printed no JSON:\n${tail(r.stdout)}`);
-    }
-    packed.push({ ...p, tarball: join(tarDir, info.filename), files: info.files.map((f) => f.path), size: info.size, unpackedSize: info.unpackedSize });
+  const r = run(NPM, ['pack', '--json', '--pack-destination', tarDir], { cwd: p.dir });
+  if (r.status !== 0) fail(`npm pack failed in packages/${p.short} (exit ${r.status}):\n${tail(r.stderr)}`);
+  let info;
+  try {
+    info = JSON.parse(r.stdout)[0];
+  } catch {
+    fail(`npm pack --json in packages/${p.short} printed no JSON:\n${tail(r.stdout)}`);
+  }
+  packed.push({ ...p, tarball: join(tarDir, info.filename), files: info.files.map((f) => f.path), size: info.size, unpackedSize: info.unpackedSize });
 }
 const packSeconds = seconds(tPack);
 
@@ -212,7 +220,8 @@ for (const p of packed) {
     const inFolder = readdirSync(weights, { recursive: true })
       .map((f) => String(f).replaceAll('\\', '/'))
       .filter((f) => statSync(join(weights, f)).isFile() && (f.endsWith('.safetensors') || f === 'README.md'));
-    if (!inFolder.some((f) => f.endsWith('.safetensors'))) warn(`${p.json.name}: weights/ holds no model file, so the default model (weights/default.safetensors) is not shipped yet`);
+    if (!inFolder.some((f) => f.endsWith('.safetensors')))
+      warn(`${p.json.name}: weights/ holds no model file, so the default model (weights/default.safetensors) is not shipped yet`);
     for (const f of inFolder) if (!files.has(`weights/${f}`)) problem(`${p.json.name}: the tarball lacks weights/${f}`);
   }
   if (p.short === 'core' && !p.files.some((f) => f.startsWith('vendor/'))) {
@@ -232,13 +241,19 @@ for (const p of packed) {
   need(Array.isArray(j.keywords) && j.keywords.length > 0, 'needs keywords (a non-empty array)');
   need(typeof j.license === 'string', 'needs a license');
   need(typeof j.engines?.node === 'string', 'needs engines.node (e.g. ">=20")');
-  need(j.sideEffects === false || Array.isArray(j.sideEffects), `needs sideEffects (false, or the files that have them); found ${JSON.stringify(j.sideEffects)}`);
+  need(
+    j.sideEffects === false || Array.isArray(j.sideEffects),
+    `needs sideEffects (false, or the files that have them); found ${JSON.stringify(j.sideEffects)}`,
+  );
   need(Array.isArray(j.files) && j.files.length > 0, 'needs files (what the tarball ships)');
   need(j.publishConfig?.access === 'public', 'needs publishConfig.access "public" (a scoped package is private by default)');
   need(/^https:\/\//.test(j.homepage ?? ''), `needs an https homepage; found ${JSON.stringify(j.homepage)}`);
   need(/^https:\/\//.test(j.bugs?.url ?? ''), `needs bugs.url; found ${JSON.stringify(j.bugs)}`);
   const repo = j.repository;
-  need(repo?.type === 'git' && /^git\+https:\/\/.+\.git$/.test(repo?.url ?? ''), `needs repository { type: "git", url: "git+https://….git" }; found ${JSON.stringify(repo)}`);
+  need(
+    repo?.type === 'git' && /^git\+https:\/\/.+\.git$/.test(repo?.url ?? ''),
+    `needs repository { type: "git", url: "git+https://….git" }; found ${JSON.stringify(repo)}`,
+  );
   need(repo?.directory === `packages/${p.short}`, `needs repository.directory "packages/${p.short}"; found ${JSON.stringify(repo?.directory)}`);
   if (repo?.url) repositories.add(repo.url);
 }
@@ -249,7 +264,11 @@ if (repositories.size > 1) problem(`the packages name different repositories: ${
 for (const p of packed) {
   const deps = p.json.dependencies ?? {};
   const peers = p.json.peerDependencies ?? {};
-  const optionalPeers = new Set(Object.entries(p.json.peerDependenciesMeta ?? {}).filter(([, v]) => v?.optional).map(([k]) => k));
+  const optionalPeers = new Set(
+    Object.entries(p.json.peerDependenciesMeta ?? {})
+      .filter(([, v]) => v?.optional)
+      .map(([k]) => k),
+  );
   const used = new Map(); // package -> first file
   for (const f of p.files.filter((f) => /^dist\/.*\.(js|mjs|cjs|d\.ts)$/.test(f))) {
     for (const [name, how] of importedPackages(readFileSync(join(p.dir, f), 'utf8'))) {
@@ -261,9 +280,12 @@ for (const p of packed) {
     if (!(name in deps) && !(name in peers)) problem(`${p.json.name}: ${file} imports "${name}" (${how}), which is neither a dependency nor a peer dependency`);
   }
   if (used.has('@tensorflow/tfjs-core') && !('@tensorflow/tfjs-core' in peers)) {
-    problem(`${p.json.name}: dist imports @tensorflow/tfjs-core (${used.get('@tensorflow/tfjs-core').file}) but it is not a peer dependency (one tfjs-core must be shared by the app and every backend)`);
+    problem(
+      `${p.json.name}: dist imports @tensorflow/tfjs-core (${used.get('@tensorflow/tfjs-core').file}) but it is not a peer dependency (one tfjs-core must be shared by the app and every backend)`,
+    );
   }
-  if ('@tensorflow/tfjs-core' in deps) problem(`${p.json.name}: @tensorflow/tfjs-core is a dependency; it must be a peer dependency so that npm installs one copy`);
+  if ('@tensorflow/tfjs-core' in deps)
+    problem(`${p.json.name}: @tensorflow/tfjs-core is a dependency; it must be a peer dependency so that npm installs one copy`);
   for (const [name, range] of Object.entries({ ...deps, ...peers })) {
     if (versions.has(name) && range !== versions.get(name) && range !== `^${versions.get(name)}`) {
       problem(`${p.json.name}: depends on ${name}@${range}, but the workspace has ${versions.get(name)}`);
@@ -271,15 +293,21 @@ for (const p of packed) {
   }
   // A TF.js backend as a dependency is there for @ncomp/core's setBackend, which imports it by name.
   const forSetBackend = (name) => name.startsWith('@tensorflow/tfjs-backend-') && '@ncomp/core' in deps;
-  for (const name of Object.keys(deps)) if (!used.has(name) && !forSetBackend(name)) warn(`${p.json.name}: dependency ${name} is not imported by dist (harmless, but it is installed for nothing)`);
-  for (const name of Object.keys(peers)) if (!used.has(name) && !optionalPeers.has(name)) warn(`${p.json.name}: peer dependency ${name} is not imported by dist`);
+  for (const name of Object.keys(deps))
+    if (!used.has(name) && !forSetBackend(name)) warn(`${p.json.name}: dependency ${name} is not imported by dist (harmless, but it is installed for nothing)`);
+  for (const name of Object.keys(peers))
+    if (!used.has(name) && !optionalPeers.has(name)) warn(`${p.json.name}: peer dependency ${name} is not imported by dist`);
 }
 
 // ---------------------------------------------------------------------------------------
 // 4. Install into an empty project and use it.
 const tfPackages = new Set();
 for (const p of pkgs) {
-  const optionalPeers = new Set(Object.entries(p.json.peerDependenciesMeta ?? {}).filter(([, v]) => v?.optional).map(([k]) => k));
+  const optionalPeers = new Set(
+    Object.entries(p.json.peerDependenciesMeta ?? {})
+      .filter(([, v]) => v?.optional)
+      .map(([k]) => k),
+  );
   for (const name of [...Object.keys(p.json.dependencies ?? {}), ...Object.keys(p.json.peerDependencies ?? {})]) {
     if (name.startsWith('@tensorflow/') && !optionalPeers.has(name)) tfPackages.add(name);
   }
@@ -298,7 +326,9 @@ let installOk = false;
 try {
   mkdirSync(app, { recursive: true });
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'ncomp-pack-check-app', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`);
-  const r = run(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error', ...packed.map((p) => p.tarball), ...tfSpecs], { cwd: app });
+  const r = run(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error', ...packed.map((p) => p.tarball), ...tfSpecs], {
+    cwd: app,
+  });
   installSeconds = seconds(tInstall);
   if (r.status !== 0) problem(`npm install of the tarballs failed (exit ${r.status}):\n${tail(r.stderr || r.stdout)}`);
   else installOk = true;
@@ -321,19 +351,24 @@ if (missing.length) { console.error('missing exports: ' + missing.join(', ') + '
     node(['--input-type=module', '-e', script], `import('${entry}') has ${names.join(', ')}`);
   }
   // TF-free entries: a resolve hook refuses every @tensorflow/* import.
-  writeFileSync(join(app, 'no-tf-hooks.mjs'), `export async function resolve(specifier, context, next) {
+  writeFileSync(
+    join(app, 'no-tf-hooks.mjs'),
+    `export async function resolve(specifier, context, next) {
   if (specifier.startsWith('@tensorflow/')) throw new Error('imported ' + specifier + ' (from ' + context.parentURL + ')');
   return next(specifier, context);
-}\n`);
+}\n`,
+  );
   writeFileSync(join(app, 'no-tf.mjs'), `import { register } from 'node:module';\nregister('./no-tf-hooks.mjs', import.meta.url);\n`);
-  for (const entry of TF_FREE) node(['--import', './no-tf.mjs', '--input-type=module', '-e', `await import(${JSON.stringify(entry)});`], `import('${entry}') loads no TensorFlow.js`);
+  for (const entry of TF_FREE)
+    node(['--import', './no-tf.mjs', '--input-type=module', '-e', `await import(${JSON.stringify(entry)});`], `import('${entry}') loads no TensorFlow.js`);
   const tfCores = [];
   const walk = (d, depth) => {
     if (depth > 8 || !existsSync(d)) return;
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
       const p = join(d, e.name);
-      if (p.endsWith(join('@tensorflow', 'tfjs-core')) && existsSync(join(p, 'package.json'))) tfCores.push(`${relative(app, p)} (${readJson(join(p, 'package.json')).version})`);
+      if (p.endsWith(join('@tensorflow', 'tfjs-core')) && existsSync(join(p, 'package.json')))
+        tfCores.push(`${relative(app, p)} (${readJson(join(p, 'package.json')).version})`);
       walk(p, depth + 1);
     }
   };
@@ -366,7 +401,12 @@ try {
   if (r.status !== 0) problem(`npm install of @ncomp/entropy alone failed (exit ${r.status}):\n${tail(r.stderr || r.stdout)}`);
   else {
     const tf = join(lean, 'node_modules', '@tensorflow');
-    if (existsSync(tf)) problem(`installing @ncomp/entropy alone installed TensorFlow.js: ${readdirSync(tf).map((n) => `@tensorflow/${n}`).join(', ')}`);
+    if (existsSync(tf))
+      problem(
+        `installing @ncomp/entropy alone installed TensorFlow.js: ${readdirSync(tf)
+          .map((n) => `@tensorflow/${n}`)
+          .join(', ')}`,
+      );
     let bytes = 0;
     const walk = (d) => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -396,7 +436,9 @@ if (back.join() !== values.join()) { console.error('decoded ' + back.join() + ',
 // Report.
 console.log(`pack-check: ${packed.length} packages packed in ${packSeconds} s${installOk ? `, installed in ${installSeconds} s` : ''} (${tfSpecs.join(', ')})`);
 for (const p of packed) {
-  console.log(`  ${p.json.name.padEnd(16)} ${String(p.files.length).padStart(4)} files  ${(p.size / 1024).toFixed(0).padStart(5)} kB packed  ${(p.unpackedSize / 1024).toFixed(0).padStart(6)} kB unpacked`);
+  console.log(
+    `  ${p.json.name.padEnd(16)} ${String(p.files.length).padStart(4)} files  ${(p.size / 1024).toFixed(0).padStart(5)} kB packed  ${(p.unpackedSize / 1024).toFixed(0).padStart(6)} kB unpacked`,
+  );
 }
 for (const c of checks) console.log(`  ${c}`);
 for (const w of warnings) console.log(`  warning: ${w}`);

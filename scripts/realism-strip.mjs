@@ -18,7 +18,14 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 
 const { values: opts } = parseArgs({
-  options: { model: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' }, crop: { type: 'string' }, scale: { type: 'string' } },
+  options: {
+    model: { type: 'string' },
+    image: { type: 'string' },
+    out: { type: 'string' },
+    values: { type: 'string' },
+    crop: { type: 'string' },
+    scale: { type: 'string' },
+  },
 });
 if (!opts.model || !opts.image || !opts.out) {
   console.error('usage: node scripts/realism-strip.mjs --model <file|name> --image <png> --out <png> [--values a,b,...] [--crop x,y,size] [--scale n]');
@@ -37,7 +44,9 @@ const scale = Number(opts.scale ?? 2);
 const x = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32'), 255));
 const compressed = await model.compress(x);
 const bytes = compressed.streams.reduce((a, s) => a + s.length, 0);
-console.log(`${name}: ${((8 * bytes) / (info.width * info.height)).toFixed(3)} bpp (coded streams, without the container header), ${control.name} ${values.join(', ')}`);
+console.log(
+  `${name}: ${((8 * bytes) / (info.width * info.height)).toFixed(3)} bpp (coded streams, without the container header), ${control.name} ${values.join(', ')}`,
+);
 const decoded = await model.decompressAt(compressed, values);
 const tiles = [];
 const crop = async (rgb, label) => {
@@ -59,11 +68,16 @@ const side = size * scale;
 const gap = 4;
 const canvas = sharp({ create: { width: tiles.length * (side + gap) - gap, height: side + 24, channels: 3, background: '#ffffff' } });
 const labels = tiles.map(({ label }, i) => ({
-  input: Buffer.from(`<svg width="${side}" height="24"><text x="${side / 2}" y="17" font-family="sans-serif" font-size="14" text-anchor="middle">${label}</text></svg>`),
+  input: Buffer.from(
+    `<svg width="${side}" height="24"><text x="${side / 2}" y="17" font-family="sans-serif" font-size="14" text-anchor="middle">${label}</text></svg>`,
+  ),
   left: i * (side + gap),
   top: side,
 }));
-await canvas.composite([...tiles.map(({ tile }, i) => ({ input: tile, left: i * (side + gap), top: 0 })), ...labels]).png().toFile(opts.out);
+await canvas
+  .composite([...tiles.map(({ tile }, i) => ({ input: tile, left: i * (side + gap), top: 0 })), ...labels])
+  .png()
+  .toFile(opts.out);
 console.log(`wrote ${opts.out}`);
 tf.dispose([x, ...decoded]);
 model.dispose();

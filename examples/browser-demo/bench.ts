@@ -36,7 +36,9 @@ try {
   console.log('| file | raw | gzip |\n| --- | ---: | ---: |');
   for (const [name, { raw, gzip }] of Object.entries(sizes)) console.log(`| ${name} | ${(raw / 1024).toFixed(0)} KB | ${(gzip / 1024).toFixed(0)} KB |`);
   const ncomp = join(work, 'image.ncomp');
-  execFileSync(process.execPath, [join(ROOT, 'packages/cli/dist/bin.js'), 'compress', image, '-o', ncomp, '--quality', quality, '--backend', 'wasm'], { stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'packages/cli/dist/bin.js'), 'compress', image, '-o', ncomp, '--quality', quality, '--backend', 'wasm'], {
+    stdio: 'pipe',
+  });
   console.log(`\n${image} at quality ${quality}: ${readFileSync(ncomp).length} bytes; ${runs} decodes per backend\n`);
   console.log('| backend | page | first decode | warm decode (median) | backend report |\n| --- | --- | ---: | ---: | --- |');
   const browser = await launchChromium();

@@ -79,7 +79,14 @@ describe.runIf(HAVE_CHROMIUM)('the demo page in headless Chromium', () => {
     await setBackend('wasm');
     const loaded = await loadModelFile(DEFAULT_MODEL_FILE);
     const { header: h, streams } = decodeContainer(new Uint8Array(readFileSync(ncomp)));
-    const rgb = await loaded.model.decompressPixels({ streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality });
+    const rgb = await loaded.model.decompressPixels({
+      streams,
+      height: h.height,
+      width: h.width,
+      paddedHeight: h.paddedHeight,
+      paddedWidth: h.paddedWidth,
+      quality: h.quality,
+    });
     loaded.model.dispose();
     reference = rgb01ToRgb8(rgb);
     size = { width: h.width, height: h.height };
@@ -107,7 +114,9 @@ describe.runIf(HAVE_CHROMIUM)('the demo page in headless Chromium', () => {
         const decoded = await decodeInPage(opened.page, ncomp);
         expect([decoded.width, decoded.height]).toEqual([size.width, size.height]);
         const { maxDiff, differing } = compare(decoded.rgb, reference);
-        console.log(`${backend}: decoded ${size.width}x${size.height} in ${decoded.ms.toFixed(0)} ms; ${differing} of ${reference.length} samples differ from Node.js (max ${maxDiff}); ${opened.report}`);
+        console.log(
+          `${backend}: decoded ${size.width}x${size.height} in ${decoded.ms.toFixed(0)} ms; ${differing} of ${reference.length} samples differ from Node.js (max ${maxDiff}); ${opened.report}`,
+        );
         // Entropy decoding is exact everywhere (portable bitstreams); only g_s's float
         // rounding may move a sample across a rounding boundary.
         expect(maxDiff).toBeLessThanOrEqual(1);

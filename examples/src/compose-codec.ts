@@ -43,7 +43,10 @@ if (!existsSync(kodim)) {
   process.exit(0);
 }
 const side = quick ? 96 : 301;
-const { data, info } = await sharp(kodim).extract({ left: 100, top: 100, width: side, height: side - 13 }).raw().toBuffer({ resolveWithObject: true });
+const { data, info } = await sharp(kodim)
+  .extract({ left: 100, top: 100, width: side, height: side - 13 })
+  .raw()
+  .toBuffer({ resolveWithObject: true });
 const x = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32'), 255) as tf.Tensor4D);
 
 // --- training-time estimate vs. real bytes ---
@@ -51,6 +54,8 @@ const compressed = await codec.compress(x);
 const bytes = compressed.streams.reduce((n, s) => n + s.length, 0);
 const decoded = await codec.decompress(compressed);
 const psnr = tf.tidy(() => 10 * Math.log10(1 / tf.mean(tf.squaredDifference(decoded, x)).dataSync()[0]!));
-console.log(`${info.width}x${info.height}: streams ${compressed.streams.map((s) => s.length).join(' + ')} bytes = ${((bytes * 8) / (info.width * info.height)).toFixed(3)} bpp, PSNR ${psnr.toFixed(2)} dB (untrained: train it with RdTrainer)`);
+console.log(
+  `${info.width}x${info.height}: streams ${compressed.streams.map((s) => s.length).join(' + ')} bytes = ${((bytes * 8) / (info.width * info.height)).toFixed(3)} bpp, PSNR ${psnr.toFixed(2)} dB (untrained: train it with RdTrainer)`,
+);
 tf.dispose([x, decoded]);
 codec.dispose();

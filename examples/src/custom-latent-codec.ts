@@ -55,8 +55,14 @@ export class LaplaceHyperprior extends Module implements LatentCodec {
     const deconv = (i: number, o: number, k: number, s: number): ConvTranspose2d => new ConvTranspose2d(i, o, k, { stride: s, padding: 'same_zeros' });
     // Names given to addModule become state-dict prefixes.
     this.hyperAnalysis = this.addModule('hyper_analysis', new Sequential([conv(M, N, 3, 1), leakyRelu(), conv(N, N, 5, 2), leakyRelu(), conv(N, N, 5, 2)]));
-    this.hyperSynthesis = this.addModule('hyper_synthesis', new Sequential([deconv(N, M, 5, 2), leakyRelu(), deconv(M, M, 5, 2), leakyRelu(), conv(M, 2 * M, 3, 1)]));
-    this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(new NoisyDeepFactorized({ batchShape: [N] }), { codingRank: 3, compression: true }));
+    this.hyperSynthesis = this.addModule(
+      'hyper_synthesis',
+      new Sequential([deconv(N, M, 5, 2), leakyRelu(), deconv(M, M, 5, 2), leakyRelu(), conv(M, 2 * M, 3, 1)]),
+    );
+    this.hyperBottleneck = this.addModule(
+      'hyper_bottleneck',
+      new ContinuousBatchedEntropyModel(new NoisyDeepFactorized({ batchShape: [N] }), { codingRank: 3, compression: true }),
+    );
     const lo = Math.log(0.11); // TFC's scale table: 64 scales, 0.11 .. 256
     const step = (Math.log(256) - lo) / (this.numScales - 1);
     this.conditional = this.addModule(
@@ -118,7 +124,12 @@ export class LaplaceHyperprior extends Module implements LatentCodec {
     return { streams, yHat: latentTensor(decoded, [n, h, w, this.latentChannels]), checks: checks.map((c) => c.result()) };
   }
 
-  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], _logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
+  async decompress(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    _logGain?: Float64Array,
+    checks?: readonly (LatentCheck | undefined)[],
+  ): Promise<tf.Tensor4D> {
     if (streams.some((s) => s.length !== 2)) throw new ShapeError('expected two streams (y, z) per image');
     const verifiers = streams.map((_, i) => new CheckVerifier(checks?.[i]));
     const parameters = await this.parameterPath();
@@ -158,7 +169,9 @@ const compressed = await codec.compress(x); // streams y, z, check
 const decoded = await codec.decompress(compressed);
 assert.deepEqual(decoded.shape, [1, h, w, 3]);
 assert.deepEqual(codec.streamNames, ['y', 'z', 'check']);
-console.log(`LaplaceHyperprior (untrained): ${w}x${h} -> streams ${compressed.streams.map((s) => s.length).join(' + ')} bytes; decoded ${decoded.shape.join('x')}`);
+console.log(
+  `LaplaceHyperprior (untrained): ${w}x${h} -> streams ${compressed.streams.map((s) => s.length).join(' + ')} bytes; decoded ${decoded.shape.join('x')}`,
+);
 tf.dispose([x, decoded]);
 assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
 codec.dispose();

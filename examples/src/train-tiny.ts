@@ -24,7 +24,12 @@ if (!existsSync(folder)) {
 }
 const images: RgbImage[] = [];
 for (const f of readdirSync(folder).filter((f) => /\.(png|jpe?g)$/i.test(f))) {
-  const { data, info } = await sharp(join(folder, f)).flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(join(folder, f))
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   images.push({ pixels: new Uint8Array(data), width: info.width, height: info.height, name: f });
 }
 
@@ -34,7 +39,8 @@ const steps = quick ? 12 : 60;
 const trainer = new RdTrainer(model, new RandomCropSampler(images, 64, 1), { steps, batchSize: 4, learningRate: 2e-3, lambda: 0.01, seed: 1 });
 for (let i = 0; i < steps; i++) {
   const r = trainer.trainStep();
-  if (r.step % (quick ? 4 : 10) === 0) console.log(`step ${r.step}: loss ${r.loss.toFixed(3)}, ${r.bpp.toFixed(3)} bpp, ${r.psnr.toFixed(2)} dB, ${r.ms.toFixed(0)} ms`);
+  if (r.step % (quick ? 4 : 10) === 0)
+    console.log(`step ${r.step}: loss ${r.loss.toFixed(3)}, ${r.bpp.toFixed(3)} bpp, ${r.psnr.toFixed(2)} dB, ${r.ms.toFixed(0)} ms`);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'ncomp-tiny-'));

@@ -31,7 +31,14 @@ export interface Compressed {
 }
 
 /** Compresses RGB in [0, 1] at `quality` into a .ncomp file, as `ncomp compress` does. */
-export async function compressImage(loaded: LoadedModel, rgb: Float32Array, width: number, height: number, quality: number, hadAlpha: boolean): Promise<Compressed> {
+export async function compressImage(
+  loaded: LoadedModel,
+  rgb: Float32Array,
+  width: number,
+  height: number,
+  quality: number,
+  hadAlpha: boolean,
+): Promise<Compressed> {
   const t0 = performance.now();
   const compressed = await loaded.model.compressPixels(rgb, height, width, quality);
   const bytes = encodeContainer({

@@ -41,7 +41,9 @@ async function compress(): Promise<void> {
   const { rgba, width, height } = original;
   const quality = Number(byId<HTMLInputElement>('quality').value);
   const { rgb, hadAlpha } = rgbaToRgb01(rgba, width, height);
-  const compressed = await status.work(`Compressing ${width}x${height} at quality ${quality}…`, () => compressImage(model!, rgb, width, height, quality, hadAlpha));
+  const compressed = await status.work(`Compressing ${width}x${height} at quality ${quality}…`, () =>
+    compressImage(model!, rgb, width, height, quality, hadAlpha),
+  );
   const decoded = await status.work('Decoding…', () => decodeFile(model!, compressed.bytes));
   lastDecoded = decoded;
   drawRgb('decoded', decoded.image);

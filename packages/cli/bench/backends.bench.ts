@@ -218,7 +218,9 @@ async function main(): Promise<void> {
     });
     console.log(`| ${LABELS[task]} | ${cells.join(' | ')} |`);
   }
-  console.log('\nAnchor (issue 15, this 2-core machine): onnxruntime-node 1.20 g_a 128 ms, g_s 220 ms on 2 threads (210 / 304 on 1); goal: wasm on 2 threads >= 1.7x faster than on 1.');
+  console.log(
+    '\nAnchor (issue 15, this 2-core machine): onnxruntime-node 1.20 g_a 128 ms, g_s 220 ms on 2 threads (210 / 304 on 1); goal: wasm on 2 threads >= 1.7x faster than on 1.',
+  );
   for (const r of runners) r.proc.kill();
 }
 

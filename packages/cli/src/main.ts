@@ -26,7 +26,7 @@ export function mainHelp(): string {
     'Commands:',
     ...[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `ncomp <command> --help` for a command\'s options. Common options: --backend auto|tensorflow|webgpu|wasm|cpu, --quiet.',
+    "Run `ncomp <command> --help` for a command's options. Common options: --backend auto|tensorflow|webgpu|wasm|cpu, --quiet.",
   ].join('\n');
 }
 

@@ -74,16 +74,7 @@ function runChild(workloadName: string, coderName: string, n: number): void {
 /** Writes a workload in the little-endian int32 layout that native/rans_ref.c reads. */
 function dumpWorkload(w: Workload, path: string): void {
   const t = w.tables;
-  const parts = [
-    Int32Array.of(t.precision, t.count, t.cdf.length),
-    t.starts,
-    t.lengths,
-    t.offsets,
-    t.cdf,
-    Int32Array.of(w.values.length),
-    w.values,
-    w.indexes,
-  ];
+  const parts = [Int32Array.of(t.precision, t.count, t.cdf.length), t.starts, t.lengths, t.offsets, t.cdf, Int32Array.of(w.values.length), w.values, w.indexes];
   writeFileSync(path, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
 }
 
@@ -100,7 +91,10 @@ function runNative(n: number): Map<string, { encodeMsps: number; decodeMsps: num
     const src = fileURLToPath(new URL('./native/rans_ref.c', import.meta.url));
     const cc = spawnSync('cc', ['-O2', '-o', exe, src], { encoding: 'utf8' });
     if (cc.error || cc.status !== 0) return `no native calibration (cc -O2 failed or is missing: ${cc.error?.message ?? cc.stderr.trim()})`;
-    for (const [name, make] of [['W1', workloadW1], ['W2', workloadW2]] as const) {
+    for (const [name, make] of [
+      ['W1', workloadW1],
+      ['W2', workloadW2],
+    ] as const) {
       const file = join(dir, `${name}.bin`);
       dumpWorkload(make(n), file);
       const run = spawnSync(exe, [file], { encoding: 'utf8' });
@@ -122,7 +116,9 @@ function main(): void {
     runChild(args[child + 1]!, args[child + 2]!, n);
     return;
   }
-  console.log(`Entropy-coder benchmark: ${n.toLocaleString('en')} symbols per workload, splitmix32 seed 0x${SEED.toString(16)}, median of ${RUNS} runs after a warm-up`);
+  console.log(
+    `Entropy-coder benchmark: ${n.toLocaleString('en')} symbols per workload, splitmix32 seed 0x${SEED.toString(16)}, median of ${RUNS} runs after a warm-up`,
+  );
   console.log(`node ${process.version}, ${process.arch}`);
   console.log('');
   const header = ['workload', 'coder', 'bytes', 'ideal bytes', 'overhead', 'enc Msym/s', 'dec Msym/s', 'peak RSS MiB (data only)'];
@@ -161,7 +157,9 @@ function main(): void {
     console.log(native);
   } else {
     for (const [name, r] of native) {
-      console.log(`native C byte-wise rANS on this machine (cc -O2), ${name}: encode ${r.encodeMsps.toFixed(1)} Msym/s, decode ${r.decodeMsps.toFixed(1)} Msym/s`);
+      console.log(
+        `native C byte-wise rANS on this machine (cc -O2), ${name}: encode ${r.encodeMsps.toFixed(1)} Msym/s, decode ${r.decodeMsps.toFixed(1)} Msym/s`,
+      );
     }
   }
   console.log('Reference (WORKLOADS.md, native on the development machine): TFC range coder W1 enc ~100-128 / dec ~31, W2 enc ~80-95 / dec ~25 Msym/s;');

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const idx = tf.tidy(() => tf.floor(tf.randomUniform(shape, 0, 40, 'float32', 1)));
   const loc = tf.tidy(() => tf.randomNormal(shape, 0, 2, 'float32', 2));
   const x = tf.tidy(() => tf.add(loc, tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 3), scaleFn(idx))));
-  console.log(`Entropy-model benchmark: LocationScaleIndexedEntropyModel (normal, 64 scales, 12-bit tables), latent [${shape.join(', ')}] = ${n.toLocaleString('en')} values`);
+  console.log(
+    `Entropy-model benchmark: LocationScaleIndexedEntropyModel (normal, 64 scales, 12-bit tables), latent [${shape.join(', ')}] = ${n.toLocaleString('en')} values`,
+  );
   console.log(`backend ${report.chosen}; median of ${RUNS} runs after a warm-up; milliseconds`);
   console.log('');
   const header = ['coder', 'build tables', 'compress', 'decompress', 'build + compress', 'bytes', 'bpp (512x768)'];

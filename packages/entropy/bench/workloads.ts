@@ -17,8 +17,7 @@ export interface Workload {
 /** Seed of the splitmix32 generator used for every workload. */
 export const SEED = 0x5eed1234;
 
-const laplaceCdf = (x: number, mu: number, b: number): number =>
-  x < mu ? 0.5 * Math.exp((x - mu) / b) : 1 - 0.5 * Math.exp(-(x - mu) / b);
+const laplaceCdf = (x: number, mu: number, b: number): number => (x < mu ? 0.5 * Math.exp((x - mu) / b) : 1 - 0.5 * Math.exp(-(x - mu) / b));
 
 /** Standard normal CDF via erfc (Abramowitz-Stegun 7.1.26 is too coarse; use a series/continued fraction). */
 function normalCdf(x: number): number {
@@ -31,10 +30,10 @@ function erfc(x: number): number {
   const t = 2 / (2 + z);
   const ty = 4 * t - 2;
   const cof = [
-    -1.3026537197817094, 0.6419697923564902, 1.9476473204185836e-2, -9.561514786808631e-3, -9.46595344482036e-4,
-    3.66839497852761e-4, 4.2523324806907e-5, -2.0278578112534e-5, -1.624290004647e-6, 1.30365583558e-6, 1.5626441722e-8,
-    -8.5238095915e-8, 6.529054439e-9, 5.059343495e-9, -9.91364156e-10, -2.27365122e-10, 9.6467911e-11, 2.394038e-12,
-    -6.886027e-12, 8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16, -2.8e-17,
+    -1.3026537197817094, 0.6419697923564902, 1.9476473204185836e-2, -9.561514786808631e-3, -9.46595344482036e-4, 3.66839497852761e-4, 4.2523324806907e-5,
+    -2.0278578112534e-5, -1.624290004647e-6, 1.30365583558e-6, 1.5626441722e-8, -8.5238095915e-8, 6.529054439e-9, 5.059343495e-9, -9.91364156e-10,
+    -2.27365122e-10, 9.6467911e-11, 2.394038e-12, -6.886027e-12, 8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16,
+    -2.8e-17,
   ];
   let d = 0;
   let dd = 0;

@@ -9,7 +9,7 @@ import { CdfTables, rangeCoder, ransCoder, type EntropyCoder } from '../src/codi
 
 const trials = Number(process.argv[2] ?? 2000);
 let seed = 12345;
-const rand = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const rand = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 
 // Discretized Laplace tables of several scales, as a hyperprior's scale table would hold.
 const scales = [0.11, 0.3, 1, 3, 10];
@@ -19,7 +19,11 @@ const pmfs = scales.map((b) => {
   const sum = p.reduce((a, c) => a + c, 0);
   return [...p.map((v) => (v / sum) * (1 - 2 ** -8)), 2 ** -8];
 });
-const tables = CdfTables.fromPmfs(pmfs, pmfs.map(() => -20), 16);
+const tables = CdfTables.fromPmfs(
+  pmfs,
+  pmfs.map(() => -20),
+  16,
+);
 
 function sample(index: number): number {
   const b = scales[index]!;

@@ -43,7 +43,9 @@ class Synthesis extends Module {
   private readonly gdns: GDN[] = [];
   constructor(n: number, m: number) {
     super();
-    [m, n, n, n].forEach((cin, i) => this.convs.push(this.addModule(`tconv${i}`, new ConvTranspose2d(cin, i === 3 ? 3 : n, 5, { stride: 2, padding: 'same_zeros' }))));
+    [m, n, n, n].forEach((cin, i) =>
+      this.convs.push(this.addModule(`tconv${i}`, new ConvTranspose2d(cin, i === 3 ? 3 : n, 5, { stride: 2, padding: 'same_zeros' }))),
+    );
     for (let i = 0; i < 3; i++) this.gdns.push(this.addModule(`igdn${i}`, new GDN(n, { inverse: true })));
   }
   call(x: tf.Tensor): tf.Tensor {
@@ -123,7 +125,9 @@ async function main(): Promise<void> {
     ga.dispose();
     gs.dispose();
   }
-  console.log('Reference (issue 4): stock TF.js wasm synthesis ~13.7 s; PyTorch on the same 2 cores ~0.6 s; goal < 1 s each, training step >= 10x faster than stock cpu.');
+  console.log(
+    'Reference (issue 4): stock TF.js wasm synthesis ~13.7 s; PyTorch on the same 2 cores ~0.6 s; goal < 1 s each, training step >= 10x faster than stock cpu.',
+  );
 }
 
 await main();

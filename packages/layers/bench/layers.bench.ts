@@ -88,7 +88,11 @@ async function main(): Promise<void> {
     x.dispose();
   }
   const both = backends.includes('wasm') && backends.includes('cpu');
-  const header = [`layer ([${batch}, 64, 64, 64] input)`, ...backends.flatMap((b) => [`${b} fwd`, `${b} fwd+bwd`]), ...(both ? ['cpu/wasm fwd', 'cpu/wasm fwd+bwd'] : [])];
+  const header = [
+    `layer ([${batch}, 64, 64, 64] input)`,
+    ...backends.flatMap((b) => [`${b} fwd`, `${b} fwd+bwd`]),
+    ...(both ? ['cpu/wasm fwd', 'cpu/wasm fwd+bwd'] : []),
+  ];
   const rows = [...results].map(([name, cells]) => {
     if (!both) return [name, ...cells];
     const w = raw.get(`wasm ${name}`)!;

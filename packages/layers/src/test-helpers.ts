@@ -42,11 +42,7 @@ export function expectNoLeak(fn: () => void): void {
  * with central finite differences at `samples` coordinates per variable spread over its
  * elements. Tolerance |fd - g| <= atol + rtol * max(|fd|, |g|).
  */
-export function checkGradients(
-  loss: () => tf.Scalar,
-  variables: tf.Variable[],
-  { samples = 6, eps = 1e-2, atol = 2e-3, rtol = 2e-2 } = {}
-): void {
+export function checkGradients(loss: () => tf.Scalar, variables: tf.Variable[], { samples = 6, eps = 1e-2, atol = 2e-3, rtol = 2e-2 } = {}): void {
   const { value, grads } = tf.variableGrads(loss, variables);
   value.dispose();
   for (const v of variables) {
@@ -117,13 +113,7 @@ export function expectStateDictRoundTrip<M extends Module>(make: () => M, run: (
  * Plain-loop correlation: out[n, i, j, o] = sum x[n, i*s + t - top, j*s + u - left, c] *
  * k[t, u, c, o], zero outside the input. x [N, H, W, C], k [kh, kw, C, O].
  */
-export function referenceConv2d(
-  x: tf.Tensor4D,
-  k: tf.Tensor4D,
-  stride: number,
-  pad: { top: number; left: number },
-  outSize: [number, number]
-): tf.Tensor4D {
+export function referenceConv2d(x: tf.Tensor4D, k: tf.Tensor4D, stride: number, pad: { top: number; left: number }, outSize: [number, number]): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const [kh, kw, , o] = k.shape;
   const xv = x.dataSync();
@@ -157,7 +147,7 @@ export function referenceConvTranspose2d(
   k: tf.Tensor4D,
   stride: number,
   pad: { top: number; left: number },
-  outSize: [number, number]
+  outSize: [number, number],
 ): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const [kh, kw, o] = k.shape;

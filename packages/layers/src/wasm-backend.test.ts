@@ -63,10 +63,20 @@ describe('layers on the wasm backend', () => {
       loadGdnWeights(gdn, { beta, gamma }, { source: 'tfc', storage: 'effective' });
       const xs = [-3, -1, 0, 0.5, 3];
       const x = tf.tensor4d(xs, [1, 1, 5, 1]);
-      expectClose(take(gdn.call(x)), xs.map((v) => v / Math.sqrt(2 + 0.5 * v * v)), 1e-6, 1e-6);
+      expectClose(
+        take(gdn.call(x)),
+        xs.map((v) => v / Math.sqrt(2 + 0.5 * v * v)),
+        1e-6,
+        1e-6,
+      );
       const cn = new ChannelNorm(2);
       const pair = tf.tensor2d([[1, 3]]);
-      expectClose(take(cn.call(pair)), [-1, 1].map((s) => s / Math.sqrt(2 + 1e-3)), 1e-6, 1e-6);
+      expectClose(
+        take(cn.call(pair)),
+        [-1, 1].map((s) => s / Math.sqrt(2 + 1e-3)),
+        1e-6,
+        1e-6,
+      );
       const ga = new ElicAnalysis({ channels: [2, 2, 2, 4], numResidualBlocks: 1 });
       const image = uniform([1, 17, 23, 3], 2);
       const y = ga.call(image);
@@ -102,11 +112,16 @@ describe('training on the wasm backend', () => {
     await setBackend('cpu');
   });
 
-  it('a Swin stage (shifted, padded windows, GELU from erf, merging) gives the cpu backend\'s output and gradients on wasm', async () => {
+  it("a Swin stage (shifted, padded windows, GELU from erf, merging) gives the cpu backend's output and gradients on wasm", async () => {
     const run = async (backend: 'cpu' | 'wasm') => {
       await setBackend(backend);
       const stage = new SwinStage(8, { depth: 2, windowSize: 4, headDim: 4, resample: 'merge' });
-      const dict = Object.fromEntries([...stage.namedVariables()].map(([k, v], i) => [k, tf.tidy(() => tf.add(tf.mul(tf.sin(tf.range(0, v.size, 1, 'float32').reshape(v.shape)), 0.3), k.endsWith('gamma') ? 1 : 0.01 * i))]));
+      const dict = Object.fromEntries(
+        [...stage.namedVariables()].map(([k, v], i) => [
+          k,
+          tf.tidy(() => tf.add(tf.mul(tf.sin(tf.range(0, v.size, 1, 'float32').reshape(v.shape)), 0.3), k.endsWith('gamma') ? 1 : 0.01 * i)),
+        ]),
+      );
       stage.loadStateDict(dict);
       tf.dispose(Object.values(dict));
       const x = tf.tidy(() => tf.cos(tf.range(0, 2 * 7 * 9 * 8, 1, 'float32').reshape([2, 7, 9, 8])));

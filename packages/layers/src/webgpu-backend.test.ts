@@ -16,7 +16,7 @@ import { expectClose } from './test-helpers.js';
 
 const probe = await setBackend('webgpu').then(
   () => undefined,
-  (error: unknown) => (error instanceof Error ? error.message : String(error))
+  (error: unknown) => (error instanceof Error ? error.message : String(error)),
 );
 if (probe !== undefined) console.warn(`webgpu-backend.test.ts skipped: ${probe.split('. ')[0]}`);
 
@@ -35,9 +35,7 @@ type Weights = ReadonlyArray<readonly [string, number[], Float32Array]>;
 
 /** The layer's variables as plain arrays (read asynchronously). */
 async function weightsOf(layer: Module): Promise<Weights> {
-  return Promise.all(
-    [...layer.namedVariables()].map(async ([k, v]) => [k, v.shape, (await v.data()) as Float32Array] as const)
-  );
+  return Promise.all([...layer.namedVariables()].map(async ([k, v]) => [k, v.shape, (await v.data()) as Float32Array] as const));
 }
 
 /**
@@ -50,7 +48,7 @@ async function run(
   build: () => Module & { call(x: tf.Tensor): tf.Tensor },
   shape: number[],
   weights: Weights | undefined,
-  grads = false
+  grads = false,
 ): Promise<{ weights: Weights; out: Float32Array[] }> {
   await setBackend(backend);
   const before = tf.memory().numTensors;
@@ -61,11 +59,22 @@ async function run(
     tf.dispose(Object.values(dict));
   }
   const used = await weightsOf(layer);
-  const x = tf.tensor(values(shape.reduce((a, b) => a * b, 1), 11), shape);
+  const x = tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      11,
+    ),
+    shape,
+  );
   const outputs: tf.Tensor[] = [];
   if (grads) {
     const { value, grads: g } = tf.variableGrads(() => tf.sum(tf.square(layer.call(x))) as tf.Scalar, layer.trainableVariables());
-    outputs.push(value, ...Object.keys(g).sort().map((k) => g[k]!));
+    outputs.push(
+      value,
+      ...Object.keys(g)
+        .sort()
+        .map((k) => g[k]!),
+    );
   } else {
     outputs.push(layer.call(x));
   }

@@ -73,9 +73,7 @@ for (const backend of args.backends.split(',')) {
       console.log(`${backend.padEnd(8)} ${net.padEnd(8)} backward failed: ${(err as Error).message}`);
     }
     const b = bwd.length > 0 ? median(bwd).toFixed(0) : 'n/a';
-    console.log(
-      `${backend.padEnd(8)} ${net.padEnd(8)} ${median(fwd).toFixed(0).padStart(7)}  ${b.padStart(16)}  ${(peak / 2 ** 20).toFixed(0).padStart(9)}`
-    );
+    console.log(`${backend.padEnd(8)} ${net.padEnd(8)} ${median(fwd).toFixed(0).padStart(7)}  ${b.padStart(16)}  ${(peak / 2 ** 20).toFixed(0).padStart(9)}`);
     tf.dispose([x, y]);
     model.dispose();
   }

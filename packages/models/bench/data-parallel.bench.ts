@@ -19,7 +19,16 @@ import { setBackend, type BackendChoice } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { DataParallelRdTrainer, RandomCropSampler, RdTrainer, SeededRandom, createModel, modelEntry, type RgbImage, type StepReport } from '../src/index.node.js';
+import {
+  DataParallelRdTrainer,
+  RandomCropSampler,
+  RdTrainer,
+  SeededRandom,
+  createModel,
+  modelEntry,
+  type RgbImage,
+  type StepReport,
+} from '../src/index.node.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -47,7 +56,10 @@ function images(count: number, size: number): RgbImage[] {
   });
 }
 
-const loads = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loads = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 interface Candidate {
   readonly workers: number;
@@ -66,7 +78,9 @@ async function main(): Promise<void> {
   const name = 'block-hyperprior';
   const config = modelEntry(name).defaultConfig;
   await setBackend(arg('--backend', 'wasm') as BackendChoice);
-  console.log(`${name} ${JSON.stringify(config)}, batch ${batchSize} of ${crop}x${crop}, backend ${tf.getBackend()}; ${warmup} warm-up + ${steps} measured steps per worker count`);
+  console.log(
+    `${name} ${JSON.stringify(config)}, batch ${batchSize} of ${crop}x${crop}, backend ${tf.getBackend()}; ${warmup} warm-up + ${steps} measured steps per worker count`,
+  );
   console.log(`load average (1, 5, 15 min) before: ${loads()}`);
   const data = images(8, 2 * crop);
   const candidates: Candidate[] = [];

@@ -32,10 +32,19 @@ async function main(): Promise<void> {
   console.log(`backend ${tf.getBackend()}, image ${h}x${w}`);
   const codec = await time('build', () => egic(EGIC_REFERENCE_CONFIG));
   const count = (m: { numParameters(o?: { trainableOnly?: boolean }): number }): string => m.numParameters({ trainableOnly: true }).toLocaleString('en-US');
-  console.log(`parameters (trainable): g_a ${count(codec.analysis)}, g_s ${count(codec.synthesis)}, entropy model ${count(codec.latentCodec)}, ORP head ${count(codec.orp)}, total ${count(codec)} (${codec.numParameters().toLocaleString('en-US')} with non-trainable state)`);
+  console.log(
+    `parameters (trainable): g_a ${count(codec.analysis)}, g_s ${count(codec.synthesis)}, entropy model ${count(codec.latentCodec)}, ORP head ${count(codec.orp)}, total ${count(codec)} (${codec.numParameters().toLocaleString('en-US')} with non-trainable state)`,
+  );
   codec.update();
   const x = tf.randomUniform([1, h, w, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const padded = tf.tidy(() => tf.pad(x, [[0, 0], [0, Math.ceil(h / 64) * 64 - h], [0, Math.ceil(w / 64) * 64 - w], [0, 0]])) as tf.Tensor4D;
+  const padded = tf.tidy(() =>
+    tf.pad(x, [
+      [0, 0],
+      [0, Math.ceil(h / 64) * 64 - h],
+      [0, Math.ceil(w / 64) * 64 - w],
+      [0, 0],
+    ]),
+  ) as tf.Tensor4D;
   for (const label of ['forward, evaluation mode (cold)', 'forward, evaluation mode (warm)']) {
     const f = await time(label, () => {
       const out = codec.forward(padded, { training: false });

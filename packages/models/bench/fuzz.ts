@@ -34,7 +34,13 @@ const progress = (label: string) => (done: number) => {
   process.stderr.write(`\r${label}: ${done} cases, ${s.toFixed(0)} s`);
 };
 const containerCases = Math.ceil(cases / 2);
-const report = await runContainerFuzz(model, files, references, { cases: containerCases, seed, hangMs, onProgress: progress('containers'), progressEvery: 1000 }, emptyReport());
+const report = await runContainerFuzz(
+  model,
+  files,
+  references,
+  { cases: containerCases, seed, hangMs, onProgress: progress('containers'), progressEvery: 1000 },
+  emptyReport(),
+);
 process.stderr.write('\n');
 await runCoderFuzz({ cases: cases - containerCases, seed: seed + containerCases, hangMs, onProgress: progress('coders'), progressEvery: 5000 }, report);
 process.stderr.write('\n');

@@ -48,14 +48,29 @@ async function child(phase: string): Promise<void> {
     const c = await model.compressPixels(rgb, height, width, undefined, { tile });
     const seconds = (performance.now() - t1) / 1000;
     const bytes = encodeContainer({
-      header: { modelName: 'default', weightsDigest: new Uint8Array(16), width, height, paddedWidth: c.paddedWidth, paddedHeight: c.paddedHeight, channels: 'rgb', bitDepth: 8, quality: c.quality, extras: {} },
+      header: {
+        modelName: 'default',
+        weightsDigest: new Uint8Array(16),
+        width,
+        height,
+        paddedWidth: c.paddedWidth,
+        paddedHeight: c.paddedHeight,
+        channels: 'rgb',
+        bitDepth: 8,
+        quality: c.quality,
+        extras: {},
+      },
       streams: c.streams,
     });
     writeFileSync(file, bytes);
     console.log(JSON.stringify({ seconds, bytes: bytes.length, peakMiB: process.resourceUsage().maxRSS / 1024 }));
   } else {
     const { header: h, streams } = decodeContainer(new Uint8Array(readFileSync(file)));
-    const rgb = await model.decompressPixels({ streams, width: h.width, height: h.height, paddedWidth: h.paddedWidth, paddedHeight: h.paddedHeight, quality: h.quality }, undefined, { tile });
+    const rgb = await model.decompressPixels(
+      { streams, width: h.width, height: h.height, paddedWidth: h.paddedWidth, paddedHeight: h.paddedHeight, quality: h.quality },
+      undefined,
+      { tile },
+    );
     console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, values: rgb.length, peakMiB: process.resourceUsage().maxRSS / 1024 }));
   }
 }

@@ -16,7 +16,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { DEFAULT_MODEL_FILE, EGIC_REFERENCE_CONFIG, EGIC_SMALL_CONFIG, MRIC_REFERENCE_CONFIG, MRIC_SMALL_CONFIG, createModel, loadModelBytes, type ImageCodec } from '../src/index.node.js';
+import {
+  DEFAULT_MODEL_FILE,
+  EGIC_REFERENCE_CONFIG,
+  EGIC_SMALL_CONFIG,
+  MRIC_REFERENCE_CONFIG,
+  MRIC_SMALL_CONFIG,
+  createModel,
+  loadModelBytes,
+  type ImageCodec,
+} from '../src/index.node.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 5) || 5;
 const reference = process.argv.includes('--reference');
@@ -66,7 +75,9 @@ async function main(): Promise<void> {
   const t = await codingTimes(model, x);
   row('default model: encode (quality 4)', t.encode, `(${t.bytes} bytes)`);
   row('default model: decode', t.decode);
-  const hs = model.latentCodec as unknown as { hyperSynthesis: { call(z: tf.Tensor): tf.Tensor; exact(): Promise<(m: ReturnType<typeof exactMap>) => unknown> } };
+  const hs = model.latentCodec as unknown as {
+    hyperSynthesis: { call(z: tf.Tensor): tf.Tensor; exact(): Promise<(m: ReturnType<typeof exactMap>) => unknown> };
+  };
   const [h, w] = [info.height / 32, info.width / 32];
   const z = tf.randomNormal([1, h, w, 64], 0, 2, 'float32', 1) as tf.Tensor4D;
   const backendHs = await timed(async () => {

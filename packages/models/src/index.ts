@@ -38,9 +38,28 @@ export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { padImage, reflectIndex, reflectPad, type PadMode } from './codec/reflect-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';
 export { blockHyperprior, bls2017, bmshj2018, bmshj2018Analysis, bmshj2018Synthesis, mbt2018Mean } from './zoo/baselines.js';
-export { JPEG_CHROMA_TABLE, JPEG_LUMA_TABLE, ORTHONORMAL_COLOR, ResidualPostFilter, blockAnalysis, blockDctKernel, blockSynthesis, dctBasis, jpegLikeLogGains } from './zoo/block-transform.js';
+export {
+  JPEG_CHROMA_TABLE,
+  JPEG_LUMA_TABLE,
+  ORTHONORMAL_COLOR,
+  ResidualPostFilter,
+  blockAnalysis,
+  blockDctKernel,
+  blockSynthesis,
+  dctBasis,
+  jpegLikeLogGains,
+} from './zoo/block-transform.js';
 export { MODELS, createModel, modelEntry, type ModelConfig, type ModelEntry } from './zoo/registry.js';
-export { HIFIC_REFERENCE_CONFIG, HIFIC_SMALL_CONFIG, HificHyperSynthesis, hific, hificDiscriminator, isHificConfig, parseHificConfig, type HificConfig } from './zoo/hific.js';
+export {
+  HIFIC_REFERENCE_CONFIG,
+  HIFIC_SMALL_CONFIG,
+  HificHyperSynthesis,
+  hific,
+  hificDiscriminator,
+  isHificConfig,
+  parseHificConfig,
+  type HificConfig,
+} from './zoo/hific.js';
 export {
   MRIC_BETA_CONTROL,
   MRIC_MAX_BETA,

@@ -15,8 +15,8 @@ function synthetic(width = 64, height = 48): BaselineImage {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 3;
       const edge = x > width / 2 ? 0.3 : 0;
-      rgb[i] = Math.min(1, x / width * 0.6 + edge + 0.1 * rand());
-      rgb[i + 1] = Math.min(1, y / height * 0.7 + 0.15 * Math.sin(x / 3) ** 2 + 0.05 * rand());
+      rgb[i] = Math.min(1, (x / width) * 0.6 + edge + 0.1 * rand());
+      rgb[i + 1] = Math.min(1, (y / height) * 0.7 + 0.15 * Math.sin(x / 3) ** 2 + 0.05 * rand());
       rgb[i + 2] = Math.min(1, 0.5 + 0.4 * Math.sin((x + y) / 5) * 0.5 + 0.1 * rand());
     }
   }

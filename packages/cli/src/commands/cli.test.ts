@@ -97,15 +97,43 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { name: '8-bit RGB PNG 37x23', file: 'rgb.png', make: (p) => raw8(37, 23, 3).png().toFile(p), size: [37, 23], channels: 'rgb', outChannels: 3, bitDepth: 8 },
-  { name: 'JPEG 1x70', file: 'tall.jpg', make: (p) => raw8(1, 70, 3).jpeg({ quality: 90 }).toFile(p), size: [1, 70], channels: 'rgb', outChannels: 3, bitDepth: 8 },
-  { name: 'WebP 65x64', file: 'wide.webp', make: (p) => raw8(65, 64, 3).webp({ quality: 90 }).toFile(p), size: [65, 64], channels: 'rgb', outChannels: 3, bitDepth: 8 },
+  {
+    name: 'JPEG 1x70',
+    file: 'tall.jpg',
+    make: (p) => raw8(1, 70, 3).jpeg({ quality: 90 }).toFile(p),
+    size: [1, 70],
+    channels: 'rgb',
+    outChannels: 3,
+    bitDepth: 8,
+  },
+  {
+    name: 'WebP 65x64',
+    file: 'wide.webp',
+    make: (p) => raw8(65, 64, 3).webp({ quality: 90 }).toFile(p),
+    size: [65, 64],
+    channels: 'rgb',
+    outChannels: 3,
+    bitDepth: 8,
+  },
   { name: 'gray PNG', file: 'gray.png', make: (p) => raw8(37, 23, 1).png().toFile(p), size: [37, 23], channels: 'gray', outChannels: 1, bitDepth: 8 },
-  { name: 'gray+alpha PNG', file: 'gray-alpha.png', make: (p) => raw8(23, 37, 2).png().toFile(p), size: [23, 37], channels: 'gray-alpha', outChannels: 1, bitDepth: 8 },
+  {
+    name: 'gray+alpha PNG',
+    file: 'gray-alpha.png',
+    make: (p) => raw8(23, 37, 2).png().toFile(p),
+    size: [23, 37],
+    channels: 'gray-alpha',
+    outChannels: 1,
+    bitDepth: 8,
+  },
   { name: 'RGBA PNG', file: 'rgba.png', make: (p) => raw8(37, 23, 4).png().toFile(p), size: [37, 23], channels: 'rgba', outChannels: 3, bitDepth: 8 },
   {
     name: '16-bit RGB PNG',
     file: 'rgb16.png',
-    make: (p) => sharp(Uint16Array.from(pixels(33, 17, 3, 65535)), { raw: { width: 33, height: 17, channels: 3 } }).toColourspace('rgb16').png().toFile(p),
+    make: (p) =>
+      sharp(Uint16Array.from(pixels(33, 17, 3, 65535)), { raw: { width: 33, height: 17, channels: 3 } })
+        .toColourspace('rgb16')
+        .png()
+        .toFile(p),
     size: [33, 17],
     channels: 'rgb',
     outChannels: 3,
@@ -155,7 +183,14 @@ describe('ncomp compress / decompress round trip', () => {
     expect(meta.depth).toBe(c.bitDepth === 16 ? 'ushort' : 'uchar');
 
     // Pixels: those of model.decompress on the same streams, rounded as the PNG stores them.
-    const y = await loaded.model.decompress({ streams: container.streams, height, width, paddedHeight: container.header.paddedHeight, paddedWidth: container.header.paddedWidth, quality: 0.5 });
+    const y = await loaded.model.decompress({
+      streams: container.streams,
+      height,
+      width,
+      paddedHeight: container.header.paddedHeight,
+      paddedWidth: container.header.paddedWidth,
+      quality: 0.5,
+    });
     const rgb = y.dataSync() as Float32Array;
     y.dispose();
     const max = c.bitDepth === 16 ? 65535 : 255;

@@ -39,7 +39,9 @@ packages/cli/src/image/CONVERSION.md for the conversions.`;
 export async function compressCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length === 0) throw new InvalidArgumentError('no input images given');
   const maxPixels = maxPixelsOption(ctx);
-  const outputs = ctx.positionals.map((input) => outputPathFor(input, '.ncomp', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length }));
+  const outputs = ctx.positionals.map((input) =>
+    outputPathFor(input, '.ncomp', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length }),
+  );
   for (const out of outputs) await checkOutputPath(out, ctx.flag('force'));
   await chooseBackend(ctx);
   const { model, name, digest, path } = await chooseModel(ctx);

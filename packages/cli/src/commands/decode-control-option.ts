@@ -39,6 +39,7 @@ export function decodeControlOption(ctx: CommandContext, control: DecodeControl 
 export function parseControlValue(text: string, control: DecodeControl, what: string): number {
   const v = parseDecimal(text);
   if (v === undefined) throw new InvalidArgumentError(`${what} must be a number, found "${text}"`);
-  if (v < control.min || v > control.max) throw new InvalidArgumentError(`${what} must be in [${control.min}, ${control.max}] (${control.description}), found ${v}`);
+  if (v < control.min || v > control.max)
+    throw new InvalidArgumentError(`${what} must be in [${control.min}, ${control.max}] (${control.description}), found ${v}`);
   return v;
 }

@@ -79,7 +79,12 @@ describe('decode-time controls on the command line', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/quality\s+beta\s+bpp\s+PSNR\s+MS-SSIM\s+LPIPS/);
-    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { control: string; controlValues: number[]; tradeoffs: unknown[]; rows: { codec: string; control?: number; bpp: number; psnr: number; lpips: number }[] };
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
+      control: string;
+      controlValues: number[];
+      tradeoffs: unknown[];
+      rows: { codec: string; control?: number; bpp: number; psnr: number; lpips: number }[];
+    };
     expect(results.control).toBe('beta');
     expect(results.controlValues).toEqual([0, 2.56]);
     const mine = results.rows.filter((row) => row.codec === 'ncomp');
@@ -91,7 +96,9 @@ describe('decode-time controls on the command line', () => {
     expect(results.rows.filter((row) => row.codec === 'jpeg')).toHaveLength(1);
     // The trade-off line of the one bitstream, from the rows' numbers.
     const fmt = (v: number, d: number): string => v.toFixed(d);
-    expect(r.stdout).toContain(`quality 0, beta 0 -> 2.56 (one bitstream, ${fmt(mine[0]!.bpp, 3)} bpp): PSNR ${fmt(mine[0]!.psnr, 2)} -> ${fmt(mine[1]!.psnr, 2)} dB`);
+    expect(r.stdout).toContain(
+      `quality 0, beta 0 -> 2.56 (one bitstream, ${fmt(mine[0]!.bpp, 3)} bpp): PSNR ${fmt(mine[0]!.psnr, 2)} -> ${fmt(mine[1]!.psnr, 2)} dB`,
+    );
     expect(results.tradeoffs).toHaveLength(1);
 
     const bad = await ncomp('eval', image, '--model', mricPath, '--beta', '0,0', '--codecs', 'none', '--quiet', ...B);

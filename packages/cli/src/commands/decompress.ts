@@ -33,7 +33,9 @@ refused with a message that says which.`;
 export async function decompressCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length === 0) throw new InvalidArgumentError('no .ncomp files given');
   const maxPixels = maxPixelsOption(ctx);
-  const outputs = ctx.positionals.map((input) => outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length }));
+  const outputs = ctx.positionals.map((input) =>
+    outputPathFor(input, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir'), count: ctx.positionals.length }),
+  );
   for (const out of outputs) await checkOutputPath(out, ctx.flag('force'));
   await chooseBackend(ctx);
   const { model, name, digest, path } = await chooseModel(ctx);
@@ -49,13 +51,22 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
         checkContainerModel(h, name, digest);
         const [lo, hi] = model.qualityRange;
         if (!(h.quality >= lo && h.quality <= hi)) {
-          throw new ModelMismatchError(`quality ${h.quality} is outside this model's range ${lo}..${hi}: the file was made with another model or its header is damaged`);
+          throw new ModelMismatchError(
+            `quality ${h.quality} is outside this model's range ${lo}..${hi}: the file was made with another model or its header is damaged`,
+          );
         }
       } catch (err) {
         throw namingFile(input, err, `; the loaded model is ${path} — pass --model <file> with the model it was compressed with`);
       }
       try {
-        const image = { streams: container.streams, height: h.height, width: h.width, paddedHeight: h.paddedHeight, paddedWidth: h.paddedWidth, quality: h.quality };
+        const image = {
+          streams: container.streams,
+          height: h.height,
+          width: h.width,
+          paddedHeight: h.paddedHeight,
+          paddedWidth: h.paddedWidth,
+          quality: h.quality,
+        };
         // Into a pixel array, g_s in tiles: no whole-image tensor.
         rgb = await model.decompressPixels(image, control, { maxPixels });
       } catch (err) {

@@ -162,10 +162,13 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     return q;
   });
   const codecsText = ctx.option('codecs') ?? 'jpeg,webp,avif';
-  const codecs = codecsText === 'none' ? [] : codecsText.split(',').map((c) => {
-    if (!CLASSICAL.includes(c as ClassicalCodec)) throw new InvalidArgumentError(`--codecs: unknown codec "${c}" (jpeg, webp, avif, none)`);
-    return c as ClassicalCodec;
-  });
+  const codecs =
+    codecsText === 'none'
+      ? []
+      : codecsText.split(',').map((c) => {
+          if (!CLASSICAL.includes(c as ClassicalCodec)) throw new InvalidArgumentError(`--codecs: unknown codec "${c}" (jpeg, webp, avif, none)`);
+          return c as ClassicalCodec;
+        });
   let paths = (await Promise.all(ctx.positionals.map((p) => listImages(p)))).flat();
   const limit = ctx.option('limit');
   if (limit !== undefined) {
@@ -181,7 +184,9 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   const primary = control && controls.includes(control.defaultValue) ? control.defaultValue : controls[0];
   const lpips = await lpipsOption(ctx);
   const controlText = control ? `; ${control.name} ${controls.join(', ')}` : '';
-  ctx.log(`model: ${name} (${path}); ${paths.length} images; qualities ${qualities.join(', ')}${controlText}; classical: ${codecs.join(', ') || 'none'}${lpips ? '; LPIPS' : ''}`);
+  ctx.log(
+    `model: ${name} (${path}); ${paths.length} images; qualities ${qualities.join(', ')}${controlText}; classical: ${codecs.join(', ') || 'none'}${lpips ? '; LPIPS' : ''}`,
+  );
 
   const rows: Row[] = [];
   const sweep: Row[] = [];
@@ -212,7 +217,18 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
           x.dispose();
         }
         const bytes = encodeContainer({
-          header: { modelName: name, weightsDigest: digest, width: image.width, height: image.height, paddedWidth: c.paddedWidth, paddedHeight: c.paddedHeight, channels: 'rgb', bitDepth: 8, quality: q, extras: {} },
+          header: {
+            modelName: name,
+            weightsDigest: digest,
+            width: image.width,
+            height: image.height,
+            paddedWidth: c.paddedWidth,
+            paddedHeight: c.paddedHeight,
+            channels: 'rgb',
+            bitDepth: 8,
+            quality: q,
+            extras: {},
+          },
           streams: c.streams,
         });
         const t1 = performance.now();
@@ -246,14 +262,36 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
       for (const codec of codecs) {
         const results = await sweeps.get(codec)!;
         for (const r of results) {
-          sweep.push({ image: label, codec, quality: r.quality, bytes: r.bytes.length, bpp: r.bpp, psnr: psnr8(image.rgb, r.reconstruction), msssim: Number.NaN, encodeMs: Number.NaN, decodeMs: Number.NaN });
+          sweep.push({
+            image: label,
+            codec,
+            quality: r.quality,
+            bytes: r.bytes.length,
+            bpp: r.bpp,
+            psnr: psnr8(image.rgb, r.reconstruction),
+            msssim: Number.NaN,
+            encodeMs: Number.NaN,
+            decodeMs: Number.NaN,
+          });
         }
         for (const mine of modelRows.filter((r) => r.control === undefined || r.control === primary)) {
           const m = await matchOnSweep(image, codec, results, mine.bpp);
           const t3 = performance.now();
           const recC = await decodeClassical(m.bytes);
           const t4 = performance.now();
-          rows.push({ image: label, codec, quality: m.quality, bytes: m.bytes.length, bpp: m.bpp, psnr: psnr8(image.rgb, recC), msssim: msssimOf(image, recC), ...(lpips ? { lpips: lpipsOf(lpips, image, recC) } : {}), encodeMs: Number.NaN, decodeMs: t4 - t3, matchedTo: mine.quality } as Row);
+          rows.push({
+            image: label,
+            codec,
+            quality: m.quality,
+            bytes: m.bytes.length,
+            bpp: m.bpp,
+            psnr: psnr8(image.rgb, recC),
+            msssim: msssimOf(image, recC),
+            ...(lpips ? { lpips: lpipsOf(lpips, image, recC) } : {}),
+            encodeMs: Number.NaN,
+            decodeMs: t4 - t3,
+            matchedTo: mine.quality,
+          } as Row);
           bar.tick(1, `${label} ${codec} at ${mine.bpp.toFixed(3)} bpp`);
         }
       }
@@ -268,24 +306,60 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   const curve = (rs: Row[], key: (r: Row) => string): { bpp: number; psnr: number; msssim: number; label: string }[] => {
     const groups = new Map<string, Row[]>();
     for (const r of rs) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
-    return [...groups.entries()].map(([label, g]) => ({ label, bpp: mean(g.map((r) => r.bpp)), psnr: mean(g.map((r) => r.psnr)), msssim: mean(g.map((r) => r.msssim)) })).sort((a, b) => a.bpp - b.bpp);
+    return [...groups.entries()]
+      .map(([label, g]) => ({ label, bpp: mean(g.map((r) => r.bpp)), psnr: mean(g.map((r) => r.psnr)), msssim: mean(g.map((r) => r.msssim)) }))
+      .sort((a, b) => a.bpp - b.bpp);
   };
-  const ours = curve(rows.filter((r) => r.codec === 'ncomp' && (r.control === undefined || r.control === primary)), (r) => String(r.quality));
-  ctx.print(`\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate${control ? `, beside the ${control.name} ${primary} row; BD-rate on it` : ''}):`);
-  const header = ['quality', ...(control ? [control.name] : []), 'bpp', 'PSNR', 'MS-SSIM', ...(lpips ? ['LPIPS'] : []), 'enc ms', 'dec ms', ...codecs.flatMap((c) => [`${c} bpp`, `${c} PSNR`, ...(lpips ? [`${c} LPIPS`] : [])])];
+  const ours = curve(
+    rows.filter((r) => r.codec === 'ncomp' && (r.control === undefined || r.control === primary)),
+    (r) => String(r.quality),
+  );
+  ctx.print(
+    `\n${name} on ${paths.length} images (mean over images; classical codecs at the matched per-image bit rate${control ? `, beside the ${control.name} ${primary} row; BD-rate on it` : ''}):`,
+  );
+  const header = [
+    'quality',
+    ...(control ? [control.name] : []),
+    'bpp',
+    'PSNR',
+    'MS-SSIM',
+    ...(lpips ? ['LPIPS'] : []),
+    'enc ms',
+    'dec ms',
+    ...codecs.flatMap((c) => [`${c} bpp`, `${c} PSNR`, ...(lpips ? [`${c} LPIPS`] : [])]),
+  ];
   const widths = header.map((h) => Math.max(10, h.length + 2));
   ctx.print(header.map((h, i) => h.padStart(widths[i]!)).join(''));
   for (const q of qualities) {
     controls.forEach((v) => {
       const mine = rows.filter((r) => r.codec === 'ncomp' && r.quality === q && r.control === v);
-      const cells = [String(q), ...(control ? [String(v)] : []), mean(mine.map((r) => r.bpp)).toFixed(4), mean(mine.map((r) => r.psnr)).toFixed(2), mean(mine.map((r) => r.msssim)).toFixed(4)];
+      const cells = [
+        String(q),
+        ...(control ? [String(v)] : []),
+        mean(mine.map((r) => r.bpp)).toFixed(4),
+        mean(mine.map((r) => r.psnr)).toFixed(2),
+        mean(mine.map((r) => r.msssim)).toFixed(4),
+      ];
       if (lpips) cells.push(mean(mine.map((r) => r.lpips ?? Number.NaN)).toFixed(4));
       cells.push(mean(mine.map((r) => r.encodeMs)).toFixed(0), mean(mine.map((r) => r.decodeMs)).toFixed(0));
       for (const codec of codecs) {
         const matched = v === primary ? rows.filter((r) => r.codec === codec && r.matchedTo === q) : [];
-        cells.push(...(matched.length > 0 ? [mean(matched.map((r) => r.bpp)).toFixed(4), mean(matched.map((r) => r.psnr)).toFixed(2), ...(lpips ? [mean(matched.map((r) => r.lpips ?? Number.NaN)).toFixed(4)] : [])] : new Array<string>(lpips ? 3 : 2).fill('')));
+        cells.push(
+          ...(matched.length > 0
+            ? [
+                mean(matched.map((r) => r.bpp)).toFixed(4),
+                mean(matched.map((r) => r.psnr)).toFixed(2),
+                ...(lpips ? [mean(matched.map((r) => r.lpips ?? Number.NaN)).toFixed(4)] : []),
+              ]
+            : new Array<string>(lpips ? 3 : 2).fill('')),
+        );
       }
-      ctx.print(cells.map((c, k) => c.padStart(widths[k]!)).join('').trimEnd());
+      ctx.print(
+        cells
+          .map((c, k) => c.padStart(widths[k]!))
+          .join('')
+          .trimEnd(),
+      );
     });
   }
   // The distortion-realism trade-off from each bitstream: the control's two ends.
@@ -293,7 +367,10 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   for (const t of tradeoffs) ctx.print(describeTradeoff(t, control!.name));
   const bd: Record<string, number | string> = {};
   for (const codec of codecs) {
-    const theirs = curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality));
+    const theirs = curve(
+      sweep.filter((r) => r.codec === codec),
+      (r) => String(r.quality),
+    );
     try {
       bd[codec] = bdRate(theirs, ours);
       ctx.print(`BD-rate vs ${codec.toUpperCase()} (PSNR): ${(bd[codec] as number).toFixed(1)} %`);
@@ -306,20 +383,47 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     await mkdir(outDir, { recursive: true });
     const opts = { overwrite: ctx.flag('force'), overwriteHint: 'pass --force to replace it' };
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    await writeFileAtomic(join(outDir, 'results.json'), enc(`${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, ...(control ? { control: control.name, controlValues: controls, tradeoffs } : {}), rows, sweep, bdRate: bd }, null, 2)}\n`), opts);
-    await writeFileAtomic(join(outDir, 'results.csv'), enc(toCsv([...rows, ...sweep.map((r) => ({ ...r, codec: `${r.codec}-sweep` }))] as unknown as Record<string, string | number>[])), opts);
+    await writeFileAtomic(
+      join(outDir, 'results.json'),
+      enc(
+        `${JSON.stringify({ model: name, modelFile: path, images: paths, qualities, ...(control ? { control: control.name, controlValues: controls, tradeoffs } : {}), rows, sweep, bdRate: bd }, null, 2)}\n`,
+      ),
+      opts,
+    );
+    await writeFileAtomic(
+      join(outDir, 'results.csv'),
+      enc(toCsv([...rows, ...sweep.map((r) => ({ ...r, codec: `${r.codec}-sweep` }))] as unknown as Record<string, string | number>[])),
+      opts,
+    );
     // PSNR: classical curves from the quality sweeps; MS-SSIM: from the matched-rate points.
     const series = (metric: 'psnr' | 'msssim') => [
       { name: `ncomp ${name}`, points: ours.map((p) => ({ bpp: p.bpp, value: p[metric] })) },
       ...codecs.map((codec) => ({
         name: codec.toUpperCase(),
-        points: (metric === 'psnr' ? curve(sweep.filter((r) => r.codec === codec), (r) => String(r.quality)) : curve(rows.filter((r) => r.codec === codec), (r) => String(r.matchedTo))).map((p) => ({ bpp: p.bpp, value: p[metric] })),
+        points: (metric === 'psnr'
+          ? curve(
+              sweep.filter((r) => r.codec === codec),
+              (r) => String(r.quality),
+            )
+          : curve(
+              rows.filter((r) => r.codec === codec),
+              (r) => String(r.matchedTo),
+            )
+        ).map((p) => ({ bpp: p.bpp, value: p[metric] })),
       })),
     ];
-    await writeFileAtomic(join(outDir, 'rd-psnr.svg'), enc(rdPlotSvg(series('psnr'), { title: `Rate-distortion on ${paths.length} images`, yLabel: 'PSNR (dB, RGB)', xLabel: 'bits per pixel' })), opts);
+    await writeFileAtomic(
+      join(outDir, 'rd-psnr.svg'),
+      enc(rdPlotSvg(series('psnr'), { title: `Rate-distortion on ${paths.length} images`, yLabel: 'PSNR (dB, RGB)', xLabel: 'bits per pixel' })),
+      opts,
+    );
     const msSeries = series('msssim').filter((s) => s.points.every((p) => Number.isFinite(p.value)));
     if (msSeries.length > 0) {
-      await writeFileAtomic(join(outDir, 'rd-msssim.svg'), enc(rdPlotSvg(msSeries, { title: `MS-SSIM on ${paths.length} images`, yLabel: 'MS-SSIM (RGB)', xLabel: 'bits per pixel' })), opts);
+      await writeFileAtomic(
+        join(outDir, 'rd-msssim.svg'),
+        enc(rdPlotSvg(msSeries, { title: `MS-SSIM on ${paths.length} images`, yLabel: 'MS-SSIM (RGB)', xLabel: 'bits per pixel' })),
+        opts,
+      );
     }
     ctx.print(`results in ${outDir}: results.json, results.csv, rd-psnr.svg${msSeries.length > 0 ? ', rd-msssim.svg' : ''}`);
   }

@@ -35,9 +35,14 @@ async function isGanRun(run: string): Promise<boolean> {
 async function runCodec(run: string): Promise<RunCodec> {
   if (await isGanRun(run)) {
     const cp = await readGanCheckpoint<{ readonly stage: number }>(run);
-    for (const dict of [cp.optimizerTensors, cp.discriminatorTensors ?? {}, cp.discriminatorOptimizerTensors ?? {}]) for (const t of Object.values(dict)) t.dispose();
+    for (const dict of [cp.optimizerTensors, cp.discriminatorTensors ?? {}, cp.discriminatorOptimizerTensors ?? {}])
+      for (const t of Object.values(dict)) t.dispose();
     const { step, stage } = cp.info.state;
-    return { loaded: cp.loaded, step, metadata: { 'ncomp.step': String(step), 'ncomp.stage': String(stage), 'ncomp.train_command': String(cp.info.extra['command'] ?? '') } };
+    return {
+      loaded: cp.loaded,
+      step,
+      metadata: { 'ncomp.step': String(step), 'ncomp.stage': String(stage), 'ncomp.train_command': String(cp.info.extra['command'] ?? '') },
+    };
   }
   const cp = await readCheckpoint(run);
   for (const t of Object.values(cp.optimizerTensors)) t.dispose();

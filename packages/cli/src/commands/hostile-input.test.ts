@@ -123,7 +123,9 @@ describe('forged headers (CRC recomputed)', () => {
     const path = await forge(`big-${width}.ncomp`, { width, height, paddedWidth: pad(width), paddedHeight: pad(height) });
     const r = await ncomp('decompress', path, '--model', model, '-o', join(dir, 'big.png'), ...B);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: image of \\d+x\\d+ = \\d+ pixels exceeds the limit of 268435456 pixels`));
+    expect(r.stderr).toMatch(
+      new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: image of \\d+x\\d+ = \\d+ pixels exceeds the limit of 268435456 pixels`),
+    );
     expect(r.stderr).toContain('--max-pixels');
     expect(r.stderr).not.toMatch(STACK);
   });

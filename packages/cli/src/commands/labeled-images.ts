@@ -17,16 +17,12 @@ export async function readLabelMap(path: string): Promise<LabelMap> {
   const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
   const n = info.width * info.height;
   const c = info.channels;
-  const grey =
-    depth === 'uchar' && data.byteLength === n * c && (c === 1 || ((c === 3 || c === 4) && isGrey(data, c, n)));
+  const grey = depth === 'uchar' && data.byteLength === n * c && (c === 1 || ((c === 3 || c === 4) && isGrey(data, c, n)));
   if (!grey)
     throw new InvalidArgumentError(
-      `${path}: a label map must be an 8-bit grayscale PNG (pixel value = class), found ${c} channels of ${String(
-        depth,
-      )}${c > 1 ? ' that differ' : ''}`,
+      `${path}: a label map must be an 8-bit grayscale PNG (pixel value = class), found ${c} channels of ${String(depth)}${c > 1 ? ' that differ' : ''}`,
     );
-  const classes =
-    c === 1 ? new Uint8Array(data.buffer, data.byteOffset, n) : Uint8Array.from({ length: n }, (_, i) => data[i * c]!);
+  const classes = c === 1 ? new Uint8Array(data.buffer, data.byteOffset, n) : Uint8Array.from({ length: n }, (_, i) => data[i * c]!);
   return { classes, width: info.width, height: info.height, name: path };
 }
 

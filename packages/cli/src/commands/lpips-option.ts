@@ -11,7 +11,8 @@ import type { CommandContext } from './context.js';
 export function lpipsNetOf(ctx: CommandContext, file: string, fallback?: LpipsNet): LpipsNet {
   const named = LPIPS_NETS.find((n) => basename(file).toLowerCase().includes(n));
   const net = (ctx.option('lpips-net') ?? fallback ?? named) as LpipsNet | undefined;
-  if (net === undefined) throw new InvalidArgumentError(`--lpips ${file}: cannot tell the backbone from the file name; pass --lpips-net ${LPIPS_NETS.join(' | ')}`);
+  if (net === undefined)
+    throw new InvalidArgumentError(`--lpips ${file}: cannot tell the backbone from the file name; pass --lpips-net ${LPIPS_NETS.join(' | ')}`);
   if (!LPIPS_NETS.includes(net)) throw new InvalidArgumentError(`--lpips-net must be one of ${LPIPS_NETS.join(', ')}, found "${net}"`);
   return net;
 }

@@ -1,5 +1,14 @@
 import { BACKEND_CHOICES, InvalidArgumentError, NcompError, errorCode, setBackend, type BackendChoice, type BackendReport } from '@ncomp/core';
-import { DEFAULT_MAX_PIXELS, DEFAULT_MODEL_FILE, MODEL_FILE_KEYS, isShippedModelName, loadModelFile, shippedModelFile, shippedModelNames, type LoadedModel } from '@ncomp/models';
+import {
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_MODEL_FILE,
+  MODEL_FILE_KEYS,
+  isShippedModelName,
+  loadModelFile,
+  shippedModelFile,
+  shippedModelNames,
+  type LoadedModel,
+} from '@ncomp/models';
 import { access, open } from 'node:fs/promises';
 import type { CommandContext } from './context.js';
 import { parseDecimal } from './parse-number.js';
@@ -47,7 +56,9 @@ export async function chooseModel(ctx: CommandContext): Promise<LoadedModel & { 
     if (errorCode(err) === 'EISDIR') throw new InvalidArgumentError(`--model ${path} is a directory; pass a model file (.safetensors)`, { cause: err });
     if (!(err instanceof NcompError) || err.message.startsWith(path)) throw err;
     const Kind = err.constructor as new (message: string, options?: ErrorOptions) => NcompError;
-    throw new Kind(`${path}: not a usable ncomp model file: ${err.message}; pass --model <file.safetensors> written by ncomp train or ncomp export`, { cause: err });
+    throw new Kind(`${path}: not a usable ncomp model file: ${err.message}; pass --model <file.safetensors> written by ncomp train or ncomp export`, {
+      cause: err,
+    });
   }
 }
 
@@ -86,7 +97,8 @@ export function maxPixelsOption(ctx: CommandContext): number {
   const v = ctx.option('max-pixels');
   if (v === undefined) return DEFAULT_MAX_PIXELS;
   const n = parseDecimal(v);
-  if (n === undefined || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`--max-pixels must be a positive integer (default ${DEFAULT_MAX_PIXELS}), found "${v}"`);
+  if (n === undefined || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`--max-pixels must be a positive integer (default ${DEFAULT_MAX_PIXELS}), found "${v}"`);
   return n;
 }
 

@@ -16,7 +16,8 @@ export async function checkOutputPath(path: string, force: boolean): Promise<voi
     } catch (err) {
       const code = errorCode(err);
       if (code === 'ENOENT') return 'none';
-      if (code === 'ENOTDIR') throw new InvalidArgumentError(`cannot write ${path}: a part of ${folder} is a file, not a folder; choose another output path`, { cause: err });
+      if (code === 'ENOTDIR')
+        throw new InvalidArgumentError(`cannot write ${path}: a part of ${folder} is a file, not a folder; choose another output path`, { cause: err });
       throw err;
     }
   };
@@ -24,6 +25,7 @@ export async function checkOutputPath(path: string, force: boolean): Promise<voi
   if (target === 'dir') throw new InvalidArgumentError(`cannot write ${path}: it is a directory; give a file name, or use --out-dir ${path}`);
   if (target === 'file' && !force) throw new InvalidArgumentError(`refusing to overwrite existing file ${path}; pass --force to replace it`);
   const parent = await kind(folder);
-  if (parent === 'none') throw new InvalidArgumentError(`cannot write ${path}: the folder ${folder} does not exist; create it first or choose another output path`);
+  if (parent === 'none')
+    throw new InvalidArgumentError(`cannot write ${path}: the folder ${folder} does not exist; create it first or choose another output path`);
   if (parent === 'file') throw new InvalidArgumentError(`cannot write ${path}: ${folder} is a file, not a folder; choose another output path`);
 }

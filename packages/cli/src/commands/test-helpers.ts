@@ -35,5 +35,7 @@ export async function writeTestImage(path: string, width: number, height: number
     const c = i % 3;
     data[i] = Math.max(0, Math.min(255, Math.round(128 + 100 * Math.sin((x + seed * 7) / (5 + c)) * Math.cos(y / (7 + c)) + ((s >>> 24) - 128) / 8)));
   }
-  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
+  await sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(path);
 }

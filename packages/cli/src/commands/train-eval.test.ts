@@ -34,18 +34,42 @@ describe('ncomp train / export', () => {
   it('trains, refuses to restart over a checkpoint, resumes, and exports a usable model', async () => {
     const run = join(dir, 'run');
     const exported = join(dir, 'trained.safetensors');
-    const common = ['--data', data, '--out', run, '--model', 'bmshj2018', '--config', '{"N":4,"M":4}', '--crop', '64', '--batch', '1', '--lambda', '0.01', '--checkpoint-every', '2', '--log-every', '1', ...B];
+    const common = [
+      '--data',
+      data,
+      '--out',
+      run,
+      '--model',
+      'bmshj2018',
+      '--config',
+      '{"N":4,"M":4}',
+      '--crop',
+      '64',
+      '--batch',
+      '1',
+      '--lambda',
+      '0.01',
+      '--checkpoint-every',
+      '2',
+      '--log-every',
+      '1',
+      ...B,
+    ];
 
     const first = await ncomp('train', ...common, '--steps', '3');
     expect(first.stderr).not.toContain('unexpected error');
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('step 3/3');
-    const checkpoint = async (): Promise<{ state: { step: number }; model: string; config: unknown }> => JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8'));
+    const checkpoint = async (): Promise<{ state: { step: number }; model: string; config: unknown }> =>
+      JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8'));
     expect(await checkpoint()).toMatchObject({ state: { step: 3 }, model: 'bmshj2018', config: { N: 4, M: 4 } });
     const files = await readdir(run);
     expect(files).toEqual(expect.arrayContaining(['checkpoint.json', 'model-3.safetensors', 'optimizer-3.safetensors', 'train-log.jsonl']));
     expect(files.filter((f) => f.startsWith('model-'))).toEqual(['model-3.safetensors']);
-    const log = (await readFile(join(run, 'train-log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number });
+    const log = (await readFile(join(run, 'train-log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; loss: number });
     expect(log.map((l) => l.step)).toEqual([1, 2, 3]);
     for (const l of log) expect(Number.isFinite(l.loss)).toBe(true);
 
@@ -102,14 +126,34 @@ describe('ncomp train / export', () => {
     source.dispose();
     const run = join(dir, 'init-run');
     const exported = join(dir, 'init-trained.safetensors');
-    const args = ['--data', data, '--out', run, '--init', start, '--config', '{"N":4,"M":4,"lambdas":[0.0025,0.01,0.04]}', '--crop', '64', '--batch', '1', '--log-every', '1', ...B];
+    const args = [
+      '--data',
+      data,
+      '--out',
+      run,
+      '--init',
+      start,
+      '--config',
+      '{"N":4,"M":4,"lambdas":[0.0025,0.01,0.04]}',
+      '--crop',
+      '64',
+      '--batch',
+      '1',
+      '--log-every',
+      '1',
+      ...B,
+    ];
     // analysis frozen (factor 0): its weights must come out exactly as the init file's.
     const r = await ncomp('train', ...args, '--steps', '2', '--lr-multipliers', '{"analysis.":0}', '--export', exported);
     expect(r.stderr).not.toContain('unexpected error');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`initialised from ${start}`);
     expect(r.stderr).toContain('gain levels mapped from λ [0.01, 0.04]');
-    const info = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as { model: string; options: { initializeFromData: boolean; learningRateMultipliers: unknown }; extra: { init: string } };
+    const info = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as {
+      model: string;
+      options: { initializeFromData: boolean; learningRateMultipliers: unknown };
+      extra: { init: string };
+    };
     expect(info.model).toBe('bmshj2018');
     expect(info.options).toMatchObject({ initializeFromData: false, learningRateMultipliers: { 'analysis.': 0 } });
     expect(info.extra.init).toBe(start);
@@ -129,7 +173,22 @@ describe('ncomp train / export', () => {
     before.model.dispose();
     after.model.dispose();
 
-    const other = await ncomp('train', '--data', data, '--out', join(dir, 'init-bad'), '--init', start, '--config', '{"N":8,"M":4,"lambdas":[0.01,0.04]}', '--crop', '64', '--steps', '1', ...B);
+    const other = await ncomp(
+      'train',
+      '--data',
+      data,
+      '--out',
+      join(dir, 'init-bad'),
+      '--init',
+      start,
+      '--config',
+      '{"N":8,"M":4,"lambdas":[0.01,0.04]}',
+      '--crop',
+      '64',
+      '--steps',
+      '1',
+      ...B,
+    );
     expect(other.code).not.toBe(0);
     expect(other.stderr).toContain('only "lambdas" may differ');
     const withResume = await ncomp('train', '--out', run, '--resume', '--init', start, ...B);
@@ -182,7 +241,11 @@ describe('ncomp eval', () => {
     expect(r.stdout).toContain('jpeg bpp');
     expect(r.stdout).toMatch(/BD-rate vs JPEG: not computable \(.*at least 4 points/);
     expect((await readdir(out)).sort()).toEqual(['rd-psnr.svg', 'results.csv', 'results.json']);
-    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { qualities: number[]; rows: { codec: string; bpp: number; psnr: number }[]; bdRate: Record<string, unknown> };
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
+      qualities: number[];
+      rows: { codec: string; bpp: number; psnr: number }[];
+      bdRate: Record<string, unknown>;
+    };
     expect(results.qualities).toEqual([0, 1]);
     expect(results.rows.filter((row) => row.codec === 'ncomp')).toHaveLength(4);
     expect(results.rows.filter((row) => row.codec === 'jpeg')).toHaveLength(4);

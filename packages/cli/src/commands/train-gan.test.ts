@@ -37,9 +37,15 @@ beforeAll(async () => {
   await writeTestImage(join(bigData, 'c.png'), 100, 96, 3);
   labels = join(dir, 'labels');
   await mkdir(labels);
-  for (const [name, w, h] of [['a', 72, 70], ['b', 80, 66]] as const) {
+  for (const [name, w, h] of [
+    ['a', 72, 70],
+    ['b', 80, 66],
+  ] as const) {
     const classes = Uint8Array.from({ length: w * h }, (_, i) => Math.floor(((i % w) / w) * 4));
-    await sharp(classes, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toFile(join(labels, `${name}.png`));
+    await sharp(classes, { raw: { width: w, height: h, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(join(labels, `${name}.png`));
   }
 });
 
@@ -48,19 +54,52 @@ afterAll(async () => {
 });
 
 const logOf = async (run: string): Promise<{ step: number; loss: number; g?: number; d?: number; lpips?: number }[]> =>
-  (await readFile(join(run, 'train-log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  (await readFile(join(run, 'train-log.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('ncomp train, GAN-trained models', () => {
   it.skipIf(!existsSync(LPIPS_FILE))('hific: stage 1, resume, stage 2 from the stage-1 run with LPIPS, export, then code with it', async () => {
     const s1 = join(dir, 'hific-s1');
-    const common = ['--model', 'hific', '--config', SMALL_HIFIC, '--data', bigData, '--crop', '64', '--batch', '1', '--log-every', '1', '--checkpoint-every', '1', ...B];
+    const common = [
+      '--model',
+      'hific',
+      '--config',
+      SMALL_HIFIC,
+      '--data',
+      bigData,
+      '--crop',
+      '64',
+      '--batch',
+      '1',
+      '--log-every',
+      '1',
+      '--checkpoint-every',
+      '1',
+      ...B,
+    ];
     const first = await ncomp('train', ...common, '--out', s1, '--steps', '2', '--lpips', 'none');
     expect(first.stderr).not.toContain('unexpected');
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('stage 1');
     // HiFiC's random downscale before cropping, by default: the 80-pixel images are too small for it.
     expect(first.stderr).toContain('1 images, crops 64 (downscaled by 0.75-0.95 first)');
-    const small = await ncomp('train', ...common.slice(0, 4), '--data', data, '--crop', '64', '--out', join(dir, 'hific-small'), '--steps', '1', '--lpips', 'none', ...B);
+    const small = await ncomp(
+      'train',
+      ...common.slice(0, 4),
+      '--data',
+      data,
+      '--crop',
+      '64',
+      '--out',
+      join(dir, 'hific-small'),
+      '--steps',
+      '1',
+      '--lpips',
+      'none',
+      ...B,
+    );
     expect(small.code).toBe(2);
     expect(small.stderr).toContain('no training image is at least 86x86');
     expect(first.stderr).toContain('LPIPS off');
@@ -71,7 +110,34 @@ describe('ncomp train, GAN-trained models', () => {
 
     const s2 = join(dir, 'hific-s2');
     const exported = join(dir, 'hific.safetensors');
-    const second = await ncomp('train', '--model', 'hific', '--stage', '2', '--init', s1, '--data', data, '--downscale', 'none', '--out', s2, '--crop', '64', '--batch', '1', '--steps', '2', '--log-every', '1', '--lpips', LPIPS_FILE, '--export', exported, ...B);
+    const second = await ncomp(
+      'train',
+      '--model',
+      'hific',
+      '--stage',
+      '2',
+      '--init',
+      s1,
+      '--data',
+      data,
+      '--downscale',
+      'none',
+      '--out',
+      s2,
+      '--crop',
+      '64',
+      '--batch',
+      '1',
+      '--steps',
+      '2',
+      '--log-every',
+      '1',
+      '--lpips',
+      LPIPS_FILE,
+      '--export',
+      exported,
+      ...B,
+    );
     expect(second.stderr).not.toContain('unexpected');
     expect(second.code).toBe(0);
     expect(second.stderr).toContain(`starting from ${s1}`);
@@ -82,7 +148,11 @@ describe('ncomp train, GAN-trained models', () => {
       expect(Number.isFinite(l.d)).toBe(true);
       expect(l.lpips).toBeGreaterThan(0);
     }
-    const info = JSON.parse(await readFile(join(s2, 'checkpoint.json'), 'utf8')) as { kind: string; state: { stage: number }; files: { discriminator?: string } };
+    const info = JSON.parse(await readFile(join(s2, 'checkpoint.json'), 'utf8')) as {
+      kind: string;
+      state: { stage: number };
+      files: { discriminator?: string };
+    };
     expect(info).toMatchObject({ kind: 'gan', state: { stage: 2 } });
     expect(info.files.discriminator).toMatch(/^s2-discriminator-2\.safetensors$/);
     expect((await readdir(s2)).filter((f) => f.startsWith('s2-model-'))).toEqual(['s2-model-2.safetensors']);
@@ -98,7 +168,28 @@ describe('ncomp train, GAN-trained models', () => {
   it('mric: a stage-1 step through the command; stage 2 needs --init, LPIPS must be chosen, other-model --init refused', async () => {
     const run = join(dir, 'mric-s1');
     const small = JSON.stringify(MRIC_SMALL_CONFIG);
-    const r = await ncomp('train', '--model', 'mric', '--config', small, '--data', data, '--out', run, '--crop', '64', '--batch', '1', '--steps', '1', '--lpips', 'none', '--loss', '{"lambda":0.032}', ...B);
+    const r = await ncomp(
+      'train',
+      '--model',
+      'mric',
+      '--config',
+      small,
+      '--data',
+      data,
+      '--out',
+      run,
+      '--crop',
+      '64',
+      '--batch',
+      '1',
+      '--steps',
+      '1',
+      '--lpips',
+      'none',
+      '--loss',
+      '{"lambda":0.032}',
+      ...B,
+    );
     expect(r.stderr).not.toContain('unexpected');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('step 1/1');
@@ -126,11 +217,43 @@ describe('ncomp train, GAN-trained models', () => {
     expect(lambda.code).toBe(2);
     expect(lambda.stderr).toContain('--loss <json>');
     // A misspelt weight is refused before anything trains (maxBeta for betaMax).
-    const misspelt = await ncomp('train', '--model', 'mric', '--config', small, '--data', data, '--out', join(dir, 'v'), '--crop', '64', '--lpips', 'none', '--loss', '{"maxBeta":2}', ...B);
+    const misspelt = await ncomp(
+      'train',
+      '--model',
+      'mric',
+      '--config',
+      small,
+      '--data',
+      data,
+      '--out',
+      join(dir, 'v'),
+      '--crop',
+      '64',
+      '--lpips',
+      'none',
+      '--loss',
+      '{"maxBeta":2}',
+      ...B,
+    );
     expect(misspelt.code).toBe(2);
     expect(misspelt.stderr).toContain('unknown weight "maxBeta" (known: mseWeight, lpipsWeight, rateWeight, lambda, betaMax)');
     expect(existsSync(join(dir, 'v'))).toBe(false);
-    const labelled = await ncomp('train', '--model', 'mric', '--config', small, '--data', data, '--out', join(dir, 'u'), '--labels', labels, '--lpips', 'none', ...B);
+    const labelled = await ncomp(
+      'train',
+      '--model',
+      'mric',
+      '--config',
+      small,
+      '--data',
+      data,
+      '--out',
+      join(dir, 'u'),
+      '--labels',
+      labels,
+      '--lpips',
+      'none',
+      ...B,
+    );
     expect(labelled.code).toBe(2);
     expect(labelled.stderr).toContain('--labels feeds a discriminator that classifies pixels');
   });
@@ -160,7 +283,20 @@ describe('ncomp train, GAN-trained models', () => {
     const resumedLabels = await ncomp('train', '--out', s2l, '--resume', '--steps', '2', ...B);
     expect(resumedLabels.code).toBe(0);
     expect(resumedLabels.stderr).toContain('discriminator: OASIS-C');
-    const missing = await ncomp('train', ...common, '--stage', '2', '--init', s1, '--out', join(dir, 'egic-nolabel'), '--lpips', 'none', '--labels', join(dir, 'big'));
+    const missing = await ncomp(
+      'train',
+      ...common,
+      '--stage',
+      '2',
+      '--init',
+      s1,
+      '--out',
+      join(dir, 'egic-nolabel'),
+      '--lpips',
+      'none',
+      '--labels',
+      join(dir, 'big'),
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`--labels: no label map ${join(dir, 'big', 'a.png')}`);
     const colour = join(dir, 'colour-labels');

@@ -64,10 +64,15 @@ export async function isGanCheckpoint(dir: string): Promise<boolean> {
 }
 
 /** `--lpips <file|none>` [`--lpips-net`]: the LPIPS model, or null for none. */
-export async function lpipsFromOptions(ctx: CommandContext, recorded?: { file: string; net: LpipsNet } | null): Promise<{ lpips: Lpips | null; spec: { file: string; net: LpipsNet } | null }> {
+export async function lpipsFromOptions(
+  ctx: CommandContext,
+  recorded?: { file: string; net: LpipsNet } | null,
+): Promise<{ lpips: Lpips | null; spec: { file: string; net: LpipsNet } | null }> {
   const file = ctx.option('lpips') ?? recorded?.file ?? (recorded === null ? 'none' : undefined);
   if (file === undefined) {
-    throw new InvalidArgumentError('--lpips <weights file> is required for GAN-trained models (e.g. ../shared/data/lpips/lpips_alex_v0.1.safetensors); pass --lpips none to train without the perceptual term');
+    throw new InvalidArgumentError(
+      '--lpips <weights file> is required for GAN-trained models (e.g. ../shared/data/lpips/lpips_alex_v0.1.safetensors); pass --lpips none to train without the perceptual term',
+    );
   }
   if (file === 'none') return { lpips: null, spec: null };
   const net = lpipsNetOf(ctx, file, ctx.option('lpips') === undefined ? recorded?.net : undefined);
@@ -91,7 +96,10 @@ function jsonOption(ctx: CommandContext, name: string): Record<string, number> |
 
 /** The stage-1 codec a stage-2 run starts from: a run folder's last checkpoint or a model file. */
 async function initialCodec(path: string): Promise<LoadedModel> {
-  const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) return loadModelFile(path, { tablesOptional: true });
   const checkpoint: GanCheckpoint<GanRunOptions> = await readGanCheckpoint(path);
   // Only the codec is wanted: free the optimizer and discriminator tensors.
@@ -127,13 +135,24 @@ async function resumedRun(ctx: CommandContext, out: string): Promise<GanRun> {
   const steps = numberOption(ctx, 'steps', checkpoint.info.options.steps);
   const decay = ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) };
   ctx.log(`resuming ${name} stage ${checkpoint.info.options.stage} from step ${checkpoint.info.state.step}`);
-  return { name, training, config, codec: checkpoint.loaded.model, options: { ...checkpoint.info.options, steps, ...decay }, extra: checkpoint.info.extra, checkpoint };
+  return {
+    name,
+    training,
+    config,
+    codec: checkpoint.loaded.model,
+    options: { ...checkpoint.info.options, steps, ...decay },
+    extra: checkpoint.info.extra,
+    checkpoint,
+  };
 }
 
 /** A new run from the command line: a fresh codec (stage 1) or the previous stage's (--init). */
 async function newRun(ctx: CommandContext): Promise<GanRun> {
   for (const o of ['lambda', 'lr-multipliers', 'eval']) {
-    if (ctx.option(o) !== undefined) throw new InvalidArgumentError(`--${o} is for rate-distortion training; GAN-trained models take --loss <json> (weights, λ) and report their terms while training`);
+    if (ctx.option(o) !== undefined)
+      throw new InvalidArgumentError(
+        `--${o} is for rate-distortion training; GAN-trained models take --loss <json> (weights, λ) and report their terms while training`,
+      );
   }
   const name = ctx.option('model')!;
   const entry = modelEntry(name);
@@ -146,7 +165,8 @@ async function newRun(ctx: CommandContext): Promise<GanRun> {
     throw new InvalidArgumentError(`--labels feeds a discriminator that classifies pixels (egic-orp stage 2's OASIS-C); ${name} stage ${stage} has none`);
   }
   const initPath = ctx.option('init');
-  if (stage > 1 && initPath === undefined) throw new InvalidArgumentError(`--stage ${stage} starts from the stage-${stage - 1} codec: pass --init <stage-${stage - 1} run folder or model file>`);
+  if (stage > 1 && initPath === undefined)
+    throw new InvalidArgumentError(`--stage ${stage} starts from the stage-${stage - 1} codec: pass --init <stage-${stage - 1} run folder or model file>`);
   let config: ModelConfig;
   let codec: ImageCodec;
   if (initPath !== undefined) {
@@ -188,7 +208,8 @@ function downscaleOption(ctx: CommandContext, name: string): [number, number] | 
   if (text === 'none') return null;
   const parts = text.split(',').map((p) => Number(p));
   const [lo, hi] = parts;
-  if (parts.length !== 2 || !(lo! > 0 && lo! <= hi! && hi! <= 1)) throw new InvalidArgumentError(`--downscale must be "lo,hi" with 0 < lo <= hi <= 1, or none; found "${text}"`);
+  if (parts.length !== 2 || !(lo! > 0 && lo! <= hi! && hi! <= 1))
+    throw new InvalidArgumentError(`--downscale must be "lo,hi" with 0 < lo <= hi <= 1, or none; found "${text}"`);
   return [lo!, hi!];
 }
 
@@ -197,7 +218,8 @@ async function batchSource(ctx: CommandContext, run: GanRun, numClasses: number 
   const folders = ctx.options('data').length > 0 ? ctx.options('data') : (run.extra['data'] as string[]);
   const crop = Number(run.extra['crop']);
   const m = run.codec.padMultiple;
-  if (!(Number.isInteger(crop) && crop > 0 && crop % m === 0)) throw new InvalidArgumentError(`--crop must be a multiple of ${m} for ${run.name}, found ${crop}`);
+  if (!(Number.isInteger(crop) && crop > 0 && crop % m === 0))
+    throw new InvalidArgumentError(`--crop must be a multiple of ${m} for ${run.name}, found ${crop}`);
   const downscale = (run.extra['downscale'] as [number, number] | null | undefined) ?? null;
   const options = downscale ? { scaleRange: downscale } : {};
   const seed = run.options.seed ?? 1;
@@ -262,7 +284,10 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
     const exportPath = ctx.option('export');
     if (exportPath && !interrupted) {
       codec.update();
-      await saveModelFile(exportPath, codec, name, config, { overwrite: ctx.flag('force'), metadata: { 'ncomp.step': String(trainer.state.step), 'ncomp.stage': String(options.stage), 'ncomp.train_command': ctx.argv.join(' ') } });
+      await saveModelFile(exportPath, codec, name, config, {
+        overwrite: ctx.flag('force'),
+        metadata: { 'ncomp.step': String(trainer.state.step), 'ncomp.stage': String(options.stage), 'ncomp.train_command': ctx.argv.join(' ') },
+      });
       ctx.log(`model written to ${exportPath}`);
     }
     return interrupted ? 130 : 0;

@@ -29,7 +29,26 @@ afterAll(async () => {
 describe('ncomp train --workers', () => {
   it('trains on 2 threads, resumes on 1, and refuses bad counts', async () => {
     const run = join(dir, 'run');
-    const common = ['--data', data, '--out', run, '--model', 'bmshj2018', '--config', '{"N":4,"M":4}', '--crop', '64', '--batch', '2', '--lambda', '0.01', '--log-every', '1', '--backend', 'wasm'];
+    const common = [
+      '--data',
+      data,
+      '--out',
+      run,
+      '--model',
+      'bmshj2018',
+      '--config',
+      '{"N":4,"M":4}',
+      '--crop',
+      '64',
+      '--batch',
+      '2',
+      '--lambda',
+      '0.01',
+      '--log-every',
+      '1',
+      '--backend',
+      'wasm',
+    ];
     const parallel = await ncomp('train', ...common, '--steps', '2', '--workers', '2');
     expect(parallel.stderr).not.toContain('unexpected error');
     expect(parallel.code).toBe(0);

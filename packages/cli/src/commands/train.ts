@@ -83,9 +83,11 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const existing = await hasCheckpoint(out);
   if (existing && !resume) throw new InvalidArgumentError(`${out} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
   if (!existing && resume) throw new InvalidArgumentError(`--resume: no checkpoint in ${out}`);
-  if (resume && ctx.option('init') !== undefined) throw new InvalidArgumentError('--init starts a new run; a resumed run continues from its checkpoint (drop --init)');
+  if (resume && ctx.option('init') !== undefined)
+    throw new InvalidArgumentError('--init starts a new run; a resumed run continues from its checkpoint (drop --init)');
   if (existing ? await isGanCheckpoint(out) : ganTrainingOf(ctx.option('model') ?? '') !== undefined) {
-    if (ctx.option('workers') !== undefined) throw new InvalidArgumentError('--workers applies to rate-distortion training; GAN training runs on one thread (drop --workers)');
+    if (ctx.option('workers') !== undefined)
+      throw new InvalidArgumentError('--workers applies to rate-distortion training; GAN training runs on one thread (drop --workers)');
     return trainGanCommand(ctx, out, existing);
   }
 
@@ -109,7 +111,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     if (init) {
       try {
         const done = initializeFrom(model, name, config, init);
-        ctx.log(`initialised from ${initPath}: ${done.copied} tensors${done.resampledGains ? `; gain levels mapped from λ [${(init.config as { lambdas?: number[] }).lambdas?.join(', ')}]` : ''}`);
+        ctx.log(
+          `initialised from ${initPath}: ${done.copied} tensors${done.resampledGains ? `; gain levels mapped from λ [${(init.config as { lambdas?: number[] }).lambdas?.join(', ')}]` : ''}`,
+        );
       } catch (err) {
         model.dispose();
         throw err;
@@ -144,13 +148,20 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   // --workers: the same steps, the batch's gradients computed on several threads.
   const workers = workersOption(ctx, options.batchSize);
   const parallel = workers > 1 ? await DataParallelRdTrainer.start(trainer, { model: name, config }, { workers }) : undefined;
-  const extra = { data: trainFolders, crop, command: ctx.argv.join(' '), ...(initOf(ctx, checkpoint?.info.extra) === undefined ? {} : { init: initOf(ctx, checkpoint?.info.extra) }) };
+  const extra = {
+    data: trainFolders,
+    crop,
+    command: ctx.argv.join(' '),
+    ...(initOf(ctx, checkpoint?.info.extra) === undefined ? {} : { init: initOf(ctx, checkpoint?.info.extra) }),
+  };
   await mkdir(out, { recursive: true });
   const logPath = join(out, 'train-log.jsonl');
   const checkpointEvery = numberOption(ctx, 'checkpoint-every', 100);
   const logEvery = numberOption(ctx, 'log-every', 10);
   const evalEvery = numberOption(ctx, 'eval-every', 500);
-  ctx.log(`${name} ${JSON.stringify(config)}: ${model.numParameters()} parameters; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${parallel ? ` on ${workers} threads` : ''}, steps ${trainer.step} -> ${steps}`);
+  ctx.log(
+    `${name} ${JSON.stringify(config)}: ${model.numParameters()} parameters; ${sampler.size} images, crops ${crop}, batch ${options.batchSize}${parallel ? ` on ${workers} threads` : ''}, steps ${trainer.step} -> ${steps}`,
+  );
   const { interrupted: stop } = await runTrainingLoop({
     ctx,
     startStep: trainer.step,
@@ -172,7 +183,10 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const exportPath = ctx.option('export');
   if (exportPath && !stop) {
     model.update();
-    await saveModelFile(exportPath, model, name, config, { overwrite: ctx.flag('force'), metadata: { 'ncomp.step': String(trainer.step), 'ncomp.train_command': ctx.argv.join(' ') } });
+    await saveModelFile(exportPath, model, name, config, {
+      overwrite: ctx.flag('force'),
+      metadata: { 'ncomp.step': String(trainer.step), 'ncomp.train_command': ctx.argv.join(' ') },
+    });
     ctx.log(`model written to ${exportPath}`);
   }
   model.dispose();

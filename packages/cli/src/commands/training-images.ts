@@ -27,7 +27,13 @@ export async function listImages(path: string): Promise<string[]> {
 
 /** Decodes an image to 8-bit RGB (EXIF-rotated, alpha flattened onto white, sRGB). */
 export async function readRgb8(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(path).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(path)
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new InvalidArgumentError(`${path}: expected 3 channels after conversion, found ${info.channels}`);
   return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, name: path };
 }

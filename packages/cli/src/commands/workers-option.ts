@@ -18,6 +18,9 @@ export function workersOption(ctx: CommandContext, batchSize: number): number {
   if (text === 'auto') return Math.max(1, Math.min(availableParallelism(), batchSize, MAX_AUTO_WORKERS));
   const n = parseDecimal(text);
   if (n === undefined || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--workers must be a positive integer or "auto", found "${text}"`);
-  if (n > batchSize) throw new InvalidArgumentError(`--workers ${n} exceeds the batch size ${batchSize}: each thread needs at least one crop of the batch (use at most ${batchSize}, or a larger --batch)`);
+  if (n > batchSize)
+    throw new InvalidArgumentError(
+      `--workers ${n} exceeds the batch size ${batchSize}: each thread needs at least one crop of the batch (use at most ${batchSize}, or a larger --batch)`,
+    );
   return n;
 }

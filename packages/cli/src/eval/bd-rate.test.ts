@@ -13,8 +13,18 @@ describe('bdRate', () => {
   });
 
   it('is −50 % when every rate is halved, +100 % when doubled', () => {
-    expect(bdRate(anchor, anchor.map((p) => ({ ...p, bpp: p.bpp / 2 })))).toBeCloseTo(-50, 9);
-    expect(bdRate(anchor, anchor.map((p) => ({ ...p, bpp: p.bpp * 2 })))).toBeCloseTo(100, 9);
+    expect(
+      bdRate(
+        anchor,
+        anchor.map((p) => ({ ...p, bpp: p.bpp / 2 })),
+      ),
+    ).toBeCloseTo(-50, 9);
+    expect(
+      bdRate(
+        anchor,
+        anchor.map((p) => ({ ...p, bpp: p.bpp * 2 })),
+      ),
+    ).toBeCloseTo(100, 9);
   });
 
   it('gives the hand-computed value for exactly cubic curves with partial overlap', () => {
@@ -62,8 +72,18 @@ describe('bdRate', () => {
     expect(() => bdRate(anchor.slice(0, 3), anchor)).toThrow(InvalidArgumentError);
     expect(() => bdRate(anchor, [...anchor.slice(0, 3), { bpp: 0, psnr: 40 }])).toThrow(InvalidArgumentError);
     expect(() => bdRate(anchor, [...anchor.slice(0, 3), { bpp: 1, psnr: Number.NaN }])).toThrow(InvalidArgumentError);
-    expect(() => bdRate(anchor, anchor.map((p) => ({ ...p, psnr: p.psnr + 20 })))).toThrow(/do not overlap/);
-    expect(() => bdPsnr(anchor, anchor.map((p) => ({ ...p, bpp: p.bpp * 100 })))).toThrow(/do not overlap/);
+    expect(() =>
+      bdRate(
+        anchor,
+        anchor.map((p) => ({ ...p, psnr: p.psnr + 20 })),
+      ),
+    ).toThrow(/do not overlap/);
+    expect(() =>
+      bdPsnr(
+        anchor,
+        anchor.map((p) => ({ ...p, bpp: p.bpp * 100 })),
+      ),
+    ).toThrow(/do not overlap/);
     const repeated = [1, 2, 3, 4].map((i) => ({ bpp: i, psnr: i < 3 ? 30 : 31 + i }));
     expect(() => bdRate(repeated, anchor)).toThrow(/4 distinct/);
   });
@@ -71,7 +91,17 @@ describe('bdRate', () => {
 
 describe('bdPsnr', () => {
   it('is 1 dB for +1 dB everywhere', () => {
-    expect(bdPsnr(anchor, anchor.map((p) => ({ ...p, psnr: p.psnr + 1 })))).toBeCloseTo(1, 10);
-    expect(bdPsnr(anchor, anchor.map((p) => ({ ...p, psnr: p.psnr - 0.25 })))).toBeCloseTo(-0.25, 10);
+    expect(
+      bdPsnr(
+        anchor,
+        anchor.map((p) => ({ ...p, psnr: p.psnr + 1 })),
+      ),
+    ).toBeCloseTo(1, 10);
+    expect(
+      bdPsnr(
+        anchor,
+        anchor.map((p) => ({ ...p, psnr: p.psnr - 0.25 })),
+      ),
+    ).toBeCloseTo(-0.25, 10);
   });
 });

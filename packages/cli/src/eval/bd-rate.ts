@@ -33,9 +33,21 @@ export interface RdPoint {
 export function bdRate(anchor: readonly RdPoint[], test: readonly RdPoint[]): number {
   checkCurve(anchor, 'anchor');
   checkCurve(test, 'test');
-  const fa = fitCubic(anchor.map((p) => p.psnr), anchor.map((p) => Math.log10(p.bpp)), 'anchor');
-  const ft = fitCubic(test.map((p) => p.psnr), test.map((p) => Math.log10(p.bpp)), 'test');
-  const [lo, hi] = overlap(anchor.map((p) => p.psnr), test.map((p) => p.psnr), 'PSNR');
+  const fa = fitCubic(
+    anchor.map((p) => p.psnr),
+    anchor.map((p) => Math.log10(p.bpp)),
+    'anchor',
+  );
+  const ft = fitCubic(
+    test.map((p) => p.psnr),
+    test.map((p) => Math.log10(p.bpp)),
+    'test',
+  );
+  const [lo, hi] = overlap(
+    anchor.map((p) => p.psnr),
+    test.map((p) => p.psnr),
+    'PSNR',
+  );
   const diff = (integrateCubic(ft, lo, hi) - integrateCubic(fa, lo, hi)) / (hi - lo);
   return (10 ** diff - 1) * 100;
 }
@@ -58,8 +70,16 @@ export function bdPsnr(anchor: readonly RdPoint[], test: readonly RdPoint[]): nu
   checkCurve(test, 'test');
   const la = anchor.map((p) => Math.log10(p.bpp));
   const lt = test.map((p) => Math.log10(p.bpp));
-  const fa = fitCubic(la, anchor.map((p) => p.psnr), 'anchor');
-  const ft = fitCubic(lt, test.map((p) => p.psnr), 'test');
+  const fa = fitCubic(
+    la,
+    anchor.map((p) => p.psnr),
+    'anchor',
+  );
+  const ft = fitCubic(
+    lt,
+    test.map((p) => p.psnr),
+    'test',
+  );
   const [lo, hi] = overlap(la, lt, 'rate');
   return (integrateCubic(ft, lo, hi) - integrateCubic(fa, lo, hi)) / (hi - lo);
 }

@@ -18,7 +18,9 @@ describe('controlTradeoffs', () => {
     expect(t!.bpp).toBeCloseTo(0.48, 12);
     expect(t!.lpips[0]).toBeCloseTo(0.2, 12);
     expect(t!.lpips[1]).toBeCloseTo(0.1, 12);
-    expect(describeTradeoff(t!, 'beta')).toBe('quality 0, beta 0 -> 2.56 (one bitstream, 0.480 bpp): PSNR 29.00 -> 27.50 dB (-1.50 dB), LPIPS 0.2000 -> 0.1000 (-50.0 %)');
+    expect(describeTradeoff(t!, 'beta')).toBe(
+      'quality 0, beta 0 -> 2.56 (one bitstream, 0.480 bpp): PSNR 29.00 -> 27.50 dB (-1.50 dB), LPIPS 0.2000 -> 0.1000 (-50.0 %)',
+    );
   });
 
   it('leaves LPIPS out of the line when it was not measured', () => {

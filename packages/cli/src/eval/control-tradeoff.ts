@@ -66,10 +66,7 @@ export function controlTradeoffs(rows: readonly ControlRow[]): ControlTradeoff[]
 export function describeTradeoff(t: ControlTradeoff, controlName: string): string {
   const [p0, p1] = t.psnr;
   const [l0, l1] = t.lpips;
-  const lpips =
-    Number.isFinite(l0) && Number.isFinite(l1)
-      ? `, LPIPS ${l0.toFixed(4)} -> ${l1.toFixed(4)} (${signed((100 * (l1 - l0)) / l0, 1)} %)`
-      : '';
+  const lpips = Number.isFinite(l0) && Number.isFinite(l1) ? `, LPIPS ${l0.toFixed(4)} -> ${l1.toFixed(4)} (${signed((100 * (l1 - l0)) / l0, 1)} %)` : '';
   return `quality ${t.quality}, ${controlName} ${t.from} -> ${t.to} (one bitstream, ${t.bpp.toFixed(
     3,
   )} bpp): PSNR ${p0.toFixed(2)} -> ${p1.toFixed(2)} dB (${signed(p1 - p0, 2)} dB)${lpips}`;

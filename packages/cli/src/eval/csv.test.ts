@@ -3,9 +3,12 @@ import { toCsv } from './csv.js';
 
 describe('toCsv', () => {
   it('writes a header and CRLF-terminated records', () => {
-    expect(toCsv([{ image: 'kodim01.png', bpp: 0.5, psnr: 31.25 }, { image: 'kodim02.png', bpp: 0.25, psnr: 33 }])).toBe(
-      'image,bpp,psnr\r\nkodim01.png,0.5,31.25\r\nkodim02.png,0.25,33\r\n',
-    );
+    expect(
+      toCsv([
+        { image: 'kodim01.png', bpp: 0.5, psnr: 31.25 },
+        { image: 'kodim02.png', bpp: 0.25, psnr: 33 },
+      ]),
+    ).toBe('image,bpp,psnr\r\nkodim01.png,0.5,31.25\r\nkodim02.png,0.25,33\r\n');
   });
 
   it('quotes fields with commas, quotes and line breaks (RFC 4180)', () => {

@@ -5,8 +5,22 @@ import { niceTicks } from './nice-ticks.js';
 import { escapeXml, rdPlotSvg, type RdSeries } from './rd-plot.js';
 
 const series: RdSeries[] = [
-  { name: 'mbt2018-mean', points: [{ bpp: 0.5, value: 33.1 }, { bpp: 0.12, value: 28.4 }, { bpp: 0.25, value: 30.9 }] },
-  { name: 'JPEG <4:2:0> & "q"', points: [{ bpp: 0.3, value: 27.2 }, { bpp: 0.6, value: 30.1 }, { bpp: 1.1, value: 33.4 }] },
+  {
+    name: 'mbt2018-mean',
+    points: [
+      { bpp: 0.5, value: 33.1 },
+      { bpp: 0.12, value: 28.4 },
+      { bpp: 0.25, value: 30.9 },
+    ],
+  },
+  {
+    name: 'JPEG <4:2:0> & "q"',
+    points: [
+      { bpp: 0.3, value: 27.2 },
+      { bpp: 0.6, value: 30.1 },
+      { bpp: 1.1, value: 33.4 },
+    ],
+  },
   { name: 'WebP', points: [{ bpp: 0.2, value: 28.0 }] },
 ];
 
@@ -37,7 +51,8 @@ describe('rdPlotSvg', () => {
     expect(svg).toContain('bits per pixel (bpp)');
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
     // Every number in attributes is finite.
-    for (const m of svg.matchAll(/="([-\d., ]+)"/g)) for (const n of (m[1] as string).split(/[ ,]+/).filter(Boolean)) expect(Number.isFinite(Number(n))).toBe(true);
+    for (const m of svg.matchAll(/="([-\d., ]+)"/g))
+      for (const n of (m[1] as string).split(/[ ,]+/).filter(Boolean)) expect(Number.isFinite(Number(n))).toBe(true);
     // Text outside tags has no raw special characters.
     for (const m of svg.matchAll(/>([^<]*)</g)) expect(m[1]).not.toMatch(/[<>"]|&(?!amp;|lt;|gt;|quot;|apos;)/);
   });

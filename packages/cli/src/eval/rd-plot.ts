@@ -126,7 +126,9 @@ export function rdPlotSvg(series: readonly RdSeries[], options: RdPlotOptions): 
       const colour = COLOURS[i % COLOURS.length] as string;
       const dash = DASHES[Math.floor(i / COLOURS.length) % DASHES.length] as string;
       const y = ly + i * LEGEND_ROW + 8;
-      out.push(`<line x1="${f(lx)}" y1="${f(y)}" x2="${f(lx + 24)}" y2="${f(y)}" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+      out.push(
+        `<line x1="${f(lx)}" y1="${f(y)}" x2="${f(lx + 24)}" y2="${f(y)}" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+      );
       out.push(marker(i, lx + 12, y, colour));
       out.push(`<text x="${f(lx + 32)}" y="${f(y + 4)}">${escapeXml(s.name)}</text>`);
     });
@@ -173,10 +175,10 @@ export function escapeXml(text: string): string {
       // XML 1.0 forbids these characters; dropping them is the point of the pattern.
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
   );
 }

@@ -58,7 +58,10 @@ describe('readImage', () => {
   it('reads 16-bit samples without passing through 8 bits', async () => {
     const values = [0, 1, 2, 255, 256, 257, 32767, 40000, 65534, 65535, 12345, 54321];
     const path = join(dir, 'rgb16.png');
-    await sharp(new Uint16Array(values), { raw: { width: 2, height: 2, channels: 3 } }).toColourspace('rgb16').png().toFile(path);
+    await sharp(new Uint16Array(values), { raw: { width: 2, height: 2, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(path);
     const img = await readImage(path);
     expect(img.source).toEqual({ format: 'png', channels: 'rgb', bitDepth: 16 });
     expect(Array.from(img.rgb)).toEqual(values.map((v) => Math.fround(v / 65535)));
@@ -66,7 +69,10 @@ describe('readImage', () => {
 
   it('reads 16-bit gray + alpha', async () => {
     const path = join(dir, 'ga16.png');
-    await sharp(new Uint16Array([1, 65535, 40000, 0]), { raw: { width: 2, height: 1, channels: 2 } }).toColourspace('grey16').png().toFile(path);
+    await sharp(new Uint16Array([1, 65535, 40000, 0]), { raw: { width: 2, height: 1, channels: 2 } })
+      .toColourspace('grey16')
+      .png()
+      .toFile(path);
     const img = await readImage(path);
     expect(img.source).toEqual({ format: 'png', channels: 'gray-alpha', bitDepth: 16 });
     expect(Array.from(img.rgb)).toEqual([1, 1, 1, 1, 1, 1].map((v, i) => (i < 3 ? Math.fround(v / 65535) : v)));
@@ -76,7 +82,11 @@ describe('readImage', () => {
     // P3 (0.8, 0.4, 0.2) is sRGB ≈ (0.859, 0.371, 0.125) (P3 → XYZ → sRGB by hand); gray stays gray.
     const path = join(dir, 'p3-16.png');
     const p3 = new Uint16Array([0.8, 0.4, 0.2, 0.5, 0.5, 0.5].map((v) => Math.round(v * 65535)));
-    await sharp(p3, { raw: { width: 2, height: 1, channels: 3 } }).toColourspace('rgb16').withIccProfile('p3').png().toFile(path);
+    await sharp(p3, { raw: { width: 2, height: 1, channels: 3 } })
+      .toColourspace('rgb16')
+      .withIccProfile('p3')
+      .png()
+      .toFile(path);
     const img = await readImage(path);
     [0.859, 0.371, 0.125, 0.5, 0.5, 0.5].forEach((v, i) => expect(img.rgb[i]).toBeCloseTo(v, 2));
     expect(img.source.bitDepth).toBe(16);
@@ -91,7 +101,10 @@ describe('readImage', () => {
 
   it('converts a CMYK JPEG to sRGB', async () => {
     const path = join(dir, 'cmyk.jpg');
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 30, b: 30 } } }).toColourspace('cmyk').jpeg({ quality: 95 }).toFile(path);
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .toColourspace('cmyk')
+      .jpeg({ quality: 95 })
+      .toFile(path);
     expect((await sharp(path).metadata()).space).toBe('cmyk');
     const img = await readImage(path);
     expect(img.source).toEqual({ format: 'jpeg', channels: 'rgb', bitDepth: 8 });
@@ -109,7 +122,10 @@ describe('readImage', () => {
     const raw = new Uint8Array(w * h * 3);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < w / 2 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
     const path = join(dir, 'rotated.jpg');
-    await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(path);
+    await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toFile(path);
     const img = await readImage(path);
     expect([img.width, img.height]).toEqual([16, 32]);
     expect(img.source).toEqual({ format: 'jpeg', channels: 'rgb', bitDepth: 8 });
@@ -124,7 +140,9 @@ describe('readImage', () => {
 
   it('reads WebP and reports the format', async () => {
     const path = join(dir, 'img.webp');
-    await sharp({ create: { width: 8, height: 4, channels: 3, background: { r: 10, g: 200, b: 30 } } }).webp({ lossless: true }).toFile(path);
+    await sharp({ create: { width: 8, height: 4, channels: 3, background: { r: 10, g: 200, b: 30 } } })
+      .webp({ lossless: true })
+      .toFile(path);
     const img = await readImage(path);
     expect(img.source).toEqual({ format: 'webp', channels: 'rgb', bitDepth: 8 });
     expect(img.rgb.length).toBe(8 * 4 * 3);
@@ -133,13 +151,17 @@ describe('readImage', () => {
 
   it('reads AVIF (reported as avif) and the first frame of a GIF', async () => {
     const avif = join(dir, 'img.avif');
-    await sharp({ create: { width: 16, height: 8, channels: 3, background: { r: 128, g: 128, b: 128 } } }).avif({ quality: 90 }).toFile(avif);
+    await sharp({ create: { width: 16, height: 8, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+      .avif({ quality: 90 })
+      .toFile(avif);
     const a = await readImage(avif);
     expect(a.source.format).toBe('avif');
     expect([a.width, a.height]).toEqual([16, 8]);
     expect(a.rgb[0]).toBeCloseTo(128 / 255, 1);
     const gif = join(dir, 'img.gif');
-    await sharp({ create: { width: 6, height: 4, channels: 3, background: '#000000' } }).gif().toFile(gif);
+    await sharp({ create: { width: 6, height: 4, channels: 3, background: '#000000' } })
+      .gif()
+      .toFile(gif);
     const g = await readImage(gif);
     expect(g.source.format).toBe('gif');
     expect(g.rgb.length).toBe(6 * 4 * 3);
@@ -164,7 +186,9 @@ describe('readImage', () => {
   });
 
   it('refuses a truncated PNG', async () => {
-    const full = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#336699' } }).png({ compressionLevel: 0 }).toBuffer();
+    const full = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#336699' } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     const path = join(dir, 'truncated.png');
     await writeFile(path, full.subarray(0, full.length >> 1));
     await expect(readImage(path)).rejects.toBeInstanceOf(UnsupportedFormatError);

@@ -83,8 +83,12 @@ describe('writePng', () => {
     const path = join(dir, 'bad.png');
     await expect(writePng(path, new Float32Array(6), 3, 1, { channels: 'rgb', overwrite: false })).rejects.toBeInstanceOf(ShapeError);
     await expect(writePng(path, new Float32Array(0), 0, 1, { channels: 'rgb', overwrite: false })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(writePng(path, new Float32Array([0, Number.NaN, 0]), 1, 1, { channels: 'rgb', overwrite: false })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(writePng(path, new Float32Array(3), 1, 1, { channels: 'rgb', bitDepth: 12 as 8, overwrite: false })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(writePng(path, new Float32Array([0, Number.NaN, 0]), 1, 1, { channels: 'rgb', overwrite: false })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(writePng(path, new Float32Array(3), 1, 1, { channels: 'rgb', bitDepth: 12 as 8, overwrite: false })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     await expect(writePng(path, new Float32Array(3), 1, 1, { channels: 'rgba' as 'rgb', overwrite: false })).rejects.toBeInstanceOf(InvalidArgumentError);
     expect((await readdir(dir)).includes('bad.png')).toBe(false);
   });

@@ -39,7 +39,8 @@ export async function writePng(path: string, rgb01: Float32Array, width: number,
   checkRgbSize(rgb01, width, height);
   const bitDepth = options.bitDepth ?? 8;
   if (bitDepth !== 8 && bitDepth !== 16) throw new InvalidArgumentError(`PNG bit depth must be 8 or 16, found ${String(bitDepth)}`);
-  if (options.channels !== 'gray' && options.channels !== 'rgb') throw new InvalidArgumentError(`PNG channels must be "gray" or "rgb", found "${String(options.channels)}"`);
+  if (options.channels !== 'gray' && options.channels !== 'rgb')
+    throw new InvalidArgumentError(`PNG channels must be "gray" or "rgb", found "${String(options.channels)}"`);
   const gray = options.channels === 'gray';
   const samples = gray ? channelMean(rgb01) : rgb01;
   const ints = bitDepth === 16 ? toUint16Rgb(samples) : toUint8Rgb(samples);

@@ -42,23 +42,30 @@ afterAll(async () => {
 });
 
 describe.skipIf(!haveKodak)('golden .ncomp files (format 2, default model)', () => {
-  it.each(files.flatMap((g) => (['wasm', 'cpu'] as const).map((backend) => ({ ...g, backend }))))('$file decodes on $backend to its recorded PSNR ($psnr dB)', async (g: Golden & { backend: BackendChoice }) => {
-    await setBackend(g.backend);
-    const bytes = new Uint8Array(readFileSync(new URL(g.file, GOLDEN)));
-    expect(bytes.length).toBe(g.bytes);
-    const { header, streams } = decodeContainer(bytes);
-    checkContainerModel(header, loaded.name, loaded.digest);
-    expect([header.width, header.height, header.quality]).toEqual([g.width, g.height, g.quality]);
-    const { data } = await sharp(`${KODAK}/${g.image}`).extract({ left: g.left, top: g.top, width: g.width, height: g.height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const before = tf.memory().numTensors;
-    const y = await loaded.model.decompress({ ...header, streams });
-    const decoded = (await y.data()) as Float32Array;
-    y.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    let se = 0;
-    for (let i = 0; i < decoded.length; i++) se += (Math.round(decoded[i]! * 255) - data[i]!) ** 2;
-    const psnr = 10 * Math.log10((255 * 255 * decoded.length) / se);
-    // The symbols are verified by the check stream; the synthesis may round pixels differently by backend.
-    expect(Math.abs(psnr - g.psnr)).toBeLessThan(0.02);
-  });
+  it.each(files.flatMap((g) => (['wasm', 'cpu'] as const).map((backend) => ({ ...g, backend }))))(
+    '$file decodes on $backend to its recorded PSNR ($psnr dB)',
+    async (g: Golden & { backend: BackendChoice }) => {
+      await setBackend(g.backend);
+      const bytes = new Uint8Array(readFileSync(new URL(g.file, GOLDEN)));
+      expect(bytes.length).toBe(g.bytes);
+      const { header, streams } = decodeContainer(bytes);
+      checkContainerModel(header, loaded.name, loaded.digest);
+      expect([header.width, header.height, header.quality]).toEqual([g.width, g.height, g.quality]);
+      const { data } = await sharp(`${KODAK}/${g.image}`)
+        .extract({ left: g.left, top: g.top, width: g.width, height: g.height })
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const before = tf.memory().numTensors;
+      const y = await loaded.model.decompress({ ...header, streams });
+      const decoded = (await y.data()) as Float32Array;
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      let se = 0;
+      for (let i = 0; i < decoded.length; i++) se += (Math.round(decoded[i]! * 255) - data[i]!) ** 2;
+      const psnr = 10 * Math.log10((255 * 255 * decoded.length) / se);
+      // The symbols are verified by the check stream; the synthesis may round pixels differently by backend.
+      expect(Math.abs(psnr - g.psnr)).toBeLessThan(0.02);
+    },
+  );
 });

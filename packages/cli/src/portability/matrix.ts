@@ -72,7 +72,11 @@ const fresh = (name: string, config?: ModelConfig) => async (): Promise<ImageCod
 };
 
 export const CASES: readonly Case[] = [
-  { name: 'default (block-hyperprior, trained)', make: async () => (await loadModelFile(DEFAULT_MODEL_FILE)).model, image: ['kodim23.png', 100, 200, 120, 184] },
+  {
+    name: 'default (block-hyperprior, trained)',
+    make: async () => (await loadModelFile(DEFAULT_MODEL_FILE)).model,
+    image: ['kodim23.png', 100, 200, 120, 184],
+  },
   { name: 'bls2017', make: fresh('bls2017', { N: 16, M: 12 }), image: ['kodim05.png', 40, 60, 64, 96] },
   { name: 'bmshj2018', make: fresh('bmshj2018', { N: 16, M: 12 }), image: ['kodim07.png', 200, 300, 64, 128] },
   { name: 'mbt2018-mean', make: fresh('mbt2018-mean', { N: 16, M: 12 }), image: ['kodim19.png', 30, 30, 128, 64] },
@@ -101,7 +105,15 @@ export function controlsOf(model: ImageCodec): (number | undefined)[] {
  * weights; they are two instances where one backend cannot read the other's tensors
  * synchronously (WebGPU in Node.js), else the same one.
  */
-export async function expectPortable(encoder: ImageCodec, decoder: ImageCodec, x: tf.Tensor4D, from: BackendChoice, to: BackendChoice, quality: number, tolerance = 2e-3): Promise<void> {
+export async function expectPortable(
+  encoder: ImageCodec,
+  decoder: ImageCodec,
+  x: tf.Tensor4D,
+  from: BackendChoice,
+  to: BackendChoice,
+  quality: number,
+  tolerance = 2e-3,
+): Promise<void> {
   const controls = controlsOf(encoder);
   await setBackend(from);
   const c = await encoder.compress(x, quality);

@@ -56,7 +56,8 @@ export class ProgressBar {
    * @throws InvalidArgumentError when `total` is negative or not finite.
    */
   constructor(options: ProgressBarOptions) {
-    if (!Number.isFinite(options.total) || options.total < 0) throw new InvalidArgumentError(`progress total must be a finite number ≥ 0, found ${options.total}`);
+    if (!Number.isFinite(options.total) || options.total < 0)
+      throw new InvalidArgumentError(`progress total must be a finite number ≥ 0, found ${options.total}`);
     this.total = options.total;
     this.label = options.label;
     this.stream = options.stream ?? process.stderr;

@@ -28,12 +28,9 @@ const NATIVE_INSTALLED = installed(NODE) || installed(GPU);
 
 /** The error Node's ESM loader throws for a package that is not installed. */
 function notFound(spec: string): Error {
-  return Object.assign(
-    new Error(`Cannot find package '${spec}' imported from /app/node_modules/@ncomp/core/dist/x.js`),
-    {
-      code: 'ERR_MODULE_NOT_FOUND',
-    }
-  );
+  return Object.assign(new Error(`Cannot find package '${spec}' imported from /app/node_modules/@ncomp/core/dist/x.js`), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
 }
 
 /** A stand-in for tfjs-node: importing it registers a 'tensorflow' backend, as the real one does. */
@@ -144,9 +141,7 @@ describe('isModuleNotFound', () => {
   it('recognises "not installed" in Node ESM, Node CommonJS and Vite messages', () => {
     expect(isModuleNotFound(notFound(NODE), NODE)).toBe(true);
     expect(isModuleNotFound(new Error(`Cannot find module '${NODE}'\nRequire stack:\n- /app/x.js`), NODE)).toBe(true);
-    expect(
-      isModuleNotFound(new Error(`Could not resolve "${NODE}" imported by "@ncomp/core". Is it installed?`), NODE)
-    ).toBe(true);
+    expect(isModuleNotFound(new Error(`Could not resolve "${NODE}" imported by "@ncomp/core". Is it installed?`), NODE)).toBe(true);
     expect(isModuleNotFound(new Error(`Failed to load url ${NODE} (resolved id: ${NODE})`), NODE)).toBe(true);
   });
 
@@ -198,9 +193,7 @@ describe('setBackend with simulated packages', () => {
   });
 
   it("'tensorflow' with neither package installed says how to install one", async () => {
-    const error = await setBackend('tensorflow', { importer: importer({ [GPU]: 'missing', [NODE]: 'missing' }) }).catch(
-      (e: unknown) => e
-    );
+    const error = await setBackend('tensorflow', { importer: importer({ [GPU]: 'missing', [NODE]: 'missing' }) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     const message = (error as Error).message;
     expect(message).toContain(`needs ${NODE} or ${GPU}, and neither is installed`);
@@ -212,9 +205,7 @@ describe('setBackend with simulated packages', () => {
 
   it("'tensorflow' with a package that fails to load reports the underlying error as cause", async () => {
     const broken = new Error('The specified module could not be found.\n\\\\?\\C:\\app\\tfjs_binding.node');
-    const error = await setBackend('tensorflow', { importer: importer({ [GPU]: 'missing', [NODE]: broken }) }).catch(
-      (e: unknown) => e
-    );
+    const error = await setBackend('tensorflow', { importer: importer({ [GPU]: 'missing', [NODE]: broken }) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as Error).message).toContain(`${NODE}: failed to load (The specified module could not be found.)`);
     expect((error as Error).message).not.toContain('neither is installed');
@@ -222,13 +213,9 @@ describe('setBackend with simulated packages', () => {
   });
 
   it('a native package that registers no backend with this tfjs-core is a load failure', async () => {
-    const error = await setBackend('tensorflow', { importer: importer({ [GPU]: 'missing', [NODE]: 'empty' }) }).catch(
-      (e: unknown) => e
-    );
+    const error = await setBackend('tensorflow', { importer: importer({ [GPU]: 'missing', [NODE]: 'empty' }) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
-    expect((error as Error).message).toMatch(
-      /registered no 'tensorflow' backend with the @tensorflow\/tfjs-core 4\.\d+\.\d+/
-    );
+    expect((error as Error).message).toMatch(/registered no 'tensorflow' backend with the @tensorflow\/tfjs-core 4\.\d+\.\d+/);
   });
 
   it('auto falls back to cpu when wasm is not installed, and fails only when nothing is', async () => {
@@ -245,7 +232,7 @@ describe('setBackend with simulated packages', () => {
     await expect(setBackend('auto', { importer: none, autoWebgpu: true })).rejects.toThrow(
       `no TensorFlow.js backend could be activated: ${GPU}: not installed; ${NODE}: not installed; ` +
         `${WEBGPU}: not installed; ${WASM}: not installed; ${CPU}: not installed. ` +
-        `@ncomp/core installs no backend by itself (they are optional peers): \`npm install ${WASM}\``
+        `@ncomp/core installs no backend by itself (they are optional peers): \`npm install ${WASM}\``,
     );
     await expect(setBackend('cpu', { importer: none })).rejects.toThrow(`${CPU}: not installed. @ncomp/core installs no backend`);
   });
@@ -256,13 +243,11 @@ describe('setBackend with simulated packages', () => {
     expect((await setBackend('wasm', { importer: importer({}, calls) })).chosen).toBe('wasm');
     expect(calls).toEqual([CPU, WASM]);
     await expect(setBackend('wasm', { importer: importer({ [WASM]: new Error('boom') }) })).rejects.toThrow(
-      "backend 'wasm' is unavailable: @tensorflow/tfjs-backend-wasm: failed to load (boom)"
+      "backend 'wasm' is unavailable: @tensorflow/tfjs-backend-wasm: failed to load (boom)",
     );
     // A package that fails to load is not "not installed": no install hint.
     await expect(setBackend('wasm', { importer: importer({ [WASM]: new Error('boom') }) })).rejects.not.toThrow(/npm install/);
-    await expect(setBackend('wasm', { importer: importer({ [WASM]: 'empty' }) })).rejects.toThrow(
-      /does not export setWasmPaths/
-    );
+    await expect(setBackend('wasm', { importer: importer({ [WASM]: 'empty' }) })).rejects.toThrow(/does not export setWasmPaths/);
   });
 
   it('lists every choice, in the order auto tries them', () => {
@@ -294,7 +279,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
     expect(report.package).toBe(WEBGPU);
     expect(report.reason).toBe(
       `WebGPU on NVIDIA H200, vendor nvidia, architecture hopper; navigator.gpu from webgpu (Dawn) ` +
-        `(passed over: ${GPU}: not installed; ${NODE}: not installed)`
+        `(passed over: ${GPU}: not installed; ${NODE}: not installed)`,
     );
     expect(calls).toEqual([GPU, NODE, WEBGPU, DAWN]);
     expect(tf.getBackend()).toBe('webgpu');
@@ -324,7 +309,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
     expect(report.chosen).toBe('wasm');
     expect(report.reason).toContain(
       `(passed over: ${GPU}: not installed; ${NODE}: not installed; ` +
-        `${WEBGPU}: no WebGPU adapter found (navigator.gpu from webgpu (Dawn): requestAdapter() returned null))`
+        `${WEBGPU}: no WebGPU adapter found (navigator.gpu from webgpu (Dawn): requestAdapter() returned null))`,
     );
     expect(navigatorGpu()).toBeUndefined();
     expect(tf.engine().registryFactory['webgpu']).toBeUndefined();
@@ -336,7 +321,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
     expect(auto.chosen).toBe('wasm');
     expect(auto.reason).toContain(
       `${WEBGPU}: only a software adapter (llvmpipe: Mesa 25.0.7 (LLVM 15.0.6), vendor mesa, architecture software), ` +
-        "slower than wasm; choose 'webgpu' to use it anyway)"
+        "slower than wasm; choose 'webgpu' to use it anyway)",
     );
     expect(fake.log.deviceRequests).toEqual([]);
     const explicit = await setBackend('webgpu', { importer: importer(fake.table), dawnOptions: ['backend=vulkan'] });
@@ -355,20 +340,14 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
   });
 
   it("'webgpu' without the packages names what to install", async () => {
-    const both = await setBackend('webgpu', { importer: importer({ [WEBGPU]: 'missing', [DAWN]: 'missing' }) }).catch(
-      (e: unknown) => e
-    );
+    const both = await setBackend('webgpu', { importer: importer({ [WEBGPU]: 'missing', [DAWN]: 'missing' }) }).catch((e: unknown) => e);
     expect(both).toBeInstanceOf(BackendUnavailableError);
-    expect((both as Error).message).toContain(
-      `backend 'webgpu' needs ${WEBGPU} and, in Node.js, webgpu (Dawn); ${WEBGPU} and webgpu are not installed.`
-    );
+    expect((both as Error).message).toContain(`backend 'webgpu' needs ${WEBGPU} and, in Node.js, webgpu (Dawn); ${WEBGPU} and webgpu are not installed.`);
     expect((both as Error).message).toContain(`npm install ${WEBGPU} webgpu`);
     expect((both as Error).cause).toMatchObject({ code: 'ERR_MODULE_NOT_FOUND' });
 
     const fake = fakeWebGpu({ info: H200 });
-    const dawnOnly = await setBackend('webgpu', { importer: importer({ ...fake.table, [DAWN]: 'missing' }) }).catch(
-      (e: unknown) => e
-    );
+    const dawnOnly = await setBackend('webgpu', { importer: importer({ ...fake.table, [DAWN]: 'missing' }) }).catch((e: unknown) => e);
     expect(dawnOnly).toBeInstanceOf(BackendUnavailableError);
     expect((dawnOnly as Error).message).toContain('; webgpu is not installed.');
     expect(navigatorGpu()).toBeUndefined();
@@ -399,9 +378,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
     expect((e2 as Error).cause).toBe(thrown);
 
     const noBinary = new Error("Cannot find module '/app/node_modules/webgpu/dist/linux-ppc64/dawn.node'");
-    const e3 = await setBackend('webgpu', { importer: importer({ ...fake.table, [DAWN]: noBinary }) }).catch(
-      (e: unknown) => e
-    );
+    const e3 = await setBackend('webgpu', { importer: importer({ ...fake.table, [DAWN]: noBinary }) }).catch((e: unknown) => e);
     expect((e3 as Error).message).toContain("webgpu: failed to load (Cannot find module '/app/node_modules/webgpu/dist/");
     expect(navigatorGpu()).toBeUndefined();
   });
@@ -452,11 +429,13 @@ describe.skipIf(NATIVE_INSTALLED)('setBackend with the real packages (tfjs-node 
     expect(report.package).toBe(WASM);
     // Default in Node.js: the cores Node.js may use, at most TF.js's pool of 8.
     const threads = Math.min(availableParallelism(), 8);
-    expect(report.reason.startsWith(threads === 1 ? 'WebAssembly, SIMD on, 1 thread (1 core available)' : `WebAssembly, SIMD on, ${threads} threads (worker_threads)`)).toBe(true);
+    expect(
+      report.reason.startsWith(
+        threads === 1 ? 'WebAssembly, SIMD on, 1 thread (1 core available)' : `WebAssembly, SIMD on, ${threads} threads (worker_threads)`,
+      ),
+    ).toBe(true);
     expect(report.reason).toContain(`(passed over: ${GPU}: not installed; ${NODE}: not installed; ${WEBGPU}: `);
-    expect(report.reason).toMatch(
-      /@tensorflow\/tfjs-backend-webgpu: not tried by auto/
-    );
+    expect(report.reason).toMatch(/@tensorflow\/tfjs-backend-webgpu: not tried by auto/);
     expect(describeBackend()).toEqual({
       name: 'wasm',
       initialized: true,

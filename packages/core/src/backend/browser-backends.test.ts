@@ -72,9 +72,7 @@ describe('setBackend in a browser (simulated)', () => {
   it("an explicit 'webgl' with no WebGL 2 context says so", async () => {
     const error = await setBackend('webgl', { runtime: 'browser', importer: bundleWith(WEBGL) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
-    expect((error as Error).message).toBe(
-      `backend 'webgl' is unavailable: ${WEBGL}: no WebGL 2 context (WebGL is disabled, blocked or unsupported here)`,
-    );
+    expect((error as Error).message).toBe(`backend 'webgl' is unavailable: ${WEBGL}: no WebGL 2 context (WebGL is disabled, blocked or unsupported here)`);
   });
 
   it("an explicit 'webgpu' without navigator.gpu, or without an adapter, points at the browser, not at Dawn or Vulkan", async () => {
@@ -121,7 +119,7 @@ describe('provided packages', () => {
     expect(String((outcome as { error: unknown }).error)).toContain("import '@ncomp/core/browser'");
   });
 
-  it("@ncomp/core/browser provides the four backend packages with loaders bundlers follow", async () => {
+  it('@ncomp/core/browser provides the four backend packages with loaders bundlers follow', async () => {
     await import('../browser/index.js');
     expect(providedPackages()).toEqual(expect.arrayContaining([WEBGPU, WEBGL, WASM, CPU]));
     const cpu = await importerFor('browser')(CPU);
@@ -129,7 +127,9 @@ describe('provided packages', () => {
   });
 
   it("counts a browser's bare-specifier failure as not installed, and only for that package", () => {
-    const browserError = new TypeError('Failed to resolve module specifier "@tensorflow/tfjs-backend-webgl". Relative references must start with either "/", "./", or "../".');
+    const browserError = new TypeError(
+      'Failed to resolve module specifier "@tensorflow/tfjs-backend-webgl". Relative references must start with either "/", "./", or "../".',
+    );
     expect(isModuleNotFound(browserError, WEBGL)).toBe(true);
     expect(isModuleNotFound(browserError, WASM)).toBe(false);
   });

@@ -83,7 +83,7 @@ export function isModuleNotFound(error: unknown, specifier: string): boolean {
   // "Cannot find module '/…/tfjs-node/lib/binding.node'" does not count as missing.
   const pattern = new RegExp(
     `(Cannot find (package|module)|Could not resolve|Failed to resolve (import|module specifier)|Failed to load url) ` +
-      `(['"]${escapeRegExp(specifier)}['"]|${escapeRegExp(specifier)}(\\s|$))`
+      `(['"]${escapeRegExp(specifier)}['"]|${escapeRegExp(specifier)}(\\s|$))`,
   );
   return pattern.test(message);
 }

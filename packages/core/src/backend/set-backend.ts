@@ -141,7 +141,7 @@ async function tryNative(importer: PackageImporter, pkg: string): Promise<Attemp
     // copy of @tensorflow/tfjs-core (typically a version mismatch) than this package uses.
     const error = new Error(
       `${pkg} loaded but registered no 'tensorflow' backend with the @tensorflow/tfjs-core ${tf.version_core} ` +
-        'that @ncomp/core uses; install matching versions so npm dedupes @tensorflow/tfjs-core'
+        'that @ncomp/core uses; install matching versions so npm dedupes @tensorflow/tfjs-core',
     );
     return failed(pkg, 'failed', error);
   }
@@ -175,18 +175,17 @@ const WEBGPU_INSTALL_HINT =
   'Dawn for linux-x64, linux-arm64, macOS and Windows, and its install step downloads nothing).';
 
 const NO_ADAPTER_HINT =
-  'Dawn found no GPU it can use. On Linux it needs Vulkan: the GPU vendor\'s driver with its Vulkan ICD ' +
+  "Dawn found no GPU it can use. On Linux it needs Vulkan: the GPU vendor's driver with its Vulkan ICD " +
   '(for NVIDIA the proprietary driver, which includes it) and the Vulkan loader (libvulkan1); ' +
-  '`vulkaninfo --summary` lists what Vulkan sees, and Dawn\'s warnings on stderr may say why an adapter was refused. ' +
+  "`vulkaninfo --summary` lists what Vulkan sees, and Dawn's warnings on stderr may say why an adapter was refused. " +
   "Without a GPU, choose 'wasm'.";
 
 const BROWSER_NO_ADAPTER_HINT =
-  "The browser offers WebGPU but gave no adapter (the GPU or its driver is blocked, or WebGPU is off for this machine; " +
+  'The browser offers WebGPU but gave no adapter (the GPU or its driver is blocked, or WebGPU is off for this machine; ' +
   "chrome://gpu says why in Chromium). Choose 'webgl' or 'wasm'.";
 
 const NO_BROWSER_WEBGPU =
-  'this browser offers no WebGPU (navigator.gpu is undefined: WebGPU needs a secure context, https or localhost, ' +
-  'and a browser that enables it)';
+  'this browser offers no WebGPU (navigator.gpu is undefined: WebGPU needs a secure context, https or localhost, ' + 'and a browser that enables it)';
 
 const DAWN_SOURCE = `navigator.gpu from ${PKG.dawn} (Dawn)`;
 const SOFTWARE_NOTE = ' (a software adapter: expect it to be slower than wasm)';
@@ -219,8 +218,7 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
   if (gpu === undefined && !(auto && outcome.status === 'missing')) {
     const dawn = await tryImport(importer, PKG.dawn);
     if (dawn.status === 'missing' || outcome.status === 'missing') {
-      const missing = [outcome.status === 'missing' ? PKG.webgpu : undefined, dawn.status === 'missing' ? PKG.dawn : undefined]
-        .filter((p) => p !== undefined);
+      const missing = [outcome.status === 'missing' ? PKG.webgpu : undefined, dawn.status === 'missing' ? PKG.dawn : undefined].filter((p) => p !== undefined);
       const first = outcome.status === 'missing' ? outcome : dawn;
       const error = 'error' in first ? first.error : undefined;
       return failed(missing.join(' and '), 'missing', error, 'not installed');
@@ -257,12 +255,7 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
   const described = describeAdapter(adapter);
   if (auto && described.software) {
     return giveUp(
-      failed(
-        PKG.webgpu,
-        'unusable',
-        undefined,
-        `only a software adapter (${adapterLabel(described)}), slower than wasm; choose 'webgpu' to use it anyway`
-      )
+      failed(PKG.webgpu, 'unusable', undefined, `only a software adapter (${adapterLabel(described)}), slower than wasm; choose 'webgpu' to use it anyway`),
     );
   }
   let device: unknown;
@@ -296,11 +289,7 @@ async function tryWasm(importer: PackageImporter, options: SetBackendOptions): P
   if (outcome.status === 'failed') return failed(PKG.wasm, 'failed', outcome.error);
   const mod = outcome.module;
   if (!isWasmBackendModule(mod)) {
-    return failed(
-      PKG.wasm,
-      'failed',
-      new Error(`${PKG.wasm} does not export setWasmPaths / setThreadsCount / getThreadsCount`)
-    );
+    return failed(PKG.wasm, 'failed', new Error(`${PKG.wasm} does not export setWasmPaths / setThreadsCount / getThreadsCount`));
   }
   rememberWasmModule(mod);
   registerWasmKernels();
@@ -369,12 +358,7 @@ async function tryCpu(importer: PackageImporter): Promise<Attempt> {
 
 function describeFailures(failures: readonly Failure[]): string {
   return failures
-    .map(
-      (f) =>
-        `${f.package}: ${
-          f.kind === 'missing' ? 'not installed' : f.kind === 'unusable' ? f.summary : `failed to load (${f.summary})`
-        }`
-    )
+    .map((f) => `${f.package}: ${f.kind === 'missing' ? 'not installed' : f.kind === 'unusable' ? f.summary : `failed to load (${f.summary})`}`)
     .join('; ');
 }
 
@@ -496,7 +480,7 @@ const nativeStep: Step = async (run) => {
       ? `backend 'tensorflow' needs ${PKG.tfjsNode} or ${PKG.tfjsNodeGpu}, and neither is installed. ${NATIVE_INSTALL_HINT}`
       : `backend 'tensorflow' is unavailable: ${describeFailures(run.failures)}. ` +
           "Reinstall the package for this platform and Node.js version, or choose the 'wasm' backend.",
-    run.failures
+    run.failures,
   );
 };
 
@@ -510,7 +494,7 @@ function webgpuError(f: Failure, run: Run): BackendUnavailableError {
         : `backend 'webgpu' needs ${PKG.webgpu} and, in Node.js, ${PKG.dawn} (Dawn); ${f.package} ${
             f.package.includes(' and ') ? 'are' : 'is'
           } not installed. ${WEBGPU_INSTALL_HINT}`,
-      run.failures
+      run.failures,
     );
   }
   if (f.kind === 'unusable') {
@@ -576,6 +560,6 @@ async function cpuStep(run: Run): Promise<BackendReport> {
     run.choice === 'cpu'
       ? `backend 'cpu' is unavailable: ${describeFailures(run.failures)}${hint}`
       : `no TensorFlow.js backend could be activated: ${describeFailures(run.failures)}${hint}`,
-    run.failures
+    run.failures,
   );
 }

@@ -33,11 +33,7 @@ export interface WasmBackendModule {
 export function isWasmBackendModule(mod: unknown): mod is WasmBackendModule {
   if (typeof mod !== 'object' || mod === null) return false;
   const m = mod as Record<string, unknown>;
-  return (
-    typeof m['setWasmPaths'] === 'function' &&
-    typeof m['setThreadsCount'] === 'function' &&
-    typeof m['getThreadsCount'] === 'function'
-  );
+  return typeof m['setWasmPaths'] === 'function' && typeof m['setThreadsCount'] === 'function' && typeof m['getThreadsCount'] === 'function';
 }
 
 let loaded: WasmBackendModule | undefined;

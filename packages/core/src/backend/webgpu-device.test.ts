@@ -11,7 +11,7 @@ import '../register-gradients.js';
 
 const probe = await setBackend('webgpu').then(
   (report) => ({ ok: true as const, report }),
-  (error: unknown) => ({ ok: false as const, why: error instanceof Error ? error.message : String(error) })
+  (error: unknown) => ({ ok: false as const, why: error instanceof Error ? error.message : String(error) }),
 );
 if (!probe.ok) console.warn(`webgpu-device.test.ts skipped: ${probe.why.split('. ')[0]}`);
 
@@ -35,7 +35,15 @@ type Inputs = ReadonlyArray<{ readonly shape: number[]; readonly seed: number }>
 async function on(backend: 'cpu' | 'webgpu', inputs: Inputs, f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<Float32Array[]> {
   await setBackend(backend);
   const before = tf.memory().numTensors;
-  const xs = inputs.map(({ shape, seed }) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape));
+  const xs = inputs.map(({ shape, seed }) =>
+    tf.tensor(
+      values(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+    ),
+  );
   const ys = tf.tidy(() => f(...xs));
   const out = await Promise.all(ys.map(async (y) => (await y.data()) as Float32Array));
   tf.dispose([...xs, ...ys]);
@@ -74,7 +82,7 @@ describe.skipIf(!probe.ok)('the webgpu backend on a real adapter', () => {
         { shape: [64, 48], seed: 3 },
         { shape: [48, 40], seed: 4 },
       ],
-      (x, f, a, b) => [tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)]
+      (x, f, a, b) => [tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)],
     );
   });
 
@@ -101,15 +109,14 @@ describe.skipIf(!probe.ok)('the webgpu backend on a real adapter', () => {
       (x, f, big) => {
         // One [5, 5, 6, 4] filter: conv2d maps 6 -> 4 channels (stride 2), its transpose 4 -> 6.
         const filter = tf.transpose(f!, [0, 1, 3, 2]);
-        const conv = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))
-        )([big!, filter]);
-        const up = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.square(conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 16, 20, 6], 2, 'same')))
-        )([x!, filter]);
+        const conv = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([big!, filter]);
+        const up = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 16, 20, 6], 2, 'same'))))([
+          x!,
+          filter,
+        ]);
         return [...conv, ...up];
       },
-      1e-3
+      1e-3,
     );
   });
 

@@ -213,7 +213,7 @@ function withClearReadSyncError(backend: tf.KernelBackend): tf.KernelBackend {
           'the webgpu backend cannot read a GPU tensor synchronously (dataSync / arraySync / bufferSync) in ' +
             "Node.js: TF.js's WebGPU readSync needs OffscreenCanvas. The code must use `await tensor.data()`; " +
             "until it does, choose the 'wasm' or 'tensorflow' backend for it.",
-          { cause: error }
+          { cause: error },
         );
       }
       throw error;

@@ -13,7 +13,21 @@ function seeded(n: number, seed: number, scale = 1): Float64Array {
 }
 
 /** Float64 direct convolution, the reference. */
-function reference(x: Float64Array, H: number, W: number, C: number, k: Float64Array, KH: number, KW: number, O: number, pad: number, stride: number, OH: number, OW: number, bias?: Float64Array): Float64Array {
+function reference(
+  x: Float64Array,
+  H: number,
+  W: number,
+  C: number,
+  k: Float64Array,
+  KH: number,
+  KW: number,
+  O: number,
+  pad: number,
+  stride: number,
+  OH: number,
+  OW: number,
+  bias?: Float64Array,
+): Float64Array {
   const out = new Float64Array(OH * OW * O);
   for (let oy = 0; oy < OH; oy++)
     for (let ox = 0; ox < OW; ox++)
@@ -54,9 +68,10 @@ describe('deterministic convolutions against a float64 reference', () => {
     const t = transposedConvWeights(seeded(9 * 4 * C, 4), 3, 3, 4, C);
     const up = exactConv2dTranspose(exactMap(H, W, C, x), t, { stride: [2, 2], padTop: 1, padLeft: 1, outHeight: 2 * H, outWidth: 2 * W });
     const z = new Float64Array(2 * H * 2 * W * C);
-    for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let c = 0; c < C; c++) z[((2 * i) * 2 * W + 2 * j) * C + c] = x[(i * W + j) * C + c]!;
+    for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let c = 0; c < C; c++) z[(2 * i * 2 * W + 2 * j) * C + c] = x[(i * W + j) * C + c]!;
     const flipped = new Float64Array(t.kernel.length);
-    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) flipped.set(t.kernel.subarray(((2 - a) * 3 + (2 - b)) * C * 4, ((2 - a) * 3 + (2 - b) + 1) * C * 4), (a * 3 + b) * C * 4);
+    for (let a = 0; a < 3; a++)
+      for (let b = 0; b < 3; b++) flipped.set(t.kernel.subarray(((2 - a) * 3 + (2 - b)) * C * 4, ((2 - a) * 3 + (2 - b) + 1) * C * 4), (a * 3 + b) * C * 4);
     expect(relErr(up.data, reference(z, 2 * H, 2 * W, C, flipped, 3, 3, 4, 1, 1, 2 * H, 2 * W))).toBeLessThan(1e-6);
   });
 });

@@ -45,7 +45,9 @@ function checkWeights(owner: string, x: ExactMap, w: ExactConvWeights): void {
 }
 
 function checkGeometry(owner: string, g: ExactConvGeometry): void {
-  const ok = [g.stride[0], g.stride[1]].every((s) => Number.isInteger(s) && s >= 1) && [g.padTop, g.padLeft, g.outHeight, g.outWidth].every((v) => Number.isInteger(v) && v >= 0);
+  const ok =
+    [g.stride[0], g.stride[1]].every((s) => Number.isInteger(s) && s >= 1) &&
+    [g.padTop, g.padLeft, g.outHeight, g.outWidth].every((v) => Number.isInteger(v) && v >= 0);
   if (!ok) throw new InvalidArgumentError(`${owner}: bad geometry ${JSON.stringify(g)}`);
 }
 
@@ -70,7 +72,14 @@ function packedKernel(kernel: Float64Array, k: number, n: number): { readonly pa
  * multiplied with the kernel by {@link gemm} (float32, sequential in k), and the bias is
  * added last in float32. Works through the pixels in chunks, so memory stays bounded.
  */
-function convolve(pixels: number, k: number, kernel: Float64Array, outChannels: number, bias: Float64Array | undefined, gather: (m: number, dst: Float32Array, offset: number) => void): Float64Array {
+function convolve(
+  pixels: number,
+  k: number,
+  kernel: Float64Array,
+  outChannels: number,
+  bias: Float64Array | undefined,
+  gather: (m: number, dst: Float32Array, offset: number) => void,
+): Float64Array {
   const { packed, np } = packedKernel(kernel, k, outChannels);
   const out = new Float64Array(pixels * outChannels);
   const R = PANEL_ROWS;
@@ -166,7 +175,14 @@ export function exactConv2dTranspose(x: ExactMap, w: ExactConvWeights, g: ExactC
  * Reorders a transposed convolution's filter `[kh][kw][out][in]` (TF.js `conv2dTranspose`)
  * to the `[kh][kw][in][out]` order of {@link ExactConvWeights}.
  */
-export function transposedConvWeights(filter: Float64Array, kernelHeight: number, kernelWidth: number, outChannels: number, inChannels: number, bias?: Float64Array): ExactConvWeights {
+export function transposedConvWeights(
+  filter: Float64Array,
+  kernelHeight: number,
+  kernelWidth: number,
+  outChannels: number,
+  inChannels: number,
+  bias?: Float64Array,
+): ExactConvWeights {
   const kernel = new Float64Array(filter.length);
   for (let t = 0; t < kernelHeight * kernelWidth; t++) {
     const base = t * outChannels * inChannels;
@@ -183,5 +199,9 @@ export function transposedConvWeights(filter: Float64Array, kernelHeight: number
 export function exactDense(x: ExactMap, kernel: Float64Array, outFeatures: number, bias?: Float64Array): ExactMap {
   const C = x.channels;
   if (kernel.length !== C * outFeatures) throw new ShapeError(`exactDense: kernel has ${kernel.length} values, expected ${C}x${outFeatures}`);
-  return exactConv2d(x, { kernelHeight: 1, kernelWidth: 1, inChannels: C, outChannels: outFeatures, kernel, bias }, { stride: [1, 1], padTop: 0, padLeft: 0, outHeight: x.height, outWidth: x.width });
+  return exactConv2d(
+    x,
+    { kernelHeight: 1, kernelWidth: 1, inChannels: C, outChannels: outFeatures, kernel, bias },
+    { stride: [1, 1], padTop: 0, padLeft: 0, outHeight: x.height, outWidth: x.width },
+  );
 }

@@ -96,7 +96,9 @@ async function checkWritableTarget(path: string): Promise<void> {
     return; // absent (or unreadable): open() below reports what is wrong with the folder
   }
   if (isDirectory) {
-    throw new InvalidArgumentError(`cannot write ${path}: it is a directory; give a file name (e.g. ${join(path, 'out' + extname(basename(path)))}) or another path`);
+    throw new InvalidArgumentError(
+      `cannot write ${path}: it is a directory; give a file name (e.g. ${join(path, 'out' + extname(basename(path)))}) or another path`,
+    );
   }
 }
 
@@ -105,7 +107,9 @@ function explainOpenError(err: unknown, path: string): unknown {
   const folder = dirname(path);
   switch (errorCode(err)) {
     case 'ENOENT':
-      return new InvalidArgumentError(`cannot write ${path}: the folder ${folder} does not exist; create it first or choose another output path`, { cause: err });
+      return new InvalidArgumentError(`cannot write ${path}: the folder ${folder} does not exist; create it first or choose another output path`, {
+        cause: err,
+      });
     case 'ENOTDIR':
       return new InvalidArgumentError(`cannot write ${path}: ${folder} is not a folder; choose another output path`, { cause: err });
     case 'EACCES':

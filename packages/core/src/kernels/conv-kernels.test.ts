@@ -109,8 +109,14 @@ describe('Conv2D gradients through forward convolutions (wasm) match the cpu bac
           return [gx!, gf!, t, gz!, gft!];
         };
         const shape = [n, h, w, co] as [number, number, number, number];
-        const ref = await on('cpu', run((a, b) => tf.conv2dTranspose(a, b, shape, k, padding)));
-        const ours = await on('wasm', run((a, b) => conv2dTranspose(a, b, shape, k, padding)));
+        const ref = await on(
+          'cpu',
+          run((a, b) => tf.conv2dTranspose(a, b, shape, k, padding)),
+        );
+        const ours = await on(
+          'wasm',
+          run((a, b) => conv2dTranspose(a, b, shape, k, padding)),
+        );
         ref.forEach((r, i) => close(ours[i]!, r, 1e-4));
       }),
       { numRuns: 40 },
@@ -142,7 +148,11 @@ describe('Conv2D gradients through forward convolutions (wasm) match the cpu bac
       [8, 8, 16, 24],
       [4, 2, 8, 6],
     ] as const) {
-      const make = (): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] => [tf.randomNormal([2, h, w, 3], 0, 1, 'float32', kh) as tf.Tensor4D, tf.randomNormal([kh, kw, 3, 5], 0, 1, 'float32', kw) as tf.Tensor4D, tf.randomNormal([2, h / kh, w / kw, 5], 0, 1, 'float32', h) as tf.Tensor4D];
+      const make = (): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] => [
+        tf.randomNormal([2, h, w, 3], 0, 1, 'float32', kh) as tf.Tensor4D,
+        tf.randomNormal([kh, kw, 3, 5], 0, 1, 'float32', kw) as tf.Tensor4D,
+        tf.randomNormal([2, h / kh, w / kw, 5], 0, 1, 'float32', h) as tf.Tensor4D,
+      ];
       const [ours, oursT] = await on('wasm', () => {
         const [x, f, z] = make();
         return [patchConv2d(x, f), patchConv2dTranspose(z, f)];
@@ -223,13 +233,22 @@ describe('transposed convolution by phases (wasm): output-aligned phases, native
           const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(t(a as tf.Tensor4D, b as tf.Tensor4D), weights(y))))([x(), f()]);
           return [y, gx!, gf!];
         };
-        const ref = await on('cpu', withGrads((a, b) => tf.conv2dTranspose(a, b, shape, [c.sh, c.sw], c.padding as never)));
+        const ref = await on(
+          'cpu',
+          withGrads((a, b) => tf.conv2dTranspose(a, b, shape, [c.sh, c.sw], c.padding as never)),
+        );
         // conv2dTranspose on wasm: the phases forward, the direct (customGrad) backward.
-        const direct = await on('wasm', withGrads((a, b) => conv2dTranspose(a, b, shape, [c.sh, c.sw], c.padding)));
+        const direct = await on(
+          'wasm',
+          withGrads((a, b) => conv2dTranspose(a, b, shape, [c.sh, c.sw], c.padding)),
+        );
         ref.forEach((r, i) => close(direct[i]!, r, 1e-4));
         // Each strategy on its own, differentiated through its ops.
         for (const strategy of ['separate', 'combined', 'winograd'] as PhaseStrategy[]) {
-          const ours = await on('wasm', withGrads((a, b) => conv2dTransposeByPhases(a, b, shape, [c.sh, c.sw], c.padding, strategy)));
+          const ours = await on(
+            'wasm',
+            withGrads((a, b) => conv2dTransposeByPhases(a, b, shape, [c.sh, c.sw], c.padding, strategy)),
+          );
           ref.forEach((r, i) => close(ours[i]!, r, 1e-4));
         }
       }),
@@ -242,7 +261,15 @@ describe('transposed convolution by phases (wasm): output-aligned phases, native
     await setBackend('wasm');
     const x = tf.randomNormal([1, 6, 5, 4]) as tf.Tensor4D;
     const f = tf.randomNormal([5, 5, 3, 4]) as tf.Tensor4D;
-    for (const padding of [[[0, 0], [2, 2], [2, 2], [0, 0]] as [number, number][], 'same' as const]) {
+    for (const padding of [
+      [
+        [0, 0],
+        [2, 2],
+        [2, 2],
+        [0, 0],
+      ] as [number, number][],
+      'same' as const,
+    ]) {
       for (const strategy of ['separate', 'combined'] as PhaseStrategy[]) {
         const prof = await tf.profile(() => conv2dTransposeByPhases(x, f, [1, 12, 10, 3], [2, 2], padding, strategy).dispose());
         const slices = prof.kernels.filter((k) => k.name === 'Slice' && k.inputShapes[0]!.length === 4);
@@ -268,10 +295,17 @@ describe('transposed convolution by phases (wasm): output-aligned phases, native
     const f = tf.randomNormal([5, 5, 4, 3]) as tf.Tensor4D;
     const shape = [2, 10, 12, 4] as [number, number, number, number];
     const start = tf.memory().numTensors;
-    const pad = [[0, 0], [2, 2], [2, 2], [0, 0]] as [number, number][];
+    const pad = [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ] as [number, number][];
     for (const strategy of ['separate', 'combined'] as PhaseStrategy[]) {
       conv2dTransposeByPhases(x, f, shape, [2, 2], pad, strategy).dispose();
-      tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv2dTransposeByPhases(a as tf.Tensor4D, b as tf.Tensor4D, shape, [2, 2], pad, strategy)))([x, f]));
+      tf.dispose(
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv2dTransposeByPhases(a as tf.Tensor4D, b as tf.Tensor4D, shape, [2, 2], pad, strategy)))([x, f]),
+      );
     }
     tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, shape, 2, pad)))([x, f]));
     const v = tf.variable(f);
@@ -300,7 +334,12 @@ describe('Winograd F(4x4, 3x3) (wasm)', () => {
         fc.pre(h + t + b >= 3 && w + l + r >= 3);
         const x = () => tf.randomNormal([n, h, w, ci], 0, 1, 'float32', seed) as tf.Tensor4D;
         const f = () => tf.randomNormal([3, 3, ci, co], 0, 1 / Math.sqrt(9 * ci), 'float32', seed + 1) as tf.Tensor4D;
-        const explicit = [[0, 0], [t, b], [l, r], [0, 0]] as [number, number][];
+        const explicit = [
+          [0, 0],
+          [t, b],
+          [l, r],
+          [0, 0],
+        ] as [number, number][];
         const [ref] = await on('cpu', () => [tf.conv2d(x(), f(), 1, explicit as never)]);
         const [ours] = await on('wasm', () => [winogradConv3x3(x(), f(), [t, b, l, r])]);
         close(ours!, ref!, 1e-4);
@@ -312,7 +351,12 @@ describe('Winograd F(4x4, 3x3) (wasm)', () => {
   it('is what conv2dTranspose (wasm, auto) runs for a wide 5x5 stride-2 synthesis layer, except while recording a gradient; equal to the cpu result; no leaks', async () => {
     const x = () => tf.randomNormal([1, 32, 32, 32], 0, 1, 'float32', 5) as tf.Tensor4D;
     const f = () => tf.randomNormal([5, 5, 32, 32], 0, 0.05, 'float32', 6) as tf.Tensor4D;
-    const pad = [[0, 0], [2, 2], [2, 2], [0, 0]] as [number, number][];
+    const pad = [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ] as [number, number][];
     const shape = [1, 64, 64, 32] as [number, number, number, number]; // 32 x 32 phases: 64 Winograd tiles
     const [ref] = await on('cpu', () => [tf.conv2dTranspose(x(), f(), shape, 2, pad as never)]);
     const [ours] = await on('wasm', () => [conv2dTranspose(x(), f(), shape, 2, pad)]);
@@ -323,7 +367,9 @@ describe('Winograd F(4x4, 3x3) (wasm)', () => {
     const start = tf.memory().numTensors;
     const forward = await tf.profile(() => conv2dTranspose(xs, fs, shape, 2, pad).dispose());
     expect(forward.kernels.some(isTransform)).toBe(true);
-    const training = await tf.profile(() => tf.dispose(tf.grads((a: tf.Tensor) => tf.sum(conv2dTransposeByPhases(a as tf.Tensor4D, fs, shape, [2, 2], pad)))([xs])));
+    const training = await tf.profile(() =>
+      tf.dispose(tf.grads((a: tf.Tensor) => tf.sum(conv2dTransposeByPhases(a as tf.Tensor4D, fs, shape, [2, 2], pad)))([xs])),
+    );
     expect(training.kernels.some(isTransform)).toBe(false);
     expect(tf.memory().numTensors).toBe(start);
     tf.dispose([xs, fs]);
@@ -346,7 +392,15 @@ describe('fastConv2d (wasm): Winograd for 3x3 stride 1 and, by polyphase, 5x5 / 
       fc.asyncProperty(arb, async ({ n, h, w, ci, co, kind, padding, seed }) => {
         const k = kind[0];
         const s = kind[1];
-        const pad = typeof padding === 'string' ? padding : ([[0, 0], [padding[0]! % k, padding[1]! % k], [padding[2]! % k, padding[3]! % k], [0, 0]] as [number, number][]);
+        const pad =
+          typeof padding === 'string'
+            ? padding
+            : ([
+                [0, 0],
+                [padding[0]! % k, padding[1]! % k],
+                [padding[2]! % k, padding[3]! % k],
+                [0, 0],
+              ] as [number, number][]);
         const [pt, pb, pl, pr] = typeof pad === 'string' ? [0, 0, 0, 0] : [pad[1]![0], pad[1]![1], pad[2]![0], pad[2]![1]];
         fc.pre(pad === 'same' || (h + pt + pb >= k && w + pl + pr >= k));
         const x = () => tf.randomNormal([n, h, w, ci], 0, 1, 'float32', seed) as tf.Tensor4D;
@@ -371,8 +425,22 @@ describe('fastConv2d (wasm): Winograd for 3x3 stride 1 and, by polyphase, 5x5 / 
     const grads = await tf.profile(() => tf.dispose(tf.grads((a: tf.Tensor) => tf.sum(fastConv2d(a as tf.Tensor4D, f, 1, 'same')))([x])));
     expect(grads.kernels.some(isTransform)).toBe(false);
     expect(tf.memory().numTensors).toBe(start);
-    const [ref] = await on('cpu', () => [tf.conv2d(tf.randomNormal([1, 32, 32, 32], 0, 1, 'float32', 3) as tf.Tensor4D, tf.randomNormal([3, 3, 32, 128], 0, 0.05, 'float32', 4) as tf.Tensor4D, 1, 'same')]);
-    const [ours] = await on('wasm', () => [fastConv2d(tf.randomNormal([1, 32, 32, 32], 0, 1, 'float32', 3) as tf.Tensor4D, tf.randomNormal([3, 3, 32, 128], 0, 0.05, 'float32', 4) as tf.Tensor4D, 1, 'same')]);
+    const [ref] = await on('cpu', () => [
+      tf.conv2d(
+        tf.randomNormal([1, 32, 32, 32], 0, 1, 'float32', 3) as tf.Tensor4D,
+        tf.randomNormal([3, 3, 32, 128], 0, 0.05, 'float32', 4) as tf.Tensor4D,
+        1,
+        'same',
+      ),
+    ]);
+    const [ours] = await on('wasm', () => [
+      fastConv2d(
+        tf.randomNormal([1, 32, 32, 32], 0, 1, 'float32', 3) as tf.Tensor4D,
+        tf.randomNormal([3, 3, 32, 128], 0, 0.05, 'float32', 4) as tf.Tensor4D,
+        1,
+        'same',
+      ),
+    ]);
     close(ours!, ref!, 1e-4);
     tf.dispose([x, f, small]);
   });

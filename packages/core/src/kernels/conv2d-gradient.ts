@@ -108,8 +108,7 @@ export function registerConv2dGradient(): void {
         dimRoundingMode?: string;
       };
       const dil = typeof a.dilations === 'number' ? [a.dilations, a.dilations] : a.dilations;
-      const fast =
-        tf.getBackend() === 'wasm' && a.dataFormat === 'NHWC' && dil[0] === 1 && dil[1] === 1 && a.dimRoundingMode === undefined;
+      const fast = tf.getBackend() === 'wasm' && a.dataFormat === 'NHWC' && dil[0] === 1 && dil[1] === 1 && a.dimRoundingMode === undefined;
       if (!fast) return original.gradFunc(dy, saved, attrs);
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const strides = (typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides) as [number, number];

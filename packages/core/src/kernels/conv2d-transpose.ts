@@ -127,10 +127,13 @@ export function conv2dTransposeByPhases(
     const square3 = winH.size === 3 && winW.size === 3 && winH.lo <= 0 && winW.lo <= 0 && qh + winH.hi >= h && qw + winW.hi >= w;
     const winograd = square3 && (strategy === 'winograd' || (strategy === 'auto' && winogradPays(cin, sh * sw * cout, qh, qw)));
     const combined =
-      winograd || strategy === 'combined' || strategy === 'winograd' || (strategy === 'auto' && combinedCost(winH, winW, sh * sw * cout) < phasesCost(rowsOf, colsOf, cout));
+      winograd ||
+      strategy === 'combined' ||
+      strategy === 'winograd' ||
+      (strategy === 'auto' && combinedCost(winH, winW, sh * sw * cout) < phasesCost(rowsOf, colsOf, cout));
     const full = combined
-        ? combinedPhases(x, taps, rowsOf, colsOf, winH, winW, [qh, qw], kw, cout, winograd)
-        : separatePhases(x, taps, rowsOf, colsOf, [qh, qw], kw, cout);
+      ? combinedPhases(x, taps, rowsOf, colsOf, winH, winW, [qh, qw], kw, cout, winograd)
+      : separatePhases(x, taps, rowsOf, colsOf, [qh, qw], kw, cout);
     // wasm's Slice copies row by row: skip it when there is nothing to crop.
     return qh * sh === outH && qw * sw === outW ? full : (tf.slice(full, [0, 0, 0, 0], [n, outH, outW, cout]) as tf.Tensor4D);
   });
@@ -364,7 +367,7 @@ function pickTaps(x: tf.Tensor2D, order: readonly number[]): tf.Tensor2D {
 function pickRows(x: tf.Tensor2D, order: readonly number[]): tf.Tensor2D {
   const cols = x.shape[1];
   const parts: tf.Tensor2D[] = [];
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i + 1;
     while (j < order.length && order[j] === order[j - 1]! + 1) j++;
     parts.push(tf.slice(x, [order[i]!, 0], [j - i, cols]));

@@ -104,7 +104,11 @@ describe('wasm kernel replacements (Slice, SplitV, BatchMatMul, Cast to bool)', 
     const ints = [0, 7, -2, 256, -256, 2147483647];
     const on = async (backend: 'cpu' | 'wasm'): Promise<number[][]> => {
       await setBackend(backend);
-      return tf.tidy(() => [tf.cast(tf.tensor1d(values), 'bool'), tf.cast(tf.tensor1d(ints, 'int32'), 'bool'), tf.cast(tf.cast(tf.tensor1d(values), 'bool'), 'float32')].map((t) => Array.from(t.dataSync())));
+      return tf.tidy(() =>
+        [tf.cast(tf.tensor1d(values), 'bool'), tf.cast(tf.tensor1d(ints, 'int32'), 'bool'), tf.cast(tf.cast(tf.tensor1d(values), 'bool'), 'float32')].map((t) =>
+          Array.from(t.dataSync()),
+        ),
+      );
     };
     const cpu = await on('cpu');
     expect(cpu[0]).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1]);

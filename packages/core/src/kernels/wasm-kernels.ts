@@ -52,7 +52,11 @@ const installed = new Set<KernelFunc>();
 function run(name: string, inputs: Record<string, TensorRef>, backend: unknown, attrs: Record<string, unknown>): TensorRef {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
-  return kernel.kernelFunc({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend: backend as tf.KernelBackend, attrs: attrs as unknown as tf.NamedAttrMap }) as TensorRef;
+  return kernel.kernelFunc({
+    inputs: inputs as unknown as tf.NamedTensorInfoMap,
+    backend: backend as tf.KernelBackend,
+    attrs: attrs as unknown as tf.NamedAttrMap,
+  }) as TensorRef;
 }
 
 /**

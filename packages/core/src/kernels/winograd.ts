@@ -163,7 +163,8 @@ export function fastConv2d(
   winograd: 'auto' | 'always' = 'auto',
 ): tf.Tensor4D {
   const s: [number, number] = typeof strides === 'number' ? [strides, strides] : [strides[0], strides[1]];
-  const tfPad = (typeof pad === 'object' ? pad.map((p) => [p[0], p[1]]) : pad) as 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+  const tfPad = (typeof pad === 'object' ? pad.map((p) => [p[0], p[1]]) : pad) as
+    'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
   const direct = (): tf.Tensor4D => tf.conv2d(x, filter, s, tfPad);
   if (tf.getBackend() !== 'wasm') return direct();
   const [kh, kw, cin, cout] = filter.shape;
@@ -198,8 +199,21 @@ export function fastConv2d(
       [left, Math.max(0, right)],
       [0, 0],
     ]);
-    const phases = tf.reshape(tf.transpose(tf.reshape(xp, [n * (outH + 2), 2, outW + 2, 2 * cin]), [0, 2, 1, 3]), [n, outH + 2, outW + 2, 4 * cin]) as tf.Tensor4D;
-    const f6 = tf.reshape(tf.pad(filter, [[0, 6 - kh], [0, 6 - kw], [0, 0], [0, 0]]), [6, 6 * cin * cout]);
+    const phases = tf.reshape(tf.transpose(tf.reshape(xp, [n * (outH + 2), 2, outW + 2, 2 * cin]), [0, 2, 1, 3]), [
+      n,
+      outH + 2,
+      outW + 2,
+      4 * cin,
+    ]) as tf.Tensor4D;
+    const f6 = tf.reshape(
+      tf.pad(filter, [
+        [0, 6 - kh],
+        [0, 6 - kw],
+        [0, 0],
+        [0, 0],
+      ]),
+      [6, 6 * cin * cout],
+    );
     // [(u, a), (v, b), Cin, Cout] = [u, a, v, (b Cin Cout)] -> [u, v, a, (b Cin Cout)].
     const uvab = tf.transpose(tf.reshape(f6, [3, 2, 3, 2 * cin * cout]), [0, 2, 1, 3]);
     const f3 = tf.reshape(uvab, [3, 3, 4 * cin, cout]) as tf.Tensor4D;

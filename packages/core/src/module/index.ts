@@ -3,13 +3,6 @@
  *
  * @packageDocumentation
  */
-export type {
-  AddWeightOptions,
-  LoadStateDictOptions,
-  LoadStateDictResult,
-  NumParametersOptions,
-  StateDict,
-  WeightDtype,
-} from './module.js';
+export type { AddWeightOptions, LoadStateDictOptions, LoadStateDictResult, NumParametersOptions, StateDict, WeightDtype } from './module.js';
 export { Module } from './module.js';
 export { uniqueVariableName } from './variable-name.js';

@@ -187,8 +187,7 @@ describe('Module', () => {
       const dict = a.stateDict();
       expect(b.loadStateDict(dict)).toEqual({ missingKeys: [], unexpectedKeys: [] });
       tf.dispose(Object.values(dict));
-      for (const [path, v] of a.namedVariables())
-        expect(values(b.namedVariables().get(path)!), path).toEqual(values(v));
+      for (const [path, v] of a.namedVariables()) expect(values(b.namedVariables().get(path)!), path).toEqual(values(v));
       a.dispose();
       b.dispose();
     });
@@ -199,9 +198,7 @@ describe('Module', () => {
       const codec = new Codec();
       const before = codec.variables().map(values);
       const dict: StateDict = codec.stateDict();
-      const replaced = ['encoder.conv1.bias', 'encoder.conv2.kernel', 'encoder.step', 'encoder.scale'].map(
-        (k) => dict[k]!
-      );
+      const replaced = ['encoder.conv1.bias', 'encoder.conv2.kernel', 'encoder.step', 'encoder.scale'].map((k) => dict[k]!);
       dict['encoder.conv1.bias'] = tf.ones([3]); // wrong shape
       dict['encoder.conv2.kernel'] = tf.ones([1, 1, 2, 2], 'int32'); // wrong dtype
       dict['encoder.scale'] = tf.fill([2], 5); // valid, must not be applied
@@ -234,7 +231,7 @@ describe('Module', () => {
       const dead = tf.zeros([1]);
       dead.dispose();
       expect(() => conv.loadStateDict({ kernel: [[[[1]]]], bias: dead })).toThrow(
-        /"kernel": expected a tf.Tensor float32 \[1, 1, 1, 1\], found a Array[\s\S]*"bias": expected float32 \[1\], found a disposed tensor/
+        /"kernel": expected a tf.Tensor float32 \[1, 1, 1, 1\], found a Array[\s\S]*"bias": expected float32 \[1\], found a disposed tensor/,
       );
       conv.dispose();
     });

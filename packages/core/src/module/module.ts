@@ -128,36 +128,24 @@ export class Module {
    * @throws InvalidArgumentError for a bad or duplicate name, a non-tensor initial value,
    *   an unsupported dtype (only float32, int32 and bool), or a disposed module.
    */
-  protected addWeight(
-    name: string,
-    initial: tf.Tensor | (() => tf.Tensor),
-    options: AddWeightOptions = {}
-  ): tf.Variable {
+  protected addWeight(name: string, initial: tf.Tensor | (() => tf.Tensor), options: AddWeightOptions = {}): tf.Variable {
     this.#checkUsable();
     this.#checkNewName(name);
     const owned = typeof initial === 'function';
     const value: unknown = owned ? tf.tidy(initial) : initial;
     try {
       if (!(value instanceof tf.Tensor)) {
-        throw new InvalidArgumentError(
-          `${this.#label()}: initial value of weight "${name}" must be a tf.Tensor, found ${describeValue(value)}`
-        );
+        throw new InvalidArgumentError(`${this.#label()}: initial value of weight "${name}" must be a tf.Tensor, found ${describeValue(value)}`);
       }
       const dtype = options.dtype ?? value.dtype;
       if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
-        throw new InvalidArgumentError(
-          `${this.#label()}: weight "${name}" must be float32, int32 or bool, found ${value.dtype}`
-        );
+        throw new InvalidArgumentError(`${this.#label()}: weight "${name}" must be float32, int32 or bool, found ${value.dtype}`);
       }
       // Cast here rather than through tf.variable's dtype argument: that path leaks the
       // intermediate cast tensor in TF.js 4.
       const source = dtype === value.dtype ? value : tf.cast(value, dtype);
       try {
-        const variable = tf.variable(
-          source,
-          options.trainable ?? true,
-          uniqueVariableName(this.constructor.name, name)
-        );
+        const variable = tf.variable(source, options.trainable ?? true, uniqueVariableName(this.constructor.name, name));
         this.#weights.set(name, variable);
         return variable;
       } finally {
@@ -181,9 +169,7 @@ export class Module {
     this.#checkUsable();
     this.#checkNewName(name);
     if (!(child instanceof Module)) {
-      throw new InvalidArgumentError(
-        `${this.#label()}: child "${name}" must be a Module, found ${describeValue(child)}`
-      );
+      throw new InvalidArgumentError(`${this.#label()}: child "${name}" must be a Module, found ${describeValue(child)}`);
     }
     if (child.#disposed) throw new InvalidArgumentError(`${this.#label()}: child "${name}" has been disposed`);
     if (child.#parent !== undefined) {
@@ -359,9 +345,8 @@ export class Module {
     }
     if (problems.length > 0) {
       throw new ModelMismatchError(
-        `${this.#label()}: state dict does not match the module (${problems.length} problem${
-          problems.length === 1 ? '' : 's'
-        }; nothing was loaded):\n` + problems.map((p) => `  - ${p}`).join('\n')
+        `${this.#label()}: state dict does not match the module (${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was loaded):\n` +
+          problems.map((p) => `  - ${p}`).join('\n'),
       );
     }
     for (const [variable, value] of assignments) variable.assign(value);
@@ -400,9 +385,7 @@ export class Module {
 
   #checkNewName(name: string): void {
     if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name === '__proto__') {
-      throw new InvalidArgumentError(
-        `${this.#label()}: name ${JSON.stringify(name)} must be non-empty and use only letters, digits, "_" and "-"`
-      );
+      throw new InvalidArgumentError(`${this.#label()}: name ${JSON.stringify(name)} must be non-empty and use only letters, digits, "_" and "-"`);
     }
     if (this.#weights.has(name) || this.#children.has(name)) {
       throw new InvalidArgumentError(`${this.#label()}: name "${name}" is already used by a weight or child module`);

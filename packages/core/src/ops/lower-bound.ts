@@ -23,9 +23,7 @@ export type LowerBoundGradient = 'identity_if_towards' | 'identity' | 'disconnec
  */
 export function lowerBound(x: tf.Tensor, bound: number, gradient: LowerBoundGradient = 'identity_if_towards'): tf.Tensor {
   if (gradient !== 'identity_if_towards' && gradient !== 'identity' && gradient !== 'disconnected') {
-    throw new InvalidArgumentError(
-      `gradient must be 'identity_if_towards', 'identity' or 'disconnected', found ${String(gradient)}`,
-    );
+    throw new InvalidArgumentError(`gradient must be 'identity_if_towards', 'identity' or 'disconnected', found ${String(gradient)}`);
   }
   const f = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
     save([input]);

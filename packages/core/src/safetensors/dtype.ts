@@ -9,21 +9,7 @@
  * (largest first) so that each tensor's data is aligned to its item size, as the
  * reference writer does. The 8-bit float formats (F8_E5M2, F8_E4M3) are not supported.
  */
-export const SAFETENSORS_DTYPES = [
-  'BOOL',
-  'U8',
-  'I8',
-  'I16',
-  'U16',
-  'F16',
-  'BF16',
-  'I32',
-  'U32',
-  'F32',
-  'F64',
-  'I64',
-  'U64',
-] as const;
+export const SAFETENSORS_DTYPES = ['BOOL', 'U8', 'I8', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'] as const;
 
 /** A safetensors element type name as it appears in a file header (`"F32"`, `"I64"`, ...). */
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];

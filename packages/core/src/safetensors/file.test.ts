@@ -14,8 +14,7 @@ function bytesOf(data: ArrayBufferView): Buffer {
 
 const LPIPS_DIR = fileURLToPath(new URL('../../../../../shared/data/lpips/', import.meta.url));
 const HAVE_LPIPS = existsSync(LPIPS_DIR);
-if (!HAVE_LPIPS)
-  console.warn(`skipping LPIPS safetensors tests: ${LPIPS_DIR} is absent (shared data folder not mounted)`);
+if (!HAVE_LPIPS) console.warn(`skipping LPIPS safetensors tests: ${LPIPS_DIR} is absent (shared data folder not mounted)`);
 
 let dir: string;
 beforeEach(async () => {
@@ -47,9 +46,7 @@ describe('safetensors files', () => {
     await writeFile(path, 'precious');
     const error = await writeSafetensorsFile(path, tensors).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect((error as Error).message).toMatch(
-      /refusing to overwrite existing file .*model\.safetensors.*overwrite: true/
-    );
+    expect((error as Error).message).toMatch(/refusing to overwrite existing file .*model\.safetensors.*overwrite: true/);
     expect(await readFile(path, 'utf8')).toBe('precious');
     expect(await readdir(dir)).toEqual(['model.safetensors']);
 
@@ -60,10 +57,7 @@ describe('safetensors files', () => {
 
   it('validates tensors before touching the disk', async () => {
     const path = join(dir, 'bad.safetensors');
-    const bad = { w: { dtype: 'F32', shape: [3], data: new Float32Array(2) } } satisfies Record<
-      string,
-      SafetensorsTensor
-    >;
+    const bad = { w: { dtype: 'F32', shape: [3], data: new Float32Array(2) } } satisfies Record<string, SafetensorsTensor>;
     await expect(writeSafetensorsFile(path, bad)).rejects.toThrow(ShapeError);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -133,15 +127,7 @@ describe.skipIf(!HAVE_LPIPS)('LPIPS weights from ../shared/data/lpips', () => {
     expect(names.length).toBe(57);
     expect(file.tensors.get('features.0.weight')?.shape).toEqual([64, 3, 3, 3]);
     expect(file.tensors.get('features.12.expand3x3.weight')?.shape).toEqual([256, 64, 3, 3]);
-    expect([0, 1, 2, 3, 4, 5, 6].map((i) => file.tensors.get(`lin${i}.weight`)?.shape)).toEqual([
-      [64],
-      [128],
-      [256],
-      [384],
-      [384],
-      [512],
-      [512],
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((i) => file.tensors.get(`lin${i}.weight`)?.shape)).toEqual([[64], [128], [256], [384], [384], [512], [512]]);
     expect([...file.tensors.values()].every((t) => t.dtype === 'F32')).toBe(true);
   });
 

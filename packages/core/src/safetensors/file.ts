@@ -72,13 +72,8 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsFile
  *   invalid tensors (see `writeSafetensors`); ShapeError for data of the wrong length;
  *   file system errors as Node reports them.
  */
-export async function writeSafetensorsFile(
-  path: string,
-  tensors: SafetensorsTensorMap,
-  options: WriteSafetensorsFileOptions = {}
-): Promise<void> {
+export async function writeSafetensorsFile(path: string, tensors: SafetensorsTensorMap, options: WriteSafetensorsFileOptions = {}): Promise<void> {
   // Encode first: invalid input must fail before anything touches the disk.
   const bytes = writeSafetensors(tensors, options.metadata === undefined ? {} : { metadata: options.metadata });
   await writeFileAtomic(path, bytes, { overwrite: options.overwrite === true });
 }
-

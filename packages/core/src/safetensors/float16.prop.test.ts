@@ -101,7 +101,7 @@ describe('float16 (F16) conversion', () => {
       fc.property(fc.float({ noNaN: true }), (x) => {
         expectNearest(x, float32ToFloat16Bits(x), float16BitsToFloat32, 0x8000, 65520);
       }),
-      { numRuns: 5000 }
+      { numRuns: 5000 },
     );
   });
 
@@ -110,7 +110,7 @@ describe('float16 (F16) conversion', () => {
       fc.property(fc.float({ min: -(2 ** -13), max: 2 ** -13, noNaN: true }), (x) => {
         expectNearest(x, float32ToFloat16Bits(x), float16BitsToFloat32, 0x8000, 65520);
       }),
-      { numRuns: 3000 }
+      { numRuns: 3000 },
     );
   });
 
@@ -119,7 +119,7 @@ describe('float16 (F16) conversion', () => {
       fc.property(fc.double({ min: -70000, max: 70000, noNaN: true }), (x) => {
         expectNearest(x, float32ToFloat16Bits(x), float16BitsToFloat32, 0x8000, 65520);
       }),
-      { numRuns: 3000 }
+      { numRuns: 3000 },
     );
   });
 
@@ -132,7 +132,7 @@ describe('float16 (F16) conversion', () => {
         expect(float32ToFloat16Bits(negative ? -mid : mid)).toBe(even | (negative ? 0x8000 : 0));
         expect(float32ToFloat16Bits(Math.fround(mid))).toBe(even);
       }),
-      { numRuns: 3000 }
+      { numRuns: 3000 },
     );
   });
 
@@ -142,7 +142,7 @@ describe('float16 (F16) conversion', () => {
         const bits = encodeFloat16(values);
         expect(bits.length).toBe(values.length);
         values.forEach((v, i) => expect(bits[i]).toBe(float32ToFloat16Bits(v)));
-      })
+      }),
     );
   });
 });
@@ -186,7 +186,7 @@ describe('bfloat16 (BF16) conversion', () => {
         expect(Math.fround(mid)).toBe(mid);
         expect(float32ToBfloat16Bits(negative ? -mid : mid)).toBe(even | (negative ? 0x8000 : 0));
       }),
-      { numRuns: 3000 }
+      { numRuns: 3000 },
     );
   });
 
@@ -197,7 +197,7 @@ describe('bfloat16 (BF16) conversion', () => {
       fc.property(fc.float({ noNaN: true }), (x) => {
         expectNearest(x, float32ToBfloat16Bits(x), bfloat16BitsToFloat32, 0x8000, overflow);
       }),
-      { numRuns: 5000 }
+      { numRuns: 5000 },
     );
   });
 });

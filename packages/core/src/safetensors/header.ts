@@ -87,22 +87,13 @@ function parseEntry(name: string, raw: unknown): SafetensorsEntry {
     throw corrupt(`${where}: expected "dtype" to be a string, found ${describe(dtype)}`);
   }
   if (!isSafetensorsDtype(dtype)) {
-    throw new UnsupportedFormatError(
-      `safetensors: ${where} has dtype ${JSON.stringify(dtype)}; supported dtypes are ${SAFETENSORS_DTYPES.join(', ')}`
-    );
+    throw new UnsupportedFormatError(`safetensors: ${where} has dtype ${JSON.stringify(dtype)}; supported dtypes are ${SAFETENSORS_DTYPES.join(', ')}`);
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeSafeInteger)) {
     throw corrupt(`${where}: expected "shape" to be an array of non-negative integers, found ${describe(shape)}`);
   }
-  if (
-    !Array.isArray(offsets) ||
-    offsets.length !== 2 ||
-    !isNonNegativeSafeInteger(offsets[0]) ||
-    !isNonNegativeSafeInteger(offsets[1])
-  ) {
-    throw corrupt(
-      `${where}: expected "data_offsets" to be [begin, end] with non-negative integers, found ${describe(offsets)}`
-    );
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !isNonNegativeSafeInteger(offsets[0]) || !isNonNegativeSafeInteger(offsets[1])) {
+    throw corrupt(`${where}: expected "data_offsets" to be [begin, end] with non-negative integers, found ${describe(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw corrupt(`${where}: data_offsets [${begin}, ${end}] end before begin`);
@@ -112,7 +103,7 @@ function parseEntry(name: string, raw: unknown): SafetensorsEntry {
   if (expectedBytes === undefined || !Number.isSafeInteger(expectedBytes) || expectedBytes !== end - begin) {
     throw corrupt(
       `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${expectedBytes ?? 'more than 2^53'} bytes ` +
-        `(${numel ?? '?'} x ${itemSize}), found data_offsets [${begin}, ${end}] spanning ${end - begin} bytes`
+        `(${numel ?? '?'} x ${itemSize}), found data_offsets [${begin}, ${end}] spanning ${end - begin} bytes`,
     );
   }
   return { name, dtype, shape: [...(shape as number[])], dataOffsets: [begin, end] };
@@ -171,9 +162,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     throw new CorruptStreamError('safetensors: header is not valid UTF-8', { cause });
   }
   if (!text.startsWith('{')) {
-    throw corrupt(
-      `expected the header to be a JSON object starting with "{", found ${JSON.stringify(text.slice(0, 20))}`
-    );
+    throw corrupt(`expected the header to be a JSON object starting with "{", found ${JSON.stringify(text.slice(0, 20))}`);
   }
   let json: unknown;
   try {
@@ -195,9 +184,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   // zero-length tensors before a non-empty one starting at the same offset.
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
-  const sorted = [...entries].sort(
-    (a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]
-  );
+  const sorted = [...entries].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
   let cursor = 0;
   let previous: SafetensorsEntry | undefined;
   for (const entry of sorted) {
@@ -205,10 +192,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     if (begin !== cursor) {
       const after = previous === undefined ? 'the start of the buffer' : `tensor ${JSON.stringify(previous.name)}`;
       const problem = begin < cursor ? 'overlaps' : `leaves a gap of ${begin - cursor} bytes after`;
-      throw corrupt(
-        `tensor ${JSON.stringify(entry.name)} data_offsets [${begin}, ${end}] ${problem} ${after}: ` +
-          `expected it to begin at byte ${cursor}`
-      );
+      throw corrupt(`tensor ${JSON.stringify(entry.name)} data_offsets [${begin}, ${end}] ${problem} ${after}: ` + `expected it to begin at byte ${cursor}`);
     }
     cursor = end;
     previous = entry;
@@ -217,9 +201,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     throw corrupt(
       cursor > dataLength
         ? `tensor data needs ${cursor} bytes, but the file holds only ${dataLength} bytes after the header (truncated?)`
-        : `tensor data covers ${cursor} bytes, but the file holds ${dataLength} bytes after the header (${
-            dataLength - cursor
-          } unaccounted)`
+        : `tensor data covers ${cursor} bytes, but the file holds ${dataLength} bytes after the header (${dataLength - cursor} unaccounted)`,
     );
   }
   return { entries, metadata, headerLength, dataStart, dataLength };

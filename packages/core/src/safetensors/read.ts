@@ -37,8 +37,7 @@ function decodeEntry(bytes: Uint8Array, dataStart: number, entry: SafetensorsEnt
       for (let i = 0; i < own.length; i++) {
         if (own[i]! > 1) {
           throw new CorruptStreamError(
-            `safetensors: tensor ${JSON.stringify(entry.name)} is BOOL, so every byte must be 0 or 1; ` +
-              `found ${own[i]} at element ${i}`
+            `safetensors: tensor ${JSON.stringify(entry.name)} is BOOL, so every byte must be 0 or 1; ` + `found ${own[i]} at element ${i}`,
           );
         }
       }

@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CorruptStreamError, UnsupportedFormatError } from '../errors/index.js';
 import { swapBytesInPlace } from './byte-order.js';
 import type { SafetensorsDtype, SafetensorsTensor } from './index.js';
-import {
-  decodeBfloat16,
-  decodeFloat16,
-  numElements,
-  parseSafetensorsHeader,
-  readSafetensors,
-  SAFETENSORS_DTYPES,
-  writeSafetensors,
-} from './index.js';
+import { decodeBfloat16, decodeFloat16, numElements, parseSafetensorsHeader, readSafetensors, SAFETENSORS_DTYPES, writeSafetensors } from './index.js';
 
 const shapeArb = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 });
 
@@ -51,9 +43,7 @@ function dataArb(dtype: SafetensorsDtype, n: number): fc.Arbitrary<SafetensorsTe
 
 const tensorArb: fc.Arbitrary<SafetensorsTensor> = fc
   .tuple(fc.constantFrom(...SAFETENSORS_DTYPES), shapeArb)
-  .chain(([dtype, shape]) =>
-    dataArb(dtype, numElements(shape)!).map((data) => ({ dtype, shape, data } as SafetensorsTensor))
-  );
+  .chain(([dtype, shape]) => dataArb(dtype, numElements(shape)!).map((data) => ({ dtype, shape, data }) as SafetensorsTensor));
 
 const nameArb = fc.string({ maxLength: 12, unit: 'binary' }).filter((s) => s !== '__metadata__');
 
@@ -130,11 +120,9 @@ describe('safetensors properties', () => {
           expect(bytes(got.data)).toEqual(bytes(expectedData(t)));
         }
         // Re-writing what was read gives the identical file.
-        expect(writeSafetensors(back.tensors, { metadata: back.metadata })).toEqual(
-          writeSafetensors(new Map(entries), { metadata: metadata ?? {} })
-        );
+        expect(writeSafetensors(back.tensors, { metadata: back.metadata })).toEqual(writeSafetensors(new Map(entries), { metadata: metadata ?? {} }));
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
   });
 
@@ -147,7 +135,7 @@ describe('safetensors properties', () => {
           const itemSize = ({ U64: 8, I64: 8, F64: 8, U32: 4, I32: 4, F32: 4 } as Record<string, number>)[e.dtype] ?? 2;
           if (e.dtype !== 'BOOL' && e.dtype !== 'U8' && e.dtype !== 'I8') expect(e.dataOffsets[0] % itemSize).toBe(0);
         }
-      })
+      }),
     );
   });
 
@@ -171,26 +159,22 @@ describe('safetensors properties', () => {
         // A strict prefix of a non-empty data buffer always loses declared bytes.
         if (cut < file.length) expect(() => readSafetensors(file.subarray(0, cut))).toThrow(CorruptStreamError);
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
   });
 
   it('random byte flips yield a valid parse or a typed error, never another exception', () => {
     fc.assert(
-      fc.property(
-        tensorsArb,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
-        (entries, flips) => {
-          const file = writeSafetensors(new Map(entries));
-          const damaged = file.slice();
-          for (const [pos, mask] of flips) {
-            const i = pos % damaged.length;
-            damaged[i] = damaged[i]! ^ mask;
-          }
-          expectValidOrTyped(damaged);
+      fc.property(tensorsArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), (entries, flips) => {
+        const file = writeSafetensors(new Map(entries));
+        const damaged = file.slice();
+        for (const [pos, mask] of flips) {
+          const i = pos % damaged.length;
+          damaged[i] = damaged[i]! ^ mask;
         }
-      ),
-      { numRuns: 500 }
+        expectValidOrTyped(damaged);
+      }),
+      { numRuns: 500 },
     );
   });
 
@@ -227,7 +211,7 @@ describe('byte order helper', () => {
         values.forEach((v, i) => expect(Object.is(view.getFloat64(i * 8, false), v) || Number.isNaN(v)).toBe(true));
         swapBytesInPlace(b, 8);
         expect([...b]).toEqual([...new Uint8Array(values.buffer)]);
-      })
+      }),
     );
   });
 });

@@ -41,7 +41,7 @@ describe('writeSafetensors', () => {
         big: { dtype: 'I64', shape: [1], data: new BigInt64Array([5n]) },
         h: { dtype: 'F16', shape: [1], data: new Float32Array([0.5]) },
       },
-      { metadata: { z: '1', a: '2' } }
+      { metadata: { z: '1', a: '2' } },
     );
     const text = headerText(file);
     expect(text.trimEnd()).toBe(
@@ -50,7 +50,7 @@ describe('writeSafetensors', () => {
         '"10":{"dtype":"F32","shape":[],"data_offsets":[8,12]},' +
         '"a":{"dtype":"F32","shape":[1],"data_offsets":[12,16]},' +
         '"h":{"dtype":"F16","shape":[1],"data_offsets":[16,18]},' +
-        '"b":{"dtype":"U8","shape":[1],"data_offsets":[18,19]}}'
+        '"b":{"dtype":"U8","shape":[1],"data_offsets":[18,19]}}',
     );
     expect(text.length % 8).toBe(0);
     // Each tensor starts at a multiple of its item size (data start is 8-aligned).
@@ -70,8 +70,8 @@ describe('writeSafetensors', () => {
         new Map([
           ['x', x],
           ['y', y],
-        ])
-      )
+        ]),
+      ),
     ).toEqual(writeSafetensors({ y, x }));
   });
 
@@ -84,23 +84,17 @@ describe('writeSafetensors', () => {
   it('refuses invalid input with typed errors', () => {
     const f = new Float32Array(2);
     expect(() => writeSafetensors({ t: { dtype: 'F32', shape: [3], data: f } })).toThrow(ShapeError);
-    expect(() => writeSafetensors({ t: { dtype: 'F32', shape: [3], data: f } })).toThrow(
-      /\[3\] has 3 elements.*holds 2/
+    expect(() => writeSafetensors({ t: { dtype: 'F32', shape: [3], data: f } })).toThrow(/\[3\] has 3 elements.*holds 2/);
+    expect(() => writeSafetensors({ t: { dtype: 'I32', shape: [2], data: f } as unknown as SafetensorsTensor })).toThrow(
+      /must be a Int32Array; found Float32Array/,
     );
-    expect(() =>
-      writeSafetensors({ t: { dtype: 'I32', shape: [2], data: f } as unknown as SafetensorsTensor })
-    ).toThrow(/must be a Int32Array; found Float32Array/);
-    expect(() =>
-      writeSafetensors({ t: { dtype: 'F8_E4M3', shape: [2], data: f } as unknown as SafetensorsTensor })
-    ).toThrow(InvalidArgumentError);
+    expect(() => writeSafetensors({ t: { dtype: 'F8_E4M3', shape: [2], data: f } as unknown as SafetensorsTensor })).toThrow(InvalidArgumentError);
     expect(() => writeSafetensors({ t: { dtype: 'F32', shape: [2.5], data: f } })).toThrow(InvalidArgumentError);
     expect(() => writeSafetensors({ t: { dtype: 'F32', shape: [-2], data: f } })).toThrow(InvalidArgumentError);
-    expect(() => writeSafetensors({ t: { dtype: 'BOOL', shape: [2], data: new Uint8Array([1, 2]) } })).toThrow(
-      /0 or 1; found 2 at element 1/
-    );
+    expect(() => writeSafetensors({ t: { dtype: 'BOOL', shape: [2], data: new Uint8Array([1, 2]) } })).toThrow(/0 or 1; found 2 at element 1/);
     expect(() => writeSafetensors({ __metadata__: { dtype: 'F32', shape: [2], data: f } })).toThrow(/reserved/);
     expect(() => writeSafetensors({}, { metadata: { k: 3 } as unknown as Record<string, string> })).toThrow(
-      /metadata value "k" must be a string, found number/
+      /metadata value "k" must be a string, found number/,
     );
   });
 
@@ -142,47 +136,23 @@ describe('readSafetensors', () => {
 
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ['fewer than 8 bytes', new Uint8Array([1, 0, 0]), /expected at least 8 bytes .* found 3/],
-    [
-      'a header length beyond the file',
-      rawFile(goodHeader, fourBytes, 1000n),
-      /says 1000 bytes, but only 58 bytes follow/,
-    ],
+    ['a header length beyond the file', rawFile(goodHeader, fourBytes, 1000n), /says 1000 bytes, but only 58 bytes follow/],
     ['a huge header length', rawFile(goodHeader, fourBytes, 2n ** 63n), /says 9223372036854775808 bytes/],
     ['a non-JSON header', rawFile('{"t": nope}'), /not valid JSON/],
     ['invalid UTF-8', rawFile('{"t"}', new Uint8Array(0)).map((b, i) => (i === 9 ? 0xff : b)), /not valid UTF-8/],
     ['a header that is not an object', rawFile('[1,2]'), /starting with "\{", found "\[1,2\]"/],
     ['a tensor entry that is not an object', rawFile('{"t":5}'), /tensor "t": expected an object .* found number 5/],
-    [
-      'a missing dtype',
-      rawFile('{"t":{"shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)),
-      /missing field "dtype"/,
-    ],
-    [
-      'a missing shape',
-      rawFile('{"t":{"dtype":"U8","data_offsets":[0,1]}}', new Uint8Array(1)),
-      /missing field "shape"/,
-    ],
+    ['a missing dtype', rawFile('{"t":{"shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)), /missing field "dtype"/],
+    ['a missing shape', rawFile('{"t":{"dtype":"U8","data_offsets":[0,1]}}', new Uint8Array(1)), /missing field "shape"/],
     ['missing offsets', rawFile('{"t":{"dtype":"U8","shape":[1]}}', new Uint8Array(1)), /missing field "data_offsets"/],
     [
       'a non-integer shape',
       rawFile('{"t":{"dtype":"U8","shape":[1.5],"data_offsets":[0,1]}}', new Uint8Array(1)),
       /"shape" to be an array of non-negative integers, found array \[1.5\]/,
     ],
-    [
-      'a negative dimension',
-      rawFile('{"t":{"dtype":"U8","shape":[-1],"data_offsets":[0,1]}}', new Uint8Array(1)),
-      /non-negative integers, found array \[-1\]/,
-    ],
-    [
-      'offsets that are not a pair',
-      rawFile('{"t":{"dtype":"U8","shape":[1],"data_offsets":[0]}}', new Uint8Array(1)),
-      /"data_offsets" to be \[begin, end\]/,
-    ],
-    [
-      'end before begin',
-      rawFile('{"t":{"dtype":"U8","shape":[0],"data_offsets":[1,0]}}', new Uint8Array(1)),
-      /end before begin/,
-    ],
+    ['a negative dimension', rawFile('{"t":{"dtype":"U8","shape":[-1],"data_offsets":[0,1]}}', new Uint8Array(1)), /non-negative integers, found array \[-1\]/],
+    ['offsets that are not a pair', rawFile('{"t":{"dtype":"U8","shape":[1],"data_offsets":[0]}}', new Uint8Array(1)), /"data_offsets" to be \[begin, end\]/],
+    ['end before begin', rawFile('{"t":{"dtype":"U8","shape":[0],"data_offsets":[1,0]}}', new Uint8Array(1)), /end before begin/],
     [
       'a byte length that is not numel x itemsize',
       rawFile('{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', new Uint8Array(4)),
@@ -190,18 +160,12 @@ describe('readSafetensors', () => {
     ],
     [
       'overlapping tensors',
-      rawFile(
-        '{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}',
-        new Uint8Array(3)
-      ),
+      rawFile('{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', new Uint8Array(3)),
       /tensor "b" data_offsets \[1, 3\] overlaps tensor "a": expected it to begin at byte 2/,
     ],
     [
       'a gap between tensors',
-      rawFile(
-        '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"b":{"dtype":"U8","shape":[1],"data_offsets":[2,3]}}',
-        new Uint8Array(3)
-      ),
+      rawFile('{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"b":{"dtype":"U8","shape":[1],"data_offsets":[2,3]}}', new Uint8Array(3)),
       /leaves a gap of 1 bytes after tensor "a"/,
     ],
     [
@@ -214,11 +178,7 @@ describe('readSafetensors', () => {
       rawFile('{"t":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(3)),
       /covers 1 bytes, but the file holds 3 bytes .*2 unaccounted/,
     ],
-    [
-      'metadata that is not a string map',
-      rawFile('{"__metadata__":{"k":1}}'),
-      /"__metadata__" value "k" to be a string, found number 1/,
-    ],
+    ['metadata that is not a string map', rawFile('{"__metadata__":{"k":1}}'), /"__metadata__" value "k" to be a string, found number 1/],
     [
       'a BOOL byte other than 0 or 1',
       rawFile('{"t":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}}', new Uint8Array([1, 7])),
@@ -226,10 +186,7 @@ describe('readSafetensors', () => {
     ],
     [
       'a shape whose element count overflows',
-      rawFile(
-        `{"t":{"dtype":"U8","shape":[${2 ** 30},${2 ** 30},${2 ** 30}],"data_offsets":[0,1]}}`,
-        new Uint8Array(1)
-      ),
+      rawFile(`{"t":{"dtype":"U8","shape":[${2 ** 30},${2 ** 30},${2 ** 30}],"data_offsets":[0,1]}}`, new Uint8Array(1)),
       /needs more than 2\^53 bytes/,
     ],
   ];
@@ -277,9 +234,7 @@ describe('readSafetensors', () => {
     const parts: string[] = [];
     const data: number[] = [];
     for (const [dtype, shape, bytes] of entries) {
-      parts.push(
-        `"${dtype}":{"dtype":"${dtype}","shape":${shape},"data_offsets":[${offset},${offset + bytes.length}]}`
-      );
+      parts.push(`"${dtype}":{"dtype":"${dtype}","shape":${shape},"data_offsets":[${offset},${offset + bytes.length}]}`);
       offset += bytes.length;
       data.push(...bytes);
     }

@@ -69,27 +69,20 @@ function encodeTensor(name: string, tensor: SafetensorsTensor): Uint8Array {
   const where = `tensor ${JSON.stringify(name)}`;
   const dtype: unknown = tensor.dtype;
   if (typeof dtype !== 'string' || !isSafetensorsDtype(dtype)) {
-    throw new InvalidArgumentError(
-      `safetensors: ${where} has dtype ${JSON.stringify(dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`
-    );
+    throw new InvalidArgumentError(`safetensors: ${where} has dtype ${JSON.stringify(dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
   }
   const shape: unknown = tensor.shape;
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new InvalidArgumentError(
-      `safetensors: ${where} shape must be an array of non-negative integers, found ${JSON.stringify(shape)}`
-    );
+    throw new InvalidArgumentError(`safetensors: ${where} shape must be an array of non-negative integers, found ${JSON.stringify(shape)}`);
   }
   const expected = EXPECTED_ARRAY[dtype];
   if (!expected.is(tensor.data)) {
-    throw new InvalidArgumentError(
-      `safetensors: ${where} is ${dtype}, so its data must be a ${expected.name}; found ${describeData(tensor.data)}`
-    );
+    throw new InvalidArgumentError(`safetensors: ${where} is ${dtype}, so its data must be a ${expected.name}; found ${describeData(tensor.data)}`);
   }
   const numel = numElements(shape as number[]);
   if (numel === undefined || numel !== tensor.data.length) {
     throw new ShapeError(
-      `safetensors: ${where} shape [${shape.join(', ')}] has ${numel ?? 'more than 2^53'} elements, ` +
-        `but its data holds ${tensor.data.length}`
+      `safetensors: ${where} shape [${shape.join(', ')}] has ${numel ?? 'more than 2^53'} elements, ` + `but its data holds ${tensor.data.length}`,
     );
   }
   switch (tensor.dtype) {
@@ -100,9 +93,7 @@ function encodeTensor(name: string, tensor: SafetensorsTensor): Uint8Array {
     case 'BOOL': {
       const i = tensor.data.findIndex((v) => v > 1);
       if (i >= 0) {
-        throw new InvalidArgumentError(
-          `safetensors: ${where} is BOOL, so every element must be 0 or 1; found ${tensor.data[i]} at element ${i}`
-        );
+        throw new InvalidArgumentError(`safetensors: ${where} is BOOL, so every element must be 0 or 1; found ${tensor.data[i]} at element ${i}`);
       }
       return toLittleEndianBytes(tensor.data, 1);
     }
@@ -142,20 +133,14 @@ function toLittleEndianBytes(data: ArrayBufferView, itemSize: number): Uint8Arra
  *   ShapeError when the data length is not the product of the shape.
  */
 export function writeSafetensors(tensors: SafetensorsTensorMap, options: WriteSafetensorsOptions = {}): Uint8Array {
-  const items: Array<[string, SafetensorsTensor]> =
-    tensors instanceof Map ? [...(tensors as ReadonlyMap<string, SafetensorsTensor>)] : Object.entries(tensors);
+  const items: Array<[string, SafetensorsTensor]> = tensors instanceof Map ? [...(tensors as ReadonlyMap<string, SafetensorsTensor>)] : Object.entries(tensors);
   for (const [name] of items) {
     if (name === METADATA_KEY) {
-      throw new InvalidArgumentError(
-        `safetensors: "${METADATA_KEY}" is reserved for metadata and cannot name a tensor`
-      );
+      throw new InvalidArgumentError(`safetensors: "${METADATA_KEY}" is reserved for metadata and cannot name a tensor`);
     }
   }
   const encoded = items.map(([name, tensor]) => ({ name, tensor, bytes: encodeTensor(name, tensor) }));
-  encoded.sort(
-    (a, b) =>
-      (DTYPE_RANK.get(b.tensor.dtype) ?? 0) - (DTYPE_RANK.get(a.tensor.dtype) ?? 0) || compareCodePoints(a.name, b.name)
-  );
+  encoded.sort((a, b) => (DTYPE_RANK.get(b.tensor.dtype) ?? 0) - (DTYPE_RANK.get(a.tensor.dtype) ?? 0) || compareCodePoints(a.name, b.name));
 
   // The header is assembled by hand: JSON.stringify of an object would move
   // integer-like keys ("0", "1") to the front and break the intended order.
@@ -166,9 +151,7 @@ export function writeSafetensors(tensors: SafetensorsTensorMap, options: WriteSa
     for (const key of keys) {
       const value: unknown = options.metadata[key];
       if (typeof value !== 'string') {
-        throw new InvalidArgumentError(
-          `safetensors: metadata value ${JSON.stringify(key)} must be a string, found ${typeof value}`
-        );
+        throw new InvalidArgumentError(`safetensors: metadata value ${JSON.stringify(key)} must be a string, found ${typeof value}`);
       }
       metaParts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
     }
@@ -179,8 +162,7 @@ export function writeSafetensors(tensors: SafetensorsTensorMap, options: WriteSa
     const begin = offset;
     offset += bytes.length;
     parts.push(
-      `${JSON.stringify(name)}:{"dtype":${JSON.stringify(tensor.dtype)},"shape":[${tensor.shape.join(',')}],` +
-        `"data_offsets":[${begin},${offset}]}`
+      `${JSON.stringify(name)}:{"dtype":${JSON.stringify(tensor.dtype)},"shape":[${tensor.shape.join(',')}],` + `"data_offsets":[${begin},${offset}]}`,
     );
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);

@@ -32,7 +32,7 @@ export interface StateDictToSafetensorsOptions {
  */
 export async function stateDictToSafetensorsTensors(
   dict: Readonly<Record<string, tf.Tensor>>,
-  floatDtype: FloatStorageDtype = 'F32'
+  floatDtype: FloatStorageDtype = 'F32',
 ): Promise<Map<string, SafetensorsTensor>> {
   const entries = Object.entries(dict);
   for (const [name, t] of entries) {
@@ -40,9 +40,7 @@ export async function stateDictToSafetensorsTensors(
       throw new InvalidArgumentError(`state dict entry "${name}" must be a live tf.Tensor`);
     }
     if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
-      throw new InvalidArgumentError(
-        `state dict entry "${name}" has dtype ${t.dtype}; only float32, int32 and bool tensors can be saved`
-      );
+      throw new InvalidArgumentError(`state dict entry "${name}" has dtype ${t.dtype}; only float32, int32 and bool tensors can be saved`);
     }
   }
   const out = new Map<string, SafetensorsTensor>();
@@ -70,10 +68,7 @@ export async function stateDictToSafetensorsTensors(
  * @throws InvalidArgumentError for non-tensor entries or unsupported dtypes (string,
  *   complex64).
  */
-export async function stateDictToSafetensors(
-  dict: Readonly<Record<string, tf.Tensor>>,
-  options: StateDictToSafetensorsOptions = {}
-): Promise<Uint8Array> {
+export async function stateDictToSafetensors(dict: Readonly<Record<string, tf.Tensor>>, options: StateDictToSafetensorsOptions = {}): Promise<Uint8Array> {
   const tensors = await stateDictToSafetensorsTensors(dict, options.floatDtype);
   return writeSafetensors(tensors, options.metadata === undefined ? {} : { metadata: options.metadata });
 }
@@ -86,11 +81,7 @@ const INT32_MAX = 2 ** 31 - 1;
  * float32, int32 and bool, so wider integer types are narrowed when every value fits
  * and refused otherwise.
  */
-function toTfData(
-  name: string,
-  t: SafetensorsTensor,
-  copy: boolean
-): { data: Float32Array | Int32Array | Uint8Array; dtype: WeightDtypeOut } {
+function toTfData(name: string, t: SafetensorsTensor, copy: boolean): { data: Float32Array | Int32Array | Uint8Array; dtype: WeightDtypeOut } {
   switch (t.dtype) {
     case 'F32':
     case 'F16':
@@ -115,7 +106,7 @@ function toTfData(
         if (v < INT32_MIN || v > INT32_MAX) {
           throw new UnsupportedFormatError(
             `safetensors tensor "${name}" is ${t.dtype} and element ${i} is ${t.data[i]}, outside the int32 range ` +
-              `[${INT32_MIN}, ${INT32_MAX}] of TensorFlow.js tensors`
+              `[${INT32_MIN}, ${INT32_MAX}] of TensorFlow.js tensors`,
           );
         }
         out[i] = v;
@@ -146,9 +137,7 @@ type WeightDtypeOut = 'float32' | 'int32' | 'bool';
 export function safetensorsToStateDict(source: Uint8Array | SafetensorsFile): StateDict {
   // Some backends (cpu) keep the array given to tf.tensor as the tensor's storage. Arrays
   // decoded here are private, but a caller's decoded file must not alias the tensors.
-  return source instanceof Uint8Array
-    ? decodedToStateDict(readSafetensors(source), false)
-    : decodedToStateDict(source, true);
+  return source instanceof Uint8Array ? decodedToStateDict(readSafetensors(source), false) : decodedToStateDict(source, true);
 }
 
 /**

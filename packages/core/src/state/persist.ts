@@ -56,11 +56,7 @@ export async function saveModule(module: Module, path: string, options: SaveModu
  *   the module; CorruptStreamError / UnsupportedFormatError for a bad file;
  *   InvalidArgumentError for a missing file.
  */
-export async function loadModule(
-  module: Module,
-  path: string,
-  options: LoadStateDictOptions = {}
-): Promise<LoadStateDictResult> {
+export async function loadModule(module: Module, path: string, options: LoadStateDictOptions = {}): Promise<LoadStateDictResult> {
   const file = await readSafetensorsFile(path);
   // The decoded arrays are private to this call, so the tensors may take them over
   // without another copy.

@@ -6,12 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CorruptStreamError,
-  InvalidArgumentError,
-  ModelMismatchError,
-  UnsupportedFormatError,
-} from '../errors/index.js';
+import { CorruptStreamError, InvalidArgumentError, ModelMismatchError, UnsupportedFormatError } from '../errors/index.js';
 import { Module } from '../module/index.js';
 import { readSafetensors, writeSafetensors } from '../safetensors/index.js';
 import { readSafetensorsFile } from '../safetensors/file.js';
@@ -20,8 +15,7 @@ import { loadModule, saveModule } from './persist.js';
 
 const LPIPS_DIR = fileURLToPath(new URL('../../../../../shared/data/lpips/', import.meta.url));
 const HAVE_LPIPS = existsSync(LPIPS_DIR);
-if (!HAVE_LPIPS)
-  console.warn(`skipping LPIPS module-loading test: ${LPIPS_DIR} is absent (shared data folder not mounted)`);
+if (!HAVE_LPIPS) console.warn(`skipping LPIPS module-loading test: ${LPIPS_DIR} is absent (shared data folder not mounted)`);
 
 async function noLeaks(fn: () => Promise<void> | void): Promise<void> {
   const before = tf.memory().numTensors;
@@ -74,12 +68,7 @@ describe('state dict <-> safetensors', () => {
       };
       const bytes = await stateDictToSafetensors(dict, { metadata: { by: 'test' } });
       const file = readSafetensors(bytes);
-      expect([...file.tensors].map(([n, t]) => `${n}:${t.dtype}:[${t.shape}]`).sort()).toEqual([
-        'a:F32:[2,2]',
-        'b:I32:[2]',
-        'c:BOOL:[3]',
-        's:F32:[]',
-      ]);
+      expect([...file.tensors].map(([n, t]) => `${n}:${t.dtype}:[${t.shape}]`).sort()).toEqual(['a:F32:[2,2]', 'b:I32:[2]', 'c:BOOL:[3]', 's:F32:[]']);
       expect(file.metadata).toEqual({ by: 'test' });
       const back = safetensorsToStateDict(bytes);
       for (const [name, t] of Object.entries(dict)) {
@@ -149,9 +138,7 @@ describe('state dict <-> safetensors', () => {
       for (const big of cases) {
         const bytes = writeSafetensors({ a: ok, big });
         expect(() => safetensorsToStateDict(bytes)).toThrow(UnsupportedFormatError);
-        expect(() => safetensorsToStateDict(bytes)).toThrow(
-          /"big" is [IU](64|32) and element \d is \d+, outside the int32 range/
-        );
+        expect(() => safetensorsToStateDict(bytes)).toThrow(/"big" is [IU](64|32) and element \d is \d+, outside the int32 range/);
       }
     });
   });
@@ -159,9 +146,7 @@ describe('state dict <-> safetensors', () => {
   it('passes on decoding errors and accepts any tensor name', async () => {
     await noLeaks(() => {
       expect(() => safetensorsToStateDict(new Uint8Array(4))).toThrow(CorruptStreamError);
-      const d = safetensorsToStateDict(
-        writeSafetensors(new Map([['__proto__', { dtype: 'U8', shape: [1], data: new Uint8Array([3]) }]]))
-      );
+      const d = safetensorsToStateDict(writeSafetensors(new Map([['__proto__', { dtype: 'U8', shape: [1], data: new Uint8Array([3]) }]])));
       expect(Object.keys(d)).toEqual(['__proto__']);
       expect(values(d['__proto__'])).toEqual([3]);
       tf.dispose(Object.values(d));
@@ -170,9 +155,7 @@ describe('state dict <-> safetensors', () => {
 
   it('copies from a caller-owned decoded file, so the tensors never alias its arrays', async () => {
     await noLeaks(() => {
-      const file = readSafetensors(
-        writeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) } })
-      );
+      const file = readSafetensors(writeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) } }));
       const d = safetensorsToStateDict(file);
       (file.tensors.get('w')!.data as Float32Array).fill(0);
       expect(values(d['w'])).toEqual([1, 2]);
@@ -227,9 +210,7 @@ describe('saveModule / loadModule', () => {
       await saveModule(wide, path);
       const error = await loadModule(net, path).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelMismatchError);
-      expect((error as Error).message).toMatch(
-        /wide\.safetensors: Net: state dict does not match the module \(1 problem;/
-      );
+      expect((error as Error).message).toMatch(/wide\.safetensors: Net: state dict does not match the module \(1 problem;/);
       expect((error as Error).message).toContain('"kernel": expected float32 [2, 3], found float32 [2, 5]');
       expect(net.variables().map(values)).toEqual(before);
       wide.dispose();

@@ -5,7 +5,14 @@ import { ESCAPE_LENGTH_BITS } from './escape.js';
 
 describe('CdfTables validation', () => {
   it('accepts valid rows and stores them flat', () => {
-    const t = CdfTables.fromRows([[0, 3, 8], [0, 1, 2, 8]], [5, -2], 3);
+    const t = CdfTables.fromRows(
+      [
+        [0, 3, 8],
+        [0, 1, 2, 8],
+      ],
+      [5, -2],
+      3,
+    );
     expect(t.count).toBe(2);
     expect(Array.from(t.cdf)).toEqual([0, 3, 8, 0, 1, 2, 8]);
     expect(Array.from(t.starts)).toEqual([0, 3]);
@@ -50,7 +57,10 @@ describe('CdfTables validation', () => {
   });
 
   it('builds a lookup that maps every target to its symbol', () => {
-    const rows = [[0, 1, 2, 65535, 65536], [0, 30000, 30001, 65536]];
+    const rows = [
+      [0, 1, 2, 65535, 65536],
+      [0, 30000, 30001, 65536],
+    ];
     const t = CdfTables.fromRows(rows, [0, 0], 16);
     const { bits, shift, buckets } = t.lookup();
     expect(bits).toBe(12);

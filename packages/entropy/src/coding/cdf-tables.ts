@@ -91,19 +91,11 @@ export class CdfTables {
    * @param precision - Bits of the CDF total, 1..16.
    * @param stride - Entries per padded row; defaults to `cdf.length / lengths.length`.
    */
-  static fromPadded(
-    cdf: ArrayLike<number>,
-    lengths: ArrayLike<number>,
-    offsets: ArrayLike<number>,
-    precision: number,
-    stride?: number,
-  ): CdfTables {
+  static fromPadded(cdf: ArrayLike<number>, lengths: ArrayLike<number>, offsets: ArrayLike<number>, precision: number, stride?: number): CdfTables {
     const count = lengths.length;
     const rowStride = stride ?? (count === 0 ? 0 : cdf.length / count);
     if (!Number.isInteger(rowStride) || rowStride * count !== cdf.length) {
-      throw new ShapeError(
-        `padded cdf must hold ${count} rows of equal length; found ${cdf.length} entries (stride ${String(rowStride)})`,
-      );
+      throw new ShapeError(`padded cdf must hold ${count} rows of equal length; found ${cdf.length} entries (stride ${String(rowStride)})`);
     }
     const used: number[] = [];
     let total = 0;
@@ -133,11 +125,7 @@ export class CdfTables {
    * @param offsets - Value of symbol 0 in each table.
    * @param precision - Bits of the CDF total, 1..16.
    */
-  static fromPmfs(
-    pmfs: ReadonlyArray<ArrayLike<number>>,
-    offsets: ArrayLike<number>,
-    precision: number,
-  ): CdfTables {
+  static fromPmfs(pmfs: ReadonlyArray<ArrayLike<number>>, offsets: ArrayLike<number>, precision: number): CdfTables {
     return CdfTables.fromRows(
       pmfs.map((p) => pmfToQuantizedCdf(p, precision)),
       offsets,
@@ -145,12 +133,7 @@ export class CdfTables {
     );
   }
 
-  private static build(
-    precision: number,
-    flat: Int32Array,
-    lengths: readonly number[],
-    offsets: ArrayLike<number>,
-  ): CdfTables {
+  private static build(precision: number, flat: Int32Array, lengths: readonly number[], offsets: ArrayLike<number>): CdfTables {
     checkPrecision(precision);
     const count = lengths.length;
     if (offsets.length !== count) {
@@ -164,9 +147,7 @@ export class CdfTables {
     for (let i = 0; i < count; i++) {
       const n = lengths[i]!;
       if (!Number.isInteger(n) || n < 2 || n > total + 1) {
-        throw new InvalidArgumentError(
-          `table ${i}: a ${precision}-bit CDF row needs 2..${total + 1} entries, found ${String(n)}`,
-        );
+        throw new InvalidArgumentError(`table ${i}: a ${precision}-bit CDF row needs 2..${total + 1} entries, found ${String(n)}`);
       }
       const o = offsets[i]!;
       if (!Number.isInteger(o) || o < -0x80000000 || o > 0x7fffffff) {
@@ -177,15 +158,11 @@ export class CdfTables {
         const prev = flat[at + j - 1]!;
         const cur = flat[at + j]!;
         if (cur <= prev) {
-          throw new InvalidArgumentError(
-            `table ${i}: CDF must be strictly increasing (every symbol frequency >= 1), but entry ${j} is ${cur} after ${prev}`,
-          );
+          throw new InvalidArgumentError(`table ${i}: CDF must be strictly increasing (every symbol frequency >= 1), but entry ${j} is ${cur} after ${prev}`);
         }
       }
       if (flat[at + n - 1] !== total) {
-        throw new InvalidArgumentError(
-          `table ${i}: CDF must end at 2^${precision} = ${total}, found ${flat[at + n - 1]}`,
-        );
+        throw new InvalidArgumentError(`table ${i}: CDF must end at 2^${precision} = ${total}, found ${flat[at + n - 1]}`);
       }
       starts[i] = at;
       lens[i] = n;

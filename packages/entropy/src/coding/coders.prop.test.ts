@@ -15,10 +15,10 @@ const INT32_MAX = 0x7fffffff;
 /** A random table set: pmfs with zero-mass bins, random offsets, a random feasible precision. */
 const tablesArb = fc
   .record({
-    pmfs: fc.array(
-      fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 40 }),
-      { minLength: 1, maxLength: 5 },
-    ),
+    pmfs: fc.array(fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 40 }), {
+      minLength: 1,
+      maxLength: 5,
+    }),
     offsetSeed: fc.array(fc.integer({ min: INT32_MIN, max: INT32_MAX }), { minLength: 5, maxLength: 5 }),
     extraPrecision: fc.integer({ min: 0, max: 16 }),
   })
@@ -33,23 +33,24 @@ const tablesArb = fc
 
 /** Values near the tables' supports, far outside of both signs, and the int32 extremes. */
 function valuesArb(tables: CdfTables, maxLength: number) {
-  const item = fc.integer({ min: 0, max: tables.count - 1 }).chain((index) =>
-    fc
-      .oneof(
-        { weight: 6, arbitrary: fc.integer({ min: -3, max: tables.lengths[index]! + 1 }).map((r) => r + tables.offsets[index]!) },
-        { weight: 2, arbitrary: fc.integer({ min: INT32_MIN, max: INT32_MAX }) },
-        { weight: 1, arbitrary: fc.constantFrom(INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1, 0, -1) },
-      )
-      .map((v) => [Math.max(INT32_MIN, Math.min(INT32_MAX, v)), index] as const),
-  );
+  const item = fc
+    .integer({ min: 0, max: tables.count - 1 })
+    .chain((index) =>
+      fc
+        .oneof(
+          { weight: 6, arbitrary: fc.integer({ min: -3, max: tables.lengths[index]! + 1 }).map((r) => r + tables.offsets[index]!) },
+          { weight: 2, arbitrary: fc.integer({ min: INT32_MIN, max: INT32_MAX }) },
+          { weight: 1, arbitrary: fc.constantFrom(INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1, 0, -1) },
+        )
+        .map((v) => [Math.max(INT32_MIN, Math.min(INT32_MAX, v)), index] as const),
+    );
   return fc.array(item, { minLength: 0, maxLength }).map((pairs) => ({
     values: Int32Array.from(pairs.map((p) => p[0])),
     indexes: Int32Array.from(pairs.map((p) => p[1])),
   }));
 }
 
-const caseArb = (maxLength: number) =>
-  tablesArb.chain((tables) => valuesArb(tables, maxLength).map((data) => ({ tables, ...data })));
+const caseArb = (maxLength: number) => tablesArb.chain((tables) => valuesArb(tables, maxLength).map((data) => ({ tables, ...data })));
 
 describe.each(coders)('$name coder properties', (coder) => {
   it('round-trips random tables, precisions and values (bulk)', () => {

@@ -6,14 +6,7 @@
  */
 export { CdfTables, type SymbolLookup } from './cdf-tables.js';
 export type { EntropyCoder, IncrementalDecoder, IncrementalEncoder } from './coder.js';
-export {
-  ESCAPE_LENGTH_BITS,
-  MAX_ESCAPE_K,
-  escapeCost,
-  joinEscape,
-  splitEscape,
-  type EscapePayload,
-} from './escape.js';
+export { ESCAPE_LENGTH_BITS, MAX_ESCAPE_K, escapeCost, joinEscape, splitEscape, type EscapePayload } from './escape.js';
 export { pmfToQuantizedCdf } from './pmf-to-quantized-cdf.js';
 export { minCodeLengths } from './min-code-length.js';
 export { MAX_PRECISION, MIN_PRECISION } from './precision.js';

@@ -13,9 +13,7 @@ function importGraph(entry: string): Map<string, string[]> {
     if (seen.has(file)) return;
     // Comments aside: TSDoc examples show imports that the module itself does not make.
     const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
-    const specifiers = [...text.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-      (m) => (m[1] ?? m[2])!,
-    );
+    const specifiers = [...text.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
     seen.set(file, specifiers);
     for (const s of specifiers) {
       if (s.startsWith('.')) visit(resolve(dirname(file), s.replace(/\.js$/, '.ts')));

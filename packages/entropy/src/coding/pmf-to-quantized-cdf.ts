@@ -43,17 +43,13 @@ export function pmfToQuantizedCdf(pmf: ArrayLike<number>, precision: number): In
   const total = 2 ** precision;
   if (n < 1) throw new InvalidArgumentError('pmf must have at least one entry, found 0');
   if (n > total) {
-    throw new InvalidArgumentError(
-      `pmf has ${n} entries but a ${precision}-bit CDF can give at most ${total} symbols frequency >= 1`,
-    );
+    throw new InvalidArgumentError(`pmf has ${n} entries but a ${precision}-bit CDF can give at most ${total} symbols frequency >= 1`);
   }
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const p = pmf[i]!;
     if (!Number.isFinite(p) || p < 0) {
-      throw new InvalidArgumentError(
-        `pmf[${i}] must be finite and >= 0, found ${String(p)}; check the probability computation for numerical problems`,
-      );
+      throw new InvalidArgumentError(`pmf[${i}] must be finite and >= 0, found ${String(p)}; check the probability computation for numerical problems`);
     }
     sum += p;
   }
@@ -79,8 +75,7 @@ export function pmfToQuantizedCdf(pmf: ArrayLike<number>, precision: number): In
 /** Bits saved by raising a frequency from f to f + 1, weighted by the symbol's mass. */
 const gainOf = (f: number, p: number): number => p * (Math.log2(f + 1) - Math.log2(f));
 /** Bits lost by lowering a frequency from f to f - 1 (infinite at 1: never go to 0). */
-const penaltyOf = (f: number, p: number): number =>
-  f <= 1 ? Number.POSITIVE_INFINITY : p * (Math.log2(f) - Math.log2(f - 1));
+const penaltyOf = (f: number, p: number): number => (f <= 1 ? Number.POSITIVE_INFINITY : p * (Math.log2(f) - Math.log2(f - 1)));
 
 /** Removes `excess` units, each from the symbol whose decrement costs least. */
 function shrink(freq: Int32Array, mass: Float64Array, excess: number): void {

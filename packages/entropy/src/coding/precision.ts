@@ -14,8 +14,6 @@ export const MAX_PRECISION = 16;
  */
 export function checkPrecision(precision: number, what = 'precision'): void {
   if (!Number.isInteger(precision) || precision < MIN_PRECISION || precision > MAX_PRECISION) {
-    throw new InvalidArgumentError(
-      `${what} must be an integer in ${MIN_PRECISION}..${MAX_PRECISION}, found ${String(precision)}`,
-    );
+    throw new InvalidArgumentError(`${what} must be an integer in ${MIN_PRECISION}..${MAX_PRECISION}, found ${String(precision)}`);
   }
 }

@@ -37,9 +37,7 @@ export class RansDecoder extends RunDecoder {
   ) {
     super(tables);
     if (bytes.length < HEADER_BYTES) {
-      throw new CorruptStreamError(
-        `rANS stream must hold at least ${HEADER_BYTES} bytes (the coder states), found ${bytes.length}`,
-      );
+      throw new CorruptStreamError(`rANS stream must hold at least ${HEADER_BYTES} bytes (the coder states), found ${bytes.length}`);
     }
     this.padded = new Uint8Array(bytes.length + 2);
     this.padded.set(bytes);
@@ -126,9 +124,7 @@ export class RansDecoder extends RunDecoder {
       );
     }
     if (this.xa !== RANS_LOWER || this.xb !== RANS_LOWER) {
-      throw new CorruptStreamError(
-        'rANS decoder did not end in the initial state: the stream is damaged or was decoded with other tables or indexes',
-      );
+      throw new CorruptStreamError('rANS decoder did not end in the initial state: the stream is damaged or was decoded with other tables or indexes');
     }
   }
 }
@@ -142,7 +138,5 @@ function readState(bytes: Uint8Array, at: number): number {
 }
 
 function endOfStream(): CorruptStreamError {
-  return new CorruptStreamError(
-    'rANS stream ended before the requested values were decoded: it is truncated, damaged, or was encoded with other tables',
-  );
+  return new CorruptStreamError('rANS stream ended before the requested values were decoded: it is truncated, damaged, or was encoded with other tables');
 }

@@ -152,7 +152,10 @@ describe('DeepFactorized', () => {
     expect(d.numParameters()).toBe(2 * (3 + 9 + 9 + 3 + 3 + 3 + 3 + 1 + 3 + 3 + 3));
     // Riemann sum of the density over a wide grid.
     const grid = Array.from({ length: 4001 }, (_, i) => -100 + i * 0.05);
-    const x = tf.tensor2d(grid.flatMap((g) => [g, g]), [grid.length, 2]);
+    const x = tf.tensor2d(
+      grid.flatMap((g) => [g, g]),
+      [grid.length, 2],
+    );
     const p = values(d.prob(x));
     const mass0 = grid.reduce((acc, _, i) => acc + p[2 * i]! * 0.05, 0);
     expect(mass0).toBeCloseTo(1, 3);
@@ -170,7 +173,10 @@ describe('DeepFactorized', () => {
   it('NoisyDeepFactorized passes gradients to every parameter', () => {
     const start = tf.memory().numTensors;
     const d = new NoisyDeepFactorized({ batchShape: [2], seed: 4 });
-    const x = tf.tensor2d([[0.2, -1], [3, 0.5]]);
+    const x = tf.tensor2d([
+      [0.2, -1],
+      [3, 0.5],
+    ]);
     const { grads, value } = tf.variableGrads(() => tf.neg(tf.sum(d.logProb(x))) as tf.Scalar, d.trainableVariables());
     expect(Object.keys(grads)).toHaveLength(d.trainableVariables().length);
     for (const g of Object.values(grads)) {

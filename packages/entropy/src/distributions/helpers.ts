@@ -53,9 +53,7 @@ export function upperTail(distribution: Distribution, tailMass: number): tf.Tens
   if (distribution.quantile) return distribution.quantile(1 - tailMass / 2);
   const logSurvival = distribution.logSurvival?.bind(distribution);
   if (!logSurvival) {
-    throw new InvalidArgumentError(
-      'the distribution needs upperTail(), quantile() or logSurvival() to locate its upper tail',
-    );
+    throw new InvalidArgumentError('the distribution needs upperTail(), quantile() or logSurvival() to locate its upper tail');
   }
   return solveMonotone(logSurvival, Math.log(tailMass / 2), distribution.batchShape, false);
 }
@@ -71,15 +69,9 @@ function checkTailMass(tailMass: number): void {
  *
  * @throws InvalidArgumentError when no bracket is found within +-2^60.
  */
-export function solveMonotone(
-  f: (x: tf.Tensor) => tf.Tensor,
-  target: number,
-  shape: readonly number[],
-  increasing: boolean,
-): tf.Tensor {
+export function solveMonotone(f: (x: tf.Tensor) => tf.Tensor, target: number, shape: readonly number[], increasing: boolean): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  const evaluate = (x: Float64Array): Float32Array =>
-    tf.tidy(() => f(tf.tensor(Float32Array.from(x), [...shape])).dataSync() as Float32Array);
+  const evaluate = (x: Float64Array): Float32Array => tf.tidy(() => f(tf.tensor(Float32Array.from(x), [...shape])).dataSync() as Float32Array);
   // below(v): the solution lies above this x.
   const below = (v: number): boolean => (increasing ? v < target : v > target);
   const lo = new Float64Array(size).fill(-1);
@@ -112,5 +104,8 @@ export function solveMonotone(
     }
     if (converged) break;
   }
-  return tf.tensor(Float32Array.from(lo, (l, i) => (l + hi[i]!) / 2), [...shape]);
+  return tf.tensor(
+    Float32Array.from(lo, (l, i) => (l + hi[i]!) / 2),
+    [...shape],
+  );
 }

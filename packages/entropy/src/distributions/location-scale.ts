@@ -86,12 +86,6 @@ export abstract class SymmetricLocationScale implements Distribution {
  * elsewhere. Each branch only ever sees values from its own side, so neither produces
  * infinities whose gradients would leak NaN through `tf.where`.
  */
-export function piecewiseAtZero(
-  u: tf.Tensor,
-  whenNegative: (uNeg: tf.Tensor) => tf.Tensor,
-  whenNonNegative: (uPos: tf.Tensor) => tf.Tensor,
-): tf.Tensor {
-  return tf.tidy(() =>
-    tf.where(tf.less(stopGradient(u), 0), whenNegative(tf.minimum(u, 0)), whenNonNegative(tf.maximum(u, 0))),
-  );
+export function piecewiseAtZero(u: tf.Tensor, whenNegative: (uNeg: tf.Tensor) => tf.Tensor, whenNonNegative: (uPos: tf.Tensor) => tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.where(tf.less(stopGradient(u), 0), whenNegative(tf.minimum(u, 0)), whenNonNegative(tf.maximum(u, 0))));
 }

@@ -12,10 +12,7 @@ import { InvalidArgumentError } from '@ncomp/core/errors';
 export function logErfcNonNegative(z: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const t = tf.div(1, tf.add(1, tf.mul(0.5, z)));
-    const coefficients = [
-      0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368,
-      -1.26551223,
-    ];
+    const coefficients = [0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223];
     let poly: tf.Tensor = tf.scalar(coefficients[0]!);
     for (let i = 1; i < coefficients.length; i++) poly = tf.add(tf.mul(poly, t), coefficients[i]!);
     return tf.add(tf.log(t), tf.sub(poly, tf.square(z)));

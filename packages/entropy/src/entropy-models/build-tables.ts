@@ -31,7 +31,12 @@ export interface IntegerTables {
  * @throws InvalidArgumentError when a PMF needs more symbols than `2^precision`
  *   allows (raise `tailMass` or the precision).
  */
-export function buildTables(prior: Distribution, tailMass: number, precision: number, offsetOf: (d: Distribution) => tf.Tensor = quantizationOffset): IntegerTables {
+export function buildTables(
+  prior: Distribution,
+  tailMass: number,
+  precision: number,
+  offsetOf: (d: Distribution) => tf.Tensor = quantizationOffset,
+): IntegerTables {
   const { minima, lengths, pmf, maxLength } = tf.tidy(() => {
     const offset = tf.broadcastTo(offsetOf(prior), [...prior.batchShape]);
     const lower = lowerTail(prior, tailMass);
@@ -48,10 +53,7 @@ export function buildTables(prior: Distribution, tailMass: number, precision: nu
       );
     }
     const rank = prior.batchShape.length;
-    const samples = tf.add(
-      tf.reshape(tf.range(0, maxLen, 1, 'float32'), [maxLen, ...new Array<number>(rank).fill(1)]),
-      tf.add(minimaT, offset),
-    );
+    const samples = tf.add(tf.reshape(tf.range(0, maxLen, 1, 'float32'), [maxLen, ...new Array<number>(rank).fill(1)]), tf.add(minimaT, offset));
     const probs = tf.reshape(prior.prob(samples), [maxLen, -1]);
     return { minima: min, lengths: len, pmf: tf.transpose(probs).dataSync() as Float32Array, maxLength: maxLen };
   });

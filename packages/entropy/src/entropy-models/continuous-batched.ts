@@ -219,9 +219,7 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
     }
     const tail = codingShape.slice(codingShape.length - this.priorShape.length);
     if (tail.some((d, i) => d !== this.priorShape[i])) {
-      throw new ShapeError(
-        `the innermost axes [${tail.join(', ')}] must equal the prior's batch shape [${this.priorShape.join(', ')}]`,
-      );
+      throw new ShapeError(`the innermost axes [${tail.join(', ')}] must equal the prior's batch shape [${this.priorShape.join(', ')}]`);
     }
   }
 

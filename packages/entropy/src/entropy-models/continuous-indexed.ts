@@ -106,7 +106,11 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
       symbols.dispose();
       tableIndexes.dispose();
     }
-    return this.encodeUnits(data, idxData, codingShape.reduce((a, b) => a * b, 1));
+    return this.encodeUnits(
+      data,
+      idxData,
+      codingShape.reduce((a, b) => a * b, 1),
+    );
   }
 
   /**
@@ -118,7 +122,14 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
   async decompress(strings: readonly Uint8Array[], indexes: tf.Tensor): Promise<tf.Tensor> {
     const { codingShape } = this.splitShape(indexes.shape);
     const tableIndexes = await this.tableIndexes(indexes);
-    return this.dequantize(this.decodeUnits(strings, tableIndexes, codingShape.reduce((a, b) => a * b, 1)), indexes);
+    return this.dequantize(
+      this.decodeUnits(
+        strings,
+        tableIndexes,
+        codingShape.reduce((a, b) => a * b, 1),
+      ),
+      indexes,
+    );
   }
 
   /**

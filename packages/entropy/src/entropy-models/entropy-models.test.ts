@@ -45,7 +45,10 @@ describe('ContinuousBatchedEntropyModel', () => {
       compression: true,
       coder: 'range',
     });
-    const x = tf.tensor2d([[0.31, -0.19], [2.9, 5.1]]);
+    const x = tf.tensor2d([
+      [0.31, -0.19],
+      [2.9, 5.1],
+    ]);
     const q = em.quantize(x);
     expect(Array.from(q.dataSync())).toEqual([0.3, -0.2, 3.3, 4.8].map((v) => expect.closeTo(v, 5)));
     expectSame(em.decompress(await em.compress(x), []), q);
@@ -144,7 +147,11 @@ describe('ContinuousBatchedEntropyModel', () => {
   it('refuses damaged table state and streams that do not fit the shape', async () => {
     const em = new ContinuousBatchedEntropyModel(new NoisyLaplace(0, 3), { codingRank: 1, compression: true });
     const state = em.stateDict();
-    const badCdf = tf.tensor2d(Array.from(state['cdf']!.dataSync()).map((v, i) => (i === 2 ? 0 : v)), state['cdf']!.shape as [number, number], 'int32');
+    const badCdf = tf.tensor2d(
+      Array.from(state['cdf']!.dataSync()).map((v, i) => (i === 2 ? 0 : v)),
+      state['cdf']!.shape as [number, number],
+      'int32',
+    );
     expect(() => em.loadStateDict({ ...state, cdf: badCdf })).toThrow(ModelMismatchError);
     const { cdf_length: _dropped, ...missing } = state;
     expect(() => em.loadStateDict(missing)).toThrow(/missing integer table "cdf_length"/);
@@ -177,7 +184,7 @@ describe('LocationScaleIndexedEntropyModel', () => {
     }
   });
 
-  it('codes a tensor in parts into one incremental stream per unit; one part gives compress\'s bytes', async () => {
+  it("codes a tensor in parts into one incremental stream per unit; one part gives compress's bytes", async () => {
     for (const coder of ['range', 'rans'] as const) {
       const start = tf.memory().numTensors;
       const em = new LocationScaleIndexedEntropyModel({ numScales: 64, scaleFn, codingRank: 3, compression: true, coder });
@@ -187,7 +194,10 @@ describe('LocationScaleIndexedEntropyModel', () => {
       // Two channel slices, the second coded after the first, as a channel-autoregressive model does.
       const [xs, is, ls] = [x, idx, loc].map((t) => tf.split(t, [2, 4], 3)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[]];
       const encoders = [em.createEncoder(), em.createEncoder()];
-      const coded = [await em.compressIncrementalWithLoc(encoders, xs[0]!, is[0]!, ls[0]!), await em.compressIncrementalWithLoc(encoders, xs[1]!, is[1]!, ls[1]!)];
+      const coded = [
+        await em.compressIncrementalWithLoc(encoders, xs[0]!, is[0]!, ls[0]!),
+        await em.compressIncrementalWithLoc(encoders, xs[1]!, is[1]!, ls[1]!),
+      ];
       const streams = encoders.map((e) => e.finish());
       const decoders = streams.map((s) => em.createDecoder(s));
       const decoded = [await em.decompressIncrementalWithLoc(decoders, is[0]!, ls[0]!), await em.decompressIncrementalWithLoc(decoders, is[1]!, ls[1]!)];
@@ -256,7 +266,13 @@ function erf(x: number): number {
     1 -
     t *
       Math.exp(
-        -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        -x * x -
+          1.26551223 +
+          t *
+            (1.00002368 +
+              t *
+                (0.37409196 +
+                  t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
       );
   return x >= 0 ? y : -y;
 }

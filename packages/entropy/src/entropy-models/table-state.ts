@@ -29,9 +29,7 @@ export function tablesFromState(dict: Readonly<Record<string, unknown>>, precisi
     const v = dict[key];
     if (!(v instanceof tf.Tensor)) throw new ModelMismatchError(`entropy model state: missing integer table "${key}"`);
     if (v.dtype !== 'int32' || v.rank !== rank || v.shape[0] !== count) {
-      throw new ModelMismatchError(
-        `entropy model state: "${key}" must be int32 of rank ${rank} with ${count} rows, found ${v.dtype} [${v.shape.join(', ')}]`,
-      );
+      throw new ModelMismatchError(`entropy model state: "${key}" must be int32 of rank ${rank} with ${count} rows, found ${v.dtype} [${v.shape.join(', ')}]`);
     }
     return v;
   };

@@ -36,5 +36,4 @@ describe('ops', () => {
     expect(Math.abs(va.reduce((s, v) => s + v, 0) / va.length)).toBeLessThan(0.01);
     x.dispose();
   });
-
 });

@@ -156,9 +156,7 @@ export class CharmTransforms extends Module {
    * @throws As {@link CharmTransforms.mean}.
    */
   scale(slice: number, hyperScales: tf.Tensor, decoded: readonly tf.Tensor[]): tf.Tensor4D {
-    return tf.tidy(() =>
-      this.scaleTransforms[this.#checkSlice(slice)]!.call(this.#support(slice, hyperScales, this.hyperScaleChannels, decoded))
-    );
+    return tf.tidy(() => this.scaleTransforms[this.#checkSlice(slice)]!.call(this.#support(slice, hyperScales, this.hyperScaleChannels, decoded)));
   }
 
   /**
@@ -193,7 +191,12 @@ export class CharmTransforms extends Module {
     return {
       mean: (slice, hyper, decoded) => means[slice]!(support(slice, hyper, decoded)),
       scale: (slice, hyper, decoded) => scales[slice]!(support(slice, hyper, decoded)),
-      ...(lrps.length > 0 ? { latentResidual: (slice: number, hyper: ExactMap, decoded: readonly ExactMap[], yHat: ExactMap) => lrps[slice]!(support(slice, hyper, decoded), yHat) } : {}),
+      ...(lrps.length > 0
+        ? {
+            latentResidual: (slice: number, hyper: ExactMap, decoded: readonly ExactMap[], yHat: ExactMap) =>
+              lrps[slice]!(support(slice, hyper, decoded), yHat),
+          }
+        : {}),
     };
   }
 

@@ -122,7 +122,13 @@ describe('CharmTransforms', () => {
         [6, 3],
         [7, 4],
       ];
-      const egic = new CharmTransforms({ latentChannels: 4, numSlices: 2, hiddenChannels: (i) => widths[i]!, kernelSizes: [3, 3, 3], latentResidualPrediction: false });
+      const egic = new CharmTransforms({
+        latentChannels: 4,
+        numSlices: 2,
+        hiddenChannels: (i) => widths[i]!,
+        kernelSizes: [3, 3, 3],
+        latentResidualPrediction: false,
+      });
       expect(egic.lrpTransforms).toHaveLength(0);
       expect(egic.meanTransforms[1]!.convs.map((c) => c.outChannels)).toEqual([7, 4, 2]);
       const hyper = uniform([1, 3, 3, 4], 1);
@@ -134,7 +140,7 @@ describe('CharmTransforms', () => {
     });
     expectStateDictRoundTrip(
       () => new CharmTransforms({ latentChannels: 4, numSlices: 2, hiddenChannels: [3, 3] }),
-      (m) => tf.tidy(() => m.latentResidual(1, uniform([1, 4, 4, 4], 1), [uniform([1, 4, 4, 2], 2)], uniform([1, 4, 4, 2], 3)))
+      (m) => tf.tidy(() => m.latentResidual(1, uniform([1, 4, 4, 4], 1), [uniform([1, 4, 4, 2], 2)], uniform([1, 4, 4, 2], 3))),
     );
   });
 });

@@ -48,9 +48,7 @@ export class SliceTransform extends Module implements ExactEvaluable {
     const hidden = [...(options.hiddenChannels ?? [224, 128])];
     const kernels = [...(options.kernelSizes ?? (hidden.length === 2 ? [5, 5, 3] : [...hidden.map(() => 5), 3]))];
     if (kernels.length !== hidden.length + 1) {
-      throw new InvalidArgumentError(
-        `${owner}: kernelSizes needs ${hidden.length + 1} entries (one per hidden layer and the output), found ${kernels.length}`
-      );
+      throw new InvalidArgumentError(`${owner}: kernelSizes needs ${hidden.length + 1} entries (one per hidden layer and the output), found ${kernels.length}`);
     }
     hidden.forEach((c, i) => checkInteger(owner, `hiddenChannels[${i}]`, c));
     this.inputChannels = inputChannels;

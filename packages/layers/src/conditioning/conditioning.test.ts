@@ -44,7 +44,14 @@ describe('Dense', () => {
     expectNoLeak(() => {
       const d = new Dense(3, 2);
       expect(d.kernel.shape).toEqual([3, 2]);
-      setTo(d.kernel, tf.tensor2d([[1, 2], [3, 4], [5, 6]]));
+      setTo(
+        d.kernel,
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+      );
       setTo(d.bias!, tf.tensor1d([0.5, -0.5]));
       const x = tf.tensor3d([[[1, 0, -1]], [[2, 1, 0]]]);
       const y = d.call(x);
@@ -73,7 +80,9 @@ describe('ConditioningMlp', () => {
       const small = new ConditioningMlp({ features: 8 });
       setTo(small.fc1.bias!, uniform([8], 3));
       const f = fourierFeatures([0.1, 3]);
-      const manual = tf.tidy(() => tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(f, small.fc1.kernel), small.fc1.bias!)), small.fc2.kernel), small.fc2.bias!)));
+      const manual = tf.tidy(() =>
+        tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(f, small.fc1.kernel), small.fc1.bias!)), small.fc2.kernel), small.fc2.bias!)),
+      );
       const y = small.call(f);
       expect(y.shape).toEqual([2, 8]);
       expectClose(take(y), take(manual), 1e-6, 1e-6);
@@ -150,7 +159,7 @@ describe('ConditionalElicSynthesis', () => {
     });
     expectStateDictRoundTrip(
       () => new ConditionalElicSynthesis({ latentChannels: 2, channels: [2, 2, 2, 3], numResidualBlocks: 1, featureChannels: 4 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 1, 1, 2], 9), uniform([1, 4], 10)))
+      (m) => tf.tidy(() => m.call(uniform([1, 1, 1, 2], 9), uniform([1, 4], 10))),
     );
   });
 });

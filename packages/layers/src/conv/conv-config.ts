@@ -45,7 +45,7 @@ export function resolveConvConfig(
   inChannels: number,
   outChannels: number,
   kernelSize: number | readonly [number, number],
-  options: Conv2dOptions
+  options: Conv2dOptions,
 ): ConvConfig {
   checkInteger(owner, 'inChannels', inChannels);
   checkInteger(owner, 'outChannels', outChannels);
@@ -79,9 +79,7 @@ export function convForward(owner: string, config: ConvConfig, x: tf.Tensor, ker
   checkNhwc(owner, x, config.inChannels);
   const [kh, kw] = config.kernelSize;
   if (config.padding === 'valid' && (x.shape[1] < kh || x.shape[2] < kw)) {
-    throw new ShapeError(
-      `${owner}: a 'valid' ${kh}x${kw} convolution needs an input of at least ${kh}x${kw} pixels, found ${describe(x)}`
-    );
+    throw new ShapeError(`${owner}: a 'valid' ${kh}x${kw} convolution needs an input of at least ${kh}x${kw} pixels, found ${describe(x)}`);
   }
   // tf.conv2d, or on wasm outside gradient recording Winograd for wide 3x3 and 5x5 / 2 convs.
   const y = fastConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, config.stride, tfPadding(config.padding, config.kernelSize));

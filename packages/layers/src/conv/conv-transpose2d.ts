@@ -57,12 +57,7 @@ export class ConvTranspose2d extends ConvLayer implements ExactEvaluable {
     const [n = 0, h = 0, w = 0] = inputShape;
     const [kh, kw] = this.kernelSize;
     const [sh, sw] = this.stride;
-    return [
-      n,
-      convTransposeOutputLength(h, kh, sh, this.padding),
-      convTransposeOutputLength(w, kw, sw, this.padding),
-      this.outChannels,
-    ];
+    return [n, convTransposeOutputLength(h, kh, sh, this.padding), convTransposeOutputLength(w, kw, sw, this.padding), this.outChannels];
   }
 
   /**
@@ -82,7 +77,7 @@ export class ConvTranspose2d extends ConvLayer implements ExactEvaluable {
         this.kernel as tf.Tensor4D,
         this.outputShape(x.shape),
         this.convConfig.stride,
-        tfPadding(this.padding, this.kernelSize)
+        tfPadding(this.padding, this.kernelSize),
       );
       return this.bias === undefined ? y : tf.add(y, this.bias);
     });

@@ -161,7 +161,7 @@ describe('Conv2d', () => {
   it('round-trips its state dict', () => {
     expectStateDictRoundTrip(
       () => new Conv2d(3, 4, 3, { stride: 2 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 7, 9, 3], 5)))
+      (m) => tf.tidy(() => m.call(uniform([1, 7, 9, 3], 5))),
     );
   });
 });
@@ -270,7 +270,7 @@ describe('ConvTranspose2d', () => {
   it('round-trips its state dict and refuses wrong inputs', () => {
     expectStateDictRoundTrip(
       () => new ConvTranspose2d(3, 4, 5, { stride: 2 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 3, 5, 3], 6)))
+      (m) => tf.tidy(() => m.call(uniform([1, 3, 5, 3], 6))),
     );
     expectNoLeak(() => {
       const conv = new ConvTranspose2d(3, 4, 5);
@@ -319,7 +319,7 @@ describe('SubpixelConv2d and depthToSpace', () => {
     });
     expectStateDictRoundTrip(
       () => new SubpixelConv2d(2, 2),
-      (m) => tf.tidy(() => m.call(uniform([1, 3, 3, 2], 1)))
+      (m) => tf.tidy(() => m.call(uniform([1, 3, 3, 2], 1))),
     );
   });
 });
@@ -327,7 +327,7 @@ describe('SubpixelConv2d and depthToSpace', () => {
 describe('checkGradients (test helper)', () => {
   it('fails on a wrong gradient', () => {
     const wrong = tf.customGrad(((x: tf.Tensor) => ({ value: tf.square(x), gradFunc: (dy: tf.Tensor) => tf.mul(dy, x) })) as never) as (
-      x: tf.Tensor
+      x: tf.Tensor,
     ) => tf.Tensor;
     const v = variableOf(tf.tensor1d([1, 2]));
     expect(() => checkGradients(() => tf.sum(wrong(v)) as tf.Scalar, [v])).toThrow(/finite difference/);

@@ -39,9 +39,7 @@ export function initKernel(owner: string, init: KernelInitializer, shape: number
     return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fans.fanIn) / TRUNCATED_STDDEV, 'float32');
   }
   if (typeof init !== 'function') {
-    throw new InvalidArgumentError(
-      `${owner}: kernelInitializer must be 'glorotUniform', 'heNormal' or a function, found ${String(init)}`
-    );
+    throw new InvalidArgumentError(`${owner}: kernelInitializer must be 'glorotUniform', 'heNormal' or a function, found ${String(init)}`);
   }
   const value = init([...shape], fans);
   if (!(value instanceof tf.Tensor) || !tf.util.arraysEqual(value.shape, shape)) {

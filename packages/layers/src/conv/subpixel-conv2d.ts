@@ -55,7 +55,7 @@ export class SubpixelConv2d extends Module {
       new Conv2d(inChannels, outChannels * r2, options.kernelSize ?? 3, {
         useBias: options.useBias ?? true,
         kernelInitializer: options.kernelInitializer ?? 'glorotUniform',
-      })
+      }),
     );
   }
 

@@ -30,7 +30,10 @@ function expectAllConnected(m: { trainableVariables(): tf.Variable[] }, loss: ()
   for (const v of vars) {
     const g = take(grads[v.name]!);
     expect(g.every(Number.isFinite), v.name).toBe(true);
-    expect(g.some((e) => e !== 0), `gradient of ${v.name} is zero`).toBe(true);
+    expect(
+      g.some((e) => e !== 0),
+      `gradient of ${v.name} is zero`,
+    ).toBe(true);
   }
   value.dispose();
 }
@@ -171,11 +174,11 @@ describe('ElicAnalysis and ElicSynthesis', () => {
     });
     expectStateDictRoundTrip(
       () => new ElicAnalysis({ channels: [2, 2, 2, 2], numResidualBlocks: 1 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 16, 16, 3], 6)))
+      (m) => tf.tidy(() => m.call(uniform([1, 16, 16, 3], 6))),
     );
     expectStateDictRoundTrip(
       () => new ElicSynthesis({ latentChannels: 2, channels: [2, 2, 2, 3], numResidualBlocks: 1 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 1, 2, 2], 7)))
+      (m) => tf.tidy(() => m.call(uniform([1, 1, 2, 2], 7))),
     );
   });
 });

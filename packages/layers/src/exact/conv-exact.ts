@@ -11,7 +11,13 @@ function padBefore(padding: ConvPadding, length: number, kernel: number, stride:
 }
 
 /** The geometry of a convolution of an `h` x `w` input. */
-export function convGeometry(padding: ConvPadding, kernel: readonly [number, number], stride: readonly [number, number], h: number, w: number): ExactConvGeometry {
+export function convGeometry(
+  padding: ConvPadding,
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+  h: number,
+  w: number,
+): ExactConvGeometry {
   return {
     stride,
     padTop: padBefore(padding, h, kernel[0], stride[0]),
@@ -22,7 +28,13 @@ export function convGeometry(padding: ConvPadding, kernel: readonly [number, num
 }
 
 /** The geometry of a transposed convolution of an `h` x `w` input (that of the convolution it is the gradient of). */
-export function convTransposeGeometry(padding: ConvPadding, kernel: readonly [number, number], stride: readonly [number, number], h: number, w: number): ExactConvGeometry {
+export function convTransposeGeometry(
+  padding: ConvPadding,
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+  h: number,
+  w: number,
+): ExactConvGeometry {
   const outHeight = convTransposeOutputLength(h, kernel[0], stride[0], padding);
   const outWidth = convTransposeOutputLength(w, kernel[1], stride[1], padding);
   return {

@@ -48,9 +48,19 @@ async function expectTwin(module: { call(x: tf.Tensor): tf.Tensor; exact(): Prom
 
 describe('deterministic twins (exact()) agree with call() within float32 rounding', () => {
   const cases: [ConvPadding, number, number, number][] = [];
-  for (const padding of ['same', 'same_zeros', 'valid'] as const) for (const [k, s] of [[3, 1], [5, 2], [4, 2], [2, 2]] as const) cases.push([padding, k, s, 0]);
+  for (const padding of ['same', 'same_zeros', 'valid'] as const)
+    for (const [k, s] of [
+      [3, 1],
+      [5, 2],
+      [4, 2],
+      [2, 2],
+    ] as const)
+      cases.push([padding, k, s, 0]);
   it.each(cases)('Conv2d and ConvTranspose2d, padding %s, kernel %d, stride %d, odd and even sizes', async (padding, k, s) => {
-    for (const [h, w] of [[9, 8], [7, 11]] as const) {
+    for (const [h, w] of [
+      [9, 8],
+      [7, 11],
+    ] as const) {
       const conv = new Conv2d(3, 5, k, { stride: s, padding });
       const x = uniform([1, h, w, 3], h * w);
       await expectTwin(conv, x);
@@ -63,7 +73,13 @@ describe('deterministic twins (exact()) agree with call() within float32 roundin
   });
 
   it('Sequential with relu and leakyRelu steps; a plain function step is refused by name', async () => {
-    const seq = new Sequential([new ConvTranspose2d(4, 6, 5, { stride: 2, padding: 'same_zeros' }), relu, new Conv2d(6, 6, 3, { padding: 'same_zeros' }), leakyRelu(0.2), new Conv2d(6, 2, 3)]);
+    const seq = new Sequential([
+      new ConvTranspose2d(4, 6, 5, { stride: 2, padding: 'same_zeros' }),
+      relu,
+      new Conv2d(6, 6, 3, { padding: 'same_zeros' }),
+      leakyRelu(0.2),
+      new Conv2d(6, 2, 3),
+    ]);
     const x = uniform([1, 5, 6, 4], 3, -2, 2);
     await expectTwin(seq, x);
     x.dispose();
@@ -87,17 +103,21 @@ describe('deterministic twins (exact()) agree with call() within float32 roundin
     lrp.dispose();
   });
 
-  it.each(['split', 'unpack', 'merge', 'none'] as const)('SwinStage (%s) on a map that is not a multiple of the window: attention, shift mask, LayerNorm, GELU', async (resample) => {
-    const stage = new SwinStage(8, { depth: 2, windowSize: 4, headDim: 4, resample, outDim: 6 });
-    // Non-zero relative position bias and LayerNorm parameters, so the twins read them.
-    for (const [name, v] of stage.namedVariables()) {
-      if (name.includes('relative_position_bias_table') || name.endsWith('gamma') || name.endsWith('beta')) v.assign(tf.add(v, uniform(v.shape, name.length, -0.5, 0.5)));
-    }
-    const x = uniform([1, 6, 7, 8], 6, -2, 2);
-    await expectTwin(stage, x, 5e-5);
-    x.dispose();
-    stage.dispose();
-  });
+  it.each(['split', 'unpack', 'merge', 'none'] as const)(
+    'SwinStage (%s) on a map that is not a multiple of the window: attention, shift mask, LayerNorm, GELU',
+    async (resample) => {
+      const stage = new SwinStage(8, { depth: 2, windowSize: 4, headDim: 4, resample, outDim: 6 });
+      // Non-zero relative position bias and LayerNorm parameters, so the twins read them.
+      for (const [name, v] of stage.namedVariables()) {
+        if (name.includes('relative_position_bias_table') || name.endsWith('gamma') || name.endsWith('beta'))
+          v.assign(tf.add(v, uniform(v.shape, name.length, -0.5, 0.5)));
+      }
+      const x = uniform([1, 6, 7, 8], 6, -2, 2);
+      await expectTwin(stage, x, 5e-5);
+      x.dispose();
+      stage.dispose();
+    },
+  );
 
   it('PatchMerging of an odd-sized map', async () => {
     const m = new PatchMerging(3, 5);

@@ -1,15 +1,7 @@
 import { InvalidArgumentError, ModelMismatchError, setBackend, ShapeError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkGradients,
-  expectClose,
-  expectNoLeak,
-  expectStateDictRoundTrip,
-  take,
-  uniform,
-  variableOf,
-} from '../test-helpers.js';
+import { checkGradients, expectClose, expectNoLeak, expectStateDictRoundTrip, take, uniform, variableOf } from '../test-helpers.js';
 import { GDN, IGDN } from './gdn.js';
 import type { GdnForm } from './gdn.js';
 import { convertGdnWeights, loadGdnWeights } from './load-gdn-weights.js';
@@ -157,7 +149,17 @@ describe('GDN', () => {
         [{ beta: tf.ones([2], 'int32'), gamma: tf.eye(2) }, { source: 'tfc' }, ModelMismatchError],
         [{ beta: tf.tensor1d([1, NaN]), gamma: tf.eye(2) }, { source: 'tfc' }, InvalidArgumentError],
         [{ beta: tf.tensor1d([1, 1e-8]), gamma: tf.eye(2) }, { source: 'tfc', storage: 'effective' }, InvalidArgumentError],
-        [{ beta: tf.ones([2]), gamma: tf.tensor2d([[1, -0.1], [0, 1]]) }, { source: 'tfc', storage: 'effective' }, InvalidArgumentError],
+        [
+          {
+            beta: tf.ones([2]),
+            gamma: tf.tensor2d([
+              [1, -0.1],
+              [0, 1],
+            ]),
+          },
+          { source: 'tfc', storage: 'effective' },
+          InvalidArgumentError,
+        ],
         [{ ...good }, { source: 'pytorch' }, InvalidArgumentError],
         [{ ...good }, { source: 'tfc', storage: 'raw' }, InvalidArgumentError],
       ];
@@ -216,43 +218,40 @@ describe('GDN', () => {
     });
   });
 
-  it.each(['cpu', 'wasm'] as const)(
-    'has its written-out gradient equal to the autodiff of the plain formula (%s)',
-    async (backend) => {
-      await setBackend(backend);
-      try {
-        for (const form of ['classic', 'simplified'] as GdnForm[]) {
-          for (const inverse of [false, true]) {
-            const gdn = new GDN(5, { form, inverse });
-            setRandom(gdn, 21);
-            const x = variableOf(uniform([2, 3, 4, 5], 22, -2, 2));
-            const r = uniform([2, 3, 4, 5], 23);
-            const vars = [x, gdn.beta, gdn.gamma];
-            const plain = (): tf.Scalar =>
-              tf.tidy(() => {
-                const pool = form === 'classic' ? tf.square(x) : tf.abs(x);
-                let norm = tf.reshape(tf.add(tf.matMul(tf.reshape(pool, [-1, 5]), gdn.effectiveGamma()), gdn.effectiveBeta()), x.shape);
-                if (form === 'classic') norm = tf.sqrt(norm);
-                return tf.sum(tf.mul(inverse ? tf.mul(x, norm) : tf.div(x, norm), r));
-              });
-            const ours = tf.variableGrads(() => tf.sum(tf.mul(gdn.call(x), r)) as tf.Scalar, vars);
-            const ref = tf.variableGrads(plain, vars);
-            expectClose(take(ours.value), take(ref.value), 1e-6, 1e-5);
-            for (const v of vars) expectClose(take(ours.grads[v.name]!), take(ref.grads[v.name]!), 1e-5, 1e-4);
-            // No tensor leaks through the custom gradient.
-            const start = tf.memory().numTensors;
-            const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(gdn.call(x), r)) as tf.Scalar, vars);
-            tf.dispose([value, ...Object.values(grads)]);
-            expect(tf.memory().numTensors).toBe(start);
-            tf.dispose([x, r]);
-            gdn.dispose();
-          }
+  it.each(['cpu', 'wasm'] as const)('has its written-out gradient equal to the autodiff of the plain formula (%s)', async (backend) => {
+    await setBackend(backend);
+    try {
+      for (const form of ['classic', 'simplified'] as GdnForm[]) {
+        for (const inverse of [false, true]) {
+          const gdn = new GDN(5, { form, inverse });
+          setRandom(gdn, 21);
+          const x = variableOf(uniform([2, 3, 4, 5], 22, -2, 2));
+          const r = uniform([2, 3, 4, 5], 23);
+          const vars = [x, gdn.beta, gdn.gamma];
+          const plain = (): tf.Scalar =>
+            tf.tidy(() => {
+              const pool = form === 'classic' ? tf.square(x) : tf.abs(x);
+              let norm = tf.reshape(tf.add(tf.matMul(tf.reshape(pool, [-1, 5]), gdn.effectiveGamma()), gdn.effectiveBeta()), x.shape);
+              if (form === 'classic') norm = tf.sqrt(norm);
+              return tf.sum(tf.mul(inverse ? tf.mul(x, norm) : tf.div(x, norm), r));
+            });
+          const ours = tf.variableGrads(() => tf.sum(tf.mul(gdn.call(x), r)) as tf.Scalar, vars);
+          const ref = tf.variableGrads(plain, vars);
+          expectClose(take(ours.value), take(ref.value), 1e-6, 1e-5);
+          for (const v of vars) expectClose(take(ours.grads[v.name]!), take(ref.grads[v.name]!), 1e-5, 1e-4);
+          // No tensor leaks through the custom gradient.
+          const start = tf.memory().numTensors;
+          const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(gdn.call(x), r)) as tf.Scalar, vars);
+          tf.dispose([value, ...Object.values(grads)]);
+          expect(tf.memory().numTensors).toBe(start);
+          tf.dispose([x, r]);
+          gdn.dispose();
         }
-      } finally {
-        await setBackend('cpu');
       }
+    } finally {
+      await setBackend('cpu');
     }
-  );
+  });
 
   it('round-trips its state dict', () => {
     let seed = 100;
@@ -262,7 +261,7 @@ describe('GDN', () => {
         setRandom(g, (seed += 7));
         return g;
       },
-      (g) => tf.tidy(() => g.call(uniform([1, 5, 7, 3], 9)))
+      (g) => tf.tidy(() => g.call(uniform([1, 5, 7, 3], 9))),
     );
   });
 });

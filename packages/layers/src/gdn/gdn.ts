@@ -174,29 +174,30 @@ function gdnOp(form: GdnForm, inverse: boolean): (x: tf.Tensor2D, beta: tf.Tenso
       value,
       // In a tidy: TF.js runs a custom gradient outside one, so its temporaries would
       // otherwise live until the whole backward pass ends.
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-        const [xs, b, g] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
-        const pooled = pool(xs);
-        const nn = norm(pooled, b, g);
-        // m: the factor y = x * m; dn: dL/dn.
-        let m: tf.Tensor;
-        let dn: tf.Tensor;
-        const gx = tf.mul(dy, xs);
-        if (form === 'classic') {
-          const root = tf.sqrt(nn);
-          m = inverse ? root : tf.reciprocal(root);
-          // d sqrt(n) / dn = 1 / (2 sqrt(n)); d n^(-1/2) / dn = -1 / (2 n sqrt(n)).
-          dn = inverse ? tf.div(gx, tf.mul(root, 2)) : tf.div(gx, tf.mul(tf.mul(nn, root), -2));
-        } else {
-          m = inverse ? nn : tf.reciprocal(nn);
-          dn = inverse ? gx : tf.neg(tf.div(gx, tf.square(nn)));
-        }
-        const slope = form === 'classic' ? tf.mul(xs, 2) : tf.sign(xs);
-        const dx = tf.add(tf.mul(dy, m), tf.mul(slope, tf.matMul(dn as tf.Tensor2D, g, false, true)));
-        const dGamma = tf.matMul(pooled as tf.Tensor2D, dn as tf.Tensor2D, true, false);
-        const dBeta = tf.sum(dn, 0);
-        return [dx, dBeta, dGamma];
-      }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, b, g] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+          const pooled = pool(xs);
+          const nn = norm(pooled, b, g);
+          // m: the factor y = x * m; dn: dL/dn.
+          let m: tf.Tensor;
+          let dn: tf.Tensor;
+          const gx = tf.mul(dy, xs);
+          if (form === 'classic') {
+            const root = tf.sqrt(nn);
+            m = inverse ? root : tf.reciprocal(root);
+            // d sqrt(n) / dn = 1 / (2 sqrt(n)); d n^(-1/2) / dn = -1 / (2 n sqrt(n)).
+            dn = inverse ? tf.div(gx, tf.mul(root, 2)) : tf.div(gx, tf.mul(tf.mul(nn, root), -2));
+          } else {
+            m = inverse ? nn : tf.reciprocal(nn);
+            dn = inverse ? gx : tf.neg(tf.div(gx, tf.square(nn)));
+          }
+          const slope = form === 'classic' ? tf.mul(xs, 2) : tf.sign(xs);
+          const dx = tf.add(tf.mul(dy, m), tf.mul(slope, tf.matMul(dn as tf.Tensor2D, g, false, true)));
+          const dGamma = tf.matMul(pooled as tf.Tensor2D, dn as tf.Tensor2D, true, false);
+          const dBeta = tf.sum(dn, 0);
+          return [dx, dBeta, dGamma];
+        }),
     };
   });
   return (x, beta, gamma) => op(x, beta, gamma) as tf.Tensor2D;

@@ -104,7 +104,7 @@ export function convertGdnWeights(gdn: GDN, weights: GdnWeights, options: GdnWei
     if (minBeta < gdn.betaMin - TOLERANCE || minGamma < -TOLERANCE) {
       throw new InvalidArgumentError(
         `convertGdnWeights (${source}): effective values must be beta >= ${gdn.betaMin} and gamma >= 0, ` +
-          `found min(beta) = ${minBeta} and min(gamma) = ${minGamma}`
+          `found min(beta) = ${minBeta} and min(gamma) = ${minGamma}`,
       );
     }
   }

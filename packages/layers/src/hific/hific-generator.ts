@@ -74,11 +74,7 @@ export class HificGenerator extends Module {
     let width = trunkWidth;
     for (let i = 0; i < this.numUp; i++) {
       const out = base * 2 ** (this.numUp - 1 - i);
-      this.#tail.push(
-        this.addModule(`up${i}`, new ConvTranspose2d(width, out, 3, { stride: 2 })),
-        this.addModule(`upNorm${i}`, new ChannelNorm(out)),
-        relu
-      );
+      this.#tail.push(this.addModule(`up${i}`, new ConvTranspose2d(width, out, 3, { stride: 2 })), this.addModule(`upNorm${i}`, new ChannelNorm(out)), relu);
       width = out;
     }
     this.#tail.push(this.addModule('convOut', new Conv2d(width, this.outputChannels, 7)));

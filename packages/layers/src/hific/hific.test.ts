@@ -170,11 +170,11 @@ describe('HiFiC blocks', () => {
   it('round-trips the encoder and generator state dicts', () => {
     expectStateDictRoundTrip(
       () => new HificEncoder({ baseChannels: 2, latentChannels: 3, numDown: 2 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 8, 8, 3], 10)))
+      (m) => tf.tidy(() => m.call(uniform([1, 8, 8, 3], 10))),
     );
     expectStateDictRoundTrip(
       () => new HificGenerator({ latentChannels: 3, baseChannels: 2, numUp: 2, numResidualBlocks: 1 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 2, 2, 3], 11)))
+      (m) => tf.tidy(() => m.call(uniform([1, 2, 2, 3], 11))),
     );
   });
 });

@@ -53,9 +53,7 @@ export function checkNhwc(owner: string, x: tf.Tensor, channels: number): assert
 export function checkChannelsLast(owner: string, x: tf.Tensor, channels: number, minRank = 2): void {
   checkTensor(owner, 'input', x);
   if (x.rank < minRank || x.shape[x.rank - 1] !== channels) {
-    throw new ShapeError(
-      `${owner}: expected a float32 tensor of rank >= ${minRank} with ${channels} channels on the last axis, found ${describe(x)}`
-    );
+    throw new ShapeError(`${owner}: expected a float32 tensor of rank >= ${minRank} with ${channels} channels on the last axis, found ${describe(x)}`);
   }
   if (x.dtype !== 'float32') {
     throw new InvalidArgumentError(`${owner}: expected a float32 tensor, found ${describe(x)}`);

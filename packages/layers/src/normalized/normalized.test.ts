@@ -42,7 +42,16 @@ describe('SpectralNormConv2d', () => {
       // power-iteration steps converge whatever the random initial u; a random kernel can
       // have nearly equal top singular values and made this test flaky.
       const kernel = tf.tidy(() =>
-        tf.reshape(tf.add(tf.mul(uniform([18, 4], 7), 0.05), tf.pad(tf.diag(tf.tensor1d([4, 2, 1, 0.5])), [[0, 14], [0, 0]])), [3, 3, 2, 4])
+        tf.reshape(
+          tf.add(
+            tf.mul(uniform([18, 4], 7), 0.05),
+            tf.pad(tf.diag(tf.tensor1d([4, 2, 1, 0.5])), [
+              [0, 14],
+              [0, 0],
+            ]),
+          ),
+          [3, 3, 2, 4],
+        ),
       );
       sn.kernel.assign(kernel);
       kernel.dispose();
@@ -112,7 +121,7 @@ describe('SpectralNormConv2d', () => {
   it('round-trips its state dict, u included', () => {
     expectStateDictRoundTrip(
       () => new SpectralNormConv2d(2, 3, 4, { stride: 2 }),
-      (m) => tf.tidy(() => m.call(uniform([1, 8, 8, 2], 4)))
+      (m) => tf.tidy(() => m.call(uniform([1, 8, 8, 2], 4))),
     );
   });
 });
@@ -151,7 +160,7 @@ describe('WeightNormConv2d', () => {
     });
     expectStateDictRoundTrip(
       () => new WeightNormConv2d(2, 3, 3),
-      (m) => tf.tidy(() => m.call(uniform([1, 5, 5, 2], 7)))
+      (m) => tf.tidy(() => m.call(uniform([1, 5, 5, 2], 7))),
     );
   });
 });
@@ -164,7 +173,7 @@ describe('weight-norm data-dependent initialisation', () => {
       return { mean: Array.from(m.mean.dataSync()), variance: Array.from(m.variance.dataSync()) };
     });
 
-  it('normalises the armed call\'s outputs per channel (zero mean, unit variance), once', () => {
+  it("normalises the armed call's outputs per channel (zero mean, unit variance), once", () => {
     const conv = new WeightNormConv2d(3, 4, 3, { padding: 'same_zeros' });
     const x = tf.add(tf.mul(uniform([2, 9, 9, 3], 1), 5), 2);
     expectNoLeak(() => {

@@ -48,12 +48,7 @@ export class SpectralNormConv2d extends ConvLayer {
    * @param options - As {@link Conv2d}, plus `epsilon`.
    * @throws InvalidArgumentError for invalid sizes, padding or initialiser.
    */
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: number | readonly [number, number],
-    options: SpectralNormConv2dOptions = {}
-  ) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: SpectralNormConv2dOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
     const owner = this.owner;
     const config = this.convConfig;

@@ -28,9 +28,6 @@ export function weightNormDataInit(module: Module, pass: () => tf.Tensor | reado
   for (const t of Array.isArray(out) ? (out as readonly tf.Tensor[]) : [out as tf.Tensor]) t.dispose();
   const missed = convs.filter((c) => c.awaitingInitialization).length;
   for (const c of convs) c.initializeOnNextCall(false);
-  if (missed > 0)
-    throw new NcompError(
-      `weightNormDataInit: the pass reached ${convs.length - missed} of ${convs.length} weight-normalized convolutions`,
-    );
+  if (missed > 0) throw new NcompError(`weightNormDataInit: the pass reached ${convs.length - missed} of ${convs.length} weight-normalized convolutions`);
   return convs.length;
 }

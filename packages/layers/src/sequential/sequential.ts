@@ -53,7 +53,11 @@ export class Sequential extends Module implements ExactEvaluable {
         if (step instanceof Module) return exactOf(`Sequential step ${i}`, step);
         const twin = (step as Partial<ExactStepFunction>).exact;
         if (typeof twin !== 'function') {
-          return Promise.reject(new InvalidArgumentError(`Sequential step ${i} is a function without a deterministic twin (an "exact" property); use relu / leakyRelu from @ncomp/layers or a module`));
+          return Promise.reject(
+            new InvalidArgumentError(
+              `Sequential step ${i} is a function without a deterministic twin (an "exact" property); use relu / leakyRelu from @ncomp/layers or a module`,
+            ),
+          );
         }
         return Promise.resolve(twin);
       }),

@@ -52,13 +52,23 @@ describe('Swin building blocks', () => {
       const xs = [-3, -1, 0, 0.5, 2];
       const phi = (x: number): number => 0.5 * (1 + erf(x / Math.SQRT2));
       const t = tf.tensor1d(xs);
-      expectClose(take(gelu(t)), xs.map((x) => x * phi(x)), 1e-6, 1e-6);
+      expectClose(
+        take(gelu(t)),
+        xs.map((x) => x * phi(x)),
+        1e-6,
+        1e-6,
+      );
       t.dispose();
       const ln = new LayerNorm(4);
       const x = tf.tensor2d([[1, 2, 3, 6]]);
       const mean = 3;
       const variance = (4 + 1 + 0 + 9) / 4;
-      expectClose(take(ln.call(x)), [1, 2, 3, 6].map((v) => (v - mean) / Math.sqrt(variance + 1e-5)), 1e-6, 1e-6);
+      expectClose(
+        take(ln.call(x)),
+        [1, 2, 3, 6].map((v) => (v - mean) / Math.sqrt(variance + 1e-5)),
+        1e-6,
+        1e-6,
+      );
       expect([...ln.namedVariables().keys()]).toEqual(['gamma', 'beta']);
       const bad = tf.zeros([2, 3]);
       expect(() => ln.call(bad)).toThrow(ShapeError);
@@ -101,7 +111,7 @@ describe('Swin building blocks', () => {
     expect(Math.max(...big)).toBe(15 * 15 - 1);
   });
 
-  it('the shifted-window mask equals the reference\'s nine-region mask on window multiples', () => {
+  it("the shifted-window mask equals the reference's nine-region mask on window multiples", () => {
     for (const [h, w, window] of [
       [8, 8, 4],
       [8, 12, 4],
@@ -148,7 +158,10 @@ describe('WindowAttention', () => {
         const index = relativePositionIndex(2);
         const heads = [0, 1].map((h) => {
           const pick = (i: number): tf.Tensor => tf.slice(qkv, [0, 0, i * 4 + h * 2], [-1, -1, 2]);
-          const bias = tf.tensor2d(Array.from(index).map((i) => table[i]![h]!), [4, 4]);
+          const bias = tf.tensor2d(
+            Array.from(index).map((i) => table[i]![h]!),
+            [4, 4],
+          );
           const logits = tf.add(tf.add(tf.div(tf.matMul(pick(0), pick(1), false, true), Math.SQRT2), bias), mask);
           return tf.matMul(tf.softmax(logits), pick(2));
         });
@@ -232,7 +245,10 @@ describe('SwinBlock', () => {
         const table = block.attn.relativePositionBiasTable.arraySync() as number[][];
         const index = relativePositionIndex(4);
         const pos = [0, 1, 2, 4, 5, 6, 8, 9, 10]; // the 3x3 real tokens inside the 4x4 window
-        const bias = tf.tensor2d(pos.flatMap((i) => pos.map((j) => table[index[i * 16 + j]!]![0]!)), [9, 9]);
+        const bias = tf.tensor2d(
+          pos.flatMap((i) => pos.map((j) => table[index[i * 16 + j]!]![0]!)),
+          [9, 9],
+        );
         const a = block.attn.proj.call(tf.matMul(tf.softmax(tf.add(tf.div(tf.matMul(q!, k!, false, true), 2), bias)), v!));
         const y = tf.add(x, tf.reshape(a, [1, 3, 3, 4]));
         return tf.add(y, block.mlp.call(block.norm2.call(y)));
@@ -279,7 +295,11 @@ describe('patch merging, splitting and unpacking', () => {
   it('PatchSplitting is Dense (no bias) -> LN -> depth-to-space, PatchUnpack Dense (bias) -> depth-to-space', () => {
     expectNoLeak(() => {
       const split = new PatchSplitting(4, 3);
-      expect([...split.namedVariables().entries()].map(([k, v]) => `${k}:${v.shape.join('x')}`)).toEqual(['norm.gamma:12', 'norm.beta:12', 'reduction.kernel:4x12']);
+      expect([...split.namedVariables().entries()].map(([k, v]) => `${k}:${v.shape.join('x')}`)).toEqual([
+        'norm.gamma:12',
+        'norm.beta:12',
+        'reduction.kernel:4x12',
+      ]);
       const unpack = new PatchUnpack(4, 3);
       expect([...unpack.namedVariables().keys()]).toEqual(['reduction.kernel', 'reduction.bias']);
       const x = uniform([1, 3, 5, 4], 3);

@@ -108,7 +108,9 @@ export class WindowAttention extends Module {
     const n = this.windowSize * this.windowSize;
     const [b = 0, tokens = 0] = windows.shape;
     if (windows.rank !== 3 || tokens !== n) {
-      throw new ShapeError(`${owner}: expected windows [batch x windows, ${n}, ${this.dim}] (${this.windowSize}x${this.windowSize} tokens), found ${describe(windows)}`);
+      throw new ShapeError(
+        `${owner}: expected windows [batch x windows, ${n}, ${this.dim}] (${this.windowSize}x${this.windowSize} tokens), found ${describe(windows)}`,
+      );
     }
     if (mask !== undefined) {
       checkTensor(owner, 'mask', mask);

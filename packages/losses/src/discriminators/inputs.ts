@@ -30,18 +30,12 @@ export interface DiscriminatorInputSpec {
  *   ShapeError for wrong ranks, channels, batch sizes or latent grids.
  * @internal
  */
-export function checkDiscriminatorInputs(
-  spec: DiscriminatorInputSpec,
-  image: unknown,
-  latent: unknown
-): asserts image is tf.Tensor4D {
+export function checkDiscriminatorInputs(spec: DiscriminatorInputSpec, image: unknown, latent: unknown): asserts image is tf.Tensor4D {
   const { owner } = spec;
   checkImageBatch(owner, 'image', image);
   if (image.shape[3] !== spec.inputChannels) {
     throw new ShapeError(
-      `${owner}: image must have ${spec.inputChannels} channels [batch, height, width, ${spec.inputChannels}], found ${describeShape(
-        image.shape
-      )}`
+      `${owner}: image must have ${spec.inputChannels} channels [batch, height, width, ${spec.inputChannels}], found ${describeShape(image.shape)}`,
     );
   }
   if (!spec.conditional) {
@@ -61,7 +55,7 @@ export function checkDiscriminatorInputs(
   if (expected.some((d, i) => d !== found[i])) {
     throw new ShapeError(
       `${owner}: for an image ${describeShape(image.shape)} the latent must be ${describeShape(expected)} ` +
-        `(batch, ceil(H / ${s}), ceil(W / ${s}), ${spec.latentChannels}), found ${describeShape(found)}`
+        `(batch, ceil(H / ${s}), ceil(W / ${s}), ${spec.latentChannels}), found ${describeShape(found)}`,
     );
   }
 }

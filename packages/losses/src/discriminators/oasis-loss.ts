@@ -46,16 +46,16 @@ function checkLabels(fn: string, labels: unknown, numClasses: number, shape?: re
   }
   if (shape !== undefined && !tf.util.arraysEqual(labels.shape, shape.slice(0, 3))) {
     throw new ShapeError(
-      `${fn}: labels must be [${shape.slice(0, 3).join(', ')}] to match the logits / images ${describeShape(shape)}, found ${describeShape(
-        labels.shape
-      )}`
+      `${fn}: labels must be [${shape.slice(0, 3).join(', ')}] to match the logits / images ${describeShape(shape)}, found ${describeShape(labels.shape)}`,
     );
   }
-  const [lo, hi] = tf.tidy(() => [tf.min(labels), tf.max(labels)]).map((t) => {
-    const v = t.dataSync()[0]!;
-    t.dispose();
-    return v;
-  }) as [number, number];
+  const [lo, hi] = tf
+    .tidy(() => [tf.min(labels), tf.max(labels)])
+    .map((t) => {
+      const v = t.dataSync()[0]!;
+      t.dispose();
+      return v;
+    }) as [number, number];
   if (lo < 0 || hi >= numClasses) {
     throw new InvalidArgumentError(`${fn}: labels must lie in [0, ${numClasses - 1}] (${numClasses} classes), found values in [${lo}, ${hi}]`);
   }
@@ -65,9 +65,7 @@ function checkLabels(fn: string, labels: unknown, numClasses: number, shape?: re
 function checkOasisLogits(fn: string, name: string, logits: unknown): asserts logits is tf.Tensor4D {
   checkFloatTensor(fn, name, logits);
   if (logits.rank !== 4 || logits.size === 0 || (logits.shape[3] ?? 0) < 2) {
-    throw new ShapeError(
-      `${fn}: ${name} must be [batch, height, width, numClasses + 1] with numClasses >= 1, found ${describeShape(logits.shape)}`
-    );
+    throw new ShapeError(`${fn}: ${name} must be [batch, height, width, numClasses + 1] with numClasses >= 1, found ${describeShape(logits.shape)}`);
   }
 }
 
@@ -140,20 +138,13 @@ export function oasisClassWeights(labels: tf.Tensor, numClasses: number): tf.Ten
  * @throws ShapeError for shapes that do not match; InvalidArgumentError for non-float32
  *   logits, non-int32 labels or labels outside `[0, numClasses)` (checked with a data read).
  */
-export function oasisDiscriminatorLoss(
-  realLogits: tf.Tensor,
-  fakeLogits: tf.Tensor,
-  labels: tf.Tensor,
-  options: OasisLossOptions = {}
-): tf.Scalar {
+export function oasisDiscriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor, labels: tf.Tensor, options: OasisLossOptions = {}): tf.Scalar {
   const fn = 'oasisDiscriminatorLoss';
   checkOasisLogits(fn, 'realLogits', realLogits);
   checkOasisLogits(fn, 'fakeLogits', fakeLogits);
   if (!tf.util.arraysEqual(realLogits.shape, fakeLogits.shape)) {
     throw new ShapeError(
-      `${fn}: realLogits and fakeLogits must have the same shape, found ${describeShape(realLogits.shape)} and ${describeShape(
-        fakeLogits.shape
-      )}`
+      `${fn}: realLogits and fakeLogits must have the same shape, found ${describeShape(realLogits.shape)} and ${describeShape(fakeLogits.shape)}`,
     );
   }
   const numClasses = realLogits.shape[3] - 1;
@@ -213,7 +204,7 @@ export function labelMix(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor, nu
   checkFloatTensor(fn, 'fake', fake);
   if (real.rank !== 4 || real.size === 0 || !tf.util.arraysEqual(real.shape, fake.shape)) {
     throw new ShapeError(
-      `${fn}: real and fake must be non-empty NHWC batches of the same shape, found ${describeShape(real.shape)} and ${describeShape(fake.shape)}`
+      `${fn}: real and fake must be non-empty NHWC batches of the same shape, found ${describeShape(real.shape)} and ${describeShape(fake.shape)}`,
     );
   }
   if (!Number.isInteger(numClasses) || numClasses < 1) {
@@ -257,8 +248,8 @@ export function labelMixLoss(mixedLogits: tf.Tensor, realLogits: tf.Tensor, fake
   if (!tf.util.arraysEqual(mixedLogits.shape, realLogits.shape) || !tf.util.arraysEqual(mixedLogits.shape, fakeLogits.shape)) {
     throw new ShapeError(
       `${fn}: mixedLogits, realLogits and fakeLogits must have the same shape, found ${describeShape(mixedLogits.shape)}, ${describeShape(
-        realLogits.shape
-      )} and ${describeShape(fakeLogits.shape)}`
+        realLogits.shape,
+      )} and ${describeShape(fakeLogits.shape)}`,
     );
   }
   const [n, h, w] = mixedLogits.shape;

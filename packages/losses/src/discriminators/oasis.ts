@@ -150,9 +150,7 @@ export class OasisDiscriminator extends Module {
       latentChannels: this.latentChannels,
       latentStride: this.latentStride,
     };
-    this.#latentConv = this.conditional
-      ? this.addModule('latentConv', new WeightNormConv2d(this.latentChannels, this.finalChannels, 3))
-      : undefined;
+    this.#latentConv = this.conditional ? this.addModule('latentConv', new WeightNormConv2d(this.latentChannels, this.finalChannels, 3)) : undefined;
     const e = this.channels;
     const depth = e.length;
     let width = this.inputChannels;

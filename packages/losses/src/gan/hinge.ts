@@ -18,10 +18,7 @@ import { checkGanOptions, checkLogits, checkSameLogitShapes, meanPerSample, weig
  * @throws ShapeError for a rank-0 or empty tensor or weights of another batch size;
  *   InvalidArgumentError for non-float32 tensors or a bad reduction.
  */
-export function hingeGeneratorLoss<R extends Reduction = 'mean'>(
-  fakeLogits: tf.Tensor,
-  options: GanLossOptions<R> = {}
-): Reduced<R> {
+export function hingeGeneratorLoss<R extends Reduction = 'mean'>(fakeLogits: tf.Tensor, options: GanLossOptions<R> = {}): Reduced<R> {
   const fn = 'hingeGeneratorLoss';
   checkLogits(fn, 'fakeLogits', fakeLogits);
   const reduction = checkGanOptions(fn, fakeLogits.shape[0]!, options);
@@ -43,7 +40,7 @@ export function hingeGeneratorLoss<R extends Reduction = 'mean'>(
 export function hingeDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,
   fakeLogits: tf.Tensor,
-  options: GanLossOptions<R> = {}
+  options: GanLossOptions<R> = {},
 ): Reduced<R> {
   const fn = 'hingeDiscriminatorLoss';
   checkLogits(fn, 'realLogits', realLogits);

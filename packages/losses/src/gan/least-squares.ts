@@ -19,16 +19,11 @@ import { checkGanOptions, checkLogits, checkSameLogitShapes, meanPerSample, weig
  * @throws ShapeError for a rank-0 or empty tensor or weights of another batch size;
  *   InvalidArgumentError for non-float32 tensors or a bad reduction.
  */
-export function leastSquaresGeneratorLoss<R extends Reduction = 'mean'>(
-  fakeLogits: tf.Tensor,
-  options: GanLossOptions<R> = {}
-): Reduced<R> {
+export function leastSquaresGeneratorLoss<R extends Reduction = 'mean'>(fakeLogits: tf.Tensor, options: GanLossOptions<R> = {}): Reduced<R> {
   const fn = 'leastSquaresGeneratorLoss';
   checkLogits(fn, 'fakeLogits', fakeLogits);
   const reduction = checkGanOptions(fn, fakeLogits.shape[0]!, options);
-  return tf.tidy(() =>
-    weightAndReduce(meanPerSample(tf.mul(tf.squaredDifference(fakeLogits, 1), 0.5)), options, reduction)
-  );
+  return tf.tidy(() => weightAndReduce(meanPerSample(tf.mul(tf.squaredDifference(fakeLogits, 1), 0.5)), options, reduction));
 }
 
 /**
@@ -46,7 +41,7 @@ export function leastSquaresGeneratorLoss<R extends Reduction = 'mean'>(
 export function leastSquaresDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,
   fakeLogits: tf.Tensor,
-  options: GanLossOptions<R> = {}
+  options: GanLossOptions<R> = {},
 ): Reduced<R> {
   const fn = 'leastSquaresDiscriminatorLoss';
   checkLogits(fn, 'realLogits', realLogits);

@@ -20,10 +20,7 @@ import { checkGanOptions, checkLogits, checkSameLogitShapes, meanPerSample, weig
  * @throws ShapeError for a rank-0 or empty tensor or weights of another batch size;
  *   InvalidArgumentError for non-float32 tensors or a bad reduction.
  */
-export function nonSaturatingGeneratorLoss<R extends Reduction = 'mean'>(
-  fakeLogits: tf.Tensor,
-  options: GanLossOptions<R> = {}
-): Reduced<R> {
+export function nonSaturatingGeneratorLoss<R extends Reduction = 'mean'>(fakeLogits: tf.Tensor, options: GanLossOptions<R> = {}): Reduced<R> {
   const fn = 'nonSaturatingGeneratorLoss';
   checkLogits(fn, 'fakeLogits', fakeLogits);
   const reduction = checkGanOptions(fn, fakeLogits.shape[0]!, options);
@@ -47,7 +44,7 @@ export function nonSaturatingGeneratorLoss<R extends Reduction = 'mean'>(
 export function nonSaturatingDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,
   fakeLogits: tf.Tensor,
-  options: GanLossOptions<R> = {}
+  options: GanLossOptions<R> = {},
 ): Reduced<R> {
   const fn = 'nonSaturatingDiscriminatorLoss';
   checkLogits(fn, 'realLogits', realLogits);

@@ -34,7 +34,7 @@ export function checkLogits(fn: string, name: string, logits: unknown): asserts 
   if (logits.rank === 0 || logits.size === 0) {
     throw new ShapeError(
       `${fn}: ${name} must have the batch as first dimension ([batch] or [batch, ...], e.g. PatchGAN ` +
-        `[batch, h, w, 1]) and no empty dimension, found ${describeShape(logits.shape)}`
+        `[batch, h, w, 1]) and no empty dimension, found ${describeShape(logits.shape)}`,
     );
   }
 }
@@ -46,11 +46,7 @@ export function checkLogits(fn: string, name: string, logits: unknown): asserts 
  */
 export function checkSameLogitShapes(fn: string, real: tf.Tensor, fake: tf.Tensor): void {
   if (!tf.util.arraysEqual(real.shape, fake.shape)) {
-    throw new ShapeError(
-      `${fn}: realLogits and fakeLogits must have the same shape, found ${describeShape(real.shape)} and ${describeShape(
-        fake.shape
-      )}`
-    );
+    throw new ShapeError(`${fn}: realLogits and fakeLogits must have the same shape, found ${describeShape(real.shape)} and ${describeShape(fake.shape)}`);
   }
 }
 
@@ -89,11 +85,7 @@ export function meanPerSample(values: tf.Tensor): tf.Tensor1D {
  *
  * @internal
  */
-export function weightAndReduce<R extends Reduction>(
-  perSample: tf.Tensor1D,
-  options: GanLossOptions<R>,
-  reduction: R
-): Reduced<R> {
+export function weightAndReduce<R extends Reduction>(perSample: tf.Tensor1D, options: GanLossOptions<R>, reduction: R): Reduced<R> {
   const weighted = options.weights === undefined ? perSample : (tf.mul(perSample, options.weights) as tf.Tensor1D);
   return reduce(weighted, reduction);
 }

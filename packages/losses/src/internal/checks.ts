@@ -43,8 +43,7 @@ export function checkImageBatch(fn: string, name: string, value: unknown): asser
   checkFloatTensor(fn, name, value);
   if (value.rank !== 4) {
     throw new ShapeError(
-      `${fn}: ${name} must be an NHWC batch of rank 4 [batch, height, width, channels], found rank ${value.rank} ` +
-        describeShape(value.shape)
+      `${fn}: ${name} must be an NHWC batch of rank 4 [batch, height, width, channels], found rank ${value.rank} ` + describeShape(value.shape),
     );
   }
   if (value.size === 0) {
@@ -62,9 +61,7 @@ export function checkImagePair(fn: string, x: unknown, y: unknown): void {
   checkImageBatch(fn, 'x', x);
   checkImageBatch(fn, 'y', y);
   if (!tf.util.arraysEqual(x.shape, y.shape)) {
-    throw new ShapeError(
-      `${fn}: x and y must have the same shape, found x ${describeShape(x.shape)} and y ${describeShape(y.shape)}`
-    );
+    throw new ShapeError(`${fn}: x and y must have the same shape, found x ${describeShape(x.shape)} and y ${describeShape(y.shape)}`);
   }
 }
 
@@ -77,9 +74,7 @@ export function checkImagePair(fn: string, x: unknown, y: unknown): void {
 export function checkPositive(fn: string, name: string, value: unknown, allowZero = false): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw new InvalidArgumentError(
-      `${fn}: ${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, found ${
-        typeof value === 'number' ? value : describeValue(value)
-      }`
+      `${fn}: ${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, found ${typeof value === 'number' ? value : describeValue(value)}`,
     );
   }
 }

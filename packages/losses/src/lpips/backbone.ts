@@ -52,8 +52,7 @@ export interface Backbone {
 
 const conv = (name: string, inChannels: number, outChannels: number, kernel: number, stride: number, pad: number) =>
   ({ kind: 'conv', name, inChannels, outChannels, kernel, stride, pad }) as const;
-const fire = (name: string, inChannels: number, squeeze: number, expand: number) =>
-  ({ kind: 'fire', name, inChannels, squeeze, expand }) as const;
+const fire = (name: string, inChannels: number, squeeze: number, expand: number) => ({ kind: 'fire', name, inChannels, squeeze, expand }) as const;
 const pool = (ceil: boolean) => ({ kind: 'maxPool', size: 3, stride: 2, ceil }) as const;
 const pool2 = { kind: 'maxPool', size: 2, stride: 2, ceil: false } as const;
 const tap = { kind: 'tap' } as const;

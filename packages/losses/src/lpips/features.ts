@@ -31,7 +31,7 @@ function maxPool(x: tf.Tensor4D, size: number, stride: number, ceil: boolean): t
           [0, padW],
           [0, 0],
         ],
-        -Infinity
+        -Infinity,
       );
     }
   }

@@ -43,7 +43,10 @@ describe.each<TestBackend>(['wasm', 'cpu'])('frozen convolutions on %s', (backen
           { filter: tf.randomNormal([3, 3, 5, 4], 0, 1, 'float32', 4) as tf.Tensor4D, bias: tf.randomNormal([4], 0, 1, 'float32', 5), pad: 1 },
         ];
         const plain = (input: tf.Tensor): tf.Tensor =>
-          tf.concat(branches.map((b) => tf.relu(tf.add(tf.conv2d(input as tf.Tensor4D, b.filter, 1, b.pad === 0 ? 'valid' : b.pad), b.bias))), 3);
+          tf.concat(
+            branches.map((b) => tf.relu(tf.add(tf.conv2d(input as tf.Tensor4D, b.filter, 1, b.pad === 0 ? 'valid' : b.pad), b.bias))),
+            3,
+          );
         const dy = tf.randomNormal([2, 13, 11, 7], 0, 1, 'float32', 6);
         expect(maxAbsDiff(frozenConvRelu(x, branches, 1), plain(x))).toBeLessThan(1e-5);
         const expected = tf.grad(plain)(x, dy);

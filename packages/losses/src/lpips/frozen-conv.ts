@@ -53,7 +53,7 @@ export function conv2dInputGradient(
   filter: tf.Tensor4D,
   inShape: readonly [number, number, number, number],
   stride: number,
-  pad: number
+  pad: number,
 ): tf.Tensor4D {
   const [n, inH, inW, inC] = inShape;
   const [kh, kw, , outC] = filter.shape;
@@ -86,7 +86,7 @@ export function conv2dInputGradient(
     // [N, Q, s, P, s, C]: row phase after q, column phase after p.
     const interleaved = tf.stack(
       phases.map((row) => tf.stack(row, 3)),
-      2
+      2,
     );
     full = tf.reshape(interleaved, [n, (q1 - q0) * stride, (p1 - p0) * stride, inC]);
   }
@@ -137,7 +137,7 @@ export function frozenConvRelu(x: tf.Tensor4D, branches: readonly ConvBranch[], 
         pad: pad === 0 ? 'valid' : pad,
         bias,
         activation: 'relu',
-      })
+      }),
     );
     const value = outputs.length === 1 ? outputs[0]! : tf.concat(outputs, 3);
     save([value]);
@@ -146,7 +146,13 @@ export function frozenConvRelu(x: tf.Tensor4D, branches: readonly ConvBranch[], 
       tf.tidy(() => {
         const masked = tf.mul(dy, tf.step(saved[0]!)) as tf.Tensor4D;
         const parts =
-          branches.length === 1 ? [masked] : tf.split(masked, branches.map((b) => b.filter.shape[3]), 3);
+          branches.length === 1
+            ? [masked]
+            : tf.split(
+                masked,
+                branches.map((b) => b.filter.shape[3]),
+                3,
+              );
         const grads = branches.map((b, k) => conv2dInputGradient(parts[k] as tf.Tensor4D, b.filter, shape, stride, b.pad));
         return grads.length === 1 ? grads[0]! : tf.addN(grads);
       });

@@ -42,9 +42,7 @@ describe.skipIf(dir === undefined)('LPIPS with the shipped v0.1 weights', () => 
     expect(models.alex!.numParameters()).toBe(2_469_696 + 1_152);
     expect(models.alex!.trainableVariables()).toEqual([]);
     expect(models.squeeze!.numParameters({ trainableOnly: true })).toBe(0);
-    expect([...models.alex!.namedVariables().keys()]).toEqual(
-      [...lpipsWeightShapes('alex').keys()].map((name) => `weights.${name}`)
-    );
+    expect([...models.alex!.namedVariables().keys()]).toEqual([...lpipsWeightShapes('alex').keys()].map((name) => `weights.${name}`));
     // Conv kernels are stored HWIO.
     expect(models.alex!.namedVariables().get('weights.features.0.weight')!.shape).toEqual([11, 11, 3, 64]);
     expect(models.alex!.minimumSize).toBe(31);
@@ -105,11 +103,9 @@ describe.skipIf(dir === undefined)('LPIPS with the shipped v0.1 weights', () => 
     await expect(Lpips.fromFile(join(dir!, 'no_such_file.safetensors'), 'alex')).rejects.toThrow(InvalidArgumentError);
     await expect(Lpips.fromFile(join(dir!, 'no_such_file.safetensors'), 'alex')).rejects.toThrow(/no_such_file/);
     await expect(Lpips.fromFile(join(dir!, 'lpips_alex_v0.1.safetensors'), 'squeeze')).rejects.toThrow(
-      /weights do not match LPIPS with backbone 'squeeze' \(they are LPIPS 'alex' weights\)/
+      /weights do not match LPIPS with backbone 'squeeze' \(they are LPIPS 'alex' weights\)/,
     );
-    await expect(Lpips.fromFile(join(dir!, 'lpips_alex_v0.1.safetensors'), 'resnet' as 'alex')).rejects.toThrow(
-      InvalidArgumentError
-    );
+    await expect(Lpips.fromFile(join(dir!, 'lpips_alex_v0.1.safetensors'), 'resnet' as 'alex')).rejects.toThrow(InvalidArgumentError);
     // Drop one tensor, reshape another, change a dtype and add a stray one.
     const file = await readSafetensorsFile(join(dir!, 'lpips_alex_v0.1.safetensors'));
     const tensors = new Map<string, SafetensorsTensor>(file.tensors);

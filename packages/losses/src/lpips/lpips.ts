@@ -180,9 +180,7 @@ export class Lpips extends Module {
     const [n, h, w, c] = x.shape;
     if (c !== 3) throw new ShapeError(`${fn}: images must have 3 (RGB) channels, found ${describeShape(x.shape)}`);
     if (h < this.minimumSize || w < this.minimumSize) {
-      throw new ShapeError(
-        `${fn}: LPIPS '${this.net}' needs images of at least ${this.minimumSize}x${this.minimumSize} pixels, found ${h}x${w}`
-      );
+      throw new ShapeError(`${fn}: LPIPS '${this.net}' needs images of at least ${this.minimumSize}x${this.minimumSize} pixels, found ${h}x${w}`);
     }
     return tf.tidy(() => {
       // [0, 1] -> [-1, 1] -> (v - shift) / scale, as one multiply-add per channel.

@@ -57,11 +57,9 @@ export function checkLpipsWeights(file: SafetensorsFile, net: LpipsNet, source: 
     const shown = problems.slice(0, 40);
     const more = problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : '';
     throw new ModelMismatchError(
-      `${source}: weights do not match LPIPS with backbone '${net}'${hint}; ${problems.length} problem${
-        problems.length === 1 ? '' : 's'
-      }:\n` +
+      `${source}: weights do not match LPIPS with backbone '${net}'${hint}; ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
         shown.map((p) => `  - ${p}`).join('\n') +
-        more
+        more,
     );
   }
   const out: CheckedWeights = new Map();

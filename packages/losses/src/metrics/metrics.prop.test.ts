@@ -47,11 +47,15 @@ describe('metric properties', () => {
           const [xy, yx, scaled] = results.map(values);
           expect(xy).toEqual(yx);
           expect(xy!.every((v) => v >= 0)).toBe(true);
-          close(scaled!, xy!.map((v) => a * a * v), 1e-4);
+          close(
+            scaled!,
+            xy!.map((v) => a * a * v),
+            1e-4,
+          );
           tf.dispose([x, y, ax, ay, ...results]);
         }),
-        { numRuns: 25 }
-      )
+        { numRuns: 25 },
+      ),
     ));
 
   it('PSNR is symmetric, invariant to a common offset, and to scaling with dataRange', () =>
@@ -68,8 +72,8 @@ describe('metric properties', () => {
           close(offset!, xy!, 1e-3);
           tf.dispose([x, y, sx, sy, ox, oy, ...results]);
         }),
-        { numRuns: 25 }
-      )
+        { numRuns: 25 },
+      ),
     ));
 
   it('MS-SSIM is symmetric, within [0, 1], and invariant to scaling with dataRange', () =>
@@ -85,7 +89,7 @@ describe('metric properties', () => {
           close(scaled!, xy!, 2e-3);
           tf.dispose([x, y, sx, sy, ...results]);
         }),
-        { numRuns: 20 }
-      )
+        { numRuns: 20 },
+      ),
     ));
 });

@@ -29,9 +29,7 @@ function closeImage(): tf.Tensor4D {
   const y = new Float32Array(x.length);
   let p = 0;
   for (let m = 0; m < n; m++)
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < w; j++)
-        for (let k = 0; k < c; k++, p++) y[p] = x[p]! + 0.05 * Math.sin(3.1 * i + 0.7 * j);
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) for (let k = 0; k < c; k++, p++) y[p] = x[p]! + 0.05 * Math.sin(3.1 * i + 0.7 * j);
   return tf.tensor4d(y, [n, h, w, c]);
 }
 

@@ -62,15 +62,8 @@ function resolve(fn: string, options: MsSsimOptions<Reduction>): Resolved {
   checkPositive(fn, 'k1', resolved.k1);
   checkPositive(fn, 'k2', resolved.k2);
   const w: unknown = resolved.weights;
-  if (
-    !Array.isArray(w) ||
-    w.length === 0 ||
-    w.length > 16 ||
-    !w.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)
-  ) {
-    throw new InvalidArgumentError(
-      `${fn}: weights must be 1 to 16 finite numbers >= 0 (one per scale), found ${JSON.stringify(w)}`
-    );
+  if (!Array.isArray(w) || w.length === 0 || w.length > 16 || !w.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+    throw new InvalidArgumentError(`${fn}: weights must be 1 to 16 finite numbers >= 0 (one per scale), found ${JSON.stringify(w)}`);
   }
   return resolved;
 }
@@ -159,11 +152,7 @@ function toPlanes(images: tf.Tensor4D): tf.Tensor4D {
  * tf.dispose([x, noisy]);
  * ```
  */
-export function msSsim<R extends Reduction = 'none'>(
-  x: tf.Tensor4D,
-  y: tf.Tensor4D,
-  options: MsSsimOptions<R> = {}
-): Reduced<R> {
+export function msSsim<R extends Reduction = 'none'>(x: tf.Tensor4D, y: tf.Tensor4D, options: MsSsimOptions<R> = {}): Reduced<R> {
   return msSsimImpl('msSsim', x, y, options, 'none', false);
 }
 
@@ -177,11 +166,7 @@ export function msSsim<R extends Reduction = 'none'>(
  * @param options - As for {@link msSsim}, but `reduction` defaults to `'mean'`.
  * @returns `1 - MS-SSIM`, a scalar (or `[batch]` with `reduction: 'none'`), in `[0, 1]`.
  */
-export function msSsimLoss<R extends Reduction = 'mean'>(
-  x: tf.Tensor4D,
-  y: tf.Tensor4D,
-  options: MsSsimOptions<R> = {}
-): Reduced<R> {
+export function msSsimLoss<R extends Reduction = 'mean'>(x: tf.Tensor4D, y: tf.Tensor4D, options: MsSsimOptions<R> = {}): Reduced<R> {
   return msSsimImpl('msSsimLoss', x, y, options, 'mean', true);
 }
 
@@ -191,7 +176,7 @@ function msSsimImpl<R extends Reduction>(
   y: tf.Tensor4D,
   options: MsSsimOptions<R>,
   defaultReduction: Reduction,
-  asLoss: boolean
+  asLoss: boolean,
 ): Reduced<R> {
   checkImagePair(fn, x, y);
   const reduction = options.reduction ?? defaultReduction;
@@ -202,7 +187,7 @@ function msSsimImpl<R extends Reduction>(
   if (h < minimum || w < minimum) {
     throw new ShapeError(
       `${fn}: images must be at least ${minimum}x${minimum} pixels for ${weights.length} scales with a ` +
-        `${filterSize}x${filterSize} window; found ${h}x${w} (shape ${describeShape(x.shape)})`
+        `${filterSize}x${filterSize} window; found ${h}x${w} (shape ${describeShape(x.shape)})`,
     );
   }
   const window = gaussianWindow1d(filterSize, filterSigma);

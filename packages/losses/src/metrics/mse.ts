@@ -38,11 +38,7 @@ import { checkReduction, reduce } from '../reduction.js';
  * tf.dispose([x, y, mean]);
  * ```
  */
-export function mse<R extends Reduction = 'none'>(
-  x: tf.Tensor4D,
-  y: tf.Tensor4D,
-  options: ReductionOptions<R> = {}
-): Reduced<R> {
+export function mse<R extends Reduction = 'none'>(x: tf.Tensor4D, y: tf.Tensor4D, options: ReductionOptions<R> = {}): Reduced<R> {
   checkImagePair('mse', x, y);
   const reduction = options.reduction ?? 'none';
   checkReduction('mse', reduction);

@@ -60,7 +60,7 @@ describe('psnr', () => {
       const g = tf.grad((b: tf.Tensor) => psnr(x, b as tf.Tensor4D, { reduction: 'mean' }))(y);
       // PSNR = -10 log10(mean(y^2)); d/dy_i = -(10 / ln 10) * (2 y_i / 2) / mean(y^2)
       const m = (0.01 + 0.04) / 2;
-      const expected = [0.1, 0.2].map((v) => -(10 / Math.LN10) * v / m);
+      const expected = [0.1, 0.2].map((v) => (-(10 / Math.LN10) * v) / m);
       const got = values(g);
       expect(got[0]).toBeCloseTo(expected[0]!, 2);
       expect(got[1]).toBeCloseTo(expected[1]!, 2);

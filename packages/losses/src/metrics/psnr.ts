@@ -51,11 +51,7 @@ export interface PsnrOptions<R extends Reduction> extends ReductionOptions<R> {
  * tf.dispose([x, y]);
  * ```
  */
-export function psnr<R extends Reduction = 'none'>(
-  x: tf.Tensor4D,
-  y: tf.Tensor4D,
-  options: PsnrOptions<R> = {}
-): Reduced<R> {
+export function psnr<R extends Reduction = 'none'>(x: tf.Tensor4D, y: tf.Tensor4D, options: PsnrOptions<R> = {}): Reduced<R> {
   checkImagePair('psnr', x, y);
   const dataRange = options.dataRange ?? 1;
   checkPositive('psnr', 'dataRange', dataRange);

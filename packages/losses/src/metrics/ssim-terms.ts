@@ -31,14 +31,7 @@ export interface SsimTerms {
  * @param withLuminance - Whether to compute `ssim` (only the coarsest scale of MS-SSIM
  *   needs it); when false, `ssim` is the contrast-structure mean as well.
  */
-export function ssimTerms(
-  a: tf.Tensor4D,
-  b: tf.Tensor4D,
-  window: Float32Array,
-  c1: number,
-  c2: number,
-  withLuminance: boolean
-): SsimTerms {
+export function ssimTerms(a: tf.Tensor4D, b: tf.Tensor4D, window: Float32Array, c1: number, c2: number, withLuminance: boolean): SsimTerms {
   // One filtering pass over the five local moments stacked along the batch axis.
   const planes = a.shape[0];
   const stacked = tf.concat([a, b, tf.square(a), tf.square(b), tf.mul(a, b) as tf.Tensor4D], 0);

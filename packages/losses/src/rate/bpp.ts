@@ -13,16 +13,8 @@ import { checkReduction, reduce } from '../reduction.js';
 export type ImageShape = readonly [number, number, number, number];
 
 function checkImageShape(fn: string, shape: unknown): asserts shape is ImageShape {
-  if (
-    !Array.isArray(shape) ||
-    shape.length !== 4 ||
-    !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d > 0)
-  ) {
-    throw new ShapeError(
-      `${fn}: imageShape must be an NHWC shape [batch, height, width, channels] of positive integers, found ${JSON.stringify(
-        shape
-      )}`
-    );
+  if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d > 0)) {
+    throw new ShapeError(`${fn}: imageShape must be an NHWC shape [batch, height, width, channels] of positive integers, found ${JSON.stringify(shape)}`);
   }
 }
 
@@ -54,9 +46,7 @@ export function bitsPerPixel<T extends number | tf.Scalar | tf.Tensor1D>(bits: T
   if (bits.rank === 0) return tf.div(bits, n * h * w) as T;
   if (bits.rank !== 1 || bits.shape[0] !== n) {
     throw new ShapeError(
-      `bitsPerPixel: bits must be a scalar (total) or [${n}] (per image) for image shape ${describeShape(
-        imageShape
-      )}, found ${describeShape(bits.shape)}`
+      `bitsPerPixel: bits must be a scalar (total) or [${n}] (per image) for image shape ${describeShape(imageShape)}, found ${describeShape(bits.shape)}`,
     );
   }
   return tf.div(bits, h * w) as T;
@@ -84,7 +74,7 @@ export function bitsPerPixel<T extends number | tf.Scalar | tf.Tensor1D>(bits: T
 export function bppFromLikelihoods<R extends Reduction = 'none'>(
   likelihoods: tf.Tensor | readonly tf.Tensor[],
   imageShape: ImageShape,
-  options: ReductionOptions<R> = {}
+  options: ReductionOptions<R> = {},
 ): Reduced<R> {
   const fn = 'bppFromLikelihoods';
   checkImageShape(fn, imageShape);
@@ -97,9 +87,7 @@ export function bppFromLikelihoods<R extends Reduction = 'none'>(
     const name = list.length === 1 ? 'likelihoods' : `likelihoods[${i}]`;
     checkFloatTensor(fn, name, t);
     if (t.rank === 0 || t.shape[0] !== n) {
-      throw new ShapeError(
-        `${fn}: ${name} must have the image batch size ${n} as its first dimension, found ${describeShape(t.shape)}`
-      );
+      throw new ShapeError(`${fn}: ${name} must have the image batch size ${n} as its first dimension, found ${describeShape(t.shape)}`);
     }
   });
   return tf.tidy(() => {

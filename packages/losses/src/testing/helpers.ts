@@ -67,7 +67,7 @@ export function patternTensor(n: number, h: number, w: number, c: number, seed: 
 export function finiteDifferenceError(
   f: (x: tf.Tensor) => tf.Scalar,
   x: tf.Tensor,
-  options: { readonly step: number; readonly randomDirections: number; readonly seed: number }
+  options: { readonly step: number; readonly randomDirections: number; readonly seed: number },
 ): number {
   return tf.tidy(() => {
     const grad = tf.grad(f)(x);

@@ -15,31 +15,75 @@ type Step = ['conv', number, number, number] | ['fire', number] | ['pool', boole
 /** torchvision `features` indices: [conv index, stride, pad]; every conv is followed by ReLU. */
 const LAYERS: Readonly<Record<'alex' | 'squeeze' | 'vgg', readonly Step[]>> = {
   alex: [
-    ['conv', 0, 4, 2], ['tap'], ['pool', false],
-    ['conv', 3, 1, 2], ['tap'], ['pool', false],
-    ['conv', 6, 1, 1], ['tap'],
-    ['conv', 8, 1, 1], ['tap'],
-    ['conv', 10, 1, 1], ['tap'],
+    ['conv', 0, 4, 2],
+    ['tap'],
+    ['pool', false],
+    ['conv', 3, 1, 2],
+    ['tap'],
+    ['pool', false],
+    ['conv', 6, 1, 1],
+    ['tap'],
+    ['conv', 8, 1, 1],
+    ['tap'],
+    ['conv', 10, 1, 1],
+    ['tap'],
   ],
   squeeze: [
-    ['conv', 0, 2, 0], ['tap'], ['pool', true],
-    ['fire', 3], ['fire', 4], ['tap'], ['pool', true],
-    ['fire', 6], ['fire', 7], ['tap'], ['pool', true],
-    ['fire', 9], ['tap'], ['fire', 10], ['tap'], ['fire', 11], ['tap'], ['fire', 12], ['tap'],
+    ['conv', 0, 2, 0],
+    ['tap'],
+    ['pool', true],
+    ['fire', 3],
+    ['fire', 4],
+    ['tap'],
+    ['pool', true],
+    ['fire', 6],
+    ['fire', 7],
+    ['tap'],
+    ['pool', true],
+    ['fire', 9],
+    ['tap'],
+    ['fire', 10],
+    ['tap'],
+    ['fire', 11],
+    ['tap'],
+    ['fire', 12],
+    ['tap'],
   ],
   // VGG16 cfg D: 64 64 M 128 128 M 256 256 256 M 512 512 512 M 512 512 512, taps at relu1_2 ... relu5_3.
   vgg: [
-    ['conv', 0, 1, 1], ['conv', 2, 1, 1], ['tap'], ['pool2'],
-    ['conv', 5, 1, 1], ['conv', 7, 1, 1], ['tap'], ['pool2'],
-    ['conv', 10, 1, 1], ['conv', 12, 1, 1], ['conv', 14, 1, 1], ['tap'], ['pool2'],
-    ['conv', 17, 1, 1], ['conv', 19, 1, 1], ['conv', 21, 1, 1], ['tap'], ['pool2'],
-    ['conv', 24, 1, 1], ['conv', 26, 1, 1], ['conv', 28, 1, 1], ['tap'],
+    ['conv', 0, 1, 1],
+    ['conv', 2, 1, 1],
+    ['tap'],
+    ['pool2'],
+    ['conv', 5, 1, 1],
+    ['conv', 7, 1, 1],
+    ['tap'],
+    ['pool2'],
+    ['conv', 10, 1, 1],
+    ['conv', 12, 1, 1],
+    ['conv', 14, 1, 1],
+    ['tap'],
+    ['pool2'],
+    ['conv', 17, 1, 1],
+    ['conv', 19, 1, 1],
+    ['conv', 21, 1, 1],
+    ['tap'],
+    ['pool2'],
+    ['conv', 24, 1, 1],
+    ['conv', 26, 1, 1],
+    ['conv', 28, 1, 1],
+    ['tap'],
   ],
 };
 
 function conv(x: tf.Tensor4D, weights: ReferenceWeights, name: string, stride: number, pad: number): tf.Tensor4D {
   const w = tf.transpose(weights.get(`${name}.weight`)!, [2, 3, 1, 0]) as tf.Tensor4D;
-  const padded = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ]);
   return tf.relu(tf.add(tf.conv2d(padded, w, stride, 'valid'), weights.get(`${name}.bias`)!)) as tf.Tensor4D;
 }
 
@@ -54,7 +98,21 @@ function pool3(x: tf.Tensor4D, ceil: boolean): tf.Tensor4D {
   };
   const ph = (out(h) - 1) * 2 + 3 - h;
   const pw = (out(w) - 1) * 2 + 3 - w;
-  return tf.maxPool(tf.pad(x, [[0, 0], [0, ph], [0, pw], [0, 0]], -Infinity), 3, 2, 'valid');
+  return tf.maxPool(
+    tf.pad(
+      x,
+      [
+        [0, 0],
+        [0, ph],
+        [0, pw],
+        [0, 0],
+      ],
+      -Infinity,
+    ),
+    3,
+    2,
+    'valid',
+  );
 }
 
 /**
@@ -62,12 +120,7 @@ function pool3(x: tf.Tensor4D, ceil: boolean): tf.Tensor4D {
  * `normalize_tensor` (f / (sqrt(sum f^2) + 1e-10)), squared difference, 1x1 linear
  * head, spatial mean, sum over taps.
  */
-export function referenceLpips(
-  net: 'alex' | 'squeeze' | 'vgg',
-  weights: ReferenceWeights,
-  x: tf.Tensor4D,
-  y: tf.Tensor4D
-): tf.Tensor1D {
+export function referenceLpips(net: 'alex' | 'squeeze' | 'vgg', weights: ReferenceWeights, x: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor1D {
   return tf.tidy(() => {
     const shift = tf.tensor1d([-0.03, -0.088, -0.188]);
     const scale = tf.tensor1d([0.458, 0.448, 0.45]);

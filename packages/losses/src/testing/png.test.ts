@@ -33,7 +33,7 @@ function encodePng(
   pixels: Uint8Array,
   filters: readonly number[],
   extra: Array<[string, Uint8Array]> = [],
-  bitDepth = 8
+  bitDepth = 8,
 ): Uint8Array {
   const stride = width * channels;
   const raw = new Uint8Array(height * (stride + 1));
@@ -101,7 +101,20 @@ describe('decodePng (test helper)', () => {
     const rgb = decodePng(encodePng(3, 2, 3, 1, indexes, [4], [['PLTE', palette]]));
     expect(rgb.channels).toBe(3);
     expect(Array.from(rgb.data.subarray(0, 9))).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
-    const rgba = decodePng(encodePng(3, 2, 3, 1, indexes, [0], [['PLTE', palette], ['tRNS', Uint8Array.of(7)]]));
+    const rgba = decodePng(
+      encodePng(
+        3,
+        2,
+        3,
+        1,
+        indexes,
+        [0],
+        [
+          ['PLTE', palette],
+          ['tRNS', Uint8Array.of(7)],
+        ],
+      ),
+    );
     expect(rgba.channels).toBe(4);
     expect(Array.from(rgba.data.subarray(0, 8))).toEqual([255, 0, 0, 7, 0, 255, 0, 255]);
   });

@@ -25,7 +25,8 @@ export interface CheckStream {
  */
 export function encodeCheckStream(stream: CheckStream): Uint8Array {
   const name = stream.backend;
-  if (!/^[\x21-\x7e]{1,32}$/.test(name)) throw new InvalidArgumentError(`check stream: backend name must be 1..${MAX_BACKEND_BYTES} printable ASCII characters, found ${JSON.stringify(name)}`);
+  if (!/^[\x21-\x7e]{1,32}$/.test(name))
+    throw new InvalidArgumentError(`check stream: backend name must be 1..${MAX_BACKEND_BYTES} printable ASCII characters, found ${JSON.stringify(name)}`);
   const { check } = stream;
   if (check.parts.length > MAX_PARTS) throw new InvalidArgumentError(`check stream: at most ${MAX_PARTS} parts, found ${check.parts.length}`);
   const hasHyper = check.hyper !== undefined;

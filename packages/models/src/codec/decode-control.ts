@@ -29,7 +29,8 @@ export interface DecodeControl {
  */
 export function resolveControl(control: DecodeControl | undefined, value: number | undefined): number | undefined {
   if (control === undefined) {
-    if (value !== undefined) throw new InvalidArgumentError(`this codec has no decode-time control; it decodes one reconstruction per bitstream (got ${value})`);
+    if (value !== undefined)
+      throw new InvalidArgumentError(`this codec has no decode-time control; it decodes one reconstruction per bitstream (got ${value})`);
     return undefined;
   }
   const v = value ?? control.defaultValue;

@@ -41,7 +41,12 @@ export class GainUnit extends Module {
     const ref = Math.sqrt(lambdas[0]! * lambdas[lambdas.length - 1]!);
     const init = initialLogGains ? initialLogGains.flat() : lambdas.flatMap((l) => new Array<number>(channels).fill(0.5 * Math.log(l / ref)));
     this.logGain = this.addWeight('log_gain', () => tf.tensor2d(init, [this.levels, channels]));
-    this.logInverseGain = this.addWeight('log_inverse_gain', () => tf.tensor2d(init.map((v) => -v), [this.levels, channels]));
+    this.logInverseGain = this.addWeight('log_inverse_gain', () =>
+      tf.tensor2d(
+        init.map((v) => -v),
+        [this.levels, channels],
+      ),
+    );
   }
 
   /** Throws InvalidArgumentError unless `quality` is in [0, levels - 1]. */

@@ -134,7 +134,9 @@ export class ImageCodec extends Module {
     this.downsampling = options.downsampling;
     this.lambdas = [...(options.lambdas ?? [])];
     this.padMode = options.padMode ?? 'replicate';
-    this.gain = options.lambdas ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas, options.initialLogGains)) : undefined;
+    this.gain = options.lambdas
+      ? this.addModule('gain', new GainUnit(options.latentCodec.latentChannels, options.lambdas, options.initialLogGains))
+      : undefined;
   }
 
   /**
@@ -308,7 +310,11 @@ export class ImageCodec extends Module {
   }
 
   /** Entropy-codes a latent (disposing it). */
-  private async codeLatent(y: tf.Tensor4D, q: number, size: { height: number; width: number; paddedHeight: number; paddedWidth: number }): Promise<CompressedImage> {
+  private async codeLatent(
+    y: tf.Tensor4D,
+    q: number,
+    size: { height: number; width: number; paddedHeight: number; paddedWidth: number },
+  ): Promise<CompressedImage> {
     try {
       const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
       const { streams, yHat, checks } = await this.latentCodec.compress(y, logGain);
@@ -404,11 +410,19 @@ export class ImageCodec extends Module {
     const d = this.downsampling;
     const { backend, check } = decodeCheckStream(image.streams[image.streams.length - 1]!);
     const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
-    return this.latentCodec.decompress([image.streams.slice(0, -1)], [image.paddedHeight / d, image.paddedWidth / d], logGain, [{ ...check, origin: `the ${backend} backend` }]);
+    return this.latentCodec.decompress([image.streams.slice(0, -1)], [image.paddedHeight / d, image.paddedWidth / d], logGain, [
+      { ...check, origin: `the ${backend} backend` },
+    ]);
   }
 
   /** One reconstruction [1, H, W, 3] of a decoded latent at a control value, whole or in tiles. */
-  private async synthesizeImage(yHat: tf.Tensor4D, q: number, value: number | undefined, image: CompressedImage, limits: ImageLimits | undefined): Promise<tf.Tensor4D> {
+  private async synthesizeImage(
+    yHat: tf.Tensor4D,
+    q: number,
+    value: number | undefined,
+    image: CompressedImage,
+    limits: ImageLimits | undefined,
+  ): Promise<tf.Tensor4D> {
     const { height, width } = image;
     const s = this.controlledSynthesis(value);
     try {
@@ -438,7 +452,14 @@ export class ImageCodec extends Module {
     if (!sizes.every((v) => Number.isSafeInteger(v) && v >= 1)) {
       throw new ShapeError(`image sizes must be positive integers, found ${width}x${height} coded as ${paddedWidth}x${paddedHeight}`);
     }
-    if (paddedHeight % m !== 0 || paddedWidth % m !== 0 || height > paddedHeight || width > paddedWidth || paddedHeight - height >= m || paddedWidth - width >= m) {
+    if (
+      paddedHeight % m !== 0 ||
+      paddedWidth % m !== 0 ||
+      height > paddedHeight ||
+      width > paddedWidth ||
+      paddedHeight - height >= m ||
+      paddedWidth - width >= m
+    ) {
       throw new ShapeError(`image ${width}x${height} coded as ${paddedWidth}x${paddedHeight} is not a padding to multiples of ${m} this codec produces`);
     }
     checkPixelLimit(paddedWidth, paddedHeight, limits);

@@ -60,7 +60,7 @@ describe.each(CONFIGS)('forged geometry, %s', (name, config) => {
     }
   });
 
-  it('refuses the issue\'s forged headers before allocating anything', async () => {
+  it("refuses the issue's forged headers before allocating anything", async () => {
     const m = model.padMultiple;
     const before = tf.memory().numTensors;
     const cases: [CompressedImage, new (...a: never[]) => Error][] = [

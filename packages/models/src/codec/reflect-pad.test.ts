@@ -19,9 +19,21 @@ describe('reflectPad', () => {
 
   it('equals tf.mirrorPad(reflect) where that applies, extends it periodically beyond, leaks nothing', () => {
     const before = tf.memory().numTensors;
-    const x = tf.tensor4d(Array.from({ length: 2 * 3 * 4 * 2 }, (_, i) => i), [2, 3, 4, 2]);
+    const x = tf.tensor4d(
+      Array.from({ length: 2 * 3 * 4 * 2 }, (_, i) => i),
+      [2, 3, 4, 2],
+    );
     const a = reflectPad(x, 2, 3);
-    const b = tf.mirrorPad(x, [[0, 0], [0, 2], [0, 3], [0, 0]], 'reflect');
+    const b = tf.mirrorPad(
+      x,
+      [
+        [0, 0],
+        [0, 2],
+        [0, 3],
+        [0, 0],
+      ],
+      'reflect',
+    );
     expect(a.shape).toEqual([2, 5, 7, 2]);
     expect(values(a)).toEqual(values(b));
     // A padding wider than the image (3 rows -> 10): rows 0 1 2 1 0 1 2 1 0 1.

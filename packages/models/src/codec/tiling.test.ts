@@ -65,7 +65,12 @@ describe.each(CONV)('tiled transforms equal the untiled ones, %s', (name, config
     const before = tf.memory().numTensors;
     const d = model.downsampling;
     const [height, width] = [5 * d + 3, 7 * d - 5];
-    const size = { height, width, paddedHeight: Math.ceil(height / model.padMultiple) * model.padMultiple, paddedWidth: Math.ceil(width / model.padMultiple) * model.padMultiple };
+    const size = {
+      height,
+      width,
+      paddedHeight: Math.ceil(height / model.padMultiple) * model.padMultiple,
+      paddedWidth: Math.ceil(width / model.padMultiple) * model.padMultiple,
+    };
     const rgb = image(height, width);
     const ga = (x: tf.Tensor4D) => model.analysis.call(x) as tf.Tensor4D;
     const gs = (y: tf.Tensor4D) => model.synthesis.call(y) as tf.Tensor4D;

@@ -120,7 +120,16 @@ export async function forEachTile(
  * `width`, with rows and columns past the image filled as `compress` pads them: repeated
  * from the last one (`replicate`, the default) or mirrored (`reflect`, HiFiC).
  */
-export function readReplicated(rgb: Float32Array, height: number, width: number, top: number, left: number, h: number, w: number, mode: PadMode = 'replicate'): tf.Tensor4D {
+export function readReplicated(
+  rgb: Float32Array,
+  height: number,
+  width: number,
+  top: number,
+  left: number,
+  h: number,
+  w: number,
+  mode: PadMode = 'replicate',
+): tf.Tensor4D {
   const out = new Float32Array(h * w * 3);
   const source = (i: number, n: number): number => (i < n ? i : mode === 'reflect' ? reflectIndex(i, n) : n - 1);
   for (let y = 0; y < h; y++) {

@@ -20,7 +20,9 @@ const nameArb = fc
 /** Sizes, biased towards the ends of 1 .. 2^31 - 1. */
 const sizeArb = fc.oneof(fc.integer({ min: 1, max: 130 }), fc.integer({ min: 1, max: MAX }), fc.constantFrom(1, 127, 128, 16383, 16384, MAX - 1, MAX));
 /** [size, padded size], padded >= size. */
-const paddedArb = fc.tuple(sizeArb, fc.oneof(fc.constant(0), fc.nat({ max: 64 }), fc.nat({ max: MAX }))).map(([n, pad]) => [n, Math.min(MAX, n + pad)] as const);
+const paddedArb = fc
+  .tuple(sizeArb, fc.oneof(fc.constant(0), fc.nat({ max: 64 }), fc.nat({ max: MAX })))
+  .map(([n, pad]) => [n, Math.min(MAX, n + pad)] as const);
 
 const keyArb = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 64 }),
@@ -33,16 +35,18 @@ const streamsArb = fc.array(fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Arr
 
 function containerArb(streams: fc.Arbitrary<Uint8Array[]>): fc.Arbitrary<Container> {
   return fc.record({
-    header: fc.record({
-      modelName: nameArb,
-      weightsDigest: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-      w: paddedArb,
-      h: paddedArb,
-      channels: fc.constantFrom<ChannelLayout>('gray', 'gray-alpha', 'rgb', 'rgba'),
-      bitDepth: fc.constantFrom<8 | 16>(8, 16),
-      quality: fc.oneof(finiteArb, fc.integer({ min: 0, max: 8 })),
-      extras: extrasArb,
-    }).map(({ w, h, ...rest }) => ({ ...rest, width: w[0], paddedWidth: w[1], height: h[0], paddedHeight: h[1] })),
+    header: fc
+      .record({
+        modelName: nameArb,
+        weightsDigest: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        w: paddedArb,
+        h: paddedArb,
+        channels: fc.constantFrom<ChannelLayout>('gray', 'gray-alpha', 'rgb', 'rgba'),
+        bitDepth: fc.constantFrom<8 | 16>(8, 16),
+        quality: fc.oneof(finiteArb, fc.integer({ min: 0, max: 8 })),
+        extras: extrasArb,
+      })
+      .map(({ w, h, ...rest }) => ({ ...rest, width: w[0], paddedWidth: w[1], height: h[0], paddedHeight: h[1] })),
     streams,
   });
 }

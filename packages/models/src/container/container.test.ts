@@ -217,7 +217,9 @@ describe('decodeContainer: damage', () => {
 
   it('calls a cut inside the checksum truncated', () => {
     const err = errorOf(() => decodeContainer(good.subarray(0, good.length - 2)));
-    expect(err.message).toBe(`corrupt ncomp file: truncated: the file has ${good.length - 2} bytes, but its header declares ${good.length} (with the 4-byte checksum)`);
+    expect(err.message).toBe(
+      `corrupt ncomp file: truncated: the file has ${good.length - 2} bytes, but its header declares ${good.length} (with the 4-byte checksum)`,
+    );
   });
 
   it('calls a cut inside the model name truncated, naming the field', () => {
@@ -292,9 +294,18 @@ describe('decodeContainer: invalid fields behind a valid checksum', () => {
 
   it('the test offsets match the golden layout', () => {
     const b = body();
-    expect([b[at.nameLength], b[at.name], b[at.width], b[at.paddedWidth], b[at.channels], b[at.bitDepth], b[at.extrasCount], b[at.firstKey], b[at.streamCount], b[at.firstLength]]).toEqual([
-      1, 0x6d, 0xac, 0xb0, 3, 8, 2, 0x61, 2, 3,
-    ]);
+    expect([
+      b[at.nameLength],
+      b[at.name],
+      b[at.width],
+      b[at.paddedWidth],
+      b[at.channels],
+      b[at.bitDepth],
+      b[at.extrasCount],
+      b[at.firstKey],
+      b[at.streamCount],
+      b[at.firstLength],
+    ]).toEqual([1, 0x6d, 0xac, 0xb0, 3, 8, 2, 0x61, 2, 3]);
     expect(decodeContainer(resealed(b)).header).toEqual(header());
   });
 
@@ -356,24 +367,51 @@ describe('encodeContainer: invalid fields are refused before anything is written
     ['width 2^31', container({ width: 2 ** 31, paddedWidth: 2 ** 31 }), /header\.width: .*found number 2147483648/],
     ['a fractional height', container({ height: 1.5 }), /header\.height: .*found number 1\.5/],
     ['NaN height', container({ height: Number.NaN }), /header\.height: .*found number NaN/],
-    ['padded width < width', container({ paddedWidth: 299 }), /header\.paddedWidth: expected an integer number of pixels in 300\.\.2147483647, found number 299/],
+    [
+      'padded width < width',
+      container({ paddedWidth: 299 }),
+      /header\.paddedWidth: expected an integer number of pixels in 300\.\.2147483647, found number 299/,
+    ],
     ['padded height < height', container({ paddedHeight: 1 }), /header\.paddedHeight: .* in 2\.\./],
-    ['an unknown channel layout', container({ channels: 'cmyk' as 'rgb' }), /header\.channels: expected one of 'gray', 'gray-alpha', 'rgb', 'rgba', found "cmyk"/],
+    [
+      'an unknown channel layout',
+      container({ channels: 'cmyk' as 'rgb' }),
+      /header\.channels: expected one of 'gray', 'gray-alpha', 'rgb', 'rgba', found "cmyk"/,
+    ],
     ['bit depth 12', container({ bitDepth: 12 as 8 }), /header\.bitDepth: expected 8 or 16, found number 12/],
     ['NaN quality', container({ quality: Number.NaN }), /header\.quality: expected a finite number, found number NaN/],
     ['infinite quality', container({ quality: Number.POSITIVE_INFINITY }), /header\.quality: .*Infinity/],
-    ['an empty extras key', container({ extras: { '': 1 } }), /header\.extras key: expected 1\.\.64 printable ASCII characters without spaces \(0x21\.\.0x7e\), found ""/],
+    [
+      'an empty extras key',
+      container({ extras: { '': 1 } }),
+      /header\.extras key: expected 1\.\.64 printable ASCII characters without spaces \(0x21\.\.0x7e\), found ""/,
+    ],
     ['a 65-character extras key', container({ extras: { ['k'.repeat(65)]: 1 } }), /extras key: .*found "k{65}"/],
     ['an extras key with a space', container({ extras: { 'a b': 1 } }), /extras key: .*found "a b"/],
-    ['a non-ASCII extras key', container({ extras: { 'höhe': 1 } }), /extras key: .*found "höhe"/],
+    ['a non-ASCII extras key', container({ extras: { höhe: 1 } }), /extras key: .*found "höhe"/],
     ['a control character in an extras key', container({ extras: { 'a\n': 1 } }), /extras key/],
     ['a NaN extras value', container({ extras: { h: Number.NaN } }), /header\.extras\["h"\]: expected a finite number, found number NaN/],
     ['a string extras value', container({ extras: { h: '3' as unknown as number } }), /extras\["h"\]: expected a finite number, found "3"/],
-    ['256 extras', container({ extras: Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`k${i}`, i])) }), /header\.extras: expected at most 255 entries, found "256 entries"/],
+    [
+      '256 extras',
+      container({ extras: Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`k${i}`, i])) }),
+      /header\.extras: expected at most 255 entries, found "256 entries"/,
+    ],
     ['extras as a Map', container({ extras: new Map() as unknown as Record<string, number> }), /header\.extras: expected a plain object/],
-    ['1025 streams', container({}, Array.from({ length: 1025 }, () => new Uint8Array(0))), /streams: expected at most 1024 streams, found "1025 streams"/],
+    [
+      '1025 streams',
+      container(
+        {},
+        Array.from({ length: 1025 }, () => new Uint8Array(0)),
+      ),
+      /streams: expected at most 1024 streams, found "1025 streams"/,
+    ],
     ['a stream that is a plain array', container({}, [[1, 2] as unknown as Uint8Array]), /streams\[0\]: expected a Uint8Array, found an array of 2/],
-    ['streams that are not an array', { header: header(), streams: undefined as unknown as Uint8Array[] }, /streams: expected an array of Uint8Array, found undefined/],
+    [
+      'streams that are not an array',
+      { header: header(), streams: undefined as unknown as Uint8Array[] },
+      /streams: expected an array of Uint8Array, found undefined/,
+    ],
     ['no header', { header: null as unknown as ContainerHeader, streams: [] }, /header: expected an object, found null/],
   ];
   for (const [name, c, message] of cases) {

@@ -55,9 +55,7 @@ export function decodeContainer(bytes: Uint8Array): Container {
       const reader = new ByteReader(bytes, body, PREAMBLE_BYTES);
       const container = parseFields(reader);
       if (reader.offset !== body) {
-        throw corrupt(
-          `${body - reader.offset} unexpected bytes between the end of the last stream (byte ${reader.offset}) and the checksum (byte ${body})`,
-        );
+        throw corrupt(`${body - reader.offset} unexpected bytes between the end of the last stream (byte ${reader.offset}) and the checksum (byte ${body})`);
       }
       return container;
     }
@@ -76,14 +74,13 @@ function checkPreamble(bytes: Uint8Array): void {
     );
   }
   if (bytes.length < PREAMBLE_BYTES) {
-    const what = bytes.length === 0 ? 'the input is empty' : `only ${bytes.length} bytes, ${bytes.length === 4 ? 'the "NCMP" magic' : 'the start of the "NCMP" magic'}`;
+    const what =
+      bytes.length === 0 ? 'the input is empty' : `only ${bytes.length} bytes, ${bytes.length === 4 ? 'the "NCMP" magic' : 'the start of the "NCMP" magic'}`;
     throw corrupt(`truncated: ${what}; the smallest ncomp file has ${MIN_FILE_BYTES} bytes`);
   }
   const version = bytes[MAGIC_BYTES.length]!;
   if (version > CONTAINER_VERSION) {
-    throw new UnsupportedFormatError(
-      `written by a newer ncomp (format ${version}); this version reads format ${CONTAINER_VERSION} — upgrade @ncomp/cli`,
-    );
+    throw new UnsupportedFormatError(`written by a newer ncomp (format ${version}); this version reads format ${CONTAINER_VERSION} — upgrade @ncomp/cli`);
   }
   if (version >= 1 && version < CONTAINER_VERSION) {
     throw new UnsupportedFormatError(
@@ -156,7 +153,10 @@ function parseFields(r: ByteReader): Container {
   try {
     modelName = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(nameBytes);
   } catch (err) {
-    throw corrupt(`model name at bytes ${nameAt}..${nameAt + nameLength - 1} is not valid UTF-8 (${hexBytes(nameBytes.subarray(0, 16))}${nameLength > 16 ? ' ...' : ''})`, { cause: err });
+    throw corrupt(
+      `model name at bytes ${nameAt}..${nameAt + nameLength - 1} is not valid UTF-8 (${hexBytes(nameBytes.subarray(0, 16))}${nameLength > 16 ? ' ...' : ''})`,
+      { cause: err },
+    );
   }
   const weightsDigest = r.take(DIGEST_BYTES, 'weights digest').slice();
   const width = dimension(r, 'width', 1);
@@ -182,10 +182,14 @@ function parseFields(r: ByteReader): Container {
     const keyBytes = r.take(keyLength, `extras[${i}] key (${keyLength} bytes)`);
     const key = String.fromCharCode(...keyBytes);
     if (!isValidExtraKey(key)) {
-      throw corrupt(`extras[${i}] key at byte ${keyAt}: expected 1..64 printable ASCII bytes (0x21..0x7e), found ${keyLength} bytes ${hexBytes(keyBytes.subarray(0, 16))}`);
+      throw corrupt(
+        `extras[${i}] key at byte ${keyAt}: expected 1..64 printable ASCII bytes (0x21..0x7e), found ${keyLength} bytes ${hexBytes(keyBytes.subarray(0, 16))}`,
+      );
     }
     if (i > 0 && !(key > previous)) {
-      throw corrupt(`extras[${i}] key ${JSON.stringify(key)} at byte ${keyAt}: expected keys in strictly ascending order, but it follows ${JSON.stringify(previous)}`);
+      throw corrupt(
+        `extras[${i}] key ${JSON.stringify(key)} at byte ${keyAt}: expected keys in strictly ascending order, but it follows ${JSON.stringify(previous)}`,
+      );
     }
     const value = r.float64(`extras[${JSON.stringify(key)}] value`);
     if (!Number.isFinite(value)) throw corrupt(`extras[${JSON.stringify(key)}] value at byte ${r.offset - 8}: expected a finite number, found ${value}`);

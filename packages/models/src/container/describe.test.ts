@@ -50,7 +50,10 @@ describe('describeContainer', () => {
 
   it('says "none" and "no padding", quotes odd names, and elides long stream lists', () => {
     const text = describeContainer(
-      container({ modelName: ' spaced\n', extras: {}, paddedWidth: 100, paddedHeight: 50 }, Array.from({ length: 40 }, () => Uint8Array.of(1))),
+      container(
+        { modelName: ' spaced\n', extras: {}, paddedWidth: 100, paddedHeight: 50 },
+        Array.from({ length: 40 }, () => Uint8Array.of(1)),
+      ),
     );
     expect(text).toContain('  model:     " spaced\\n"');
     expect(text).toContain('  extras:    none');

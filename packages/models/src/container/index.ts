@@ -50,13 +50,7 @@
  *
  * @packageDocumentation
  */
-export {
-  CONTAINER_MAGIC,
-  CONTAINER_VERSION,
-  type ChannelLayout,
-  type Container,
-  type ContainerHeader,
-} from './format.js';
+export { CONTAINER_MAGIC, CONTAINER_VERSION, type ChannelLayout, type Container, type ContainerHeader } from './format.js';
 export { encodeContainer } from './encode.js';
 export { decodeContainer } from './decode.js';
 export { checkContainerModel, weightsDigest } from './model-check.js';

@@ -45,9 +45,7 @@ export function varUintLength(value: number): number {
 export function writeVarUint(value: number, out: Uint8Array, offset: number): number {
   checkVarUint(value);
   if (offset + varUintLength(value) > out.length) {
-    throw new InvalidArgumentError(
-      `writeVarUint: expected room for ${varUintLength(value)} bytes at offset ${offset}, found a buffer of ${out.length} bytes`,
-    );
+    throw new InvalidArgumentError(`writeVarUint: expected room for ${varUintLength(value)} bytes at offset ${offset}, found a buffer of ${out.length} bytes`);
   }
   let v = value;
   let i = offset;

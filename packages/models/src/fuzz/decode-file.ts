@@ -26,7 +26,11 @@ export async function decodeFile(bytes: Uint8Array, model: DecodingModel, limits
   checkContainerModel(h, model.name, model.digest);
   const [lo, hi] = model.codec.qualityRange;
   if (!(h.quality >= lo && h.quality <= hi)) throw new ModelMismatchError(`quality ${h.quality} is outside the model's range ${lo}..${hi}`);
-  const x = await model.codec.decompress({ streams, width: h.width, height: h.height, paddedWidth: h.paddedWidth, paddedHeight: h.paddedHeight, quality: h.quality }, undefined, limits);
+  const x = await model.codec.decompress(
+    { streams, width: h.width, height: h.height, paddedWidth: h.paddedWidth, paddedHeight: h.paddedHeight, quality: h.quality },
+    undefined,
+    limits,
+  );
   try {
     return (await x.data()) as Float32Array;
   } finally {

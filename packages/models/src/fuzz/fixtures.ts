@@ -29,12 +29,29 @@ export async function fuzzFixtures(codec?: ImageCodec, name = 'bmshj2018'): Prom
     [64, 64, lo],
     [17, 70, (lo + hi) / 2],
   ] as const) {
-    const x = tf.tidy(() => tf.clipByValue(tf.add(tf.mul(tf.reshape(tf.linspace(0, 1, h * w * 3), [1, h, w, 3]), 0.8), tf.randomUniform([1, h, w, 3], 0, 0.2, 'float32', h * w)), 0, 1)) as tf.Tensor4D;
+    const x = tf.tidy(() =>
+      tf.clipByValue(
+        tf.add(tf.mul(tf.reshape(tf.linspace(0, 1, h * w * 3), [1, h, w, 3]), 0.8), tf.randomUniform([1, h, w, 3], 0, 0.2, 'float32', h * w)),
+        0,
+        1,
+      ),
+    ) as tf.Tensor4D;
     const compressed = await c.compress(x, q);
     x.dispose();
     files.push(
       encodeContainer({
-        header: { modelName: name, weightsDigest: model.digest, width: w, height: h, paddedWidth: compressed.paddedWidth, paddedHeight: compressed.paddedHeight, channels: 'rgb', bitDepth: 8, quality: q, extras: {} },
+        header: {
+          modelName: name,
+          weightsDigest: model.digest,
+          width: w,
+          height: h,
+          paddedWidth: compressed.paddedWidth,
+          paddedHeight: compressed.paddedHeight,
+          channels: 'rgb',
+          bitDepth: 8,
+          quality: q,
+          extras: {},
+        },
         streams: compressed.streams,
       }),
     );

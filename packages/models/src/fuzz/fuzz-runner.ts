@@ -81,7 +81,13 @@ function compareArrays(a: ArrayLike<number>, b: ArrayLike<number>): 'same' | 'di
  * Mutates valid containers (`files`, decoded to `references` by `model`) and decodes each
  * mutation as `ncomp decompress` would. Kinds rotate through {@link MUTATION_KINDS}.
  */
-export async function runContainerFuzz(model: DecodingModel, files: readonly Uint8Array[], references: readonly Float32Array[], options: FuzzOptions, report = emptyReport()): Promise<FuzzReport> {
+export async function runContainerFuzz(
+  model: DecodingModel,
+  files: readonly Uint8Array[],
+  references: readonly Float32Array[],
+  options: FuzzOptions,
+  report = emptyReport(),
+): Promise<FuzzReport> {
   const hangMs = options.hangMs ?? 10_000;
   for (let i = 0; i < options.cases; i++) {
     const caseSeed = options.seed + i;
@@ -90,7 +96,17 @@ export async function runContainerFuzz(model: DecodingModel, files: readonly Uin
     const which = r.int(files.length);
     const bytes = mutate(kind, files[which]!, files, r);
     const started = performance.now();
-    record(report, kind, caseSeed, started, await classify(() => decodeFile(bytes, model), (v) => compareArrays(v, references[which]!)), hangMs);
+    record(
+      report,
+      kind,
+      caseSeed,
+      started,
+      await classify(
+        () => decodeFile(bytes, model),
+        (v) => compareArrays(v, references[which]!),
+      ),
+      hangMs,
+    );
     if (options.onProgress && (i + 1) % (options.progressEvery ?? 1000) === 0) options.onProgress(i + 1);
   }
   return report;
@@ -104,7 +120,11 @@ function latentTables(): CdfTables {
     const sum = p.reduce((a, c) => a + c, 0);
     return [...p.map((v) => (v / sum) * (1 - 2 ** -8)), 2 ** -8];
   });
-  return CdfTables.fromPmfs(pmfs, pmfs.map(() => -30), 16);
+  return CdfTables.fromPmfs(
+    pmfs,
+    pmfs.map(() => -30),
+    16,
+  );
 }
 
 const CODER_KINDS = ['coder bit flip', 'coder truncation', 'coder bytes appended', 'coder wrong count', 'coder other tables', 'coder random bytes'] as const;
@@ -116,7 +136,14 @@ const CODER_KINDS = ['coder bit flip', 'coder truncation', 'coder bytes appended
 export async function runCoderFuzz(options: FuzzOptions, report = emptyReport()): Promise<FuzzReport> {
   const hangMs = options.hangMs ?? 10_000;
   const tables = latentTables();
-  const other = CdfTables.fromPmfs([[1, 2, 3, 4, 1], [4, 3, 2, 1, 1]], [-2, 0], 12);
+  const other = CdfTables.fromPmfs(
+    [
+      [1, 2, 3, 4, 1],
+      [4, 3, 2, 1, 1],
+    ],
+    [-2, 0],
+    12,
+  );
   for (let i = 0; i < options.cases; i++) {
     const caseSeed = options.seed + i;
     const r = new Random(caseSeed);
@@ -159,15 +186,26 @@ export function formatReport(report: FuzzReport): string {
   const w0 = Math.max(4, ...kinds.map((k) => k.length));
   const widths = outcomes.map((o) => Math.max(o.length, 6));
   const row = (first: string, cells: string[]): string => [first.padEnd(w0), ...cells.map((c, i) => c.padStart(widths[i]!))].join('  ');
-  const lines = [row('case', outcomes), row('-'.repeat(w0), widths.map((w) => '-'.repeat(w)))];
+  const lines = [
+    row('case', outcomes),
+    row(
+      '-'.repeat(w0),
+      widths.map((w) => '-'.repeat(w)),
+    ),
+  ];
   const totals = outcomes.map(() => 0);
   for (const k of kinds) {
     const m = report.counts.get(k)!;
-    lines.push(row(k, outcomes.map((o, i) => {
-      const v = m.get(o) ?? 0;
-      totals[i]! += v;
-      return String(v);
-    })));
+    lines.push(
+      row(
+        k,
+        outcomes.map((o, i) => {
+          const v = m.get(o) ?? 0;
+          totals[i]! += v;
+          return String(v);
+        }),
+      ),
+    );
   }
   lines.push(row('total', totals.map(String)));
   lines.push(`${report.cases} cases; slowest ${report.slowestMs.toFixed(0)} ms`);

@@ -47,7 +47,14 @@ describe('fuzz', () => {
     expect(outcomesOf(report).filter((o) => !o.startsWith('decoded') && o !== 'refused: CorruptStreamError')).toEqual([]);
     // Wrong counts, other tables and appended bytes are always noticed by the finish checks
     // (a stream of no values decodes as such under any tables).
-    for (const kind of ['coder wrong count (range)', 'coder wrong count (rans)', 'coder other tables (range)', 'coder other tables (rans)', 'coder bytes appended (range)', 'coder bytes appended (rans)']) {
+    for (const kind of [
+      'coder wrong count (range)',
+      'coder wrong count (rans)',
+      'coder other tables (range)',
+      'coder other tables (rans)',
+      'coder bytes appended (range)',
+      'coder bytes appended (rans)',
+    ]) {
       expect(outcomesOf(report, kind).filter((o) => o === 'decoded: different' || o === 'decoded: other size')).toEqual([]);
     }
   });

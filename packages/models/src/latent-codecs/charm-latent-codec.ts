@@ -157,8 +157,13 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     this.hyperSynthesis = this.addModule('hyper_synthesis', options.hyperSynthesis);
     this.transforms = this.addModule('transforms', transforms);
     const coder = options.coder ?? 'rans';
-    const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed });
-    this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder, nonIntegerOffsets: false }));
+    const prior = new NoisyDeepFactorized(
+      options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed },
+    );
+    this.hyperBottleneck = this.addModule(
+      'hyper_bottleneck',
+      new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder, nonIntegerOffsets: false }),
+    );
     const table = scaleTable({ ...options, coder });
     this.numScales = table.numScales;
     this.conditional = this.addModule('conditional', table.model);
@@ -177,7 +182,9 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     const [fm, fs] = this.hyperFeatureChannels;
     const [n, h, w, c] = out.shape;
     if (h !== ySize[0] || w !== ySize[1] || c !== fm + fs) {
-      throw new ShapeError(`hyperSynthesis must give [${n}, ${ySize[0]}, ${ySize[1]}, ${fm + fs}] (${fm} mean and ${fs} scale features), gave [${out.shape.join(', ')}]`);
+      throw new ShapeError(
+        `hyperSynthesis must give [${n}, ${ySize[0]}, ${ySize[1]}, ${fm + fs}] (${fm} mean and ${fs} scale features), gave [${out.shape.join(', ')}]`,
+      );
     }
     const [means, scales] = tf.split(out, [fm, fs], 3) as [tf.Tensor4D, tf.Tensor4D];
     return { means, scales };
@@ -190,7 +197,11 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   }
 
   /** μ_i and the bounded scale indexes σ_i of slice `i` from the hyper features and the slices decoded before it. */
-  private sliceParameters(i: number, hyper: HyperFeatures, decoded: readonly tf.Tensor[]): { loc: tf.Tensor4D; indexes: tf.Tensor4D; meanFeatures: tf.Tensor4D } {
+  private sliceParameters(
+    i: number,
+    hyper: HyperFeatures,
+    decoded: readonly tf.Tensor[],
+  ): { loc: tf.Tensor4D; indexes: tf.Tensor4D; meanFeatures: tf.Tensor4D } {
     const t = this.transforms;
     const meanFeatures = this.featuresFor(i, hyper.means, t.hyperMeanChannels);
     const loc = t.mean(i, meanFeatures, decoded);
@@ -258,11 +269,14 @@ export class CharmLatentCodec extends Module implements LatentCodec {
     return (zHat, size, code) => {
       const out = hs(zHat);
       if (out.height !== size[0] || out.width !== size[1] || out.channels !== fm + fs) {
-        throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${fm + fs} (${fm} mean and ${fs} scale features), gave ${out.height}x${out.width}x${out.channels}`);
+        throw new ShapeError(
+          `hyperSynthesis must give ${size[0]}x${size[1]}x${fm + fs} (${fm} mean and ${fs} scale features), gave ${out.height}x${out.width}x${out.channels}`,
+        );
       }
       const means = sliceChannels(out, 0, fm);
       const scales = sliceChannels(out, fm, fs);
-      const featuresFor = (i: number, features: ExactMap, width: number): ExactMap => (this.sliceHyperFeatures ? sliceChannels(features, i * width, width) : features);
+      const featuresFor = (i: number, features: ExactMap, width: number): ExactMap =>
+        this.sliceHyperFeatures ? sliceChannels(features, i * width, width) : features;
       const decoded: ExactMap[] = [];
       for (let i = 0; i < this.numSlices; i++) {
         const meanFeatures = featuresFor(i, means, this.transforms.hyperMeanChannels);
@@ -310,7 +324,12 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], gain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
+  async decompress(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    gain?: Float64Array,
+    checks?: readonly (LatentCheck | undefined)[],
+  ): Promise<tf.Tensor4D> {
     if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain');
     this.checkSize(size);
     streams.forEach((s, i) => {

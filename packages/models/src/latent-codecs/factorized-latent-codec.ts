@@ -38,8 +38,13 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
       throw new InvalidArgumentError(`channels must be a positive integer, found ${String(options.channels)}`);
     }
     this.latentChannels = options.channels;
-    const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.channels] } : { batchShape: [options.channels], seed: options.seed });
-    this.bottleneck = this.addModule('bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder: options.coder ?? 'rans' }));
+    const prior = new NoisyDeepFactorized(
+      options.seed === undefined ? { batchShape: [options.channels] } : { batchShape: [options.channels], seed: options.seed },
+    );
+    this.bottleneck = this.addModule(
+      'bottleneck',
+      new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder: options.coder ?? 'rans' }),
+    );
   }
 
   /** {@inheritDoc LatentCodec.forward} */
@@ -85,7 +90,12 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], _logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
+  async decompress(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    _logGain?: Float64Array,
+    checks?: readonly (LatentCheck | undefined)[],
+  ): Promise<tf.Tensor4D> {
     // The gain does not change how the (gained) latent is coded with a factorized prior.
     const strings = streams.map((s, i) => {
       if (s.length !== 1) throw new ShapeError(`factorized latent codec: image ${i} has ${s.length} streams, expected 1 (y)`);

@@ -142,7 +142,9 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     this.hyperAnalysis = this.addModule('hyper_analysis', options.hyperAnalysis);
     this.hyperSynthesis = this.addModule('hyper_synthesis', options.hyperSynthesis);
     const coder = options.coder ?? 'rans';
-    const prior = new NoisyDeepFactorized(options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed });
+    const prior = new NoisyDeepFactorized(
+      options.seed === undefined ? { batchShape: [options.hyperChannels] } : { batchShape: [options.hyperChannels], seed: options.seed },
+    );
     this.hyperBottleneck = this.addModule('hyper_bottleneck', new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true, coder }));
     const table = scaleTable({ ...options, coder });
     this.numScales = table.numScales;
@@ -159,7 +161,9 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       this.offsetScale > 0
         ? {
             index: this.addWeight('index_offset', () => tf.zeros([m])),
-            ...(this.mean ? { loc: this.addWeight('loc_offset', () => tf.zeros([m])), locScale: this.addWeight('loc_scale', () => tf.fill([m], 1 / this.offsetScale)) } : {}),
+            ...(this.mean
+              ? { loc: this.addWeight('loc_offset', () => tf.zeros([m])), locScale: this.addWeight('loc_scale', () => tf.fill([m], 1 / this.offsetScale)) }
+              : {}),
           }
         : undefined;
     this.conditional = this.addModule('conditional', table.model);
@@ -317,7 +321,12 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
-  async decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D> {
+  async decompress(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    logGain?: Float64Array,
+    checks?: readonly (LatentCheck | undefined)[],
+  ): Promise<tf.Tensor4D> {
     if (size[0] % this.latentMultiple !== 0 || size[1] % this.latentMultiple !== 0) {
       throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${size[0]}x${size[1]}`);
     }
@@ -358,7 +367,11 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       const { mean, variance } = tf.moments(y, [0, 1, 2]);
       const centre = this.mean ? mean : tf.zerosLike(mean);
       const spread = tf.sqrt(tf.add(this.mean ? variance : tf.mean(tf.square(y), [0, 1, 2]), 1e-6));
-      const index = tf.clipByValue(tf.div(tf.sub(tf.log(tf.maximum(spread, Math.exp(this.scaleOffset))), this.scaleOffset), this.scaleFactor), 0, this.numScales - 1);
+      const index = tf.clipByValue(
+        tf.div(tf.sub(tf.log(tf.maximum(spread, Math.exp(this.scaleOffset))), this.scaleOffset), this.scaleFactor),
+        0,
+        this.numScales - 1,
+      );
       offsets.index.assign(tf.div(tf.sub(index, this.indexOffset), this.offsetScale));
       if (offsets.loc) offsets.loc.assign(tf.div(centre, this.offsetScale));
       // h_s's mean output starts at unit spread: scale it to the channel's spread.

@@ -118,6 +118,7 @@ export class CheckVerifier {
    */
   finish(parts: number): void {
     const e = this.expected;
-    if (e && e.parts.length !== parts) throw new CorruptStreamError(`the check stream lists ${e.parts.length} parts of y, the codec codes ${parts}: the file is damaged`);
+    if (e && e.parts.length !== parts)
+      throw new CorruptStreamError(`the check stream lists ${e.parts.length} parts of y, the codec codes ${parts}: the file is damaged`);
   }
 }

@@ -65,7 +65,12 @@ export interface LatentCodec extends Module {
    *   (ParameterMismatchError), whichever it is.
    * @throws CorruptStreamError for streams that do not decode.
    */
-  decompress(streams: readonly (readonly Uint8Array[])[], size: readonly [number, number], logGain?: Float64Array, checks?: readonly (LatentCheck | undefined)[]): Promise<tf.Tensor4D>;
+  decompress(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    logGain?: Float64Array,
+    checks?: readonly (LatentCheck | undefined)[],
+  ): Promise<tf.Tensor4D>;
   /**
    * Optional: a lower bound, in bits, on the size of each stream (in
    * {@link LatentCodec.streamNames} order) for a latent of `size`, from the integer tables

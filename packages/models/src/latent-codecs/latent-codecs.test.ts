@@ -35,7 +35,11 @@ function hyperprior(mean: boolean): HyperpriorLatentCodec {
     exact: (x: ExactMap): ExactMap => {
       const out = exactMap(x.height * 4, x.width * 4, x.channels);
       for (let r = 0; r < out.height; r++) {
-        for (let c = 0; c < out.width; c++) out.data.set(x.data.subarray(((r >> 2) * x.width + (c >> 2)) * x.channels, ((r >> 2) * x.width + (c >> 2) + 1) * x.channels), (r * out.width + c) * x.channels);
+        for (let c = 0; c < out.width; c++)
+          out.data.set(
+            x.data.subarray(((r >> 2) * x.width + (c >> 2)) * x.channels, ((r >> 2) * x.width + (c >> 2) + 1) * x.channels),
+            (r * out.width + c) * x.channels,
+          );
       }
       return out;
     },
@@ -115,8 +119,12 @@ describe('HyperpriorLatentCodec options', () => {
     const codec = make({ synthesisInput: 'rounded' });
     const noisy = make({});
     // Warm both up (a first call may build and keep constant tensors).
-    tf.tidy(() => { codec.forward(tf.zeros([1, 8, 8, M]), true); });
-    tf.tidy(() => { noisy.forward(tf.zeros([1, 8, 8, M]), true); });
+    tf.tidy(() => {
+      codec.forward(tf.zeros([1, 8, 8, M]), true);
+    });
+    tf.tidy(() => {
+      noisy.forward(tf.zeros([1, 8, 8, M]), true);
+    });
     const before = tf.memory().numTensors;
     const y = tf.tidy(() => tf.mul(tf.randomNormal([1, 8, 8, M], 0, 1, 'float32', 3), 3)) as tf.Tensor4D;
     const out = codec.forward(y, true);

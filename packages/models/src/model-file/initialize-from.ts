@@ -29,7 +29,9 @@ export function initializeFrom(target: ImageCodec, targetName: string, targetCon
   const { lambdas: fromLambdas, ...fromRest } = source.config as ModelConfig & { lambdas?: readonly number[] };
   const { lambdas: toLambdas, ...toRest } = targetConfig as ModelConfig & { lambdas?: readonly number[] };
   if (JSON.stringify(sortKeys(fromRest)) !== JSON.stringify(sortKeys(toRest))) {
-    throw new ModelMismatchError(`cannot start ${targetName} ${JSON.stringify(targetConfig)} from a model file of ${JSON.stringify(source.config)}: only "lambdas" may differ`);
+    throw new ModelMismatchError(
+      `cannot start ${targetName} ${JSON.stringify(targetConfig)} from a model file of ${JSON.stringify(source.config)}: only "lambdas" may differ`,
+    );
   }
   if ((fromLambdas === undefined) !== (toLambdas === undefined)) {
     throw new ModelMismatchError('cannot start a variable-rate model from a fixed-rate one or the reverse (one config has "lambdas", the other not)');
@@ -53,7 +55,9 @@ export function initializeFrom(target: ImageCodec, targetName: string, targetCon
     const { missingKeys, unexpectedKeys } = target.loadStateDict(dict, { strict: false });
     const missing = missingKeys.filter((k) => !TABLE_KEY.test(k));
     if (missing.length > 0 || unexpectedKeys.length > 0) {
-      throw new ModelMismatchError(`weights do not fit ${targetName}: missing ${missing.join(', ') || 'none'}; unexpected ${unexpectedKeys.join(', ') || 'none'}`);
+      throw new ModelMismatchError(
+        `weights do not fit ${targetName}: missing ${missing.join(', ') || 'none'}; unexpected ${unexpectedKeys.join(', ') || 'none'}`,
+      );
     }
     target.update();
     return { copied: Object.keys(dict).length, resampledGains };

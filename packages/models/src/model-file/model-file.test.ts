@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('model files', () => {
-  it('reload to a codec that decodes the saved codec\'s streams identically', async () => {
+  it("reload to a codec that decodes the saved codec's streams identically", async () => {
     const config = { N: 8, M: 12, lambdas: [0.01, 0.05] };
     const model = createModel('mbt2018-mean', config);
     model.update();

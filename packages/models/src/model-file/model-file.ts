@@ -47,7 +47,12 @@ export interface LoadedModel {
  * and integer tables) whose metadata names the registry model and its configuration.
  * @param extraMetadata - More string metadata (e.g. training command and steps).
  */
-export async function modelFileBytes(model: ImageCodec, name: string, config: ModelConfig, extraMetadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
+export async function modelFileBytes(
+  model: ImageCodec,
+  name: string,
+  config: ModelConfig,
+  extraMetadata: Readonly<Record<string, string>> = {},
+): Promise<Uint8Array> {
   modelEntry(name);
   const dict = model.stateDict();
   try {
@@ -74,7 +79,9 @@ export function loadModelBytes(bytes: Uint8Array, source = 'model file', options
   const name = metadata[MODEL_FILE_KEYS.model];
   const configText = metadata[MODEL_FILE_KEYS.config];
   if (name === undefined || configText === undefined) {
-    throw new UnsupportedFormatError(`${source}: a safetensors file without ncomp model metadata (${MODEL_FILE_KEYS.model}, ${MODEL_FILE_KEYS.config}); was it saved by saveModelFile / ncomp train?`);
+    throw new UnsupportedFormatError(
+      `${source}: a safetensors file without ncomp model metadata (${MODEL_FILE_KEYS.model}, ${MODEL_FILE_KEYS.config}); was it saved by saveModelFile / ncomp train?`,
+    );
   }
   const entry = modelEntry(name);
   let configValue: unknown;
@@ -91,7 +98,9 @@ export function loadModelBytes(bytes: Uint8Array, source = 'model file', options
       const { missingKeys, unexpectedKeys } = model.loadStateDict(dict, { strict: false });
       const notTables = missingKeys.filter((k) => !/(^|\.)(cdf|cdf_length|cdf_offset)$/.test(k));
       if (notTables.length > 0 || unexpectedKeys.length > 0) {
-        throw new ModelMismatchError(`weights do not fit ${name} ${JSON.stringify(config)}: missing ${notTables.join(', ') || 'none'}; unexpected ${unexpectedKeys.join(', ') || 'none'}`);
+        throw new ModelMismatchError(
+          `weights do not fit ${name} ${JSON.stringify(config)}: missing ${notTables.join(', ') || 'none'}; unexpected ${unexpectedKeys.join(', ') || 'none'}`,
+        );
       }
       if (missingKeys.length > 0) model.update();
     } else {

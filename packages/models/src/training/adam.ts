@@ -48,7 +48,12 @@ export class Adam {
    * @param learningRate - Step size.
    * @param multiplier - Optional per-parameter factor on the step size.
    */
-  apply(params: ReadonlyMap<string, tf.Variable>, grads: Readonly<Record<string, tf.Tensor>>, learningRate: number, multiplier?: (name: string) => number): void {
+  apply(
+    params: ReadonlyMap<string, tf.Variable>,
+    grads: Readonly<Record<string, tf.Tensor>>,
+    learningRate: number,
+    multiplier?: (name: string) => number,
+  ): void {
     this.step += 1;
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
@@ -96,7 +101,8 @@ export class Adam {
       for (const prefix of ['m', 'v']) {
         const t = tensors[`${prefix}.${name}`];
         if (!t) throw new ModelMismatchError(`optimizer state lacks ${prefix}.${name}`);
-        if (!tf.util.arraysEqual(t.shape, p.shape)) throw new ModelMismatchError(`optimizer state ${prefix}.${name} has shape [${t.shape.join(', ')}], expected [${p.shape.join(', ')}]`);
+        if (!tf.util.arraysEqual(t.shape, p.shape))
+          throw new ModelMismatchError(`optimizer state ${prefix}.${name} has shape [${t.shape.join(', ')}], expected [${p.shape.join(', ')}]`);
       }
     }
     this.dispose();

@@ -1,4 +1,12 @@
-import { CorruptStreamError, InvalidArgumentError, errorCode, readSafetensorsFile, safetensorsToStateDict, stateDictToSafetensors, writeFileAtomic } from '@ncomp/core';
+import {
+  CorruptStreamError,
+  InvalidArgumentError,
+  errorCode,
+  readSafetensorsFile,
+  safetensorsToStateDict,
+  stateDictToSafetensors,
+  writeFileAtomic,
+} from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,7 +54,13 @@ const INFO = 'checkpoint.json';
  * moment leaves the previous checkpoint or the new one intact, never a mix. Older weight
  * files are removed afterwards.
  */
-export async function writeCheckpoint(dir: string, trainer: RdTrainer, model: string, config: ModelConfig, extra: Readonly<Record<string, unknown>> = {}): Promise<CheckpointInfo> {
+export async function writeCheckpoint(
+  dir: string,
+  trainer: RdTrainer,
+  model: string,
+  config: ModelConfig,
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<CheckpointInfo> {
   await mkdir(dir, { recursive: true });
   const state = trainer.state;
   const modelFile = `model-${state.step}.safetensors`;
@@ -54,7 +68,9 @@ export async function writeCheckpoint(dir: string, trainer: RdTrainer, model: st
   await writeFileAtomic(join(dir, modelFile), await modelFileBytes(trainer.model, model, config, { 'ncomp.step': String(state.step) }), { overwrite: true });
   const opt = trainer.optimizer.stateDict();
   try {
-    await writeFileAtomic(join(dir, optimizerFile), await stateDictToSafetensors(opt.tensors, { metadata: { 'ncomp.step': String(state.step) } }), { overwrite: true });
+    await writeFileAtomic(join(dir, optimizerFile), await stateDictToSafetensors(opt.tensors, { metadata: { 'ncomp.step': String(state.step) } }), {
+      overwrite: true,
+    });
   } finally {
     tf.dispose(Object.values(opt.tensors));
   }

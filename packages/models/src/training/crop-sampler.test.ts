@@ -49,7 +49,7 @@ describe('RandomCropSampler', () => {
     s.state = state;
     const x = s.next(1);
     const v = values(x);
-    const green = (y: number): number => v[(y * 16) * 3 + 1]! * 255;
+    const green = (y: number): number => v[y * 16 * 3 + 1]! * 255;
     // Rows sample the ramp at top + (y + 0.5) / scale - 0.5: differences of 1 / scale.
     expect(green(9) - green(1)).toBeCloseTo(8 / p!.scale, 3);
     expect(green(0)).toBeCloseTo(p!.top + 0.5 / p!.scale - 0.5, 3);
@@ -79,7 +79,9 @@ describe('LabeledCropSampler', () => {
       // Each label is the tens digit of the column the image pixel came from (red channel);
       // in a scaled crop a pixel within interpolation distance of a digit boundary may take
       // the neighbouring class.
-      const red = values(a.images).filter((_, i) => i % 3 === 0).map((r) => r * 255);
+      const red = values(a.images)
+        .filter((_, i) => i % 3 === 0)
+        .map((r) => r * 255);
       const labels = values(a.labels);
       const scaled = 'scaleRange' in options;
       const wrong = labels.filter((l, i) => {

@@ -79,12 +79,14 @@ export type EgicTrainerParts = GanTrainerBaseParts<EgicCodec, EgicTrainOptions>;
 
 /** The codec parameters a stage trains, by state-dict name. */
 function stageParameters(codec: EgicCodec, options: EgicTrainOptions): Map<string, tf.Variable> {
-  if (options.stage === 3 && options.generator !== undefined) throw new InvalidArgumentError('generator does not apply to stage 3 (only the ORP head trains there)');
+  if (options.stage === 3 && options.generator !== undefined)
+    throw new InvalidArgumentError('generator does not apply to stage 3 (only the ORP head trains there)');
   if (options.generator !== undefined && options.generator !== 'codec' && options.generator !== 'synthesis') {
     throw new InvalidArgumentError(`generator must be "codec" or "synthesis", found ${JSON.stringify(options.generator)}`);
   }
   const scope = options.stage === 3 ? 'orp' : (options.generator ?? (options.stage === 1 ? 'codec' : 'synthesis'));
-  const keep = (name: string): boolean => (scope === 'orp' ? name.startsWith('orp.') : scope === 'synthesis' ? name.startsWith('synthesis.') : !name.startsWith('orp.'));
+  const keep = (name: string): boolean =>
+    scope === 'orp' ? name.startsWith('orp.') : scope === 'synthesis' ? name.startsWith('synthesis.') : !name.startsWith('orp.');
   return new Map([...codec.namedVariables()].filter(([name, v]) => v.trainable && keep(name)));
 }
 
@@ -136,7 +138,9 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
     const d = parts.discriminator;
     if (parts.options.stage === 2 && d instanceof OasisDiscriminator) {
       if (!isLabeledBatchSource(parts.source)) {
-        throw new InvalidArgumentError('the OASIS-C discriminator classifies pixels into semantic classes: give a LabeledBatchSource (images with label maps), or train against the PatchGAN (egicDiscriminator(config) without labels)');
+        throw new InvalidArgumentError(
+          'the OASIS-C discriminator classifies pixels into semantic classes: give a LabeledBatchSource (images with label maps), or train against the PatchGAN (egicDiscriminator(config) without labels)',
+        );
       }
       if (parts.source.numClasses !== d.numClasses) {
         throw new InvalidArgumentError(`the batch source has ${parts.source.numClasses} semantic classes, the OASIS-C discriminator ${d.numClasses}`);
@@ -185,7 +189,9 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
     const { images, labels } = (this.source as LabeledBatchSource).nextLabeled(count);
     if (images.shape[0] !== count || !tf.util.arraysEqual(labels.shape, images.shape.slice(0, 3))) {
       tf.dispose([images, labels]);
-      throw new ShapeError(`the batch source gave images [${images.shape.join(', ')}] and labels [${labels.shape.join(', ')}], expected ${count} images with one label per pixel`);
+      throw new ShapeError(
+        `the batch source gave images [${images.shape.join(', ')}] and labels [${labels.shape.join(', ')}], expected ${count} images with one label per pixel`,
+      );
     }
     return { x: images, labels };
   }
@@ -199,7 +205,13 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
     if (inputs.labels && this.discriminator instanceof OasisDiscriminator) {
       if (this.step === 0 && (this.options.initializeDiscriminator ?? true)) this.discriminator.initializeFromData(update.x, update.yHat);
       const seed = Math.floor(this.noise.next() * 2 ** 31);
-      return oasisDiscriminatorUpdate({ ...update, discriminator: this.discriminator, labels: inputs.labels, labelMixWeight: this.weights.labelMixWeight, labelMixSeed: seed });
+      return oasisDiscriminatorUpdate({
+        ...update,
+        discriminator: this.discriminator,
+        labels: inputs.labels,
+        labelMixWeight: this.weights.labelMixWeight,
+        labelMixSeed: seed,
+      });
     }
     return super.updateDiscriminator(update, inputs);
   }
@@ -208,7 +220,11 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
   protected override objective({ inputs, forward, mse, logits }: ObjectiveInputs): GeneratorObjective {
     const lpips = this.lpips ? (this.lpips.distance(forward.xHat, inputs.x, { reduction: 'mean' }) as tf.Scalar) : undefined;
     let gan: tf.Scalar | undefined;
-    if (logits) gan = inputs.labels && this.discriminator instanceof OasisDiscriminator ? oasisGeneratorLoss(logits, inputs.labels) : (nonSaturatingGeneratorLoss(logits) as tf.Scalar);
+    if (logits)
+      gan =
+        inputs.labels && this.discriminator instanceof OasisDiscriminator
+          ? oasisGeneratorLoss(logits, inputs.labels)
+          : (nonSaturatingGeneratorLoss(logits) as tf.Scalar);
     const out = egicGeneratorLoss({ bpp: forward.bpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.weights);
     const stats: Record<string, tf.Tensor> = { weightedMse: out.weightedMse, weightedRate: out.weightedRate };
     if (lpips) stats['lpips'] = lpips;

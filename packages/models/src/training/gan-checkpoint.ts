@@ -1,4 +1,13 @@
-import { CorruptStreamError, InvalidArgumentError, errorCode, readSafetensorsFile, safetensorsToStateDict, stateDictToSafetensors, writeFileAtomic, type StateDict } from '@ncomp/core';
+import {
+  CorruptStreamError,
+  InvalidArgumentError,
+  errorCode,
+  readSafetensorsFile,
+  safetensorsToStateDict,
+  stateDictToSafetensors,
+  writeFileAtomic,
+  type StateDict,
+} from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -132,13 +141,17 @@ export async function writeGanCheckpoint<O extends StagedOptions>(
   const files: GanCheckpointFiles = {
     model: `${tag}-model-${state.step}.safetensors`,
     optimizer: `${tag}-optimizer-${state.step}.safetensors`,
-    ...(disc ? { discriminator: `${tag}-discriminator-${state.step}.safetensors`, discriminatorOptimizer: `${tag}-discriminator-optimizer-${state.step}.safetensors` } : {}),
+    ...(disc
+      ? { discriminator: `${tag}-discriminator-${state.step}.safetensors`, discriminatorOptimizer: `${tag}-discriminator-optimizer-${state.step}.safetensors` }
+      : {}),
   };
   await writeFileAtomic(join(dir, files.model), await modelFileBytes(trainer.codec, model, config, meta), { overwrite: true });
   await writeFileAtomic(join(dir, files.optimizer), await tensorsBytes(trainer.optimizer.stateDict().tensors, meta), { overwrite: true });
   if (disc && files.discriminator && files.discriminatorOptimizer) {
     await writeFileAtomic(join(dir, files.discriminator), await tensorsBytes(disc.stateDict(), meta), { overwrite: true });
-    await writeFileAtomic(join(dir, files.discriminatorOptimizer), await tensorsBytes(trainer.discriminatorOptimizer.stateDict().tensors, meta), { overwrite: true });
+    await writeFileAtomic(join(dir, files.discriminatorOptimizer), await tensorsBytes(trainer.discriminatorOptimizer.stateDict().tensors, meta), {
+      overwrite: true,
+    });
   }
   const info: GanCheckpointInfo<O> = { format: 1, kind: 'gan', model, config, state, options: trainer.options, files, extra };
   await writeFileAtomic(join(dir, INFO), new TextEncoder().encode(`${JSON.stringify(info, null, 2)}\n`), { overwrite: true });
@@ -169,9 +182,16 @@ export async function readGanCheckpoint<O = GanTrainOptions>(dir: string): Promi
   } catch (err) {
     throw new CorruptStreamError(`${join(dir, INFO)} is not valid JSON`, { cause: err });
   }
-  if (info.format === 1 && info.kind === undefined) throw new InvalidArgumentError(`${dir} holds a rate-distortion (RdTrainer) checkpoint; read it with readCheckpoint`);
+  if (info.format === 1 && info.kind === undefined)
+    throw new InvalidArgumentError(`${dir} holds a rate-distortion (RdTrainer) checkpoint; read it with readCheckpoint`);
   const files = info.files as GanCheckpointFiles | undefined;
-  if (info.format !== 1 || info.kind !== 'gan' || typeof files?.model !== 'string' || typeof files.optimizer !== 'string' || typeof info.state?.step !== 'number') {
+  if (
+    info.format !== 1 ||
+    info.kind !== 'gan' ||
+    typeof files?.model !== 'string' ||
+    typeof files.optimizer !== 'string' ||
+    typeof info.state?.step !== 'number'
+  ) {
     throw new CorruptStreamError(`${join(dir, INFO)} is not an ncomp GAN checkpoint (format 1)`);
   }
   const step = String(info.state.step);
@@ -195,7 +215,8 @@ export async function readGanCheckpoint<O = GanTrainOptions>(dir: string): Promi
     // The tables saved mid-training may predate the weights: rebuild them so the codec codes as its weights say.
     loaded.model.update();
     const optimizerTensors = await read(files.optimizer);
-    const disc = files.discriminator && files.discriminatorOptimizer ? { d: await read(files.discriminator), o: await read(files.discriminatorOptimizer) } : undefined;
+    const disc =
+      files.discriminator && files.discriminatorOptimizer ? { d: await read(files.discriminator), o: await read(files.discriminatorOptimizer) } : undefined;
     return { info, loaded, optimizerTensors, ...(disc ? { discriminatorTensors: disc.d, discriminatorOptimizerTensors: disc.o } : {}) };
   } catch (err) {
     loaded.model.dispose();
@@ -221,16 +242,22 @@ function loadMoments(optimizer: Adam, params: ReadonlyMap<string, tf.Variable>, 
 export function restoreGanTrainer<O extends StagedOptions>(trainer: GanCheckpointTrainer<O>, checkpoint: GanCheckpoint<O>): void {
   const { info } = checkpoint;
   try {
-    if (info.state.stage !== trainer.options.stage) throw new InvalidArgumentError(`checkpoint is from stage ${info.state.stage}, the trainer runs stage ${trainer.options.stage}`);
+    if (info.state.stage !== trainer.options.stage)
+      throw new InvalidArgumentError(`checkpoint is from stage ${info.state.stage}, the trainer runs stage ${trainer.options.stage}`);
     const disc = trainer.discriminator;
     if (disc) {
-      if (!checkpoint.discriminatorTensors || !checkpoint.discriminatorOptimizerTensors) throw new InvalidArgumentError('the checkpoint has no discriminator state, the trainer has a discriminator');
+      if (!checkpoint.discriminatorTensors || !checkpoint.discriminatorOptimizerTensors)
+        throw new InvalidArgumentError('the checkpoint has no discriminator state, the trainer has a discriminator');
       disc.loadStateDict(checkpoint.discriminatorTensors);
       loadMoments(trainer.discriminatorOptimizer, trainer.discriminatorParameters, checkpoint.discriminatorOptimizerTensors, info.state.discriminatorAdamStep);
     }
     loadMoments(trainer.optimizer, trainer.parameters, checkpoint.optimizerTensors, info.state.adamStep);
     trainer.restore(info.state);
   } finally {
-    tf.dispose([...Object.values(checkpoint.optimizerTensors), ...Object.values(checkpoint.discriminatorTensors ?? {}), ...Object.values(checkpoint.discriminatorOptimizerTensors ?? {})]);
+    tf.dispose([
+      ...Object.values(checkpoint.optimizerTensors),
+      ...Object.values(checkpoint.discriminatorTensors ?? {}),
+      ...Object.values(checkpoint.discriminatorOptimizerTensors ?? {}),
+    ]);
   }
 }

@@ -20,7 +20,12 @@ export function withSeededMathRandom<T>(rng: SeededRandom, f: () => T): T {
 }
 
 /** Gradients by state-dict name, then clipped in place to a global norm; returns the norm before clipping. */
-export function nameAndClip(names: readonly string[], vars: readonly tf.Variable[], grads: tf.NamedTensorMap, clip: number): { named: Record<string, tf.Tensor>; norm: number } {
+export function nameAndClip(
+  names: readonly string[],
+  vars: readonly tf.Variable[],
+  grads: tf.NamedTensorMap,
+  clip: number,
+): { named: Record<string, tf.Tensor>; norm: number } {
   const named: Record<string, tf.Tensor> = {};
   vars.forEach((v, i) => {
     const g = grads[v.name];
@@ -132,7 +137,9 @@ export function optimizerUpdate(
   if (Number.isFinite(norm)) optimizer.apply(parameters, named, learningRate);
   tf.dispose([value, ...Object.values(named)]);
   if (!Number.isFinite(norm)) {
-    throw new NcompError(`training diverged at step ${step + 1}: ${what} ${norm}, loss ${lossValue}; lower the learning rate or resume from the last checkpoint`);
+    throw new NcompError(
+      `training diverged at step ${step + 1}: ${what} ${norm}, loss ${lossValue}; lower the learning rate or resume from the last checkpoint`,
+    );
   }
   return { loss: lossValue, norm };
 }

@@ -170,11 +170,7 @@ export interface GeneratorOutcome {
  * its own (EGIC's ORP stage). Every such trainer is a {@link GanCheckpointTrainer}:
  * {@link writeGanCheckpoint} / {@link restoreGanTrainer} take it.
  */
-export abstract class GanTrainerBase<
-  C extends ImageCodec,
-  O extends GanTrainerBaseOptions,
-  R extends GanStepReportBase = GanStepReportBase,
-> {
+export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerBaseOptions, R extends GanStepReportBase = GanStepReportBase> {
   /** The codec. */
   readonly codec: C;
   /** The discriminator (undefined in a run without one). */
@@ -207,25 +203,14 @@ export abstract class GanTrainerBase<
    */
   protected constructor(parts: GanTrainerBaseParts<C, O>, setup: GanTrainerSetup) {
     const { codec, discriminator, lpips, source, options } = parts;
-    if (!setup.stages.includes(options.stage))
-      throw new InvalidArgumentError(`stage must be ${setup.stages.join(' or ')}, found ${String(options.stage)}`);
-    if (!Number.isInteger(options.steps) || options.steps < 1)
-      throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
+    if (!setup.stages.includes(options.stage)) throw new InvalidArgumentError(`stage must be ${setup.stages.join(' or ')}, found ${String(options.stage)}`);
+    if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
       throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
-    if (options.stage === 2 && !discriminator)
-      throw new InvalidArgumentError(`stage 2 needs a discriminator (e.g. ${setup.discriminatorHint})`);
-    for (const k of [
-      'learningRate',
-      'discriminatorLearningRate',
-      'decayFactor',
-      'clipNorm',
-      'discriminatorClipNorm',
-      'decayStart',
-    ] as const) {
+    if (options.stage === 2 && !discriminator) throw new InvalidArgumentError(`stage 2 needs a discriminator (e.g. ${setup.discriminatorHint})`);
+    for (const k of ['learningRate', 'discriminatorLearningRate', 'decayFactor', 'clipNorm', 'discriminatorClipNorm', 'decayStart'] as const) {
       const v = options[k];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0))
-        throw new InvalidArgumentError(`${k} must be a finite number >= 0, found ${v}`);
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new InvalidArgumentError(`${k} must be a finite number >= 0, found ${v}`);
     }
     this.codec = codec;
     this.discriminator = discriminator;
@@ -268,15 +253,12 @@ export abstract class GanTrainerBase<
 
   /** The discriminator's learning rate at a step. */
   discriminatorLearningRateAt(step: number): number {
-    return (
-      (this.options.discriminatorLearningRate ?? this.options.learningRate ?? this.defaultLearningRate()) *
-      this.decayAt(step)
-    );
+    return (this.options.discriminatorLearningRate ?? this.options.learningRate ?? this.defaultLearningRate()) * this.decayAt(step);
   }
 
   private decayAt(step: number): number {
     const start = this.options.decayStart ?? this.defaultDecayStart();
-    return step >= start ? this.options.decayFactor ?? 0.1 : 1;
+    return step >= start ? (this.options.decayFactor ?? 0.1) : 1;
   }
 
   /** The state to checkpoint besides tensors. */
@@ -298,9 +280,7 @@ export abstract class GanTrainerBase<
    */
   restore(state: GanTrainerState): void {
     if (state.stage !== this.options.stage)
-      throw new InvalidArgumentError(
-        `the saved state is from stage ${state.stage}, this trainer runs stage ${this.options.stage}`,
-      );
+      throw new InvalidArgumentError(`the saved state is from stage ${state.stage}, this trainer runs stage ${this.options.stage}`);
     this.step = state.step;
     this.source.state = state.samplerState;
     this.noise.state = state.noiseState;
@@ -382,10 +362,7 @@ export abstract class GanTrainerBase<
    * One discriminator update on real images against the codec's reconstructions: HiFiC's
    * non-saturating step by default (a trainer with OASIS-C overrides it).
    */
-  protected updateDiscriminator(
-    update: Omit<DiscriminatorUpdate, 'discriminator'>,
-    _inputs: StepInputs,
-  ): DiscriminatorOutcome {
+  protected updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, _inputs: StepInputs): DiscriminatorOutcome {
     return { ...discriminatorUpdate({ ...update, discriminator: this.discriminator! }), labelMix: null };
   }
 

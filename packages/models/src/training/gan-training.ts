@@ -8,12 +8,7 @@ import { resolveEgicLossWeights } from './egic-loss.js';
 import { EgicTrainer } from './egic-trainer.js';
 import type { ConditionalDiscriminator } from './gan-trainer.js';
 import { GanTrainer } from './gan-trainer.js';
-import type {
-  GanStepReportBase,
-  GanTrainerBase,
-  GanTrainerBaseOptions,
-  GanTrainerBaseParts,
-} from './gan-trainer-base.js';
+import type { GanStepReportBase, GanTrainerBase, GanTrainerBaseOptions, GanTrainerBaseParts } from './gan-trainer-base.js';
 import { resolveHificLossWeights } from './hific-loss.js';
 import { MricTrainer } from './mric-trainer.js';
 import { resolveMricLossWeights } from './mric-loss.js';
@@ -67,10 +62,7 @@ export interface GanTraining {
 
 /** A configuration of the expected kind, or a typed error. */
 function configOf<T>(model: string, config: unknown, is: (c: unknown) => c is T): T {
-  if (!is(config))
-    throw new ModelMismatchError(
-      `a ${model} discriminator needs a ${model} configuration, found ${JSON.stringify(config)}`,
-    );
+  if (!is(config)) throw new ModelMismatchError(`a ${model} discriminator needs a ${model} configuration, found ${JSON.stringify(config)}`);
   return config;
 }
 

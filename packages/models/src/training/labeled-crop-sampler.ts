@@ -45,31 +45,17 @@ export class LabeledCropSampler implements LabeledBatchSource {
    * @throws InvalidArgumentError for a label map of another size, a label outside
    *   `[0, numClasses)`, or no pair large enough.
    */
-  constructor(
-    pairs: readonly LabeledImage[],
-    numClasses: number,
-    cropSize: number,
-    seed: number,
-    options: CropSamplerOptions = {},
-  ) {
-    if (!Number.isInteger(numClasses) || numClasses < 1)
-      throw new InvalidArgumentError(`numClasses must be a positive integer, found ${numClasses}`);
+  constructor(pairs: readonly LabeledImage[], numClasses: number, cropSize: number, seed: number, options: CropSamplerOptions = {}) {
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new InvalidArgumentError(`numClasses must be a positive integer, found ${numClasses}`);
     for (const { image, labels } of pairs) {
       const what = labels.name ?? image.name ?? 'a label map';
-      if (
-        labels.width !== image.width ||
-        labels.height !== image.height ||
-        labels.classes.length !== labels.width * labels.height
-      ) {
+      if (labels.width !== image.width || labels.height !== image.height || labels.classes.length !== labels.width * labels.height) {
         throw new InvalidArgumentError(
           `${what}: expected ${image.width}x${image.height} labels for its image, found ${labels.width}x${labels.height} (${labels.classes.length} values)`,
         );
       }
       const bad = labels.classes.findIndex((c) => c >= numClasses || c < 0);
-      if (bad >= 0)
-        throw new InvalidArgumentError(
-          `${what}: label ${labels.classes[bad]} at pixel ${bad} is outside [0, ${numClasses})`,
-        );
+      if (bad >= 0) throw new InvalidArgumentError(`${what}: label ${labels.classes[bad]} at pixel ${bad} is outside [0, ${numClasses})`);
     }
     const side = RandomCropSampler.sourceSide(cropSize, options.scaleRange);
     const usable = pairs.filter((p) => p.image.width >= side && p.image.height >= side);

@@ -12,8 +12,7 @@ import { InvalidArgumentError } from '@ncomp/core';
  */
 export function resolveLossWeights<W extends object>(what: string, defaults: W, partial: Readonly<Partial<W>>): W {
   for (const k of Object.keys(partial)) {
-    if (!Object.hasOwn(defaults, k))
-      throw new InvalidArgumentError(`${what}: unknown weight "${k}" (known: ${Object.keys(defaults).join(', ')})`);
+    if (!Object.hasOwn(defaults, k)) throw new InvalidArgumentError(`${what}: unknown weight "${k}" (known: ${Object.keys(defaults).join(', ')})`);
   }
   const w = { ...defaults, ...partial };
   for (const [k, v] of Object.entries(w)) {

@@ -45,7 +45,12 @@ export interface RdGradientTensors {
  * batch, with the scalars unread: what {@link rdGradients} and {@link rdGradientsAsync}
  * share.
  */
-export function rdGradientTensors(model: ImageCodec, params: ReadonlyMap<string, tf.Variable>, batch: tf.Tensor4D, options: RdGradientOptions): RdGradientTensors {
+export function rdGradientTensors(
+  model: ImageCodec,
+  params: ReadonlyMap<string, tf.Variable>,
+  batch: tf.Tensor4D,
+  options: RdGradientOptions,
+): RdGradientTensors {
   const names = [...params.keys()];
   const vars = names.map((n) => params.get(n)!);
   const weight = options.weight ?? 1;
@@ -82,11 +87,20 @@ function readReport(t: RdGradientTensors, values: readonly number[], weight: num
  */
 export function rdGradients(model: ImageCodec, params: ReadonlyMap<string, tf.Variable>, batch: tf.Tensor4D, options: RdGradientOptions): RdGradients {
   const t = rdGradientTensors(model, params, batch, options);
-  return readReport(t, t.scalars.map((s) => s.dataSync()[0]!), options.weight ?? 1);
+  return readReport(
+    t,
+    t.scalars.map((s) => s.dataSync()[0]!),
+    options.weight ?? 1,
+  );
 }
 
 /** {@link rdGradients} with asynchronous reads: runs on every backend, WebGPU included. */
-export async function rdGradientsAsync(model: ImageCodec, params: ReadonlyMap<string, tf.Variable>, batch: tf.Tensor4D, options: RdGradientOptions): Promise<RdGradients> {
+export async function rdGradientsAsync(
+  model: ImageCodec,
+  params: ReadonlyMap<string, tf.Variable>,
+  batch: tf.Tensor4D,
+  options: RdGradientOptions,
+): Promise<RdGradients> {
   const t = rdGradientTensors(model, params, batch, options);
   const values = await Promise.all(t.scalars.map(async (s) => (await s.data())[0]!));
   return readReport(t, values, options.weight ?? 1);

@@ -152,7 +152,8 @@ export class RdTrainer {
     readonly options: RdTrainOptions,
   ) {
     if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(`steps must be a positive integer, found ${options.steps}`);
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new InvalidArgumentError(`batch size must be a positive integer, found ${options.batchSize}`);
     if (sampler.cropSize % model.padMultiple !== 0) {
       throw new InvalidArgumentError(`crop size ${sampler.cropSize} must be a multiple of ${model.padMultiple} for this model`);
     }
@@ -160,7 +161,8 @@ export class RdTrainer {
       if (options.lambda !== undefined) throw new InvalidArgumentError('a variable-rate model trains with its own lambdas; do not pass lambda');
       this.lambdas = model.lambdas;
     } else {
-      if (!(options.lambda !== undefined && options.lambda > 0)) throw new InvalidArgumentError(`a fixed-rate model needs lambda > 0, found ${String(options.lambda)}`);
+      if (!(options.lambda !== undefined && options.lambda > 0))
+        throw new InvalidArgumentError(`a fixed-rate model needs lambda > 0, found ${String(options.lambda)}`);
       this.lambdas = [options.lambda];
     }
     this.levels = new SeededRandom((options.seed ?? 0) ^ 0x5bd1e995);
@@ -189,7 +191,11 @@ export class RdTrainer {
     const draw = this.beginStep();
     let gradients: RdGradients;
     try {
-      gradients = rdGradients(this.model, this.params, draw.batch, { quality: this.qualityOf(draw.level), lambda: draw.lambda, noise: this.options.noise ?? true });
+      gradients = rdGradients(this.model, this.params, draw.batch, {
+        quality: this.qualityOf(draw.level),
+        lambda: draw.lambda,
+        noise: this.options.noise ?? true,
+      });
     } finally {
       draw.batch.dispose();
     }
@@ -201,7 +207,11 @@ export class RdTrainer {
     const draw = this.beginStep();
     let gradients: RdGradients;
     try {
-      gradients = await rdGradientsAsync(this.model, this.params, draw.batch, { quality: this.qualityOf(draw.level), lambda: draw.lambda, noise: this.options.noise ?? true });
+      gradients = await rdGradientsAsync(this.model, this.params, draw.batch, {
+        quality: this.qualityOf(draw.level),
+        lambda: draw.lambda,
+        noise: this.options.noise ?? true,
+      });
     } finally {
       draw.batch.dispose();
     }
@@ -278,7 +288,9 @@ export class RdTrainer {
     }
     const { loss, bpp, mse } = gradients;
     if (!Number.isFinite(gradNorm)) {
-      throw new NcompError(`training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${loss}; lower the learning rate or resume from the last checkpoint`);
+      throw new NcompError(
+        `training diverged at step ${this.step + 1}: gradient norm ${gradNorm}, loss ${loss}; lower the learning rate or resume from the last checkpoint`,
+      );
     }
     this.step += 1;
     const { level, lambda, learningRate } = draw;

@@ -84,7 +84,9 @@ describe('RdTrainer', () => {
 
   it('refuses a crop size the model cannot code and a missing lambda', () => {
     const model = createModel('bls2017', { N: 4, M: 4 });
-    expect(() => new RdTrainer(model, new RandomCropSampler(syntheticImages(1, 80, 80), 40, 1), { steps: 1, batchSize: 1, lambda: 0.01 })).toThrow(/multiple of 16/);
+    expect(() => new RdTrainer(model, new RandomCropSampler(syntheticImages(1, 80, 80), 40, 1), { steps: 1, batchSize: 1, lambda: 0.01 })).toThrow(
+      /multiple of 16/,
+    );
     expect(() => new RdTrainer(model, new RandomCropSampler(syntheticImages(1, 80, 80), 64, 1), { steps: 1, batchSize: 1 })).toThrow(/needs lambda/);
     model.dispose();
   });

@@ -41,7 +41,11 @@ export function parseBaselineConfig(model: string, value: unknown, defaults: Bas
   };
   const lambdas = v['lambdas'] ?? defaults.lambdas;
   if (lambdas !== undefined) {
-    if (!Array.isArray(lambdas) || lambdas.length < 2 || lambdas.some((l, i) => typeof l !== 'number' || !(l > 0) || (i > 0 && !(l > (lambdas[i - 1] as number))))) {
+    if (
+      !Array.isArray(lambdas) ||
+      lambdas.length < 2 ||
+      lambdas.some((l, i) => typeof l !== 'number' || !(l > 0) || (i > 0 && !(l > (lambdas[i - 1] as number))))
+    ) {
       throw new InvalidArgumentError(`${model}: lambdas must be at least 2 increasing positive numbers, found ${JSON.stringify(lambdas)}`);
     }
   }

@@ -13,7 +13,12 @@ beforeAll(async () => {
 
 const small = { N: 8, M: 12 };
 /** A small configuration per model (the block transform fixes M = 192 and needs lambdas; the generative codecs have their own fields). */
-const OWN: Readonly<Record<string, unknown>> = { 'block-hyperprior': { N: 4, M: 192, lambdas: [0.005, 0.05] }, hific: HIFIC_SMALL_CONFIG, mric: MRIC_SMALL_CONFIG, 'egic-orp': EGIC_SMALL_CONFIG };
+const OWN: Readonly<Record<string, unknown>> = {
+  'block-hyperprior': { N: 4, M: 192, lambdas: [0.005, 0.05] },
+  hific: HIFIC_SMALL_CONFIG,
+  mric: MRIC_SMALL_CONFIG,
+  'egic-orp': EGIC_SMALL_CONFIG,
+};
 const configOf = (name: string) => (OWN[name] ?? small) as BaselineConfig;
 
 describe.each([...MODELS.keys()])('%s', (name) => {
@@ -67,7 +72,6 @@ describe.each([...MODELS.keys()])('%s', (name) => {
     model.dispose();
   });
 });
-
 
 describe('baseline configuration "prior"', () => {
   it('accepts normal, laplace and logistic, and names the choices otherwise', () => {

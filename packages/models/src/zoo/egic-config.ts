@@ -104,7 +104,9 @@ export const EGIC_REFERENCE_CONFIG: EgicConfig = Object.freeze({
   numSlices: 10,
   maxSupportSlices: 10,
   sliceHiddenChannels: freeze(
-    [64, 64, 85, 106, 128, 149, 170, 192, 213, 234].map((c0, i) => Object.freeze([c0, [32, 32, 42, 53, 64, 74, 85, 96, 106, 117][i]!]) as readonly [number, number]),
+    [64, 64, 85, 106, 128, 149, 170, 192, 213, 234].map(
+      (c0, i) => Object.freeze([c0, [32, 32, 42, 53, 64, 74, 85, 96, 106, 117][i]!]) as readonly [number, number],
+    ),
   ),
   discriminatorChannels: freeze([128, 128, 256, 256, 512, 512]),
   discriminatorFinalChannels: 64,
@@ -131,12 +133,14 @@ export const EGIC_SMALL_CONFIG: EgicConfig = Object.freeze({
   hyperWindowSize: 2,
   numSlices: 4,
   maxSupportSlices: 2,
-  sliceHiddenChannels: freeze([
-    [6, 4],
-    [8, 4],
-    [10, 6],
-    [12, 6],
-  ].map((p) => Object.freeze(p) as unknown as readonly [number, number])),
+  sliceHiddenChannels: freeze(
+    [
+      [6, 4],
+      [8, 4],
+      [10, 6],
+      [12, 6],
+    ].map((p) => Object.freeze(p) as unknown as readonly [number, number]),
+  ),
   discriminatorChannels: freeze([8, 16]),
   discriminatorFinalChannels: 8,
   semanticClasses: 4,
@@ -188,15 +192,27 @@ export function parseEgicConfig(value: unknown, defaults: EgicConfig = EGIC_REFE
   }
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!(EGIC_KEYS as readonly string[]).includes(key)) throw new InvalidArgumentError(`egic-orp: unknown config field "${key}" (known: ${EGIC_KEYS.join(', ')})`);
+    if (!(EGIC_KEYS as readonly string[]).includes(key))
+      throw new InvalidArgumentError(`egic-orp: unknown config field "${key}" (known: ${EGIC_KEYS.join(', ')})`);
   }
   const isInt = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= 4096;
-  const int = (key: 'windowSize' | 'headDim' | 'hyperChannels' | 'hyperWindowSize' | 'numSlices' | 'maxSupportSlices' | 'discriminatorFinalChannels' | 'semanticClasses', min: number): number => {
+  const int = (
+    key: 'windowSize' | 'headDim' | 'hyperChannels' | 'hyperWindowSize' | 'numSlices' | 'maxSupportSlices' | 'discriminatorFinalChannels' | 'semanticClasses',
+    min: number,
+  ): number => {
     const x = v[key] ?? defaults[key];
     if (!isInt(x, min)) throw new InvalidArgumentError(`egic-orp: ${key} must be an integer in ${min}..4096, found ${JSON.stringify(x)}`);
     return x;
   };
-  type ListKey = 'analysisChannels' | 'analysisDepths' | 'synthesisChannels' | 'synthesisDepths' | 'hyperAnalysisDepths' | 'hyperSynthesisDepths' | 'discriminatorChannels' | 'patchDiscriminatorChannels';
+  type ListKey =
+    | 'analysisChannels'
+    | 'analysisDepths'
+    | 'synthesisChannels'
+    | 'synthesisDepths'
+    | 'hyperAnalysisDepths'
+    | 'hyperSynthesisDepths'
+    | 'discriminatorChannels'
+    | 'patchDiscriminatorChannels';
   const list = (key: ListKey, min: number, minLength = 1): number[] => {
     const x = v[key] ?? defaults[key];
     if (!Array.isArray(x) || x.length < minLength || x.length > 16 || x.some((c) => !isInt(c, min))) {
@@ -207,7 +223,9 @@ export function parseEgicConfig(value: unknown, defaults: EgicConfig = EGIC_REFE
   const numSlices = int('numSlices', 1);
   const slices = v['sliceHiddenChannels'] ?? defaults.sliceHiddenChannels;
   if (!Array.isArray(slices) || slices.length !== numSlices || slices.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((c) => !isInt(c, 1)))) {
-    throw new InvalidArgumentError(`egic-orp: sliceHiddenChannels must list one [conv0, conv1] pair of widths per slice (${numSlices}), found ${JSON.stringify(slices)}`);
+    throw new InvalidArgumentError(
+      `egic-orp: sliceHiddenChannels must list one [conv0, conv1] pair of widths per slice (${numSlices}), found ${JSON.stringify(slices)}`,
+    );
   }
   const config: EgicConfig = {
     analysisChannels: list('analysisChannels', 1),
@@ -230,15 +248,22 @@ export function parseEgicConfig(value: unknown, defaults: EgicConfig = EGIC_REFE
   };
   const stages = config.analysisChannels.length;
   for (const key of ['analysisDepths', 'synthesisChannels', 'synthesisDepths'] as const) {
-    if (config[key].length !== stages) throw new InvalidArgumentError(`egic-orp: ${key} must have one entry per g_a stage (${stages}), found ${config[key].length}`);
+    if (config[key].length !== stages)
+      throw new InvalidArgumentError(`egic-orp: ${key} must have one entry per g_a stage (${stages}), found ${config[key].length}`);
   }
   if (config.hyperSynthesisDepths.length !== config.hyperAnalysisDepths.length) {
-    throw new InvalidArgumentError(`egic-orp: hyperSynthesisDepths must have as many stages as hyperAnalysisDepths (${config.hyperAnalysisDepths.length}), found ${config.hyperSynthesisDepths.length}`);
+    throw new InvalidArgumentError(
+      `egic-orp: hyperSynthesisDepths must have as many stages as hyperAnalysisDepths (${config.hyperAnalysisDepths.length}), found ${config.hyperSynthesisDepths.length}`,
+    );
   }
   const m = egicLatentChannels(config);
-  if (config.synthesisChannels[0] !== m) throw new InvalidArgumentError(`egic-orp: synthesisChannels[0] (${config.synthesisChannels[0]}) must be the latent width, the last of analysisChannels (${m})`);
+  if (config.synthesisChannels[0] !== m)
+    throw new InvalidArgumentError(
+      `egic-orp: synthesisChannels[0] (${config.synthesisChannels[0]}) must be the latent width, the last of analysisChannels (${m})`,
+    );
   if (m % numSlices !== 0) throw new InvalidArgumentError(`egic-orp: numSlices (${numSlices}) must divide the latent channels (${m})`);
   const widths = [...config.analysisChannels, ...config.synthesisChannels, config.hyperChannels];
-  if (Math.min(...widths) < config.headDim) throw new InvalidArgumentError(`egic-orp: headDim (${config.headDim}) must not exceed the narrowest stage (${Math.min(...widths)})`);
+  if (Math.min(...widths) < config.headDim)
+    throw new InvalidArgumentError(`egic-orp: headDim (${config.headDim}) must not exceed the narrowest stage (${Math.min(...widths)})`);
   return config;
 }

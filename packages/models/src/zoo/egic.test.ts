@@ -71,7 +71,9 @@ function referenceParameterCount(c: EgicConfig): { analysis: number; synthesis: 
   let synthesis = 0;
   for (let i = 0; i < n; i++) {
     analysis += stage(c.analysisChannels[i]!, c.analysisDepths[i]!, c.windowSize) + (i < n - 1 ? merge(c.analysisChannels[i]!, c.analysisChannels[i + 1]!) : 0);
-    synthesis += stage(c.synthesisChannels[i]!, c.synthesisDepths[i]!, c.windowSize) + (i < n - 1 ? split(c.synthesisChannels[i]!, c.synthesisChannels[i + 1]!) : unpack(c.synthesisChannels[i]!, 3));
+    synthesis +=
+      stage(c.synthesisChannels[i]!, c.synthesisDepths[i]!, c.windowSize) +
+      (i < n - 1 ? split(c.synthesisChannels[i]!, c.synthesisChannels[i + 1]!) : unpack(c.synthesisChannels[i]!, 3));
   }
   const orp = stage(c.synthesisChannels[n - 1]!, c.synthesisDepths[n - 1]!, c.windowSize) + unpack(c.synthesisChannels[n - 1]!, 3);
   const Z = c.hyperChannels;
@@ -192,7 +194,19 @@ describe('egic-orp model', () => {
     expect(() => parseEgicConfig({ synthesisDepths: [1, 1] }, EGIC_SMALL_CONFIG)).toThrow(/synthesisDepths must have one entry per g_a stage \(4\)/);
     expect(() => parseEgicConfig({ synthesisChannels: [8, 16, 8, 8] }, EGIC_SMALL_CONFIG)).toThrow(/synthesisChannels\[0\] \(8\) must be the latent width/);
     expect(() => parseEgicConfig({ numSlices: 3 }, EGIC_SMALL_CONFIG)).toThrow(/sliceHiddenChannels must list one/);
-    expect(() => parseEgicConfig({ numSlices: 3, sliceHiddenChannels: [[1, 1], [1, 1], [1, 1]] }, EGIC_SMALL_CONFIG)).toThrow(/numSlices \(3\) must divide/);
+    expect(() =>
+      parseEgicConfig(
+        {
+          numSlices: 3,
+          sliceHiddenChannels: [
+            [1, 1],
+            [1, 1],
+            [1, 1],
+          ],
+        },
+        EGIC_SMALL_CONFIG,
+      ),
+    ).toThrow(/numSlices \(3\) must divide/);
     expect(() => parseEgicConfig({ headDim: 12 }, EGIC_SMALL_CONFIG)).toThrow(InvalidArgumentError);
     expect(() => parseEgicConfig([1])).toThrow(InvalidArgumentError);
     expect([isEgicConfig(EGIC_SMALL_CONFIG), isMricConfig(EGIC_SMALL_CONFIG), isHificConfig(EGIC_SMALL_CONFIG)]).toEqual([true, false, false]);
@@ -217,7 +231,12 @@ describe('egic-orp model', () => {
     try {
       const full = referenceParameterCount(EGIC_REFERENCE_CONFIG);
       // g_a 9,139,416 + g_s 9,139,300 + entropy model 14,280,404 (max_support_slices 10) + ORP head 399,892.
-      const built = [model.analysis.numParameters(), model.synthesis.numParameters(), model.latentCodec.numParameters({ trainableOnly: true }), model.orp.numParameters()];
+      const built = [
+        model.analysis.numParameters(),
+        model.synthesis.numParameters(),
+        model.latentCodec.numParameters({ trainableOnly: true }),
+        model.orp.numParameters(),
+      ];
       expect(built).toEqual([full.analysis, full.synthesis, full.entropyModel, full.orp]);
       expect(built).toEqual([9_139_416, 9_139_300, 14_280_404, 399_892]);
       expect(model.numParameters({ trainableOnly: true })).toBe(32_959_012);
@@ -232,7 +251,7 @@ describe('egic-orp model', () => {
     oasis.dispose();
   }, 120_000);
 
-  it('codes odd sizes: the ChARM stream decodes to compress\'s quantized latent exactly, at every alpha the same bytes', async () => {
+  it("codes odd sizes: the ChARM stream decodes to compress's quantized latent exactly, at every alpha the same bytes", async () => {
     const model = seeded(1, () => egic(EGIC_SMALL_CONFIG));
     model.update();
     const before = tf.memory().numTensors;
@@ -367,7 +386,12 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
   it('stage 1 (end to end: MSE + LPIPS + rate) lowers its loss on a fixed batch, without leaking tensors', () => {
     const codec = seeded(11, () => egic(config));
     const x = batchOf(2, 3);
-    const trainer = new EgicTrainer({ codec, lpips: lpips!, source: new FixedBatch(x), options: { stage: 1, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 1 } });
+    const trainer = new EgicTrainer({
+      codec,
+      lpips: lpips!,
+      source: new FixedBatch(x),
+      options: { stage: 1, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 1 },
+    });
     expect([...trainer.parameters.keys()].some((k) => k.startsWith('analysis.'))).toBe(true);
     expect([...trainer.parameters.keys()].some((k) => k.startsWith('orp.'))).toBe(false);
     const orpBefore = values(codec.orp.blocks[0]!.attn.qkv.kernel);
@@ -404,7 +428,8 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
       expect(tf.memory().numTensors).toBe(withMoments);
       for (const r of reports) {
         expect(r.discriminator).toBe(labels ? 'oasis' : 'patchgan');
-        for (const v of [r.loss, r.bpp, r.mse, r.lpips, r.gLoss, r.weightedGan, r.dLoss, r.dReal, r.dFake, r.gradNorm, r.discriminatorGradNorm]) expect(Number.isFinite(v)).toBe(true);
+        for (const v of [r.loss, r.bpp, r.mse, r.lpips, r.gLoss, r.weightedGan, r.dLoss, r.dReal, r.dFake, r.gradNorm, r.discriminatorGradNorm])
+          expect(Number.isFinite(v)).toBe(true);
         expect(r.dLabelMix === null).toBe(!labels);
         expect(r.loss / (r.weightedMse + r.weightedLpips! + r.weightedRate! + r.weightedGan!)).toBeCloseTo(1, 5);
       }
@@ -418,14 +443,27 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
       trainer.dispose();
       discriminator.dispose();
     }
-    expect(() => new EgicTrainer({ codec, discriminator: egicDiscriminator(config, { labels: true }), lpips: null, source: new RandomCropSampler(syntheticImages(1, 64, 64, 1), 64, 1), options: { stage: 2, steps: 1, batchSize: 1 } })).toThrow(/LabeledBatchSource/);
-    expect(() => new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 2, steps: 1, batchSize: 1 } })).toThrow(/needs a discriminator/);
-    expect(() => new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 3, steps: 1, batchSize: 1, generator: 'codec' } })).toThrow(InvalidArgumentError);
+    expect(
+      () =>
+        new EgicTrainer({
+          codec,
+          discriminator: egicDiscriminator(config, { labels: true }),
+          lpips: null,
+          source: new RandomCropSampler(syntheticImages(1, 64, 64, 1), 64, 1),
+          options: { stage: 2, steps: 1, batchSize: 1 },
+        }),
+    ).toThrow(/LabeledBatchSource/);
+    expect(() => new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 2, steps: 1, batchSize: 1 } })).toThrow(
+      /needs a discriminator/,
+    );
+    expect(() => new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 3, steps: 1, batchSize: 1, generator: 'codec' } })).toThrow(
+      InvalidArgumentError,
+    );
     x.dispose();
     if (!stage1Codec) codec.dispose();
   });
 
-  it('stage 2 with OASIS-C first runs its data-dependent weight-norm initialisation (EGIC\'s data_init), unless turned off', () => {
+  it("stage 2 with OASIS-C first runs its data-dependent weight-norm initialisation (EGIC's data_init), unless turned off", () => {
     const codec = stage1Codec ?? seeded(11, () => egic(config));
     const x = batchOf(4, 5);
     const relativeChange = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(b[i]! - v) / Math.abs(v)));
@@ -447,12 +485,17 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
     if (!stage1Codec) codec.dispose();
   });
 
-  it('stage 3 starts the ORP head from g_s\'s last stage, lowers its MSE and changes nothing but the head; checkpoints resume exactly', async () => {
+  it("stage 3 starts the ORP head from g_s's last stage, lowers its MSE and changes nothing but the head; checkpoints resume exactly", async () => {
     const start = tf.memory().numTensors;
     const codec = stage1Codec ?? seeded(11, () => egic(config));
     const x = batchOf(2, 7);
     const ganMse = tf.tidy(() => tf.mean(tf.squaredDifference(tf.mul(codec.trainingForward(x).xHat, 255), tf.mul(x, 255))).dataSync()[0]!);
-    const trainer = new EgicTrainer({ codec, lpips: null, source: new FixedBatch(x), options: { stage: 3, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 3 } });
+    const trainer = new EgicTrainer({
+      codec,
+      lpips: null,
+      source: new FixedBatch(x),
+      options: { stage: 3, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 3 },
+    });
     expect([...trainer.parameters.keys()].every((k) => k.startsWith('orp.'))).toBe(true);
     const fixed = snapshot(codec);
     const reports: EgicStepReport[] = [trainer.trainStep()];
@@ -500,12 +543,24 @@ describe.skipIf(!haveLpips)('EgicTrainer on the small EGIC (64x64 crops, batch 2
     trainer.trainStep();
     const run = join(dir, 's2');
     await writeGanCheckpoint(run, trainer, 'egic-orp', config, { note: 'x' });
-    expect((await readdir(run)).sort()).toEqual(['checkpoint.json', 's2-discriminator-1.safetensors', 's2-discriminator-optimizer-1.safetensors', 's2-model-1.safetensors', 's2-optimizer-1.safetensors']);
+    expect((await readdir(run)).sort()).toEqual([
+      'checkpoint.json',
+      's2-discriminator-1.safetensors',
+      's2-discriminator-optimizer-1.safetensors',
+      's2-model-1.safetensors',
+      's2-optimizer-1.safetensors',
+    ]);
     const cp = await readGanCheckpoint<EgicTrainOptions>(run);
     expect(cp.info.model).toBe('egic-orp');
     const codec2 = cp.loaded.model as EgicCodec;
     const discriminator2 = egicDiscriminator(cp.info.config as EgicConfig, { labels: true });
-    const resumed = new EgicTrainer({ codec: codec2, discriminator: discriminator2, lpips: lpips!, source: new LabeledCrops(images, 999), options: cp.info.options });
+    const resumed = new EgicTrainer({
+      codec: codec2,
+      discriminator: discriminator2,
+      lpips: lpips!,
+      source: new LabeledCrops(images, 999),
+      options: cp.info.options,
+    });
     restoreGanTrainer(resumed, cp);
     expect(resumed.state).toEqual(trainer.state);
 

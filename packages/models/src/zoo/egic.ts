@@ -101,7 +101,9 @@ export class EgicCodec extends ImageCodec {
     const last = options.synthesis.stages[options.synthesis.stages.length - 1]!;
     const orp = options.orp;
     if (orp.dim !== last.dim || orp.outDim !== last.outDim || orp.resample !== last.resample || orp.blocks.length !== last.blocks.length) {
-      throw new InvalidArgumentError(`EgicCodec: the ORP head (${orp.dim} -> ${orp.outDim}, ${orp.blocks.length} blocks, ${orp.resample}) must copy g_s's last stage (${last.dim} -> ${last.outDim}, ${last.blocks.length} blocks, ${last.resample})`);
+      throw new InvalidArgumentError(
+        `EgicCodec: the ORP head (${orp.dim} -> ${orp.outDim}, ${orp.blocks.length} blocks, ${orp.resample}) must copy g_s's last stage (${last.dim} -> ${last.outDim}, ${last.blocks.length} blocks, ${last.resample})`,
+      );
     }
     this.swinAnalysis = options.analysis;
     this.swinSynthesis = options.synthesis;
@@ -241,7 +243,13 @@ export class EgicCodec extends ImageCodec {
 /** A Swin stage of g_s's last kind (for the ORP head). */
 function orpHead(config: EgicConfig): SwinStage {
   const n = config.synthesisChannels.length;
-  return new SwinStage(config.synthesisChannels[n - 1]!, { depth: config.synthesisDepths[n - 1]!, windowSize: config.windowSize, headDim: config.headDim, resample: 'unpack', outDim: 3 });
+  return new SwinStage(config.synthesisChannels[n - 1]!, {
+    depth: config.synthesisDepths[n - 1]!,
+    windowSize: config.windowSize,
+    headDim: config.headDim,
+    resample: 'unpack',
+    outDim: 3,
+  });
 }
 
 /**
@@ -275,14 +283,23 @@ export function egic(config: EgicConfig = EGIC_REFERENCE_CONFIG): EgicCodec {
     patchEmbedding: true,
     windowSize: config.windowSize,
     headDim: config.headDim,
-    stages: config.analysisChannels.map((dim, i) => (i < n - 1 ? { dim, depth: config.analysisDepths[i]!, resample: 'merge', outDim: config.analysisChannels[i + 1]! } : { dim, depth: config.analysisDepths[i]!, resample: 'none' })),
+    stages: config.analysisChannels.map((dim, i) =>
+      i < n - 1
+        ? { dim, depth: config.analysisDepths[i]!, resample: 'merge', outDim: config.analysisChannels[i + 1]! }
+        : { dim, depth: config.analysisDepths[i]!, resample: 'none' },
+    ),
   });
   const synthesis = new SwinTransform({
     inChannels: M,
     patchEmbedding: false,
     windowSize: config.windowSize,
     headDim: config.headDim,
-    stages: config.synthesisChannels.map((dim, i) => ({ dim, depth: config.synthesisDepths[i]!, resample: i < n - 1 ? 'split' : 'unpack', outDim: i < n - 1 ? config.synthesisChannels[i + 1]! : 3 })),
+    stages: config.synthesisChannels.map((dim, i) => ({
+      dim,
+      depth: config.synthesisDepths[i]!,
+      resample: i < n - 1 ? 'split' : 'unpack',
+      outDim: i < n - 1 ? config.synthesisChannels[i + 1]! : 3,
+    })),
   });
   const Z = config.hyperChannels;
   const k = config.hyperAnalysisDepths.length;
@@ -297,7 +314,9 @@ export function egic(config: EgicConfig = EGIC_REFERENCE_CONFIG): EgicCodec {
     inChannels: Z,
     patchEmbedding: false,
     ...hyper,
-    stages: config.hyperSynthesisDepths.map((depth, i) => (i < k - 1 ? { dim: Z, depth, resample: 'split', outDim: Z } : { dim: Z, depth, resample: 'unpack', outDim: 2 * M })),
+    stages: config.hyperSynthesisDepths.map((depth, i) =>
+      i < k - 1 ? { dim: Z, depth, resample: 'split', outDim: Z } : { dim: Z, depth, resample: 'unpack', outDim: 2 * M },
+    ),
   });
   const sliceChannels = M / config.numSlices;
   return new EgicCodec({
@@ -342,7 +361,10 @@ export interface EgicDiscriminatorOptions {
  * (spectral norm) for the non-saturating loss. {@link EgicTrainer} picks the losses by the
  * discriminator's kind.
  */
-export function egicDiscriminator(config: EgicConfig = EGIC_REFERENCE_CONFIG, options: EgicDiscriminatorOptions = {}): OasisDiscriminator | PatchGanDiscriminator {
+export function egicDiscriminator(
+  config: EgicConfig = EGIC_REFERENCE_CONFIG,
+  options: EgicDiscriminatorOptions = {},
+): OasisDiscriminator | PatchGanDiscriminator {
   const latentChannels = egicLatentChannels(config);
   const latentStride = 2 ** config.analysisChannels.length;
   if (options.labels) {

@@ -198,7 +198,12 @@ describe.skipIf(!haveLpips)('GanTrainer on the small HiFiC (64x64 crops, batch 2
   it('stage 1 (MSE + LPIPS + rate) lowers its loss on a fixed batch, without leaking tensors', () => {
     const codec = seeded(11, () => hific(config));
     const x = batchOf(2, 3);
-    const trainer = new GanTrainer({ codec, lpips: lpips!, source: new FixedBatch(x), options: { stage: 1, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 1 } });
+    const trainer = new GanTrainer({
+      codec,
+      lpips: lpips!,
+      source: new FixedBatch(x),
+      options: { stage: 1, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 1 },
+    });
     const reports: GanStepReport[] = [trainer.trainStep()];
     const withMoments = tf.memory().numTensors;
     for (let i = 0; i < 11; i++) reports.push(trainer.trainStep());
@@ -232,7 +237,8 @@ describe.skipIf(!haveLpips)('GanTrainer on the small HiFiC (64x64 crops, batch 2
     for (let i = 0; i < 9; i++) reports.push(trainer.trainStep());
     expect(tf.memory().numTensors).toBe(withMoments);
     for (const r of reports) {
-      for (const v of [r.loss, r.bpp, r.qbpp, r.mse, r.lpips, r.gLoss, r.dLoss, r.dReal, r.dFake, r.lambda, r.gradNorm, r.discriminatorGradNorm]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [r.loss, r.bpp, r.qbpp, r.mse, r.lpips, r.gLoss, r.dLoss, r.dReal, r.dFake, r.lambda, r.gradNorm, r.discriminatorGradNorm])
+        expect(Number.isFinite(v)).toBe(true);
     }
     const d = reports.map((r) => r.dLoss!);
     expect(d[0]).toBeGreaterThan(1.2); // about 2 log 2 for an untrained discriminator
@@ -255,7 +261,13 @@ describe.skipIf(!haveLpips)('GanTrainer on the small HiFiC (64x64 crops, batch 2
     await writeGanCheckpoint(run, trainer, 'hific', config, { note: 'x' });
     trainer.trainStep();
     await writeGanCheckpoint(run, trainer, 'hific', config, { note: 'x' });
-    expect((await readdir(run)).sort()).toEqual(['checkpoint.json', 's2-discriminator-3.safetensors', 's2-discriminator-optimizer-3.safetensors', 's2-model-3.safetensors', 's2-optimizer-3.safetensors']);
+    expect((await readdir(run)).sort()).toEqual([
+      'checkpoint.json',
+      's2-discriminator-3.safetensors',
+      's2-discriminator-optimizer-3.safetensors',
+      's2-model-3.safetensors',
+      's2-optimizer-3.safetensors',
+    ]);
 
     await expect(readCheckpoint(run)).rejects.toThrow(/GAN-training checkpoint .* readGanCheckpoint/);
     const cp = await readGanCheckpoint(run);
@@ -263,7 +275,13 @@ describe.skipIf(!haveLpips)('GanTrainer on the small HiFiC (64x64 crops, batch 2
     expect(cp.info.extra).toEqual({ note: 'x' });
     const codec2 = cp.loaded.model;
     const discriminator2 = hificDiscriminator(cp.info.config as HificConfig);
-    const resumed = new GanTrainer({ codec: codec2, discriminator: discriminator2, lpips: lpips!, source: new RandomCropSampler(images, 64, 999), options: cp.info.options });
+    const resumed = new GanTrainer({
+      codec: codec2,
+      discriminator: discriminator2,
+      lpips: lpips!,
+      source: new RandomCropSampler(images, 64, 999),
+      options: cp.info.options,
+    });
     restoreGanTrainer(resumed, cp);
     expect(resumed.state).toEqual(trainer.state);
 

@@ -84,7 +84,8 @@ export function parseHificConfig(value: unknown, defaults: HificConfig = HIFIC_R
   }
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!(HIFIC_KEYS as readonly string[]).includes(key)) throw new InvalidArgumentError(`hific: unknown config field "${key}" (known: ${HIFIC_KEYS.join(', ')})`);
+    if (!(HIFIC_KEYS as readonly string[]).includes(key))
+      throw new InvalidArgumentError(`hific: unknown config field "${key}" (known: ${HIFIC_KEYS.join(', ')})`);
   }
   const int = (key: 'channels' | 'latentChannels' | 'hyperChannels' | 'residualBlocks', min: number): number => {
     const x = v[key] ?? defaults[key];

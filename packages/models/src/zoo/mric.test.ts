@@ -68,7 +68,8 @@ function referenceParameterCount(c: MricConfig): { analysis: number; synthesis: 
     const support = K + K * (c.maxSupportSlices < 0 ? i : Math.min(i, c.maxSupportSlices));
     slices += 2 * slice(support) + slice(support + K);
   }
-  const entropyModel = conv(3, M, a0) + conv(5, a0, a1) + conv(5, a1, Z, false) + conv(5, Z, s0) + conv(5, s0, s1) + conv(3, s1, 2 * M) + slices + Z * (3 + 9 + 9 + 3 + 10 + 9);
+  const entropyModel =
+    conv(3, M, a0) + conv(5, a0, a1) + conv(5, a1, Z, false) + conv(5, Z, s0) + conv(5, s0, s1) + conv(3, s1, 2 * M) + slices + Z * (3 + 9 + 9 + 3 + 10 + 9);
   return { analysis, synthesis, entropyModel };
 }
 
@@ -153,7 +154,7 @@ describe('mric model', () => {
     }
   }, 120_000);
 
-  it('codes odd sizes: the ChARM stream decodes slice by slice to compress\'s quantized latent exactly', async () => {
+  it("codes odd sizes: the ChARM stream decodes slice by slice to compress's quantized latent exactly", async () => {
     const model = seeded(1, () => mric(MRIC_SMALL_CONFIG));
     model.update();
     const before = tf.memory().numTensors;
@@ -275,7 +276,12 @@ describe.skipIf(!haveLpips)('MricTrainer on the small MRIC (64x64 crops, batch 2
   it('stage 1 (MSE + beta LPIPS + rate) lowers its loss on a fixed batch, without leaking tensors', () => {
     const codec = seeded(11, () => mric(config));
     const x = batchOf(2, 3);
-    const trainer = new MricTrainer({ codec, lpips: lpips!, source: new FixedBatch(x), options: { stage: 1, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 1 } });
+    const trainer = new MricTrainer({
+      codec,
+      lpips: lpips!,
+      source: new FixedBatch(x),
+      options: { stage: 1, steps: 100, batchSize: 2, learningRate: 3e-3, seed: 1 },
+    });
     const reports: MricStepReport[] = [trainer.trainStep()];
     const withMoments = tf.memory().numTensors;
     for (let i = 0; i < 9; i++) reports.push(trainer.trainStep());
@@ -311,7 +317,8 @@ describe.skipIf(!haveLpips)('MricTrainer on the small MRIC (64x64 crops, batch 2
     for (let i = 0; i < 7; i++) reports.push(trainer.trainStep());
     expect(tf.memory().numTensors).toBe(withMoments);
     for (const r of reports) {
-      for (const v of [r.loss, r.bpp, r.mse, r.lpips, r.gLoss, r.weightedGan, r.dLoss, r.dReal, r.dFake, r.gradNorm, r.discriminatorGradNorm]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [r.loss, r.bpp, r.mse, r.lpips, r.gLoss, r.weightedGan, r.dLoss, r.dReal, r.dFake, r.gradNorm, r.discriminatorGradNorm])
+        expect(Number.isFinite(v)).toBe(true);
       expect(r.loss / (r.weightedMse + r.weightedLpips! + r.weightedRate + r.weightedGan!)).toBeCloseTo(1, 5);
     }
     const d = reports.map((r) => r.dLoss!);
@@ -333,13 +340,25 @@ describe.skipIf(!haveLpips)('MricTrainer on the small MRIC (64x64 crops, batch 2
     trainer.trainStep();
     const run = join(dir, 'run');
     await writeGanCheckpoint(run, trainer, 'mric', config, { note: 'x' });
-    expect((await readdir(run)).sort()).toEqual(['checkpoint.json', 's2-discriminator-1.safetensors', 's2-discriminator-optimizer-1.safetensors', 's2-model-1.safetensors', 's2-optimizer-1.safetensors']);
+    expect((await readdir(run)).sort()).toEqual([
+      'checkpoint.json',
+      's2-discriminator-1.safetensors',
+      's2-discriminator-optimizer-1.safetensors',
+      's2-model-1.safetensors',
+      's2-optimizer-1.safetensors',
+    ]);
     const cp = await readGanCheckpoint<MricTrainOptions>(run);
     expect(cp.info.model).toBe('mric');
     const codec2 = cp.loaded.model as MricCodec;
     expect(codec2).toBeInstanceOf(MricCodec);
     const discriminator2 = mricDiscriminator(cp.info.config as MricConfig);
-    const resumed = new MricTrainer({ codec: codec2, discriminator: discriminator2, lpips: lpips!, source: new RandomCropSampler(images, 64, 999), options: cp.info.options });
+    const resumed = new MricTrainer({
+      codec: codec2,
+      discriminator: discriminator2,
+      lpips: lpips!,
+      source: new RandomCropSampler(images, 64, 999),
+      options: cp.info.options,
+    });
     restoreGanTrainer(resumed, cp);
     expect(resumed.state).toEqual(trainer.state);
 

@@ -1,5 +1,15 @@
 import { InvalidArgumentError, Module, ShapeError } from '@ncomp/core';
-import { CharmTransforms, ConditionalElicSynthesis, ConditioningMlp, Conv2d, ConvTranspose2d, ElicAnalysis, Sequential, fourierFeatures, relu } from '@ncomp/layers';
+import {
+  CharmTransforms,
+  ConditionalElicSynthesis,
+  ConditioningMlp,
+  Conv2d,
+  ConvTranspose2d,
+  ElicAnalysis,
+  Sequential,
+  fourierFeatures,
+  relu,
+} from '@ncomp/layers';
 import { PatchGanDiscriminator } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ControlledSynthesis, DecodeControl } from '../codec/decode-control.js';
@@ -122,7 +132,18 @@ export function parseMricConfig(value: unknown, defaults: MricConfig = MRIC_REFE
     if (!(MRIC_KEYS as readonly string[]).includes(key)) throw new InvalidArgumentError(`mric: unknown config field "${key}" (known: ${MRIC_KEYS.join(', ')})`);
   }
   const isInt = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= 4096;
-  const int = (key: 'channels' | 'latentChannels' | 'residualBlocks' | 'hyperLatentChannels' | 'numSlices' | 'maxSupportSlices' | 'conditioningChannels' | 'fourierFrequencies', min: number): number => {
+  const int = (
+    key:
+      | 'channels'
+      | 'latentChannels'
+      | 'residualBlocks'
+      | 'hyperLatentChannels'
+      | 'numSlices'
+      | 'maxSupportSlices'
+      | 'conditioningChannels'
+      | 'fourierFrequencies',
+    min: number,
+  ): number => {
     const x = v[key] ?? defaults[key];
     if (!isInt(x, min)) throw new InvalidArgumentError(`mric: ${key} must be an integer in ${min}..4096, found ${JSON.stringify(x)}`);
     return x;
@@ -178,7 +199,8 @@ export function betaTensor(beta: Beta, n: number): tf.Tensor1D {
   const values = typeof beta === 'number' ? new Array<number>(n).fill(beta) : [...beta];
   if (values.length !== n) throw new ShapeError(`expected one beta per image (${n}), found ${values.length}`);
   for (const b of values) {
-    if (typeof b !== 'number' || !(b >= 0 && b <= MRIC_MAX_BETA)) throw new InvalidArgumentError(`beta must be a number in [0, ${MRIC_MAX_BETA}] (MRIC's training range), found ${String(b)}`);
+    if (typeof b !== 'number' || !(b >= 0 && b <= MRIC_MAX_BETA))
+      throw new InvalidArgumentError(`beta must be a number in [0, ${MRIC_MAX_BETA}] (MRIC's training range), found ${String(b)}`);
   }
   return tf.tensor1d(values, 'float32');
 }
@@ -201,7 +223,10 @@ export class MricAnalysis extends Module {
    */
   constructor(channels: number, latentChannels: number, residualBlocks: number) {
     super();
-    this.transform = this.addModule('transform', new ElicAnalysis({ channels: [channels, channels, channels, latentChannels], numResidualBlocks: residualBlocks }));
+    this.transform = this.addModule(
+      'transform',
+      new ElicAnalysis({ channels: [channels, channels, channels, latentChannels], numResidualBlocks: residualBlocks }),
+    );
   }
 
   /**
@@ -238,10 +263,18 @@ export class MricSynthesis extends Module {
     super();
     const c = config.channels;
     this.fourierFrequencies = config.fourierFrequencies;
-    this.conditioning = this.addModule('conditioning', new ConditioningMlp({ inputFeatures: 1 + 2 * config.fourierFrequencies, features: config.conditioningChannels }));
+    this.conditioning = this.addModule(
+      'conditioning',
+      new ConditioningMlp({ inputFeatures: 1 + 2 * config.fourierFrequencies, features: config.conditioningChannels }),
+    );
     this.transform = this.addModule(
       'transform',
-      new ConditionalElicSynthesis({ latentChannels: config.latentChannels, channels: [c, c, c, 3], numResidualBlocks: config.residualBlocks, featureChannels: config.conditioningChannels }),
+      new ConditionalElicSynthesis({
+        latentChannels: config.latentChannels,
+        channels: [c, c, c, 3],
+        numResidualBlocks: config.residualBlocks,
+        featureChannels: config.conditioningChannels,
+      }),
     );
   }
 
@@ -404,7 +437,8 @@ export function mric(config: MricConfig = MRIC_REFERENCE_CONFIG): MricCodec {
   const [a0, a1] = config.hyperAnalysisChannels;
   const [s0, s1] = config.hyperSynthesisChannels;
   const Z = config.hyperLatentChannels;
-  const conv = (cin: number, cout: number, k: number, s: number, useBias = true): Conv2d => new Conv2d(cin, cout, k, { stride: s, padding: 'same_zeros', useBias });
+  const conv = (cin: number, cout: number, k: number, s: number, useBias = true): Conv2d =>
+    new Conv2d(cin, cout, k, { stride: s, padding: 'same_zeros', useBias });
   const tconv = (cin: number, cout: number): ConvTranspose2d => new ConvTranspose2d(cin, cout, 5, { stride: 2, padding: 'same_zeros' });
   const sliceChannels = M / config.numSlices;
   return new MricCodec({

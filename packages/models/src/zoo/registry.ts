@@ -55,7 +55,8 @@ const hificEntry: ModelEntry = {
 
 const mricEntry: ModelEntry = {
   name: 'mric',
-  description: 'MRIC: ELIC analysis, ChARM entropy model (slices + LRP), beta-conditional ELIC synthesis; beta picked at decode time (GAN-trained with MricTrainer)',
+  description:
+    'MRIC: ELIC analysis, ChARM entropy model (slices + LRP), beta-conditional ELIC synthesis; beta picked at decode time (GAN-trained with MricTrainer)',
   paper: 'Agustsson, Minnen, Toderici & Mentzer, Multi-realism image compression with a conditional generator, CVPR 2023',
   defaultConfig: MRIC_REFERENCE_CONFIG,
   parseConfig: (value) => parseMricConfig(value),
@@ -65,8 +66,10 @@ const mricEntry: ModelEntry = {
 
 const egicEntry: ModelEntry = {
   name: 'egic-orp',
-  description: 'EGIC with output residual prediction: SwinT-ChARM (Swin transforms, ChARM without LRP) and an MSE head; alpha picked at decode time (GAN-trained with EgicTrainer)',
-  paper: 'Körber, Kromer, Siebert, Hauke, Mueller-Gritschneder & Schuller, EGIC: enhanced low-bit-rate generative image compression guided by semantic segmentation, ECCV 2024',
+  description:
+    'EGIC with output residual prediction: SwinT-ChARM (Swin transforms, ChARM without LRP) and an MSE head; alpha picked at decode time (GAN-trained with EgicTrainer)',
+  paper:
+    'Körber, Kromer, Siebert, Hauke, Mueller-Gritschneder & Schuller, EGIC: enhanced low-bit-rate generative image compression guided by semantic segmentation, ECCV 2024',
   defaultConfig: EGIC_REFERENCE_CONFIG,
   parseConfig: (value) => parseEgicConfig(value),
   create: (config) => egic(parseEgicConfig(config)),
@@ -76,8 +79,20 @@ const egicEntry: ModelEntry = {
 /** The models `ncomp` and {@link createModel} know, by name. */
 export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
   [
-    entry('bls2017', 'factorized prior, GDN (9x9/4, 5x5/2, 5x5/2)', 'Ballé, Laparra & Simoncelli, End-to-end optimized image compression, ICLR 2017', { N: 128, M: 128 }, bls2017),
-    entry('bmshj2018', 'scale hyperprior, GDN', 'Ballé, Minnen, Singh, Hwang & Johnston, Variational image compression with a scale hyperprior, ICLR 2018', { N: 128, M: 192 }, bmshj2018),
+    entry(
+      'bls2017',
+      'factorized prior, GDN (9x9/4, 5x5/2, 5x5/2)',
+      'Ballé, Laparra & Simoncelli, End-to-end optimized image compression, ICLR 2017',
+      { N: 128, M: 128 },
+      bls2017,
+    ),
+    entry(
+      'bmshj2018',
+      'scale hyperprior, GDN',
+      'Ballé, Minnen, Singh, Hwang & Johnston, Variational image compression with a scale hyperprior, ICLR 2018',
+      { N: 128, M: 192 },
+      bmshj2018,
+    ),
     entry(
       'block-hyperprior',
       'learned 8x8 block transform (DCT-initialised) + post-filter, mean-scale hyperprior, variable rate; trains on a CPU',
@@ -85,7 +100,13 @@ export const MODELS: ReadonlyMap<string, ModelEntry> = new Map(
       { N: 64, M: 192, lambdas: [0.0025, 0.0079, 0.025, 0.08], prior: 'laplace' },
       blockHyperprior,
     ),
-    entry('mbt2018-mean', 'mean-scale hyperprior, GDN', 'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)', { N: 128, M: 192 }, mbt2018Mean),
+    entry(
+      'mbt2018-mean',
+      'mean-scale hyperprior, GDN',
+      'Minnen, Ballé & Toderici, Joint autoregressive and hierarchical priors for learned image compression, NeurIPS 2018 (without context model)',
+      { N: 128, M: 192 },
+      mbt2018Mean,
+    ),
     hificEntry,
     mricEntry,
     egicEntry,

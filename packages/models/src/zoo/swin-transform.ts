@@ -59,9 +59,13 @@ export class SwinTransform extends Module implements ExactEvaluable {
     const { stages } = options;
     if (stages.length === 0) throw new InvalidArgumentError('SwinTransform: needs at least one stage');
     this.inChannels = options.inChannels;
-    this.embed = options.patchEmbedding ? this.addModule('embed', new Conv2d(options.inChannels, stages[0]!.dim, 2, { stride: 2, padding: 'same' })) : undefined;
+    this.embed = options.patchEmbedding
+      ? this.addModule('embed', new Conv2d(options.inChannels, stages[0]!.dim, 2, { stride: 2, padding: 'same' }))
+      : undefined;
     if (!options.patchEmbedding && stages[0]!.dim !== options.inChannels) {
-      throw new InvalidArgumentError(`SwinTransform: without a patch embedding the first stage's width (${stages[0]!.dim}) must be the input's (${options.inChannels})`);
+      throw new InvalidArgumentError(
+        `SwinTransform: without a patch embedding the first stage's width (${stages[0]!.dim}) must be the input's (${options.inChannels})`,
+      );
     }
     const built: SwinStage[] = [];
     stages.forEach((s, i) => {
@@ -95,7 +99,8 @@ export class SwinTransform extends Module implements ExactEvaluable {
     if (!Number.isInteger(count) || count < 0 || count > this.stages.length) {
       throw new InvalidArgumentError(`SwinTransform: count must be an integer in 0..${this.stages.length}, found ${String(count)}`);
     }
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) throw new ShapeError(`SwinTransform: expected [N, H, W, ${this.inChannels}], found [${x.shape.join(', ')}]`);
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels)
+      throw new ShapeError(`SwinTransform: expected [N, H, W, ${this.inChannels}], found [${x.shape.join(', ')}]`);
     return tf.tidy(() => {
       let y = (this.embed ? this.embed.call(x) : tf.clone(x)) as tf.Tensor4D;
       for (let i = 0; i < count; i++) y = this.stages[i]!.call(y);

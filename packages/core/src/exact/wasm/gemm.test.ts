@@ -10,7 +10,7 @@ function values(n: number, seed: number): Float32Array {
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     const u = s / 2 ** 32 - 0.5;
-    out[i] = u * 2 ** ((s >>> 24) % 12 - 6);
+    out[i] = u * 2 ** (((s >>> 24) % 12) - 6);
   }
   return out;
 }

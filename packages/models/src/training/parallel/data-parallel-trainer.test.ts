@@ -188,7 +188,9 @@ describe('DataParallelRdTrainer', () => {
     await expect(other).rejects.toThrow(ModelMismatchError);
     await expect(other).rejects.toThrow(/differs from the trained model at variable \d+: analysis\.\S+ \[5, 5, 4, 8\]/);
     // A heap too small to load TF.js: the thread dies (an 'error' event, no message of its own).
-    await expect(DataParallelRdTrainer.start(trainer, spec, { workers: 2, resourceLimits: { maxOldGenerationSizeMb: 2 } })).rejects.toThrow(/gradient worker 1 crashed: .*memory/);
+    await expect(DataParallelRdTrainer.start(trainer, spec, { workers: 2, resourceLimits: { maxOldGenerationSizeMb: 2 } })).rejects.toThrow(
+      /gradient worker 1 crashed: .*memory/,
+    );
     model.dispose();
   });
 });

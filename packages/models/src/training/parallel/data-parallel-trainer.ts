@@ -84,9 +84,12 @@ export class DataParallelRdTrainer {
    */
   static async start(trainer: RdTrainer, spec: WorkerModelSpec, options: DataParallelOptions): Promise<DataParallelRdTrainer> {
     const n = options.workers;
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`workers must be a positive integer (threads computing gradients, this one included), found ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`workers must be a positive integer (threads computing gradients, this one included), found ${n}`);
     if (n > trainer.options.batchSize) {
-      throw new InvalidArgumentError(`workers (${n}) exceeds the batch size (${trainer.options.batchSize}): each thread needs at least one image of the batch; use at most ${trainer.options.batchSize} workers`);
+      throw new InvalidArgumentError(
+        `workers (${n}) exceeds the batch size (${trainer.options.batchSize}): each thread needs at least one image of the batch; use at most ${trainer.options.batchSize} workers`,
+      );
     }
     const backend = tf.getBackend();
     if (!BACKENDS.includes(backend)) throw new InvalidArgumentError(`data-parallel training runs on the ${BACKENDS.join(', ')} backends, found "${backend}"`);
@@ -206,7 +209,13 @@ export class DataParallelRdTrainer {
       throw failed.reason;
     }
     const remote = outcomes.map((o) => (o as PromiseFulfilledResult<StepReply>).value);
-    return combine(trainer, local, sizes[0]! / size, remote, busy.map((t) => t.n / size));
+    return combine(
+      trainer,
+      local,
+      sizes[0]! / size,
+      remote,
+      busy.map((t) => t.n / size),
+    );
   }
 }
 
@@ -236,10 +245,14 @@ function checkWorkerModel(trainer: RdTrainer, ready: ReadyMessage, index: number
   const mine = [...trainer.model.namedVariables()];
   const what = `the model gradient worker ${index} built from ${spec.model} ${JSON.stringify(spec.config ?? {})}`;
   if (ready.backend !== tf.getBackend()) {
-    throw new InvalidArgumentError(`gradient worker ${index} runs on the ${ready.backend} backend, this thread on ${tf.getBackend()}; the threads must compute on the same backend`);
+    throw new InvalidArgumentError(
+      `gradient worker ${index} runs on the ${ready.backend} backend, this thread on ${tf.getBackend()}; the threads must compute on the same backend`,
+    );
   }
   if (ready.variables.length !== mine.length) {
-    throw new ModelMismatchError(`${what} has ${ready.variables.length} variables, the trained model ${mine.length}: pass the registry name and configuration the trained model was built with`);
+    throw new ModelMismatchError(
+      `${what} has ${ready.variables.length} variables, the trained model ${mine.length}: pass the registry name and configuration the trained model was built with`,
+    );
   }
   mine.forEach(([name, v], i) => {
     const theirs = ready.variables[i]!;

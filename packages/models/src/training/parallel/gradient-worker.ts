@@ -20,7 +20,9 @@ export function workerScriptUrl(): URL {
   if (!existsSync(url)) {
     throw new NcompError(
       `the gradient worker script ${fileURLToPath(url)} does not exist; ` +
-        (fromSource ? 'running from the TypeScript sources, worker threads use the built package: run `npm run build` first' : 'this @ncomp/models installation is incomplete (reinstall it)'),
+        (fromSource
+          ? 'running from the TypeScript sources, worker threads use the built package: run `npm run build` first'
+          : 'this @ncomp/models installation is incomplete (reinstall it)'),
     );
   }
   return url;
@@ -67,7 +69,9 @@ export class GradientWorker {
     this.#worker = new Worker(workerScriptUrl(), { workerData: init, ...(resourceLimits ? { resourceLimits } : {}) });
     this.#worker.on('message', (m: WorkerMessage) => this.#message(m));
     this.#worker.on('error', (err: Error) => this.#fail(new NcompError(`gradient worker ${init.index} crashed: ${err.message}`, { cause: err })));
-    this.#worker.on('messageerror', (err: Error) => this.#fail(new NcompError(`gradient worker ${init.index} sent a message that could not be read: ${err.message}`, { cause: err })));
+    this.#worker.on('messageerror', (err: Error) =>
+      this.#fail(new NcompError(`gradient worker ${init.index} sent a message that could not be read: ${err.message}`, { cause: err })),
+    );
     this.#worker.on('exit', (code: number) => {
       this.#exited = true;
       this.#fail(

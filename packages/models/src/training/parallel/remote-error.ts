@@ -1,4 +1,12 @@
-import { BackendUnavailableError, CorruptStreamError, InvalidArgumentError, ModelMismatchError, NcompError, ShapeError, UnsupportedFormatError } from '@ncomp/core';
+import {
+  BackendUnavailableError,
+  CorruptStreamError,
+  InvalidArgumentError,
+  ModelMismatchError,
+  NcompError,
+  ShapeError,
+  UnsupportedFormatError,
+} from '@ncomp/core';
 import type { ErrorMessage } from './protocol.js';
 
 const KINDS: Readonly<Record<string, new (message: string, options?: ErrorOptions) => NcompError>> = {
