@@ -126,6 +126,7 @@ export { MricTrainer, type MricStepReport, type MricTrainOptions, type MricTrain
 export {
   GanTrainerBase,
   type DiscriminatorOutcome,
+  type DrawnBatch,
   type GanStepReportBase,
   type GanTrainerBaseOptions,
   type GanTrainerBaseParts,

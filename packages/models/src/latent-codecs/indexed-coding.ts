@@ -12,7 +12,9 @@ export function tableIndex(raw: number, numScales: number): number {
 
 /** One coded part of y for one image: its scale indexes (already table numbers) and means, HWC. */
 export interface CodedPart {
+  /** The table of each symbol, HWC. */
   readonly indexes: Int32Array;
+  /** The mean of each symbol (the decoded value is `symbol + loc`), HWC. */
   readonly loc: Float64Array;
 }
 

@@ -8,6 +8,7 @@ import type { TrainingForward } from './gan-trainer.js';
 import {
   GanTrainerBase,
   type DiscriminatorOutcome,
+  type DrawnBatch,
   type GanStepReportBase,
   type GanTrainerBaseOptions,
   type GanTrainerBaseParts,
@@ -184,7 +185,7 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
   }
 
   /** With OASIS-C, images and their label maps (checked against each other). */
-  protected override drawStep(count: number): { x: tf.Tensor4D; labels: tf.Tensor3D | undefined } {
+  protected override drawStep(count: number): DrawnBatch {
     if (this.discriminatorKind !== 'oasis') return super.drawStep(count);
     const { images, labels } = (this.source as LabeledBatchSource).nextLabeled(count);
     if (images.shape[0] !== count || !tf.util.arraysEqual(labels.shape, images.shape.slice(0, 3))) {

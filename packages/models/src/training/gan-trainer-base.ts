@@ -14,6 +14,14 @@ import {
 import type { BatchSource, ConditionalDiscriminator, GanTrainerState, TrainingForward } from './gan-trainer.js';
 import { SeededRandom } from './rng.js';
 
+/** The images (and, for OASIS-C, the label maps) of one training step. */
+export interface DrawnBatch {
+  /** Images [N, H, W, 3] in [0, 1]. */
+  readonly x: tf.Tensor4D;
+  /** Per-pixel labels [N, H, W], or none. */
+  readonly labels: tf.Tensor3D | undefined;
+}
+
 /** The options every GAN trainer shares (each trainer's own options extend them). */
 export interface GanTrainerBaseOptions {
   /**
@@ -334,7 +342,7 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
   }
 
   /** Draws `count` images (and labels where the run needs them) and checks their shapes. */
-  protected drawStep(count: number): { x: tf.Tensor4D; labels: tf.Tensor3D | undefined } {
+  protected drawStep(count: number): DrawnBatch {
     return { x: this.drawBatch(count), labels: undefined };
   }
 
