@@ -10,7 +10,7 @@ export type { BackendDescription, WasmBackendDetails } from './describe-backend.
 export { describeBackend } from './describe-backend.js';
 export type { WebGpuAdapterDescription } from './webgpu.js';
 export type { ImportOutcome, PackageImporter } from './import-package.js';
-export { defaultImporter, isModuleNotFound, tryImport } from './import-package.js';
+export { defaultImporter, importerFor, isModuleNotFound, tryImport } from './import-package.js';
 export { canReadSynchronously, onReadableBackend } from './readable-backend.js';
 export type { PackageLoader } from './provided-packages.js';
 export { provideBackendPackage, providedPackages } from './provided-packages.js';

@@ -118,7 +118,10 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   readonly hyperBottleneck: ContinuousBatchedEntropyModel;
   /** Conditional entropy model of the slices of y. */
   readonly conditional: LocationScaleIndexedEntropyModel;
-  /** The z half (h_a and the factorized prior), shared with {@link HyperpriorLatentCodec}. */
+  /**
+   * The z half (h_a and the factorized prior), shared with {@link HyperpriorLatentCodec}.
+   * @internal
+   */
   readonly hyper: HyperLatent;
   /** Whether slice i sees only its block of the hyper features (see {@link CharmLatentCodecOptions.sliceHyperFeatures}). */
   readonly sliceHyperFeatures: boolean;

@@ -111,7 +111,10 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   readonly hyperBottleneck: ContinuousBatchedEntropyModel;
   /** Conditional entropy model of y. */
   readonly conditional: LocationScaleIndexedEntropyModel;
-  /** The z half (h_a and the factorized prior), shared with {@link CharmLatentCodec}. */
+  /**
+   * The z half (h_a and the factorized prior), shared with {@link CharmLatentCodec}.
+   * @internal
+   */
   readonly hyper: HyperLatent;
   private readonly numScales: number;
   private readonly indexOffset: number;
