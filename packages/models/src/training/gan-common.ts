@@ -62,7 +62,7 @@ export interface DiscriminatorStepResult {
   readonly norm: number;
 }
 
-/** Inputs of {@link discriminatorUpdate}. */
+/** Inputs of `discriminatorUpdate`. */
 export interface DiscriminatorUpdate {
   /** The discriminator. */
   readonly discriminator: ConditionalDiscriminator;
