@@ -339,7 +339,7 @@ function describeWasm(mod: WasmBackendModule, threading: NodeWasmThreading | und
   } else if (threading?.failure() !== undefined) {
     threadNote = ` (threads unavailable: ${threading.failure()})`;
   } else if (threading?.requested === 1) {
-    threadNote = threading.byDefault ? ' (1 core available)' : ' (wasmThreads: 1)';
+    threadNote = threading.byDefault ? ' (default; wasmThreads > 1 runs the threaded build, experimental)' : ' (wasmThreads: 1)';
   } else if (withPaths) {
     threadNote = " (wasmPaths given: TF.js's single-threaded loader)";
   }
