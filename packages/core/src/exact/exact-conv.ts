@@ -108,29 +108,11 @@ function convolve(
  * JavaScript / WebAssembly engine and processor.
  */
 export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
-  checkWeights('exactConv2d', x, w);
-  checkGeometry('exactConv2d', g);
-  const { height: H, width: W, channels: C, data: xd } = x;
-  const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
-  const [sh, sw] = g.stride;
-  const OW = g.outWidth;
-  const R = PANEL_ROWS;
-  const data = convolve(g.outHeight * OW, KH * KW * C, w.kernel, O, w.bias, (m, dst, offset) => {
-    const oy = Math.floor(m / OW);
-    const ox = m - oy * OW;
-    for (let a = 0; a < KH; a++) {
-      const iy = oy * sh + a - g.padTop;
-      if (iy < 0 || iy >= H) continue;
-      for (let b = 0; b < KW; b++) {
-        const ix = ox * sw + b - g.padLeft;
-        if (ix < 0 || ix >= W) continue;
-        const xo = (iy * W + ix) * C;
-        const d = offset + (a * KW + b) * C * R;
-        for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
-      }
-    }
+  // Tap t of output o reads input o·s + t - pad.
+  return tapConvolution('exactConv2d', x, w, g, (o, t, s, pad, n) => {
+    const i = o * s + t - pad;
+    return i >= 0 && i < n ? i : -1;
   });
-  return { height: g.outHeight, width: OW, channels: O, data };
 }
 
 /**
@@ -142,8 +124,29 @@ export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeomet
  * {@link exactConv2d}. `w` is in `[kh][kw][in][out]` order (see {@link transposedConvWeights}).
  */
 export function exactConv2dTranspose(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
-  checkWeights('exactConv2dTranspose', x, w);
-  checkGeometry('exactConv2dTranspose', g);
+  // Tap t reaches output o from input (o + pad - t) / s, when that is a whole input position.
+  return tapConvolution('exactConv2dTranspose', x, w, g, (o, t, s, pad, n) => {
+    const u = o + pad - t;
+    if (u < 0 || u % s !== 0) return -1;
+    const i = u / s;
+    return i < n ? i : -1;
+  });
+}
+
+/**
+ * Which input row (or column) tap `t` of output `o` reads along one axis, or -1 when none.
+ * @param s - The stride; `pad` the zeros before the first input; `n` the input length.
+ */
+type TapSource = (o: number, t: number, s: number, pad: number, n: number) => number;
+
+/**
+ * The shared body of {@link exactConv2d} and {@link exactConv2dTranspose}: each output
+ * pixel gathers the inputs its taps read (`source` per axis; taps reading nothing stay
+ * zero) in the order a, b, c, and {@link convolve} multiplies them with the kernel.
+ */
+function tapConvolution(owner: string, x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry, source: TapSource): ExactMap {
+  checkWeights(owner, x, w);
+  checkGeometry(owner, g);
   const { height: H, width: W, channels: C, data: xd } = x;
   const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
   const [sh, sw] = g.stride;
@@ -153,15 +156,11 @@ export function exactConv2dTranspose(x: ExactMap, w: ExactConvWeights, g: ExactC
     const oy = Math.floor(m / OW);
     const ox = m - oy * OW;
     for (let a = 0; a < KH; a++) {
-      const ty = oy + g.padTop - a;
-      if (ty < 0 || ty % sh !== 0) continue;
-      const iy = ty / sh;
-      if (iy >= H) continue;
+      const iy = source(oy, a, sh, g.padTop, H);
+      if (iy < 0) continue;
       for (let b = 0; b < KW; b++) {
-        const tx = ox + g.padLeft - b;
-        if (tx < 0 || tx % sw !== 0) continue;
-        const ix = tx / sw;
-        if (ix >= W) continue;
+        const ix = source(ox, b, sw, g.padLeft, W);
+        if (ix < 0) continue;
         const xo = (iy * W + ix) * C;
         const d = offset + (a * KW + b) * C * R;
         for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
