@@ -52,6 +52,28 @@ export function exactDepthToSpace(x: ExactMap, r: number): ExactMap {
 }
 
 /**
+ * Visits every pixel of an `H` x `W` map with the token it becomes in shifted-window
+ * attention (zero-padded to whole `win` x `win` windows, rolled by `-shift`, partitioned in
+ * row-major window order, tokens row-major within a window): what `windowPartition(roll2d(
+ * padToMultiple(x)))` and its inverse move. Padding tokens are not visited.
+ */
+function forEachWindowToken(H: number, W: number, win: number, shift: number, visit: (pixel: number, token: number) => void): void {
+  const hp = Math.ceil(H / win) * win;
+  const wp = Math.ceil(W / win) * win;
+  const cols = wp / win;
+  const n = win * win;
+  for (let r = 0; r < hp; r++) {
+    const sr = (r + shift) % hp;
+    if (sr >= H) continue;
+    for (let c = 0; c < wp; c++) {
+      const sc = (c + shift) % wp;
+      if (sc >= W) continue;
+      visit(sr * W + sc, (Math.floor(r / win) * cols + Math.floor(c / win)) * n + (r % win) * win + (c % win));
+    }
+  }
+}
+
+/**
  * Deterministic twin of shifted-window attention on a whole map, as {@link SwinBlock}
  * applies it to its normalized input: zero-pad to whole windows, roll by `-shift`, attend
  * within each window (relative position bias, the shift / padding mask, softmax with a
@@ -78,15 +100,7 @@ export async function exactWindowAttention(attn: WindowAttention, shift: number)
     const rows = hp / win;
     const cols = wp / win;
     const tokens = new Float64Array(hp * wp * C);
-    for (let r = 0; r < hp; r++) {
-      const sr = (r + shift) % hp;
-      for (let c = 0; c < wp; c++) {
-        const sc = (c + shift) % wp;
-        if (sr >= H || sc >= W) continue;
-        const t = ((Math.floor(r / win) * cols + Math.floor(c / win)) * n + (r % win) * win + (c % win)) * C;
-        tokens.set(x.data.subarray((sr * W + sc) * C, (sr * W + sc + 1) * C), t);
-      }
-    }
+    forEachWindowToken(H, W, win, shift, (pixel, token) => tokens.set(x.data.subarray(pixel * C, (pixel + 1) * C), token * C));
     const qkvOut = qkv({ height: rows * cols, width: n, channels: C, data: tokens }).data;
     const mask = windowAttentionMask(H, W, win, shift);
     const attended = new Float64Array(rows * cols * n * inner);
@@ -121,15 +135,7 @@ export async function exactWindowAttention(attn: WindowAttention, shift: number)
     }
     const projected = proj({ height: rows * cols, width: n, channels: inner, data: attended }).data;
     const out = new Float64Array(H * W * C);
-    for (let r = 0; r < hp; r++) {
-      const sr = (r + shift) % hp;
-      for (let c = 0; c < wp; c++) {
-        const sc = (c + shift) % wp;
-        if (sr >= H || sc >= W) continue;
-        const t = ((Math.floor(r / win) * cols + Math.floor(c / win)) * n + (r % win) * win + (c % win)) * C;
-        out.set(projected.subarray(t, t + C), (sr * W + sc) * C);
-      }
-    }
+    forEachWindowToken(H, W, win, shift, (pixel, token) => out.set(projected.subarray(token * C, (token + 1) * C), pixel * C));
     return { height: H, width: W, channels: C, data: out };
   };
 }
