@@ -11,11 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
 import { decodePart, encodePart, likeMap, tableIndex, type CodedPart } from './indexed-coding.js';
-import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.js';
+import { CheckRecorder, type LatentCheck } from './latent-check.js';
 import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
-import { minBitsAnyTable, minBitsPerChannel } from './stream-bounds.js';
 
 /** Options of {@link CharmLatentCodec}. */
 export interface CharmLatentCodecOptions {
@@ -321,9 +320,7 @@ export class CharmLatentCodec extends Module implements LatentCodec {
 
   /** {@inheritDoc LatentCodec.minStreamBits} */
   minStreamBits(size: readonly [number, number]): readonly number[] {
-    const [h, w] = size;
-    const s = this.latentMultiple;
-    return [minBitsAnyTable(this.conditional, h * w * this.latentChannels), minBitsPerChannel(this.hyperBottleneck, (h / s) * (w / s))];
+    return this.hyper.minPairBits(this.conditional, this.latentChannels, size);
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
@@ -335,16 +332,8 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   ): Promise<tf.Tensor4D> {
     if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain');
     this.checkSize(size);
-    streams.forEach((s, i) => {
-      if (s.length !== 2) throw new ShapeError(`ChARM latent codec: image ${i} has ${s.length} streams, expected 2 (y, z)`);
-    });
-    const verifiers = streams.map((_, i) => new CheckVerifier(checks?.[i]));
     const path = await this.slicePath();
-    const zHat = await this.hyper.decompress(
-      streams.map((s) => s[1]!),
-      size,
-      verifiers,
-    );
+    const { zHat, verifiers } = await this.hyper.decompressPairs(streams, size, checks, 'ChARM latent codec');
     const decoded = streams.map((s, img) => {
       const decoder = this.conditional.createDecoder(s[0]!);
       const yHat = path(zHat[img]!, size, (i, part) => decodePart(decoder, part, verifiers[img]!, i));

@@ -2,7 +2,8 @@ import { ShapeError, exactMap, type ExactMap } from '@ncomp/core';
 import type { ContinuousBatchedEntropyModel } from '@ncomp/entropy';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CheckRecorder, CheckVerifier } from './latent-check.js';
+import { CheckVerifier, type CheckRecorder, type LatentCheck } from './latent-check.js';
+import { minBitsAnyTable, minBitsPerChannel, type HasMinCodeLengths } from './stream-bounds.js';
 
 /** What {@link HyperLatent.compress} gives. */
 export interface CodedHyperLatent {
@@ -70,6 +71,43 @@ export class HyperLatent {
     const { zHat, symbols } = await this.rebuild(strings, this.sizeFor(size));
     symbols.forEach((s, i) => verifiers[i]!.hyper(s));
     return zHat;
+  }
+
+  /**
+   * The z half of decoding images coded as `[y, z]` stream pairs (the hyperprior and ChARM
+   * codecs): checks that every image has both, makes each image's {@link CheckVerifier},
+   * and rebuilds and verifies ẑ.
+   * @param owner - The codec, for messages.
+   * @throws ShapeError for an image without exactly two streams; CorruptStreamError as
+   *   {@link HyperLatent.decompress}.
+   */
+  async decompressPairs(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    checks: readonly (LatentCheck | undefined)[] | undefined,
+    owner: string,
+  ): Promise<{ readonly zHat: ExactMap[]; readonly verifiers: CheckVerifier[] }> {
+    streams.forEach((s, i) => {
+      if (s.length !== 2) throw new ShapeError(`${owner}: image ${i} has ${s.length} streams, expected 2 (y, z)`);
+    });
+    const verifiers = streams.map((_, i) => new CheckVerifier(checks?.[i]));
+    const zHat = await this.decompress(
+      streams.map((s) => s[1]!),
+      size,
+      verifiers,
+    );
+    return { zHat, verifiers };
+  }
+
+  /**
+   * Lower bounds, in bits, of the `[y, z]` streams of a latent of `size` and
+   * `latentChannels`: y under the cheapest of `conditional`'s tables, z under its factorized
+   * prior (see {@link LatentCodec.minStreamBits}).
+   */
+  minPairBits(conditional: HasMinCodeLengths, latentChannels: number, size: readonly [number, number]): number[] {
+    const [h, w] = size;
+    const s = this.downsampling;
+    return [minBitsAnyTable(conditional, h * w * latentChannels), minBitsPerChannel(this.bottleneck, (h / s) * (w / s))];
   }
 
   private async rebuild(strings: readonly Uint8Array[], [h, w]: [number, number]): Promise<{ zHat: ExactMap[]; symbols: Int32Array[] }> {

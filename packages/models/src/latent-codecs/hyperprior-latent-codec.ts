@@ -11,11 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
 import { encodePart, decodePart, type CodedPart } from './indexed-coding.js';
-import { CheckRecorder, CheckVerifier, type LatentCheck } from './latent-check.js';
+import { CheckRecorder, type LatentCheck } from './latent-check.js';
 import { imageValues, latentTensor } from './latent-values.js';
 import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
-import { minBitsAnyTable, minBitsPerChannel } from './stream-bounds.js';
 
 /** The learned per-channel offsets of a {@link HyperpriorLatentCodec} (values are θ; applied as `offsetScale * θ`). */
 export interface ChannelOffsets {
@@ -318,9 +317,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
 
   /** {@inheritDoc LatentCodec.minStreamBits} */
   minStreamBits(size: readonly [number, number]): readonly number[] {
-    const [h, w] = size;
-    const s = this.latentMultiple;
-    return [minBitsAnyTable(this.conditional, h * w * this.latentChannels), minBitsPerChannel(this.hyperBottleneck, (h / s) * (w / s))];
+    return this.hyper.minPairBits(this.conditional, this.latentChannels, size);
   }
 
   /** {@inheritDoc LatentCodec.decompress} */
@@ -333,16 +330,8 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     if (size[0] % this.latentMultiple !== 0 || size[1] % this.latentMultiple !== 0) {
       throw new ShapeError(`latent height and width must be multiples of ${this.latentMultiple}, found ${size[0]}x${size[1]}`);
     }
-    streams.forEach((s, i) => {
-      if (s.length !== 2) throw new ShapeError(`hyperprior latent codec: image ${i} has ${s.length} streams, expected 2 (y, z)`);
-    });
-    const verifiers = streams.map((_, i) => new CheckVerifier(checks?.[i]));
     const parameters = await this.parameterPath();
-    const zHat = await this.hyper.decompress(
-      streams.map((s) => s[1]!),
-      size,
-      verifiers,
-    );
+    const { zHat, verifiers } = await this.hyper.decompressPairs(streams, size, checks, 'hyperprior latent codec');
     const decoded = streams.map((s, i) => {
       const part = parameters(zHat[i]!, size, logGain);
       const decoder = this.conditional.createDecoder(s[0]!);
