@@ -92,20 +92,7 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
   /** Compresses `x` to one byte string per coding unit (row-major over the batch axes). */
   async compress(x: tf.Tensor, indexes: tf.Tensor): Promise<Uint8Array[]> {
     const { codingShape } = this.splitShape(x.shape);
-    const [symbols, tableIndexes] = tf.tidy(() => {
-      const idx = this.normalize(x, indexes);
-      const offset = quantizationOffset(this.priorAt(idx));
-      return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
-    });
-    let data: Int32Array;
-    let idxData: Int32Array;
-    try {
-      data = (await symbols.data()) as Int32Array;
-      idxData = (await tableIndexes.data()) as Int32Array;
-    } finally {
-      symbols.dispose();
-      tableIndexes.dispose();
-    }
+    const { symbols: data, tableIndexes: idxData } = await this.symbolsAndTables(x, indexes);
     return this.encodeUnits(
       data,
       idxData,
@@ -148,19 +135,7 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
    */
   async compressIncremental(encoders: readonly IncrementalEncoder[], x: tf.Tensor, indexes: tf.Tensor): Promise<tf.Tensor> {
     const unitSize = this.checkUnits(x.shape, encoders.length, 'encoders');
-    const [symbolsT, tableT] = tf.tidy(() => {
-      const idx = this.normalize(x, indexes);
-      const offset = quantizationOffset(this.priorAt(idx));
-      return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
-    });
-    let symbols: Int32Array;
-    let tableIndexes: Int32Array;
-    try {
-      symbols = (await symbolsT.data()) as Int32Array;
-      tableIndexes = (await tableT.data()) as Int32Array;
-    } finally {
-      tf.dispose([symbolsT, tableT]);
-    }
+    const { symbols, tableIndexes } = await this.symbolsAndTables(x, indexes);
     encoders.forEach((encoder, u) => {
       for (let k = u * unitSize, end = k + unitSize; k < end; k++) encoder.encode(symbols[k]!, tableIndexes[k]!);
     });
@@ -184,6 +159,20 @@ export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
       for (let k = u * unitSize, end = k + unitSize; k < end; k++) symbols[k] = decoder.decode(tableIndexes[k]!);
     });
     return this.dequantize(symbols, indexes);
+  }
+
+  /** The symbols `round(x - offset)` and table numbers `round(clip(indexes))` of `x`, read asynchronously. */
+  private async symbolsAndTables(x: tf.Tensor, indexes: tf.Tensor): Promise<{ symbols: Int32Array; tableIndexes: Int32Array }> {
+    const [symbolsT, tableT] = tf.tidy(() => {
+      const idx = this.normalize(x, indexes);
+      const offset = quantizationOffset(this.priorAt(idx));
+      return [tf.cast(tf.round(tf.sub(x, offset)), 'int32'), tf.cast(tf.round(idx), 'int32')];
+    });
+    try {
+      return { symbols: (await symbolsT.data()) as Int32Array, tableIndexes: (await tableT.data()) as Int32Array };
+    } finally {
+      tf.dispose([symbolsT, tableT]);
+    }
   }
 
   /** Values per coding unit, after checking that `count` coders fit `shape`'s batch axes. */
