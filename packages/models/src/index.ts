@@ -21,7 +21,7 @@
  */
 export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
 export { CheckRecorder, CheckVerifier, digestInts, type LatentCheck, type LatentCheckPart } from './latent-codecs/latent-check.js';
-export { HyperLatent, type CodedHyperLatent } from './latent-codecs/hyper-latent.js';
+export { HyperLatent, type CodedHyperLatent, type DecodedPairs } from './latent-codecs/hyper-latent.js';
 export { decodePart, encodePart, likeMap, tableIndex, type CodedPart } from './latent-codecs/indexed-coding.js';
 export { imageValues, latentTensor } from './latent-codecs/latent-values.js';
 export { decodeCheckStream, encodeCheckStream, type CheckStream } from './codec/check-stream.js';

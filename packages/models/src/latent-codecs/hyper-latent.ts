@@ -13,6 +13,14 @@ export interface CodedHyperLatent {
   readonly zHat: ExactMap[];
 }
 
+/** What {@link HyperLatent.decompressPairs} gives. */
+export interface DecodedPairs {
+  /** ẑ per image, rebuilt and verified. */
+  readonly zHat: ExactMap[];
+  /** Per image, the verifier that checks the y half against the encoder's digests. */
+  readonly verifiers: CheckVerifier[];
+}
+
 /**
  * The hyper-latent half of a hyperprior, shared by {@link HyperpriorLatentCodec} and
  * {@link CharmLatentCodec} (CompressAI's `HyperLatentCodec`): z = h_a(y) coded with a
@@ -86,7 +94,7 @@ export class HyperLatent {
     size: readonly [number, number],
     checks: readonly (LatentCheck | undefined)[] | undefined,
     owner: string,
-  ): Promise<{ readonly zHat: ExactMap[]; readonly verifiers: CheckVerifier[] }> {
+  ): Promise<DecodedPairs> {
     streams.forEach((s, i) => {
       if (s.length !== 2) throw new ShapeError(`${owner}: image ${i} has ${s.length} streams, expected 2 (y, z)`);
     });
