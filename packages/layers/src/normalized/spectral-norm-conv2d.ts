@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '@ncomp/core';
+import { InvalidArgumentError, stopGradient } from '@ncomp/core';
 import type { Conv2dOptions } from '../conv/conv-config.js';
 import { convForward, convOutputShape } from '../conv/conv-config.js';
 import { checkPositive } from '../internal/checks.js';
@@ -9,6 +9,8 @@ import { ConvLayer } from '../conv/conv-layer.js';
 export interface SpectralNormConv2dOptions extends Conv2dOptions {
   /** Guards the normalizations of the power iteration; default 1e-12 (compare_gan, PyTorch). */
   readonly epsilon?: number;
+  /** Seed of the random initial power-iteration vector u, for reproducible modules. Default: unseeded. */
+  readonly uSeed?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export class SpectralNormConv2d extends ConvLayer {
    * @param inChannels - Channels of the input.
    * @param outChannels - Channels of the output.
    * @param kernelSize - Kernel size, one number or `[height, width]`.
-   * @param options - As {@link Conv2d}, plus `epsilon`.
+   * @param options - As {@link Conv2d}, plus `epsilon` and `uSeed`.
    * @throws InvalidArgumentError for invalid sizes, padding or initialiser.
    */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: SpectralNormConv2dOptions = {}) {
@@ -54,13 +56,17 @@ export class SpectralNormConv2d extends ConvLayer {
     const config = this.convConfig;
     this.epsilon = options.epsilon ?? 1e-12;
     checkPositive(owner, 'epsilon', this.epsilon);
+    const uSeed = options.uSeed;
+    if (uSeed !== undefined && (typeof uSeed !== 'number' || !Number.isFinite(uSeed))) {
+      throw new InvalidArgumentError(`${owner}: uSeed must be a finite number, found ${String(uSeed)}`);
+    }
     const [kh, kw] = config.kernelSize;
     this.kernel = this.addKernel('kernel', [kh, kw, inChannels, outChannels], {
       fanIn: kh * kw * inChannels,
       fanOut: kh * kw * outChannels,
     });
     this.bias = this.addBias();
-    this.u = this.addWeight('u', () => this.#normalize(tf.randomNormal([outChannels])), { trainable: false });
+    this.u = this.addWeight('u', () => this.#normalize(tf.randomNormal([outChannels], 0, 1, 'float32', uSeed)), { trainable: false });
   }
 
   /** The output shape for an input of shape `[N, H, W, inChannels]`. */

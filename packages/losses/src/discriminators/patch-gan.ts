@@ -28,6 +28,11 @@ export interface PatchGanDiscriminatorOptions {
   readonly inputChannels?: number;
   /** Standard deviation of the N(0, stddev) kernel initialisation. Default 0.02 (compare_gan). */
   readonly initStddev?: number;
+  /**
+   * Seed of the random initialisation (kernels and spectral-norm vectors), for a
+   * reproducible discriminator. Default: unseeded.
+   */
+  readonly seed?: number;
 }
 
 /** LeakyReLU slope of HiFiC's discriminator. */
@@ -113,7 +118,14 @@ export class PatchGanDiscriminator extends Module {
     if (typeof stddev !== 'number' || !Number.isFinite(stddev) || stddev <= 0) {
       throw new InvalidArgumentError(`${owner}: initStddev must be a finite number > 0, found ${String(stddev)}`);
     }
-    const kernelInitializer = (shape: number[]): tf.Tensor => tf.randomNormal(shape, 0, stddev);
+    const seed = options.seed;
+    if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) {
+      throw new InvalidArgumentError(`${owner}: seed must be a finite number, found ${String(seed)}`);
+    }
+    // Each seeded draw takes the next seed, so that no two weights start equal.
+    let draws = 0;
+    const nextSeed = (): number | undefined => (seed === undefined ? undefined : seed + draws++);
+    const kernelInitializer = (shape: number[]): tf.Tensor => tf.randomNormal(shape, 0, stddev, 'float32', nextSeed());
     this.#spec = {
       owner,
       inputChannels: this.inputChannels,
@@ -122,15 +134,15 @@ export class PatchGanDiscriminator extends Module {
       latentStride: this.latentStride,
     };
     this.#latentConv = this.conditional
-      ? this.addModule('latentConv', new SpectralNormConv2d(this.latentChannels, this.conditionChannels, 3, { kernelInitializer }))
+      ? this.addModule('latentConv', new SpectralNormConv2d(this.latentChannels, this.conditionChannels, 3, { kernelInitializer, uSeed: nextSeed() }))
       : undefined;
     let width = this.inputChannels + (this.conditional ? this.conditionChannels : 0);
     this.channels.forEach((c, i) => {
       const stride = i < this.channels.length - 1 ? 2 : 1;
-      this.#body.push(this.addModule(`conv${i}`, new SpectralNormConv2d(width, c, 4, { stride, kernelInitializer })));
+      this.#body.push(this.addModule(`conv${i}`, new SpectralNormConv2d(width, c, 4, { stride, kernelInitializer, uSeed: nextSeed() })));
       width = c;
     });
-    this.#body.push(this.addModule('out', new SpectralNormConv2d(width, 1, 4, { kernelInitializer })));
+    this.#body.push(this.addModule('out', new SpectralNormConv2d(width, 1, 4, { kernelInitializer, uSeed: nextSeed() })));
   }
 
   /** The logit map shape `[N, h, w, 1]` for an image of shape `[N, H, W, C]`. */
