@@ -75,3 +75,79 @@ describe('deterministic convolutions against a float64 reference', () => {
     expect(relErr(up.data, reference(z, 2 * H, 2 * W, C, flipped, 3, 3, 4, 1, 1, 2 * H, 2 * W))).toBeLessThan(1e-6);
   });
 });
+
+/**
+ * The documented sum, literally: per output, float32 from +0 over every tap a, b and
+ * channel c in order (a tap reaching nothing adds fround(0 · k)), the bias added last.
+ */
+function float32Reference(
+  x: Float64Array,
+  H: number,
+  W: number,
+  C: number,
+  w: ExactConvWeights,
+  transposed: boolean,
+  s: number,
+  pad: number,
+  OH: number,
+  OW: number,
+): Float64Array {
+  const { kernelHeight: KH, kernelWidth: KW, outChannels: O, kernel: k, bias } = w;
+  const src = (o: number, t: number, n: number): number => {
+    if (!transposed) {
+      const i = o * s + t - pad;
+      return i >= 0 && i < n ? i : -1;
+    }
+    const u = o + pad - t;
+    return u >= 0 && u % s === 0 && u / s < n ? u / s : -1;
+  };
+  const out = new Float64Array(OH * OW * O);
+  for (let oy = 0; oy < OH; oy++)
+    for (let ox = 0; ox < OW; ox++)
+      for (let o = 0; o < O; o++) {
+        let acc = 0;
+        for (let a = 0; a < KH; a++)
+          for (let b = 0; b < KW; b++) {
+            const iy = src(oy, a, H);
+            const ix = src(ox, b, W);
+            for (let c = 0; c < C; c++) {
+              const v = iy >= 0 && ix >= 0 ? x[(iy * W + ix) * C + c]! : 0;
+              acc = Math.fround(acc + Math.fround(v * k[((a * KW + b) * C + c) * O + o]!));
+            }
+          }
+        out[(oy * OW + ox) * O + o] = bias ? Math.fround(acc + bias[o]!) : acc;
+      }
+  return out;
+}
+
+describe('deterministic convolutions bit for bit', () => {
+  // [kernel, stride, pad, H, W]: odd and even kernels, strides 1-3, kernels smaller than the stride.
+  const cases: [number, number, number, number, number][] = [
+    [5, 2, 2, 4, 6],
+    [3, 1, 1, 5, 3],
+    [4, 2, 1, 3, 5],
+    [3, 3, 1, 4, 4],
+    [1, 2, 0, 3, 4],
+    [2, 3, 0, 2, 3],
+  ];
+  for (const [K, s, pad, H, W] of cases) {
+    it(`equal the float32 sum over every tap: ${K}x${K} kernel, stride ${s}, pad ${pad}, ${H}x${W} input`, () => {
+      const [C, O] = [3, 7];
+      const x = seeded(H * W * C, 10 + K, 3);
+      const w: ExactConvWeights = {
+        kernelHeight: K,
+        kernelWidth: K,
+        inChannels: C,
+        outChannels: O,
+        kernel: seeded(K * K * C * O, 20 + s),
+        bias: seeded(O, 30),
+      };
+      const [dh, dw] = [Math.ceil(H / s), Math.ceil(W / s)];
+      const direct = exactConv2d(exactMap(H, W, C, x), w, { stride: [s, s], padTop: pad, padLeft: pad, outHeight: dh, outWidth: dw });
+      expect(Array.from(direct.data)).toEqual(Array.from(float32Reference(x, H, W, C, w, false, s, pad, dh, dw)));
+      const [th, tw] = [H * s, W * s];
+      const up = exactConv2dTranspose(exactMap(H, W, C, x), w, { stride: [s, s], padTop: pad, padLeft: pad, outHeight: th, outWidth: tw });
+      expect(Array.from(up.data)).toEqual(Array.from(float32Reference(x, H, W, C, w, true, s, pad, th, tw)));
+    });
+  }
+});

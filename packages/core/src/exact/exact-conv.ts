@@ -1,6 +1,6 @@
 import { InvalidArgumentError, ShapeError } from '../errors/index.js';
 import type { ExactMap } from './exact-map.js';
-import { PANEL_ROWS, gemm, packColumns } from './wasm/gemm.js';
+import { PANEL_ROWS, gemm, packColumns, type PackedColumns } from './wasm/gemm.js';
 
 /**
  * Weights of a deterministic convolution: `kernel` in `[kh][kw][inChannels][outChannels]`
@@ -54,49 +54,70 @@ function checkGeometry(owner: string, g: ExactConvGeometry): void {
 /** Float32 values of A per chunk of the product (bounds the memory of large maps). */
 const CHUNK_VALUES = 1 << 22;
 
-const packedWeights = new WeakMap<Float64Array, { readonly packed: Float32Array; readonly np: number }>();
+/** Packed kernels per kernel array and tap subset (see {@link packedTaps}). */
+const packedWeights = new WeakMap<Float64Array, Map<string, PackedColumns>>();
 
-/** `w.kernel` packed for {@link gemm}, once per kernel array. */
-function packedKernel(kernel: Float64Array, k: number, n: number): { readonly packed: Float32Array; readonly np: number } {
-  let p = packedWeights.get(kernel);
+/**
+ * The kernel rows of the taps `rows` × `cols` (in that order, each with its `inChannels`
+ * rows), packed for {@link gemm}; once per kernel array and tap subset.
+ */
+function packedTaps(w: ExactConvWeights, rows: readonly number[], cols: readonly number[]): PackedColumns {
+  let byTaps = packedWeights.get(w.kernel);
+  if (!byTaps) packedWeights.set(w.kernel, (byTaps = new Map()));
+  const key = `${rows.join(',')}|${cols.join(',')}`;
+  let p = byTaps.get(key);
   if (!p) {
-    p = packColumns(kernel, k, n);
-    packedWeights.set(kernel, p);
+    const C = w.inChannels;
+    const O = w.outChannels;
+    const all = rows.length === w.kernelHeight && cols.length === w.kernelWidth;
+    let sub = w.kernel;
+    if (!all) {
+      sub = new Float64Array(rows.length * cols.length * C * O);
+      let t = 0;
+      for (const a of rows) {
+        for (const b of cols) sub.set(w.kernel.subarray((a * w.kernelWidth + b) * C * O, (a * w.kernelWidth + b + 1) * C * O), t++ * C * O);
+      }
+    }
+    p = packColumns(sub, rows.length * cols.length * C, O);
+    byTaps.set(key, p);
   }
   return p;
 }
 
 /**
- * The shared core of the deterministic layers: output pixel m's K inputs are gathered by
- * `gather(m, dst, offset)` into `dst[offset + k · PANEL_ROWS]` (zeros need not be written),
- * multiplied with the kernel by {@link gemm} (float32, sequential in k), and the bias is
- * added last in float32. Works through the pixels in chunks, so memory stays bounded.
+ * The shared core of the deterministic layers: output pixel `pixel(i)`'s K inputs are
+ * gathered by `gather(i, dst, offset)` into `dst[offset + k · PANEL_ROWS]` (zeros need not
+ * be written), multiplied with the packed kernel by {@link gemm} (float32, sequential in
+ * k), and the bias is added last in float32. Works through the pixels in chunks, so memory
+ * stays bounded.
  */
 function convolve(
-  pixels: number,
+  out: Float64Array,
+  count: number,
+  pixel: (i: number) => number,
   k: number,
-  kernel: Float64Array,
+  kernel: PackedColumns,
   outChannels: number,
   bias: Float64Array | undefined,
-  gather: (m: number, dst: Float32Array, offset: number) => void,
-): Float64Array {
-  const { packed, np } = packedKernel(kernel, k, outChannels);
-  const out = new Float64Array(pixels * outChannels);
+  gather: (i: number, dst: Float32Array, offset: number) => void,
+): void {
+  const { packed, np } = kernel;
   const R = PANEL_ROWS;
   const chunkPanels = Math.max(1, Math.floor(CHUNK_VALUES / Math.max(1, k * R)));
-  for (let first = 0; first < pixels; first += chunkPanels * R) {
-    const count = Math.min(chunkPanels * R, pixels - first);
-    const panels = Math.ceil(count / R);
+  for (let first = 0; first < count; first += chunkPanels * R) {
+    const n = Math.min(chunkPanels * R, count - first);
+    const panels = Math.ceil(n / R);
+    // No taps at all (a kernel smaller than a transposed stride): the sum is +0.
+    const c = k === 0 ? new Float32Array(panels * R * np) : undefined;
     const ap = new Float32Array(panels * k * R);
-    for (let i = 0; i < count; i++) gather(first + i, ap, Math.floor(i / R) * k * R + (i % R));
-    const c = gemm(ap, packed, panels, k, np);
-    for (let i = 0; i < count; i++) {
-      const o = (first + i) * outChannels;
-      if (bias) for (let j = 0; j < outChannels; j++) out[o + j] = Math.fround(c[i * np + j]! + bias[j]!);
-      else for (let j = 0; j < outChannels; j++) out[o + j] = c[i * np + j]!;
+    for (let i = 0; i < n && k > 0; i++) gather(first + i, ap, Math.floor(i / R) * k * R + (i % R));
+    const product = c ?? gemm(ap, packed, panels, k, np);
+    for (let i = 0; i < n; i++) {
+      const o = pixel(first + i) * outChannels;
+      if (bias) for (let j = 0; j < outChannels; j++) out[o + j] = Math.fround(product[i * np + j]! + bias[j]!);
+      else for (let j = 0; j < outChannels; j++) out[o + j] = product[i * np + j]!;
     }
   }
-  return out;
 }
 
 /**
@@ -108,10 +129,14 @@ function convolve(
  * JavaScript / WebAssembly engine and processor.
  */
 export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
-  // Tap t of output o reads input o·s + t - pad.
-  return tapConvolution('exactConv2d', x, w, g, (o, t, s, pad, n) => {
-    const i = o * s + t - pad;
-    return i >= 0 && i < n ? i : -1;
+  // Tap t of output o reads input o·s + t - pad; every tap may reach every output.
+  return tapConvolution('exactConv2d', x, w, g, {
+    period: () => 1,
+    reaches: () => true,
+    source: (o, t, s, pad, n) => {
+      const i = o * s + t - pad;
+      return i >= 0 && i < n ? i : -1;
+    },
   });
 }
 
@@ -122,52 +147,97 @@ export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeomet
  * (a, b). Each output is a float32 sum over the taps a, b and input channels c in that
  * order (taps that do not reach it contribute zeros), the bias added last, as
  * {@link exactConv2d}. `w` is in `[kh][kw][in][out]` order (see {@link transposedConvWeights}).
+ *
+ * Computed per output phase (Shi et al.'s sub-pixel view of a transposed convolution):
+ * outputs whose row is `p` modulo the stride are reached only by the taps `a ≡ p + padTop`
+ * modulo it, so each phase multiplies only those kernel rows — about stride² fewer
+ * products for the same bits, since a skipped tap adds an exact zero to a sum that starts
+ * at +0.
  */
 export function exactConv2dTranspose(x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry): ExactMap {
   // Tap t reaches output o from input (o + pad - t) / s, when that is a whole input position.
-  return tapConvolution('exactConv2dTranspose', x, w, g, (o, t, s, pad, n) => {
-    const u = o + pad - t;
-    if (u < 0 || u % s !== 0) return -1;
-    const i = u / s;
-    return i < n ? i : -1;
+  return tapConvolution('exactConv2dTranspose', x, w, g, {
+    period: (s) => s,
+    reaches: (phase, t, s, pad) => (((phase + pad - t) % s) + s) % s === 0,
+    source: (o, t, s, pad, n) => {
+      const u = o + pad - t;
+      if (u < 0 || u % s !== 0) return -1;
+      const i = u / s;
+      return i < n ? i : -1;
+    },
   });
 }
 
-/**
- * Which input row (or column) tap `t` of output `o` reads along one axis, or -1 when none.
- * @param s - The stride; `pad` the zeros before the first input; `n` the input length.
- */
-type TapSource = (o: number, t: number, s: number, pad: number, n: number) => number;
+/** How a convolution's taps reach its outputs along one axis. */
+interface TapRule {
+  /**
+   * After how many outputs (for stride `s`) the set of taps that can reach an output
+   * repeats: 1 for a direct convolution, `s` for a transposed one.
+   */
+  readonly period: (s: number) => number;
+  /** Whether tap `t` can reach the outputs `o ≡ phase` (mod the period), inputs' ends aside. */
+  readonly reaches: (phase: number, t: number, s: number, pad: number) => boolean;
+  /**
+   * Which input row (or column) tap `t` of output `o` reads, or -1 when none.
+   * `s` is the stride; `pad` the zeros before the first input; `n` the input length.
+   */
+  readonly source: (o: number, t: number, s: number, pad: number, n: number) => number;
+}
+
+/** The taps (ascending) that can reach outputs `o ≡ phase` (mod the period) along one axis with `taps` taps. */
+function phaseTaps(rule: TapRule, phase: number, taps: number, s: number, pad: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < taps; t++) if (rule.reaches(phase, t, s, pad)) out.push(t);
+  return out;
+}
 
 /**
- * The shared body of {@link exactConv2d} and {@link exactConv2dTranspose}: each output
- * pixel gathers the inputs its taps read (`source` per axis; taps reading nothing stay
- * zero) in the order a, b, c, and {@link convolve} multiplies them with the kernel.
+ * The shared body of {@link exactConv2d} and {@link exactConv2dTranspose}: the outputs are
+ * split into phases (pixels whose row and column agree modulo the rule's period), and each
+ * output gathers the inputs of its phase's taps (taps reading outside the input stay zero)
+ * in the order a, b, c; {@link convolve} multiplies them with those taps' kernel rows.
  */
-function tapConvolution(owner: string, x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry, source: TapSource): ExactMap {
+function tapConvolution(owner: string, x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry, rule: TapRule): ExactMap {
   checkWeights(owner, x, w);
   checkGeometry(owner, g);
   const { height: H, width: W, channels: C, data: xd } = x;
   const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
   const [sh, sw] = g.stride;
-  const OW = g.outWidth;
+  const { outHeight: OH, outWidth: OW } = g;
   const R = PANEL_ROWS;
-  const data = convolve(g.outHeight * OW, KH * KW * C, w.kernel, O, w.bias, (m, dst, offset) => {
-    const oy = Math.floor(m / OW);
-    const ox = m - oy * OW;
-    for (let a = 0; a < KH; a++) {
-      const iy = source(oy, a, sh, g.padTop, H);
-      if (iy < 0) continue;
-      for (let b = 0; b < KW; b++) {
-        const ix = source(ox, b, sw, g.padLeft, W);
-        if (ix < 0) continue;
-        const xo = (iy * W + ix) * C;
-        const d = offset + (a * KW + b) * C * R;
-        for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
-      }
+  const out = new Float64Array(OH * OW * O);
+  const [ph, pw] = [Math.min(rule.period(sh), OH), Math.min(rule.period(sw), OW)];
+  for (let py = 0; py < ph; py++) {
+    for (let px = 0; px < pw; px++) {
+      // Outputs of this phase: rows py, py + ph, ...; columns px, px + pw, ...
+      const rows = Math.ceil((OH - py) / ph);
+      const cols = Math.ceil((OW - px) / pw);
+      const tapRows = phaseTaps(rule, py, KH, sh, g.padTop);
+      const tapCols = phaseTaps(rule, px, KW, sw, g.padLeft);
+      const k = tapRows.length * tapCols.length * C;
+      const pixel = (i: number): number => {
+        const r = Math.floor(i / cols);
+        return (py + r * ph) * OW + px + (i - r * cols) * pw;
+      };
+      convolve(out, rows * cols, pixel, k, packedTaps(w, tapRows, tapCols), O, w.bias, (i, dst, offset) => {
+        const r = Math.floor(i / cols);
+        const oy = py + r * ph;
+        const ox = px + (i - r * cols) * pw;
+        for (let ta = 0; ta < tapRows.length; ta++) {
+          const iy = rule.source(oy, tapRows[ta]!, sh, g.padTop, H);
+          if (iy < 0) continue;
+          for (let tb = 0; tb < tapCols.length; tb++) {
+            const ix = rule.source(ox, tapCols[tb]!, sw, g.padLeft, W);
+            if (ix < 0) continue;
+            const xo = (iy * W + ix) * C;
+            const d = offset + (ta * tapCols.length + tb) * C * R;
+            for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
+          }
+        }
+      });
     }
-  });
-  return { height: g.outHeight, width: OW, channels: O, data };
+  }
+  return { height: OH, width: OW, channels: O, data: out };
 }
 
 /**
