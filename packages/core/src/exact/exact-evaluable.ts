@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { startGemmThreads } from './wasm/gemm-threads.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { ExactMap } from './exact-map.js';
 
@@ -56,6 +57,8 @@ export async function exactOf(role: string, m: unknown): Promise<ExactFn> {
       `${role} (${name}) has no deterministic evaluation (an exact() method): entropy parameters computed with it would differ between backends; build it from layers that have one (Conv2d, ConvTranspose2d, Dense, Sequential with relu / leakyRelu, Swin stages) or implement ExactEvaluable`,
     );
   }
+  // The deterministic products run on every core in Node.js (bit-identical to one thread).
+  await startGemmThreads();
   return m.exact();
 }
 

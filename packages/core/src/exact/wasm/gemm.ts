@@ -58,7 +58,7 @@ let kernel: Kernel | null | undefined;
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Standard base64 (with `=` padding) to bytes; no `atob` / `Buffer`, so it runs anywhere. */
-function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0;
@@ -95,8 +95,26 @@ export function hasWasmGemm(): boolean {
   return wasmKernel() !== null;
 }
 
-/** {@link Gemm} on the WebAssembly kernel where it runs, else {@link gemmReference}. */
+/**
+ * A {@link Gemm} on several threads, or `undefined` for a product it leaves to one thread
+ * (see gemm-threads.ts).
+ */
+export type ParallelGemm = (ap: Float32Array, bp: Float32Array, panels: number, k: number, np: number) => Float32Array | undefined;
+
+let parallel: ParallelGemm | undefined;
+
+/** Installs (or, with `undefined`, removes) the threaded product {@link gemm} tries first. */
+export function useParallelGemm(p: ParallelGemm | undefined): void {
+  parallel = p;
+}
+
+/**
+ * {@link Gemm} on the WebAssembly kernel where it runs (on several threads once
+ * `startGemmThreads` has started them), else {@link gemmReference}.
+ */
 export const gemm: Gemm = (ap, bp, panels, k, np) => {
+  const threaded = parallel?.(ap, bp, panels, k, np);
+  if (threaded) return threaded;
   const w = wasmKernel();
   if (!w) return gemmReference(ap, bp, panels, k, np);
   const bytes = (ap.length + bp.length + panels * PANEL_ROWS * np) * 4;
