@@ -270,26 +270,26 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       const d = out.data;
       const top = this.numScales - 1;
       const offset = this.indexOffset;
-      const affine = locScales !== undefined && locOffsets !== undefined;
+      // Absent terms are exact no-ops: + 0 (learned, gainShift) and * 1 + 0 (locA, locB, gains).
+      if (!indexOffsets) learned.fill(0);
+      if (!logGain) gains.fill(1);
+      if (!(locScales && locOffsets)) locA.fill(1);
       for (let p = 0; p < pixels; p++) {
         const o = p * expected;
         const q = p * m;
         for (let c = 0; c < m; c++) {
-          let v = d[o + c]! + offset;
-          if (indexOffsets) v += learned[c]!;
-          if (logGain) v += gainShift[c]!;
+          let v = d[o + c]! + offset + learned[c]! + gainShift[c]!;
           v = v < 0 ? 0 : v > top ? top : v;
           let r = Math.round(v);
           if (r - v === 0.5 && (r & 1) === 1) r -= 1;
           indexes[q + c] = r;
         }
-        if (this.mean) {
-          for (let c = 0; c < m; c++) {
-            let l = d[o + m + c]!;
-            if (affine) l = l * locA[c]! + locB[c]!;
-            if (logGain) l *= gains[c]!;
-            loc[q + c] = l;
-          }
+      }
+      if (this.mean) {
+        for (let p = 0; p < pixels; p++) {
+          const o = p * expected + m;
+          const q = p * m;
+          for (let c = 0; c < m; c++) loc[q + c] = (d[o + c]! * locA[c]! + locB[c]!) * gains[c]!;
         }
       }
       return { indexes, loc };
