@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { gemmThreads, startGemmThreads, stopGemmThreads } from './gemm-threads.js';
+import { gemmThreads, killGemmWorkersForTest, startGemmThreads, stopGemmThreads } from './gemm-threads.js';
 import { PANEL_ROWS, gemm, gemmReference, packColumns } from './gemm.js';
 
 /** Seeded floats of mixed magnitudes. */
@@ -44,6 +44,19 @@ describe('deterministic GEMM on worker threads', () => {
     // And the single-thread kernel is the JavaScript reference (checked fully in gemm.test.ts).
     const s = single[1]!;
     expect(bits(gemmReference(s.ap, s.packed, s.panels, s.k, s.np))).toEqual(bits(s.c));
+  });
+
+  it('a product whose workers died completes on the caller with the same bits, and the pool falls back to one thread', async () => {
+    await stopGemmThreads();
+    const [panels, k, n] = [40, 180, 40];
+    const ap = values(panels * k * PANEL_ROWS, 3);
+    const { packed, np } = packColumns(Float64Array.from(values(k * n, 4)), k, n);
+    const expected = bits(gemm(ap, packed, panels, k, np));
+    expect(await startGemmThreads(3)).toBe(3);
+    await killGemmWorkersForTest(100);
+    expect(bits(gemm(ap, packed, panels, k, np))).toEqual(expected);
+    expect(gemmThreads()).toBe(1);
+    expect(bits(gemm(ap, packed, panels, k, np))).toEqual(expected);
   });
 
   it('refuses a count that is not a positive integer', () => {

@@ -15,6 +15,14 @@ import { decodeBase64, useParallelGemm, type ParallelGemm } from './gemm.js';
 const GENERATION = 0;
 const FINISHED = 1;
 const ARGS = 2; // a, b, c, panels, k, np (byte offsets and sizes)
+/** Then, per worker, the last generation it finished. */
+const DONE = ARGS + 6;
+
+/**
+ * How long the caller waits for a worker without progress before it computes the missing
+ * rows itself and goes back to one thread (a worker killed or starved must not hang a decoder).
+ */
+let stallMs = 5000;
 
 /** Shared memory limit in 64 KiB pages (2 GiB); larger products run on one thread. */
 const MAX_PAGES = 32768;
@@ -36,6 +44,7 @@ for (;;) {
   const first = Math.floor((panels * index) / count);
   const last = Math.floor((panels * (index + 1)) / count);
   if (last > first) gemm(a + first * k * ${PANEL_ROWS * 4}, b, c + first * ${PANEL_ROWS} * np * 4, last - first, k, np);
+  Atomics.store(control, ${DONE} + index - 1, generation);
   if (Atomics.add(control, ${FINISHED}, 1) + 1 === count - 1) Atomics.notify(control, ${FINISHED});
 }
 `;
@@ -58,6 +67,16 @@ interface SharedWasmApi {
 let threads = 1;
 let starting: Promise<number> | undefined;
 let stopWorkers: (() => Promise<void>) | undefined;
+let killWorkers: ((stallMs: number) => Promise<void>) | undefined;
+
+/**
+ * Tests only: ends the workers behind the pool's back (as a crash would) and shortens the
+ * stall timeout, to check that the next product still completes, with the same bits.
+ * @internal
+ */
+export async function killGemmWorkersForTest(stallMs: number): Promise<void> {
+  await killWorkers?.(stallMs);
+}
 
 /** The thread count of the deterministic GEMM now (1 until {@link startGemmThreads} has started more). */
 export function gemmThreads(): number {
@@ -104,7 +123,7 @@ export function startGemmThreads(count?: number): Promise<number> {
     throw new InvalidArgumentError(`startGemmThreads: count must be a positive integer, found ${String(count)}`);
   }
   starting ??= start(count).catch(() => 1);
-  return starting;
+  return starting.then(() => threads);
 }
 
 /** Stops the worker threads (tests); the GEMM runs on one thread until started again. */
@@ -112,6 +131,8 @@ export async function stopGemmThreads(): Promise<void> {
   const stop = stopWorkers;
   starting = undefined;
   stopWorkers = undefined;
+  killWorkers = undefined;
+  stallMs = 5000;
   threads = 1;
   useParallelGemm(undefined);
   if (stop) await stop();
@@ -129,7 +150,7 @@ async function start(asked: number | undefined): Promise<number> {
   const own = new api.Instance(new api.Module(bytes), { env: { memory } }).exports as {
     gemm: (a: number, b: number, c: number, panels: number, k: number, np: number) => void;
   };
-  const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 6)));
+  const control = new Int32Array(new SharedArrayBuffer(4 * (DONE + count - 1)));
   const workers = Array.from(
     { length: count - 1 },
     (_, i) => new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control, index: i + 1, count } }),
@@ -158,15 +179,31 @@ async function start(asked: number | undefined): Promise<number> {
     Atomics.store(control, FINISHED, 0);
     Atomics.add(control, GENERATION, 1);
     Atomics.notify(control, GENERATION);
-    const last = Math.floor(panels / count);
-    if (last > 0) own.gemm(0, ap.length * 4, c, last, k, np);
+    const generation = Atomics.load(control, GENERATION);
+    const rows = (i: number): [number, number] => [Math.floor((panels * i) / count), Math.floor((panels * (i + 1)) / count)];
+    const run = (i: number): void => {
+      const [first, last] = rows(i);
+      if (last > first) own.gemm(first * k * PANEL_ROWS * 4, ap.length * 4, c + first * PANEL_ROWS * np * 4, last - first, k, np);
+    };
+    run(0);
     for (let done = Atomics.load(control, FINISHED); done < count - 1; done = Atomics.load(control, FINISHED)) {
-      Atomics.wait(control, FINISHED, done);
+      if (Atomics.wait(control, FINISHED, done, stallMs) === 'timed-out' && Atomics.load(control, FINISHED) === done) {
+        // A worker stalled: do its rows here (the same bits; a late worker writes the same
+        // values) and stay on one thread from now on.
+        for (let i = 1; i < count; i++) if (Atomics.load(control, DONE + i - 1) !== generation) run(i);
+        useParallelGemm(undefined);
+        threads = 1;
+        break;
+      }
     }
     return new Float32Array(memory.buffer, c, cLength).slice();
   };
   useParallelGemm(parallel);
   stopWorkers = async () => {
+    await Promise.all(workers.map((w) => w.terminate()));
+  };
+  killWorkers = async (ms) => {
+    stallMs = ms;
     await Promise.all(workers.map((w) => w.terminate()));
   };
   threads = count;

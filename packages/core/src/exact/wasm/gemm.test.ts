@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
+import { GEMM_SHARED_WASM_BASE64, GEMM_WASM_BASE64 } from './gemm-wasm.js';
 import { BLOCK_COLUMNS, PANEL_ROWS, gemm, gemmReference, hasWasmGemm, packColumns } from './gemm.js';
 
 /** A seeded stream of floats with a wide spread of magnitudes (so float32 rounding matters). */
@@ -56,8 +56,12 @@ describe('deterministic float32 GEMM', () => {
 
   it('the committed binary is the assembled gemm.wat (scripts/gen-gemm-wasm.mjs)', async () => {
     const script = new URL('../../../../../scripts/gen-gemm-wasm.mjs', import.meta.url);
-    const { gemmWat, gemmBinary } = (await import(script.href)) as { gemmWat: () => string; gemmBinary: () => Promise<Uint8Array> };
+    const { gemmWat, gemmBinary } = (await import(script.href)) as {
+      gemmWat: () => string;
+      gemmBinary: (o?: { shared: boolean }) => Promise<Uint8Array>;
+    };
     expect(readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8')).toBe(gemmWat());
     expect(Buffer.from(await gemmBinary()).toString('base64')).toBe(GEMM_WASM_BASE64);
+    expect(Buffer.from(await gemmBinary({ shared: true })).toString('base64')).toBe(GEMM_SHARED_WASM_BASE64);
   });
 });
