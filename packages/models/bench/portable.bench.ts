@@ -3,15 +3,17 @@
  * wasm backend, medians of `--runs` (default 5) after a warm-up:
  *
  * - the default model: encode and decode (the portable path: every table from the
- *   deterministic twins), and the component that changed, its hyper-synthesis, run the old
- *   way (TF.js on the backend, float32, backend-chosen algorithms) and the portable way
- *   (the `exact()` twin: im2col + the WebAssembly float32 GEMM); the ratio of the two;
+ *   deterministic twins) with the twins' products on one thread and on the default thread
+ *   count (`startGemmThreads`: the cores, at most 4), and the component that changed, its
+ *   hyper-synthesis, run the old way (TF.js on the backend, float32, backend-chosen
+ *   algorithms) and the portable way (the `exact()` twin: im2col + the WebAssembly float32
+ *   GEMM) on one and on the default threads; the ratios;
  * - mric and egic-orp at their small configurations (seeded, untrained weights: times, not
  *   rates), and with `--reference` also at the papers' configurations (slow on a CPU).
  *
  * Usage: `npx tsx bench/portable.bench.ts [--runs 5] [--reference]` from packages/models.
  */
-import { exactMap, setBackend } from '@ncomp/core';
+import { exactMap, setBackend, startGemmThreads, stopGemmThreads } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -72,9 +74,16 @@ async function main(): Promise<void> {
   console.log(`portable bitstreams, wasm backend, ${info.width}x${info.height}, median of ${runs} runs\n`);
 
   const { model } = await loadModelBytes(new Uint8Array(readFileSync(DEFAULT_MODEL_FILE)));
+  await stopGemmThreads();
+  await startGemmThreads(1); // pinned: the codec's own start call keeps it
+  const one = await codingTimes(model, x);
+  await stopGemmThreads();
+  const threads = await startGemmThreads();
   const t = await codingTimes(model, x);
-  row('default model: encode (quality 4)', t.encode, `(${t.bytes} bytes)`);
-  row('default model: decode', t.decode);
+  row('default model: encode (quality 4), twins on 1 thread', one.encode, `(${one.bytes} bytes)`);
+  row(`default model: encode, twins on ${threads} threads`, t.encode, `(x${(t.encode / one.encode).toFixed(2)})`);
+  row('default model: decode, twins on 1 thread', one.decode);
+  row(`default model: decode, twins on ${threads} threads`, t.decode, `(x${(t.decode / one.decode).toFixed(2)})`);
   const hs = model.latentCodec as unknown as {
     hyperSynthesis: { call(z: tf.Tensor): tf.Tensor; exact(): Promise<(m: ReturnType<typeof exactMap>) => unknown> };
   };
@@ -90,8 +99,16 @@ async function main(): Promise<void> {
   const exactHs = await timed(async () => {
     twin(zMap);
   });
+  await stopGemmThreads();
+  await startGemmThreads(1);
+  const exactHsOne = await timed(async () => {
+    twin(zMap);
+  });
+  await stopGemmThreads();
+  await startGemmThreads();
   row('default model h_s on the backend (TF.js, before)', backendHs);
-  row('default model h_s, deterministic twin (after)', exactHs, `(x${(exactHs / backendHs).toFixed(2)})`);
+  row('default model h_s, deterministic twin, 1 thread', exactHsOne, `(x${(exactHsOne / backendHs).toFixed(2)})`);
+  row(`default model h_s, deterministic twin, ${threads} threads`, exactHs, `(x${(exactHs / backendHs).toFixed(2)})`);
   z.dispose();
   model.dispose();
 
