@@ -16,6 +16,7 @@ import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
 import type * as WasmThreads from './wasm-threads.js';
 import type { NodeWasmThreading } from './wasm-threads.js';
 import { registerWasmKernels } from '../kernels/wasm-kernels.js';
+import { registerWebGpuKernels } from '../kernels/webgpu-kernels.js';
 import {
   DAWN_PACKAGE,
   WEBGPU_BACKEND_PACKAGE,
@@ -266,6 +267,7 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
     return giveUp(failed(PKG.webgpu, 'failed', error));
   }
   registerWebGpuBackend(mod, device, adapter);
+  registerWebGpuKernels();
   const error = await activate('webgpu');
   if (error !== undefined) return giveUp(failed(PKG.webgpu, 'failed', error));
   rememberWebGpuAdapter(described);
