@@ -499,8 +499,17 @@ export class ImageCodec extends Module {
     }
   }
 
-  /** Rebuilds learned integer tables from the current parameters (call after training, before compressing). */
+  /**
+   * Rebuilds learned integer tables from the current parameters (call after training, before
+   * compressing). Reads synchronously: on backends that can (cpu, wasm, tensorflow, webgl);
+   * {@link ImageCodec.updateAsync} runs on every backend.
+   */
   update(): void {
     this.latentCodec.update();
+  }
+
+  /** {@link ImageCodec.update} with asynchronous reads: the same tables, on every backend (WebGPU included). */
+  async updateAsync(): Promise<void> {
+    await this.latentCodec.updateAsync();
   }
 }
