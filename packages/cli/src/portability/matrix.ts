@@ -73,7 +73,7 @@ export interface Case {
 
 const fresh = (name: string, config?: ModelConfig) => async (): Promise<ImageCodec> => {
   const m = createModel(name, config);
-  m.update();
+  await m.updateAsync();
   return m;
 };
 
