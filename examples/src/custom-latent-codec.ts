@@ -151,6 +151,10 @@ export class LaplaceHyperprior extends Module implements LatentCodec {
   update(): void {
     this.hyperBottleneck.updateTables(); // the conditional tables depend on scaleFn only
   }
+
+  async updateAsync(): Promise<void> {
+    await this.hyperBottleneck.updateTablesAsync(); // the same, on every backend
+  }
 }
 
 const quick = process.argv.includes('--quick');

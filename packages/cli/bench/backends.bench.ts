@@ -17,7 +17,7 @@
  * `npx tsx bench/backends.bench.ts [--runs 5] [--webgpu-runs 1] [--webgpu-train] [--backends wasm-1,wasm-all,webgpu]`.
  * On lavapipe a webgpu training step of that size takes minutes: it runs only with `--webgpu-train`.
  */
-import { setBackend } from '@ncomp/core';
+import { onReadableBackend, setBackend } from '@ncomp/core';
 import { DEFAULT_MODEL_FILE, RandomCropSampler, RdTrainer, createModel, loadModelFile, type CompressedImage, type RgbImage } from '@ncomp/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -87,7 +87,8 @@ async function child(backend: string): Promise<void> {
   } catch {
     coded = undefined;
   }
-  const hyperprior = createModel('bmshj2018', { N: 128, M: 192 });
+  // Building the entropy models reads tensors synchronously: on a readable backend (as loadModelFile does).
+  const hyperprior = await onReadableBackend(() => createModel('bmshj2018', { N: 128, M: 192 }));
   const latent = tf.tidy(() => hyperprior.analysis.call(x));
   const sampler = new RandomCropSampler(await kodakImages(8), 256, 1);
   const trainer = new RdTrainer(hyperprior, sampler, { steps: 1000, batchSize: 8, lambda: 0.01, seed: 1 });

@@ -110,23 +110,32 @@ function psnr8(a: Float32Array, b: Float32Array): number {
   return mse === 0 ? 100 : 10 * Math.log10((255 * 255) / mse);
 }
 
-function msssimOf(image: DecodedImage, rec: Float32Array): number {
-  const minSide = Math.min(image.width, image.height);
-  if (minSide < 161) return Number.NaN;
-  return tf.tidy(() => {
-    const a = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
-    const b = tf.div(tf.round(tf.mul(tf.tensor4d(rec, [1, image.height, image.width, 3]), 255)), 255);
-    return (msSsim(a, b as tf.Tensor4D) as tf.Tensor).dataSync()[0]!;
-  });
+/** Reads the first value of a scalar metric asynchronously (every backend) and disposes it. */
+async function scalarOf(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0]!;
+  } finally {
+    t.dispose();
+  }
 }
 
-function lpipsOf(lpips: Lpips, image: DecodedImage, rec: Float32Array): number {
-  if (Math.min(image.width, image.height) < lpips.minimumSize) return Number.NaN;
+/** `metric(source, reconstruction rounded to 8 bits)` as a tensor, both [1, H, W, 3]. */
+function against8Bit(image: DecodedImage, rec: Float32Array, metric: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const a = tf.tensor4d(image.rgb, [1, image.height, image.width, 3]);
     const b = tf.div(tf.round(tf.mul(tf.tensor4d(rec, [1, image.height, image.width, 3]), 255)), 255) as tf.Tensor4D;
-    return (lpips.distance(a, b) as tf.Tensor).dataSync()[0]!;
+    return metric(a, b);
   });
+}
+
+async function msssimOf(image: DecodedImage, rec: Float32Array): Promise<number> {
+  if (Math.min(image.width, image.height) < 161) return Number.NaN;
+  return scalarOf(against8Bit(image, rec, (a, b) => msSsim(a, b) as tf.Tensor));
+}
+
+async function lpipsOf(lpips: Lpips, image: DecodedImage, rec: Float32Array): Promise<number> {
+  if (Math.min(image.width, image.height) < lpips.minimumSize) return Number.NaN;
+  return scalarOf(against8Bit(image, rec, (a, b) => lpips.distance(a, b) as tf.Tensor));
 }
 
 /** The control values of `--beta` / `--alpha` (a list), the control's default sweep, or [undefined] without a control. */
@@ -240,7 +249,7 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
         // One entropy decode for all control values: its time is shared out among them.
         const decodeMs = (performance.now() - t1) / recs.length;
         const bpp = (bytes.length * 8) / (image.width * image.height);
-        recs.forEach((rec, i) => {
+        for (const [i, rec] of recs.entries()) {
           const control = controls[i];
           modelRows.push({
             image: label,
@@ -250,12 +259,12 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
             bytes: bytes.length,
             bpp,
             psnr: psnr8(image.rgb, rec),
-            msssim: msssimOf(image, rec),
-            ...(lpips ? { lpips: lpipsOf(lpips, image, rec) } : {}),
+            msssim: await msssimOf(image, rec),
+            ...(lpips ? { lpips: await lpipsOf(lpips, image, rec) } : {}),
             encodeMs: t1 - t0,
             decodeMs,
           });
-        });
+        }
         bar.tick(1, `${label} q${q} ${bpp.toFixed(3)} bpp`);
       }
       rows.push(...modelRows);
@@ -286,8 +295,8 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
             bytes: m.bytes.length,
             bpp: m.bpp,
             psnr: psnr8(image.rgb, recC),
-            msssim: msssimOf(image, recC),
-            ...(lpips ? { lpips: lpipsOf(lpips, image, recC) } : {}),
+            msssim: await msssimOf(image, recC),
+            ...(lpips ? { lpips: await lpipsOf(lpips, image, recC) } : {}),
             encodeMs: Number.NaN,
             decodeMs: t4 - t3,
             matchedTo: mine.quality,

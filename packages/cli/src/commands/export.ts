@@ -58,7 +58,7 @@ export async function exportCommand(ctx: CommandContext): Promise<number> {
   const { loaded, metadata, step } = await runCodec(run);
   const { model, name, config } = loaded;
   try {
-    model.update();
+    await model.updateAsync();
     await saveModelFile(out, model, name, config, { overwrite: ctx.flag('force'), metadata });
   } finally {
     model.dispose();

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
+import { InvalidArgumentError, ModelMismatchError, onReadableBackend } from '@ncomp/core';
 import { Lpips, type LpipsNet } from '@ncomp/losses';
 import {
   LabeledCropSampler,
@@ -180,7 +180,8 @@ async function newRun(ctx: CommandContext): Promise<GanRun> {
     ctx.log(`starting from ${initPath}`);
   } else {
     config = entry.parseConfig(configJson(ctx));
-    codec = entry.create(config);
+    // Construction builds integer tables with synchronous reads: on the CPU under webgpu.
+    codec = await onReadableBackend(() => entry.create(config));
   }
   const options: GanRunOptions = {
     stage,
@@ -283,7 +284,7 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
     ctx.log(`checkpoint at step ${trainer.state.step} in ${out}`);
     const exportPath = ctx.option('export');
     if (exportPath && !interrupted) {
-      codec.update();
+      await codec.updateAsync();
       await saveModelFile(exportPath, codec, name, config, {
         overwrite: ctx.flag('force'),
         metadata: { 'ncomp.step': String(trainer.state.step), 'ncomp.stage': String(options.stage), 'ncomp.train_command': ctx.argv.join(' ') },

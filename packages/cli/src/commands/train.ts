@@ -1,4 +1,4 @@
-import { InvalidArgumentError, setBackend, type BackendChoice } from '@ncomp/core';
+import { InvalidArgumentError, onReadableBackend, setBackend, type BackendChoice } from '@ncomp/core';
 import {
   DataParallelRdTrainer,
   RandomCropSampler,
@@ -12,6 +12,8 @@ import {
   restoreTrainer,
   saveModelFile,
   writeCheckpoint,
+  type ImageCodec,
+  type ModelConfig,
   type RdTrainOptions,
   type RgbImage,
 } from '@ncomp/models';
@@ -92,8 +94,8 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   }
 
   let name: string;
-  let config;
-  let model;
+  let config: ModelConfig;
+  let model: ImageCodec;
   let checkpoint;
   if (existing) {
     checkpoint = await readCheckpoint(out);
@@ -107,7 +109,8 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     name = ctx.option('model') ?? init?.name ?? 'mbt2018-mean';
     const entry = modelEntry(name);
     config = entry.parseConfig(configJson(ctx) ?? init?.config);
-    model = entry.create(config);
+    // Construction builds integer tables with synchronous reads: on the CPU under webgpu.
+    model = await onReadableBackend(() => entry.create(config));
     if (init) {
       try {
         const done = initializeFrom(model, name, config, init);
@@ -182,7 +185,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   ctx.log(`checkpoint at step ${trainer.step} in ${out}`);
   const exportPath = ctx.option('export');
   if (exportPath && !stop) {
-    model.update();
+    await model.updateAsync();
     await saveModelFile(exportPath, model, name, config, {
       overwrite: ctx.flag('force'),
       metadata: { 'ncomp.step': String(trainer.step), 'ncomp.train_command': ctx.argv.join(' ') },
@@ -195,7 +198,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
 
 async function evaluate(ctx: CommandContext, trainer: RdTrainer, images: readonly RgbImage[], logPath: string): Promise<void> {
   const model = trainer.model;
-  model.update();
+  await model.updateAsync();
   const levels = model.lambdas.length > 0 ? model.lambdas.map((_, i) => i) : [undefined];
   const rows: { quality: number; bpp: number; psnr: number }[] = [];
   for (const q of levels) rows.push({ quality: q ?? 0, ...(await estimateRateDistortion(model, images, q)) });

@@ -13,6 +13,7 @@ import {
   loadModelFile,
   type CompressedImage,
   type ImageCodec,
+  type ImageLimits,
   type ModelConfig,
 } from '@ncomp/models';
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,8 +44,13 @@ async function latentOf(model: ImageCodec, c: CompressedImage): Promise<Float32A
   }
 }
 
-async function decodeAll(model: ImageCodec, c: CompressedImage, controls: readonly (number | undefined)[]): Promise<Float32Array[]> {
-  const out = await model.decompressAt(c, controls);
+async function decodeAll(
+  model: ImageCodec,
+  c: CompressedImage,
+  controls: readonly (number | undefined)[],
+  limits: ImageLimits | undefined,
+): Promise<Float32Array[]> {
+  const out = await model.decompressAt(c, controls, limits);
   try {
     return (await Promise.all(out.map((o) => o.data()))) as Float32Array[];
   } finally {
@@ -67,7 +73,7 @@ export interface Case {
 
 const fresh = (name: string, config?: ModelConfig) => async (): Promise<ImageCodec> => {
   const m = createModel(name, config);
-  m.update();
+  await m.updateAsync();
   return m;
 };
 
@@ -103,7 +109,8 @@ export function controlsOf(model: ImageCodec): (number | undefined)[] {
  * already throw, through the check stream's digests), the images within `tolerance` at
  * every control value, and nothing may leak on `to`. `encoder` and `decoder` hold the same
  * weights; they are two instances where one backend cannot read the other's tensors
- * synchronously (WebGPU in Node.js), else the same one.
+ * synchronously (WebGPU in Node.js), else the same one. `limits` (e.g. a small `tile`, so that
+ * g_a and g_s run in several tiles) apply to both sides.
  */
 export async function expectPortable(
   encoder: ImageCodec,
@@ -113,16 +120,17 @@ export async function expectPortable(
   to: BackendChoice,
   quality: number,
   tolerance = 2e-3,
+  limits?: ImageLimits,
 ): Promise<void> {
   const controls = controlsOf(encoder);
   await setBackend(from);
-  const c = await encoder.compress(x, quality);
+  const c = await encoder.compress(x, quality, limits);
   const latentFrom = await latentOf(encoder, c);
-  const imagesFrom = await decodeAll(encoder, c, controls);
+  const imagesFrom = await decodeAll(encoder, c, controls, limits);
   await setBackend(to);
   const before = tf.memory().numTensors;
   const latentTo = await latentOf(decoder, c);
-  const imagesTo = await decodeAll(decoder, c, controls);
+  const imagesTo = await decodeAll(decoder, c, controls, limits);
   expect(tf.memory().numTensors).toBe(before);
   expect(maxAbsDiff(latentTo, latentFrom), `latent ${from} -> ${to}, quality ${quality}`).toBe(0);
   imagesTo.forEach((img, i) => {

@@ -51,3 +51,28 @@ describe.skipIf(unavailable !== undefined || !haveKodak)('portable bitstreams: W
     }
   });
 });
+
+describe.skipIf(unavailable !== undefined || !haveKodak)('images in several tiles on WebGPU', () => {
+  it('default model, 6 tiles of g_a and g_s: compressed on webgpu decodes on wasm and the reverse', async () => {
+    // Tiles of 4 latent pixels over a 128x192 padded image (8x12 latent pixels): the tile
+    // overlap is measured by probeReach, which used to read synchronously and failed on webgpu.
+    const [c] = CASES;
+    const limits = { tile: 4 };
+    await setBackend('wasm');
+    const gpu = await c!.make();
+    const cpu = await twinOf(c!.make, gpu);
+    const [x1, x2] = [await crop('kodim23.png', 100, 200, 120, 184), await crop('kodim23.png', 100, 200, 120, 184)];
+    const q = gpu.qualityRange[1] > 0 ? 1.5 : 0;
+    try {
+      await expectPortable(gpu, cpu, x1, 'webgpu', 'wasm', q, 2e-3, limits);
+      await expectPortable(cpu, gpu, x2, 'wasm', 'webgpu', q, 2e-3, limits);
+    } finally {
+      await setBackend('webgpu');
+      x1.dispose();
+      gpu.dispose();
+      await setBackend('wasm');
+      x2.dispose();
+      cpu.dispose();
+    }
+  });
+});

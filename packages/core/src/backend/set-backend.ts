@@ -16,6 +16,7 @@ import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
 import type * as WasmThreads from './wasm-threads.js';
 import type { NodeWasmThreading } from './wasm-threads.js';
 import { registerWasmKernels } from '../kernels/wasm-kernels.js';
+import { registerWebGpuKernels } from '../kernels/webgpu-kernels.js';
 import {
   DAWN_PACKAGE,
   WEBGPU_BACKEND_PACKAGE,
@@ -74,8 +75,9 @@ export interface SetBackendOptions {
    * Threads for the wasm backend's XNNPACK pool, a positive integer. Applied only before
    * the wasm backend first initialises.
    *
-   * - Node.js: default all the cores Node.js may use (`os.availableParallelism()`), at
-   *   most 8 (TF.js's pool size). Above 1, ncomp loads TF.js's threaded SIMD build on
+   * - Node.js: default the environment variable `NCOMP_WASM_THREADS` when set, else 1
+   *   (threads are opt-in: not yet exact from run to run); at most 8 (TF.js's pool size).
+   *   Above 1, ncomp loads TF.js's threaded SIMD build on
    *   `worker_threads` (see `wasm-threads.ts`; TF.js itself keeps it off in Node.js); `1`
    *   loads the single-threaded SIMD build and starts no workers. When the threaded build
    *   cannot load, the single-threaded one is used and the report says why. With
@@ -265,6 +267,7 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
     return giveUp(failed(PKG.webgpu, 'failed', error));
   }
   registerWebGpuBackend(mod, device, adapter);
+  registerWebGpuKernels();
   const error = await activate('webgpu');
   if (error !== undefined) return giveUp(failed(PKG.webgpu, 'failed', error));
   rememberWebGpuAdapter(described);
@@ -339,7 +342,11 @@ function describeWasm(mod: WasmBackendModule, threading: NodeWasmThreading | und
   } else if (threading?.failure() !== undefined) {
     threadNote = ` (threads unavailable: ${threading.failure()})`;
   } else if (threading?.requested === 1) {
-    threadNote = threading.byDefault ? ' (default; wasmThreads > 1 runs the threaded build, experimental)' : ' (wasmThreads: 1)';
+    threadNote = {
+      option: ' (wasmThreads: 1)',
+      env: ' (NCOMP_WASM_THREADS=1)',
+      default: ' (default; wasmThreads > 1 runs the threaded build, experimental)',
+    }[threading.source];
   } else if (withPaths) {
     threadNote = " (wasmPaths given: TF.js's single-threaded loader)";
   }

@@ -25,6 +25,7 @@
  * `BackendWasm`, so every TF.js kernel and every ncomp wasm kernel runs unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors/index.js';
 import type { WasmBackendModule } from './wasm-module.js';
 
 /** What `BackendWasm` needs from an Emscripten module besides the kernels' exports. */
@@ -79,11 +80,23 @@ const BASE = 'tfjs-backend-wasm-threaded-simd';
  */
 export const MAX_WASM_THREADS = 8;
 
-/** The default thread count in Node.js: the cores Node.js may use, at most {@link MAX_WASM_THREADS}. */
-export async function defaultWasmThreads(): Promise<number> {
-  const os = await import('node:os');
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(MAX_WASM_THREADS, cores));
+/** The environment variable that sets the default of `wasmThreads` in Node.js (a positive integer). */
+export const WASM_THREADS_ENV = 'NCOMP_WASM_THREADS';
+
+/**
+ * The default thread count in Node.js: `NCOMP_WASM_THREADS` when set (at most
+ * {@link MAX_WASM_THREADS}), else 1. Threads are opt-in: with 2 threads HiFiC's tiled
+ * synthesis gave results that differ from run to run (up to 0.05 of the [0, 1] range,
+ * models/src/codec/tiling.test.ts); one thread gives the same result every time.
+ *
+ * @throws InvalidArgumentError when `NCOMP_WASM_THREADS` is set to anything but a positive integer.
+ */
+export function defaultWasmThreads(): number {
+  const fromEnv = process.env[WASM_THREADS_ENV];
+  if (fromEnv === undefined || fromEnv === '') return 1;
+  const n = Number(fromEnv);
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new InvalidArgumentError(`${WASM_THREADS_ENV} must be a positive integer, found ${JSON.stringify(fromEnv)}`);
+  return Math.min(MAX_WASM_THREADS, n);
 }
 
 /**
@@ -228,8 +241,11 @@ export function threadedWasmFactory(mod: ThreadableWasmModule, files: ThreadedWa
 export interface NodeWasmThreading {
   /** The XNNPACK threads asked for (1: TF.js's single-threaded SIMD build, no workers). */
   readonly requested: number;
-  /** Whether `requested` is the default ({@link defaultWasmThreads}) rather than `wasmThreads`. */
-  readonly byDefault: boolean;
+  /**
+   * Where `requested` comes from: `wasmThreads`, the `NCOMP_WASM_THREADS` environment
+   * variable, or the default of one thread ({@link defaultWasmThreads}).
+   */
+  readonly source: 'option' | 'env' | 'default';
   /**
    * Why the threaded build is not used, if it is not: it could not be prepared, or it
    * failed to load and TF.js's single-threaded build was loaded instead. `undefined` while
@@ -252,12 +268,11 @@ export interface NodeWasmThreading {
  */
 export async function enableNodeWasmThreads(mod: WasmBackendModule, requested: number | undefined): Promise<NodeWasmThreading | undefined> {
   if (!tf.env().getBool('IS_NODE')) return undefined;
-  // Threads are opt-in: with 2 threads HiFiC's tiled synthesis gave results that differ from run
-  // to run (up to 0.05 of the [0, 1] range, models/src/codec/tiling.test.ts); 1 thread is exact.
-  const threads = Math.min(requested ?? 1, MAX_WASM_THREADS);
+  const threads = Math.min(requested ?? defaultWasmThreads(), MAX_WASM_THREADS);
   mod.setThreadsCount(threads);
   let failure: string | undefined;
-  const outcome: NodeWasmThreading = { requested: threads, byDefault: requested === undefined, failure: () => failure };
+  const source = requested !== undefined ? 'option' : (process.env[WASM_THREADS_ENV] ?? '') !== '' ? 'env' : 'default';
+  const outcome: NodeWasmThreading = { requested: threads, source, failure: () => failure };
   if (threads === 1) return outcome;
   const entry = tf.engine().registryFactory['wasm'];
   if (entry === undefined) return outcome;

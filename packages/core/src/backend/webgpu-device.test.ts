@@ -86,6 +86,13 @@ describe.skipIf(!probe.ok)('the webgpu backend on a real adapter', () => {
     );
   });
 
+  it('addN of more inputs than a shader can bind (a global gradient norm over 30 parameters) matches the cpu backend', async () => {
+    // TF.js's own webgpu AddN binds every input: past the device's storage-buffer limit its
+    // pipeline is invalid and the result garbage; ncomp's replacement sums in groups.
+    const inputs = Array.from({ length: 30 }, (_, i) => ({ shape: [3, 5], seed: 40 + i }));
+    await compare(inputs, (...xs) => [tf.addN(xs), tf.addN(xs.slice(0, 3)), tf.addN(xs.map((x) => tf.sum(tf.square(x))))]);
+  });
+
   it("@ncomp/core's conv2dTranspose takes TF.js's own kernel here (the wasm-only path stays off)", async () => {
     const inputs = [
       { shape: [1, 9, 11, 6], seed: 5 },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, Module } from '@ncomp/core';
 import type { Distribution } from './distribution.js';
-import { solveMonotone } from './helpers.js';
+import { solveMonotone, solveMonotoneAsync } from './helpers.js';
 import { UniformNoiseAdapter } from './uniform-noise-adapter.js';
 
 /** Options of {@link DeepFactorized}. */
@@ -143,17 +143,33 @@ export class DeepFactorized extends Module implements Distribution {
     return tf.zeros([...this.batchShape]);
   }
 
-  /** Where g(x) = logit(tailMass / 2), solved per channel by bisection. */
+  /**
+   * Where g(x) = logit(tailMass / 2), solved per channel by bisection. Reads synchronously
+   * (cpu, wasm, tensorflow); {@link DeepFactorized.lowerTailAsync} runs on every backend.
+   */
   lowerTail(tailMass: number): tf.Tensor {
-    const target = Math.log(tailMass / 2 / (1 - tailMass / 2));
-    return solveMonotone((t) => this.logitsCumulative(t).logits, target, this.batchShape, true);
+    return solveMonotone((t) => this.logitsCumulative(t).logits, tailLogit(tailMass, -1), this.batchShape, true);
   }
 
-  /** Where g(x) = -logit(tailMass / 2). */
+  /** Where g(x) = -logit(tailMass / 2); reads synchronously, as {@link DeepFactorized.lowerTail}. */
   upperTail(tailMass: number): tf.Tensor {
-    const target = -Math.log(tailMass / 2 / (1 - tailMass / 2));
-    return solveMonotone((t) => this.logitsCumulative(t).logits, target, this.batchShape, true);
+    return solveMonotone((t) => this.logitsCumulative(t).logits, tailLogit(tailMass, 1), this.batchShape, true);
   }
+
+  /** {@link DeepFactorized.lowerTail} with asynchronous reads: the same result, on every backend. */
+  lowerTailAsync(tailMass: number): Promise<tf.Tensor> {
+    return solveMonotoneAsync((t) => this.logitsCumulative(t).logits, tailLogit(tailMass, -1), this.batchShape, true);
+  }
+
+  /** {@link DeepFactorized.upperTail} with asynchronous reads. */
+  upperTailAsync(tailMass: number): Promise<tf.Tensor> {
+    return solveMonotoneAsync((t) => this.logitsCumulative(t).logits, tailLogit(tailMass, 1), this.batchShape, true);
+  }
+}
+
+/** The logit where the lower (`side` -1) or upper (+1) tail leaves `tailMass / 2`: ±logit(tailMass / 2). */
+function tailLogit(tailMass: number, side: -1 | 1): number {
+  return -side * Math.log(tailMass / 2 / (1 - tailMass / 2));
 }
 
 /**
@@ -216,5 +232,15 @@ export class NoisyDeepFactorized extends Module implements Distribution {
   /** The base's upper tail. */
   upperTail(tailMass: number): tf.Tensor {
     return this.base.upperTail(tailMass);
+  }
+
+  /** The base's lower tail, read asynchronously. */
+  lowerTailAsync(tailMass: number): Promise<tf.Tensor> {
+    return this.base.lowerTailAsync(tailMass);
+  }
+
+  /** The base's upper tail, read asynchronously. */
+  upperTailAsync(tailMass: number): Promise<tf.Tensor> {
+    return this.base.upperTailAsync(tailMass);
   }
 }

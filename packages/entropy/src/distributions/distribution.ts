@@ -7,8 +7,9 @@ import type * as tf from '@tensorflow/tfjs-core';
  * Values passed to the methods broadcast against {@link Distribution.batchShape} on the
  * right; results have the broadcast shape. Only `prob` and `logProb` are required; the
  * entropy models locate tails and offsets through {@link quantizationOffset},
- * {@link lowerTail} and {@link upperTail}, which fall back from the optional hooks to
- * `mode` / `quantile` / `mean` / a numerical search over `logCdf` / `logSurvival`.
+ * {@link lowerTail} and {@link upperTail} (or their asynchronous forms, which run on every
+ * backend), which fall back from the optional hooks to `mode` / `quantile` / `mean` / a
+ * numerical search over `logCdf` / `logSurvival`.
  *
  * Tensors a distribution returns belong to the caller; call methods inside `tf.tidy`.
  * Parameter tensors given to a distribution are referenced, not copied or disposed.
@@ -40,4 +41,11 @@ export interface Distribution {
   lowerTail?(tailMass: number): tf.Tensor;
   /** Hook: an upper cut-off leaving about `tailMass / 2` above it. */
   upperTail?(tailMass: number): tf.Tensor;
+  /**
+   * Hook: {@link Distribution.lowerTail} for distributions whose synchronous hook reads
+   * tensors (a numerical search), with asynchronous reads, so it runs on every backend.
+   */
+  lowerTailAsync?(tailMass: number): Promise<tf.Tensor>;
+  /** Hook: {@link Distribution.upperTail} with asynchronous reads (see {@link Distribution.lowerTailAsync}). */
+  upperTailAsync?(tailMass: number): Promise<tf.Tensor>;
 }

@@ -58,6 +58,42 @@ export function upperTail(distribution: Distribution, tailMass: number): tf.Tens
   return solveMonotone(logSurvival, Math.log(tailMass / 2), distribution.batchShape, false);
 }
 
+/**
+ * {@link lowerTail} for every backend: the distribution's asynchronous hook
+ * (`lowerTailAsync`), else its synchronous one, else `quantile(tailMass / 2)`, else
+ * {@link solveMonotoneAsync} on `logCdf`. Reads nothing synchronously unless a
+ * distribution's own synchronous `lowerTail` hook does.
+ *
+ * @throws InvalidArgumentError as {@link lowerTail}.
+ */
+export async function lowerTailAsync(distribution: Distribution, tailMass: number): Promise<tf.Tensor> {
+  checkTailMass(tailMass);
+  if (distribution.lowerTailAsync) return distribution.lowerTailAsync(tailMass);
+  if (distribution.lowerTail || distribution.quantile) return lowerTail(distribution, tailMass);
+  const logCdf = distribution.logCdf?.bind(distribution);
+  if (!logCdf) {
+    throw new InvalidArgumentError('the distribution needs lowerTail(), quantile() or logCdf() to locate its lower tail');
+  }
+  return solveMonotoneAsync(logCdf, Math.log(tailMass / 2), distribution.batchShape, true);
+}
+
+/**
+ * {@link upperTail} for every backend, as {@link lowerTailAsync}: `upperTailAsync`, else
+ * `upperTail`, else `quantile(1 - tailMass / 2)`, else {@link solveMonotoneAsync} on `logSurvival`.
+ *
+ * @throws InvalidArgumentError as {@link upperTail}.
+ */
+export async function upperTailAsync(distribution: Distribution, tailMass: number): Promise<tf.Tensor> {
+  checkTailMass(tailMass);
+  if (distribution.upperTailAsync) return distribution.upperTailAsync(tailMass);
+  if (distribution.upperTail || distribution.quantile) return upperTail(distribution, tailMass);
+  const logSurvival = distribution.logSurvival?.bind(distribution);
+  if (!logSurvival) {
+    throw new InvalidArgumentError('the distribution needs upperTail(), quantile() or logSurvival() to locate its upper tail');
+  }
+  return solveMonotoneAsync(logSurvival, Math.log(tailMass / 2), distribution.batchShape, false);
+}
+
 function checkTailMass(tailMass: number): void {
   if (!(tailMass > 0 && tailMass < 1)) throw new InvalidArgumentError(`tailMass must be in (0, 1), found ${tailMass}`);
 }
@@ -67,18 +103,54 @@ function checkTailMass(tailMass: number): void {
  * `increasing`), by bracketing with doubling steps then bisection to float32 resolution.
  * This replaces TFC's Adam-based `estimate_tails` with a method that always converges.
  *
+ * Reads `f`'s values synchronously (`dataSync`): it works on the backends that can (cpu,
+ * wasm, tensorflow, webgl), not on webgpu; {@link solveMonotoneAsync} works on all.
+ *
  * @throws InvalidArgumentError when no bracket is found within +-2^60.
  */
 export function solveMonotone(f: (x: tf.Tensor) => tf.Tensor, target: number, shape: readonly number[], increasing: boolean): tf.Tensor {
+  const search = bisection(target, shape, increasing);
+  for (let step = search.next(); ;) {
+    if (step.done) return step.value;
+    const x = step.value;
+    step = search.next(tf.tidy(() => f(tf.tensor(Float32Array.from(x), [...shape])).dataSync() as Float32Array));
+  }
+}
+
+/**
+ * {@link solveMonotone} with asynchronous reads (`await data()`): the same search, the same
+ * result, on every backend (WebGPU included).
+ *
+ * @throws InvalidArgumentError when no bracket is found within +-2^60.
+ */
+export async function solveMonotoneAsync(f: (x: tf.Tensor) => tf.Tensor, target: number, shape: readonly number[], increasing: boolean): Promise<tf.Tensor> {
+  const search = bisection(target, shape, increasing);
+  for (let step = search.next(); ;) {
+    if (step.done) return step.value;
+    const x = step.value;
+    const fx = tf.tidy(() => f(tf.tensor(Float32Array.from(x), [...shape])));
+    try {
+      step = search.next((await fx.data()) as Float32Array);
+    } finally {
+      fx.dispose();
+    }
+  }
+}
+
+/**
+ * The search of {@link solveMonotone} as a generator, apart from how `f` is evaluated: it
+ * yields the points where it needs `f` and is resumed with `f`'s values there (so the
+ * synchronous and asynchronous solvers share one search). Returns the solution tensor.
+ */
+function* bisection(target: number, shape: readonly number[], increasing: boolean): Generator<Float64Array, tf.Tensor, Float32Array> {
   const size = shape.reduce((a, b) => a * b, 1);
-  const evaluate = (x: Float64Array): Float32Array => tf.tidy(() => f(tf.tensor(Float32Array.from(x), [...shape])).dataSync() as Float32Array);
   // below(v): the solution lies above this x.
   const below = (v: number): boolean => (increasing ? v < target : v > target);
   const lo = new Float64Array(size).fill(-1);
   const hi = new Float64Array(size).fill(1);
   for (let step = 0; ; step++) {
-    const flo = evaluate(lo);
-    const fhi = evaluate(hi);
+    const flo = yield lo;
+    const fhi = yield hi;
     let done = true;
     for (let i = 0; i < size; i++) {
       if (!below(flo[i]!)) {
@@ -95,7 +167,7 @@ export function solveMonotone(f: (x: tf.Tensor) => tf.Tensor, target: number, sh
   }
   for (let iter = 0; iter < 80; iter++) {
     const mid = lo.map((l, i) => (l + hi[i]!) / 2);
-    const fm = evaluate(mid);
+    const fm = yield mid;
     let converged = true;
     for (let i = 0; i < size; i++) {
       if (below(fm[i]!)) lo[i] = mid[i]!;

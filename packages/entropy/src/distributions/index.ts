@@ -5,7 +5,7 @@
  */
 export { DeepFactorized, NoisyDeepFactorized, type CumulativeLogits, type DeepFactorizedOptions } from './deep-factorized.js';
 export type { Distribution } from './distribution.js';
-export { lowerTail, quantizationOffset, solveMonotone, upperTail } from './helpers.js';
+export { lowerTail, lowerTailAsync, quantizationOffset, solveMonotone, solveMonotoneAsync, upperTail, upperTailAsync } from './helpers.js';
 export { Laplace } from './laplace.js';
 export { piecewiseAtZero, SymmetricLocationScale } from './location-scale.js';
 export { Logistic } from './logistic.js';

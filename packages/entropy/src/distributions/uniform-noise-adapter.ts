@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@ncomp/core/errors';
 import { stopGradient } from '@ncomp/core';
 import type { Distribution } from './distribution.js';
-import { lowerTail, quantizationOffset, upperTail } from './helpers.js';
+import { lowerTail, lowerTailAsync, quantizationOffset, upperTail, upperTailAsync } from './helpers.js';
 import { Laplace } from './laplace.js';
 import { Logistic } from './logistic.js';
 import { Normal } from './normal.js';
@@ -81,6 +81,16 @@ export class UniformNoiseAdapter implements Distribution {
   /** The base's upper tail. */
   upperTail(tailMass: number): tf.Tensor {
     return upperTail(this.base, tailMass);
+  }
+
+  /** The base's lower tail, read asynchronously. */
+  lowerTailAsync(tailMass: number): Promise<tf.Tensor> {
+    return lowerTailAsync(this.base, tailMass);
+  }
+
+  /** The base's upper tail, read asynchronously. */
+  upperTailAsync(tailMass: number): Promise<tf.Tensor> {
+    return upperTailAsync(this.base, tailMass);
   }
 
   /** {@inheritDoc Distribution.mean} */

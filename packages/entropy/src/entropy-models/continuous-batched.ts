@@ -101,13 +101,31 @@ export class ContinuousBatchedEntropyModel extends ContinuousEntropyModelBase {
    * parameters (CompressAI's `update()`): call it after training, before compressing,
    * so the tables describe the trained prior. The new tables become part of the state
    * dict, so a saved model decodes with exactly these integers.
+   *
+   * Reads synchronously (cpu, wasm, tensorflow, webgl); {@link
+   * ContinuousBatchedEntropyModel.updateTablesAsync} builds the same tables on every backend.
    * @throws InvalidArgumentError when the model was created without compression.
    */
   updateTables(): void {
+    this.updateOffset();
+    this.buildTablesFrom(this.prior, () => this.priorOffset());
+  }
+
+  /**
+   * {@link ContinuousBatchedEntropyModel.updateTables} with asynchronous reads: the same
+   * offsets and tables, on every backend (WebGPU included, where the prior's trained
+   * parameters live on the GPU).
+   * @throws InvalidArgumentError when the model was created without compression.
+   */
+  async updateTablesAsync(): Promise<void> {
+    this.updateOffset();
+    await this.buildTablesFromAsync(this.prior, () => this.priorOffset());
+  }
+
+  private updateOffset(): void {
     if (!this.offset) throw new InvalidArgumentError('updateTables needs an entropy model created with compression: true');
     const offset = this.offset;
     tf.tidy(() => offset.assign(tf.broadcastTo(this.priorOffset(), [...this.priorShape])));
-    this.buildTablesFrom(this.prior, () => this.priorOffset());
   }
 
   protected get tableCount(): number {

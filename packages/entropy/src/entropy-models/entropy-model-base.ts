@@ -6,7 +6,7 @@ import { checkPrecision } from '../coding/precision.js';
 import type { Distribution } from '../distributions/distribution.js';
 import { stopGradient } from '@ncomp/core';
 import { Laplace } from '../distributions/laplace.js';
-import { buildTables, type IntegerTables } from './build-tables.js';
+import { buildTables, buildTablesAsync, type IntegerTables } from './build-tables.js';
 import { coderByName, type CoderName } from './coder-choice.js';
 import { TABLE_KEYS, tablesFromState, tablesToState } from './table-state.js';
 
@@ -80,9 +80,17 @@ export abstract class ContinuousEntropyModelBase extends Module {
   /** Number of tables the model codes with (the prior's batch size). */
   protected abstract get tableCount(): number;
 
-  /** Builds the integer tables from `prior` (call from the subclass constructor when `compression`). */
+  /**
+   * Builds the integer tables from `prior` (call from the subclass constructor when
+   * `compression`). Reads synchronously: see {@link buildTables} for the backends it works on.
+   */
   protected buildTablesFrom(prior: Distribution, offsetOf?: (d: Distribution) => tf.Tensor): void {
     this.integerTables = buildTables(prior, this.tailMass, this.rangeCoderPrecision, offsetOf);
+  }
+
+  /** {@link ContinuousEntropyModelBase.buildTablesFrom} with asynchronous reads, on every backend. */
+  protected async buildTablesFromAsync(prior: Distribution, offsetOf?: (d: Distribution) => tf.Tensor): Promise<void> {
+    this.integerTables = await buildTablesAsync(prior, this.tailMass, this.rangeCoderPrecision, offsetOf);
   }
 
   /** The integer tables; they exist only with `compression: true`. */

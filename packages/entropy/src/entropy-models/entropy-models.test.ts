@@ -2,7 +2,9 @@ import { CorruptStreamError, InvalidArgumentError, ModelMismatchError, safetenso
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NoisyDeepFactorized } from '../distributions/deep-factorized.js';
+import { Logistic } from '../distributions/logistic.js';
 import { NoisyLaplace, NoisyLogistic } from '../distributions/uniform-noise-adapter.js';
+import { buildTables, buildTablesAsync } from './build-tables.js';
 import { ContinuousBatchedEntropyModel } from './continuous-batched.js';
 import { LocationScaleIndexedEntropyModel } from './location-scale-indexed.js';
 
@@ -84,6 +86,53 @@ describe('ContinuousBatchedEntropyModel', () => {
 
   // As TFC's test_information_bounds: the training bits are an upper bound only in
   // expectation over data, so they are checked to 0.25 % (TFC: > 0.9975 x eval bits).
+  it('updateTablesAsync builds the offsets and tables updateTables builds, once the prior has moved', async () => {
+    const before = tf.memory().numTensors;
+    const tables = (em: ContinuousBatchedEntropyModel) => {
+      const state = em.stateDict();
+      const out = Object.fromEntries(['cdf', 'cdf_length', 'cdf_offset', 'quantization_offset'].map((k) => [k, Array.from(state[k]!.dataSync())]));
+      tf.dispose(Object.values(state));
+      return out;
+    };
+    for (const seed of [3, 8]) {
+      const make = () => new ContinuousBatchedEntropyModel(new NoisyDeepFactorized({ batchShape: [5], seed }), { codingRank: 3, compression: true });
+      const [a, b] = [make(), make()];
+      // Move the priors away from their initial tables, the same way.
+      for (const em of [a, b]) {
+        for (const v of em.trainableVariables()) tf.tidy(() => v.assign(tf.add(v, tf.mul(0.3, tf.randomNormal(v.shape, 0, 1, 'float32', seed)))));
+      }
+      const initial = tables(a);
+      a.updateTables();
+      await b.updateTablesAsync();
+      expect(tables(b)).toEqual(tables(a));
+      expect(tables(a)['cdf']).not.toEqual(initial['cdf']);
+      a.dispose();
+      b.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('buildTablesAsync finds tails by the asynchronous search where the prior has only logCdf / logSurvival', async () => {
+    const before = tf.memory().numTensors;
+    const [loc, scale] = [tf.tensor1d([0.3, -2]), tf.tensor1d([1, 3])];
+    const base = new Logistic(loc, scale);
+    // No quantile or tail hooks: the tails come from solveMonotone / solveMonotoneAsync.
+    const searchOnly = {
+      batchShape: base.batchShape,
+      prob: (x: tf.Tensor) => base.prob(x),
+      logProb: (x: tf.Tensor) => base.logProb(x),
+      logCdf: (x: tf.Tensor) => base.logCdf(x),
+      logSurvival: (x: tf.Tensor) => base.logSurvival(x),
+    };
+    const sync = buildTables(searchOnly, 2 ** -8, 12);
+    const async = await buildTablesAsync(searchOnly, 2 ** -8, 12);
+    expect(Array.from(async.cdf)).toEqual(Array.from(sync.cdf));
+    expect(async.width).toBe(sync.width);
+    expect(Array.from(async.tables.offsets)).toEqual(Array.from(sync.tables.offsets));
+    tf.dispose([loc, scale]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('bits per coding unit: training bits >= eval bits; compressed bits >= eval bits and within 0.5 %', async () => {
     for (const scale of [0.25, 1, 8, 128]) {
       // 16-bit tables: at TFC's default 12 bits, wide priors (scale 128: ~1400 symbols)

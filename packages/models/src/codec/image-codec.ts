@@ -253,7 +253,7 @@ export class ImageCodec extends Module {
     const size = this.paddedSize(height, width, limits);
     const q = this.resolveQuality(quality);
     // One tile needs no overlap, and so no receptive-field probe.
-    const g = this.tiledGeometry(limits, this.needsTiles(size, limits) ? this.tileMargins().analysis : 0);
+    const g = this.tiledGeometry(limits, this.needsTiles(size, limits) ? (await this.tileMargins()).analysis : 0);
     const y = await analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
     return this.codeLatent(y, q, size);
   }
@@ -275,14 +275,14 @@ export class ImageCodec extends Module {
    * Overlap of g_a and g_s tiles in latent pixels: their receptive fields measured once
    * ({@link probeReach}) plus one.
    */
-  private tileMargins(): { analysis: number; synthesis: number } {
+  private async tileMargins(): Promise<{ analysis: number; synthesis: number }> {
     if (!this.margins) {
       const d = this.downsampling;
       const s = this.controlledSynthesis(resolveControl(this.decodeControl, undefined));
       try {
         this.margins = {
-          analysis: Math.ceil(probeReach((x) => this.analysis.call(x) as tf.Tensor4D, d, 1, 3)) + 1,
-          synthesis: Math.ceil(probeReach(s.synthesize, 1, d, this.latentCodec.latentChannels)) + 1,
+          analysis: Math.ceil(await probeReach((x) => this.analysis.call(x) as tf.Tensor4D, d, 1, 3)) + 1,
+          synthesis: Math.ceil(await probeReach(s.synthesize, 1, d, this.latentCodec.latentChannels)) + 1,
         };
       } finally {
         s.dispose();
@@ -392,7 +392,7 @@ export class ImageCodec extends Module {
     try {
       const s = this.controlledSynthesis(value);
       try {
-        const g = this.tiledGeometry(limits, this.needsTiles(image, limits) ? this.tileMargins().synthesis : 0);
+        const g = this.tiledGeometry(limits, this.needsTiles(image, limits) ? (await this.tileMargins()).synthesis : 0);
         return await synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g);
       } finally {
         s.dispose();
@@ -427,7 +427,7 @@ export class ImageCodec extends Module {
     const s = this.controlledSynthesis(value);
     try {
       if (this.needsTiles(image, limits)) {
-        const g = this.tiledGeometry(limits, this.tileMargins().synthesis);
+        const g = this.tiledGeometry(limits, (await this.tileMargins()).synthesis);
         return tf.tensor4d(await synthesizeTiled((y) => this.decodeLatent(y, q, s.synthesize), yHat, image, g), [1, height, width, 3]);
       }
       return tf.tidy(() => {
@@ -499,8 +499,17 @@ export class ImageCodec extends Module {
     }
   }
 
-  /** Rebuilds learned integer tables from the current parameters (call after training, before compressing). */
+  /**
+   * Rebuilds learned integer tables from the current parameters (call after training, before
+   * compressing). Reads synchronously: on backends that can (cpu, wasm, tensorflow, webgl);
+   * {@link ImageCodec.updateAsync} runs on every backend.
+   */
   update(): void {
     this.latentCodec.update();
+  }
+
+  /** {@link ImageCodec.update} with asynchronous reads: the same tables, on every backend (WebGPU included). */
+  async updateAsync(): Promise<void> {
+    await this.latentCodec.updateAsync();
   }
 }

@@ -74,8 +74,8 @@ describe.each(CONV)('tiled transforms equal the untiled ones, %s', (name, config
     const rgb = image(height, width);
     const ga = (x: tf.Tensor4D) => model.analysis.call(x) as tf.Tensor4D;
     const gs = (y: tf.Tensor4D) => model.synthesis.call(y) as tf.Tensor4D;
-    const reachA = probeReach(ga, d, 1, 3);
-    const reachS = probeReach(gs, 1, d, model.latentCodec.latentChannels);
+    const reachA = await probeReach(ga, d, 1, 3);
+    const reachS = await probeReach(gs, 1, d, model.latentCodec.latentChannels);
     expect(reachA).toBeLessThan(12); // finite: convolutional
     const whole = tf.tidy(() => ga(replicatePad(tf.tensor4d(rgb, [1, height, width, 3]), size.paddedHeight - height, size.paddedWidth - width)));
     const tiled = await analyzeTiled(ga, rgb, size, { downsampling: d, tile: 2, margin: reachA + 1 });

@@ -151,11 +151,12 @@ export function readReplicated(
  * running `fn` on a noise probe of `probe` x `probe` units with and without a change to
  * its centre unit, and measuring the extent of the output that moved. Exact for
  * convolutional transforms with generic weights; `probe / 2` or more means "at least the
- * probe", i.e. effectively global (attention).
+ * probe", i.e. effectively global (attention). Reads the difference map asynchronously, so it
+ * runs on every backend (WebGPU included).
  * @returns The radius in units (an integer >= 0).
  */
-export function probeReach(fn: (x: tf.Tensor4D) => tf.Tensor4D, inUnit: number, outUnit: number, channels: number, probe = 24): number {
-  return tf.tidy(() => {
+export async function probeReach(fn: (x: tf.Tensor4D) => tf.Tensor4D, inUnit: number, outUnit: number, channels: number, probe = 24): Promise<number> {
+  const movedT = tf.tidy(() => {
     const n = probe * inUnit;
     const base = tf.randomUniform([1, n, n, channels], 0, 1, 'float32', 17) as tf.Tensor4D;
     const c = Math.floor(probe / 2) * inUnit;
@@ -167,14 +168,21 @@ export function probeReach(fn: (x: tf.Tensor4D) => tf.Tensor4D, inUnit: number, 
     ]) as tf.Tensor4D;
     const a = fn(base);
     const b = fn(tf.add(base, bump) as tf.Tensor4D);
-    const moved = tf.max(tf.abs(tf.sub(a, b)), 3).arraySync() as number[][][];
-    const centre = Math.floor(probe / 2);
-    let reach = 0;
-    moved[0]!.forEach((row, y) =>
-      row.forEach((v, x) => {
-        if (v > 1e-6) reach = Math.max(reach, Math.abs(Math.floor(y / outUnit) - centre), Math.abs(Math.floor(x / outUnit) - centre));
-      }),
-    );
-    return reach;
+    return tf.max(tf.abs(tf.sub(a, b)), 3);
   });
+  const [, h = 0, w = 0] = movedT.shape;
+  let moved: tf.TypedArray;
+  try {
+    moved = await movedT.data();
+  } finally {
+    movedT.dispose();
+  }
+  const centre = Math.floor(probe / 2);
+  let reach = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (moved[y * w + x]! > 1e-6) reach = Math.max(reach, Math.abs(Math.floor(y / outUnit) - centre), Math.abs(Math.floor(x / outUnit) - centre));
+    }
+  }
+  return reach;
 }

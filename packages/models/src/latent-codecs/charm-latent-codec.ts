@@ -349,4 +349,9 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   update(): void {
     this.hyperBottleneck.updateTables();
   }
+
+  /** {@inheritDoc LatentCodec.updateAsync} */
+  async updateAsync(): Promise<void> {
+    await this.hyperBottleneck.updateTablesAsync();
+  }
 }

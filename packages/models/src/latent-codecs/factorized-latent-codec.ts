@@ -119,6 +119,11 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
   update(): void {
     this.bottleneck.updateTables();
   }
+
+  /** {@inheritDoc LatentCodec.updateAsync} */
+  async updateAsync(): Promise<void> {
+    await this.bottleneck.updateTablesAsync();
+  }
 }
 
 /** Throws ShapeError unless `y` is [N, h, w, channels]. */

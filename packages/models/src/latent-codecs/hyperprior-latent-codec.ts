@@ -375,4 +375,9 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   update(): void {
     this.hyperBottleneck.updateTables();
   }
+
+  /** {@inheritDoc LatentCodec.updateAsync} */
+  async updateAsync(): Promise<void> {
+    await this.hyperBottleneck.updateTablesAsync();
+  }
 }

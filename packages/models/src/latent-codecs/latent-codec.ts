@@ -80,8 +80,13 @@ export interface LatentCodec extends Module {
    * @param size - Latent `[h, w]`.
    */
   minStreamBits?(size: readonly [number, number]): readonly number[];
-  /** Rebuilds learned integer tables from the current parameters (call after training). */
+  /**
+   * Rebuilds learned integer tables from the current parameters (call after training).
+   * Reads synchronously: on backends that can (cpu, wasm, tensorflow, webgl).
+   */
   update(): void;
+  /** {@link LatentCodec.update} with asynchronous reads: the same tables, on every backend (WebGPU included). */
+  updateAsync(): Promise<void>;
   /** Optional data-dependent initialisation from a batch of latents, before training. */
   initializeFromData?(y: tf.Tensor4D): void;
 }

@@ -126,6 +126,10 @@ export function modelEntry(name: string): ModelEntry {
 /**
  * Builds an untrained codec by registry name (see {@link MODELS}).
  *
+ * Its entropy models build their integer tables in their constructors, with synchronous
+ * reads: on webgpu, call it inside `onReadableBackend` (`@ncomp/core`), which builds on the
+ * CPU backend; the model's tensors move to the GPU the first time an operation there uses them.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
