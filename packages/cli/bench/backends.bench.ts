@@ -110,7 +110,7 @@ async function child(backend: string): Promise<void> {
       await y.data();
       y.dispose();
     },
-    train: async () => trainer.trainStep(),
+    train: async () => trainer.trainStepAsync(),
   };
   process.on('message', (task: Task) => {
     void (async () => {

@@ -50,11 +50,10 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
                           e.g. '{"latent_codec.":10,"analysis.":0.1}' (state-dict names:
                           analysis., synthesis., latent_codec., gain.)
   --seed <n>              seed of crops and levels (default 1)
-  --workers <n|auto>      threads computing each batch's gradients (default 1: the wasm
-                          backend's own threads use every core); with 2 or more, each thread
-                          runs wasm on one core; auto: one per core, at most the batch size
-                          and 8. The same
-                          training and checkpoints; a run may resume with another count
+  --workers <n|auto>      threads computing each batch's gradients (default 1); with 2 or
+                          more, each thread runs wasm on one core; auto: one per core, at
+                          most the batch size and 8. The same training and checkpoints; a
+                          run may resume with another count
   --checkpoint-every <n>  steps between checkpoints (default 100)
   --log-every <n>         steps between progress lines (default 10)
   --eval <folder|file>    images for periodic evaluation (estimated bpp and PSNR per level)

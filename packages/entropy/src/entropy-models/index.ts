@@ -2,7 +2,7 @@
  * Continuous entropy models with TensorFlow Compression semantics.
  * @packageDocumentation
  */
-export { buildTables, type IntegerTables } from './build-tables.js';
+export { buildTables, buildTablesAsync, type IntegerTables } from './build-tables.js';
 export { coderByName, type CoderName } from './coder-choice.js';
 export { ContinuousBatchedEntropyModel, type BatchedEntropyModelOptions, type EntropyModelOutput } from './continuous-batched.js';
 export { ContinuousIndexedEntropyModel, type IndexedEntropyModelOptions } from './continuous-indexed.js';
