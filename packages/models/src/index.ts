@@ -19,11 +19,12 @@
  *
  * @packageDocumentation
  */
-export type { LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
+export type { BandedStreams, LatentCodec, LatentCompressed, LatentForward } from './latent-codecs/latent-codec.js';
 export { CheckRecorder, CheckVerifier, digestInts, type LatentCheck, type LatentCheckPart } from './latent-codecs/latent-check.js';
-export { HyperLatent, type CodedHyperLatent, type DecodedPairs } from './latent-codecs/hyper-latent.js';
+export { HyperLatent, type CodedHyperLatent, type CodedHyperRows, type DecodedPairs } from './latent-codecs/hyper-latent.js';
 export { decodePart, encodePart, likeMap, tableIndex, type CodedPart } from './latent-codecs/indexed-coding.js';
 export { imageValues, latentTensor } from './latent-codecs/latent-values.js';
+export { DIGEST_SEED, exactReach, hyperRows, type LatentRowSink, type LatentRows } from './latent-codecs/latent-rows.js';
 export { decodeCheckStream, encodeCheckStream, type CheckStream } from './codec/check-stream.js';
 export { minBitsAnyTable, minBitsPerChannel, type HasMinCodeLengths } from './latent-codecs/stream-bounds.js';
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
@@ -32,8 +33,19 @@ export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/
 export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
 export { resolveControl, type ControlledSynthesis, type DecodeControl } from './codec/decode-control.js';
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
-export { DEFAULT_MAX_PIXELS, DEFAULT_TILE, checkPixelLimit, checkStreamBounds, resolveMaxPixels, resolveTile, type ImageLimits } from './codec/image-limits.js';
-export { forEachTile, probeReach, readReplicated, tilesOf, type Tile, type TileGrid } from './codec/tiling.js';
+export {
+  DEFAULT_BAND,
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_TILE,
+  checkPixelLimit,
+  checkStreamBounds,
+  resolveBand,
+  resolveMaxPixels,
+  resolveTile,
+  type ImageLimits,
+} from './codec/image-limits.js';
+export { forEachTile, pixelsOf, probeReach, readReplicated, tilesOf, type ImagePixels, type Tile, type TileGrid } from './codec/tiling.js';
+export { SynthesisRows, analysisRows, type PixelRowSink, type TiledGeometry } from './codec/tiled-transforms.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { padImage, reflectIndex, reflectPad, type PadMode } from './codec/reflect-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';

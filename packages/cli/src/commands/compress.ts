@@ -1,7 +1,7 @@
 import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
 import { DEFAULT_MAX_PIXELS } from '@ncomp/models';
 import { encodeContainer } from '@ncomp/models/container';
-import { readImage } from '../image/index.js';
+import { readImagePixels } from '../image/index.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel, maxPixelsOption, numberOption } from './model-choice.js';
 import { checkOutputPath } from './output-check.js';
@@ -51,12 +51,13 @@ export async function compressCommand(ctx: CommandContext): Promise<number> {
   try {
     for (const [i, input] of ctx.positionals.entries()) {
       const out = outputs[i]!;
-      const image = await readImage(input, { maxPixels });
+      // The file's samples, converted row by row: no float32 copy of the image.
+      const image = await readImagePixels(input, { maxPixels });
       const t0 = performance.now();
       let compressed;
       try {
-        // From the pixel array, g_a in tiles: no whole-image tensor, memory bounded by the tile.
-        compressed = await model.compressPixels(image.rgb, image.height, image.width, quality, { maxPixels });
+        // g_a in tiles, the entropy coding in bands of latent rows: memory bounded by the band.
+        compressed = await model.compressPixels(image.pixels, image.height, image.width, quality, { maxPixels });
       } catch (err) {
         throw namingFile(input, err);
       }

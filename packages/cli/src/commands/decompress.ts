@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ModelMismatchError } from '@ncomp/core';
 import { checkContainerModel } from '@ncomp/models/container';
-import { writePng } from '../image/index.js';
+import { writePngSamples } from '../image/index.js';
+import { pngSamples } from '../image/write-png.js';
 import type { CommandContext } from './context.js';
 import { chooseBackend, chooseModel, maxPixelsOption } from './model-choice.js';
 import { checkOutputPath } from './output-check.js';
@@ -45,7 +46,9 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
       const out = outputs[i]!;
       const container = await readContainerFile(input);
       const h = container.header;
-      let rgb: Float32Array;
+      const gray = h.channels === 'gray' || h.channels === 'gray-alpha';
+      const perPixel = gray ? 1 : 3;
+      let samples: Uint8Array | Uint16Array;
       const t0 = performance.now();
       try {
         checkContainerModel(h, name, digest);
@@ -67,14 +70,16 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
           paddedWidth: h.paddedWidth,
           quality: h.quality,
         };
-        // Into a pixel array, g_s in tiles: no whole-image tensor.
-        rgb = await model.decompressPixels(image, control, { maxPixels });
+        // Band by band into the PNG's samples, g_s in tiles: no float32 copy of the image.
+        const pixels = h.width * h.height * perPixel;
+        const out = h.bitDepth === 16 ? new Uint16Array(pixels) : new Uint8Array(pixels);
+        await model.decompressRows(image, (y0, rows) => out.set(pngSamples(rows, gray, h.bitDepth), y0 * h.width * perPixel), control, { maxPixels });
+        samples = out;
       } catch (err) {
         throw namingFile(input, err);
       }
       const ms = performance.now() - t0;
-      const gray = h.channels === 'gray' || h.channels === 'gray-alpha';
-      await writePng(out, rgb, h.width, h.height, { channels: gray ? 'gray' : 'rgb', bitDepth: h.bitDepth, overwrite: ctx.flag('force') });
+      await writePngSamples(out, samples, h.width, h.height, { channels: gray ? 'gray' : 'rgb', bitDepth: h.bitDepth, overwrite: ctx.flag('force') });
       const at = control === undefined ? '' : `, ${model.decodeControl!.name} ${control}`;
       ctx.print(`${input} -> ${out}: ${h.width}x${h.height}${at}, ${ms.toFixed(0)} ms`);
     }

@@ -1,6 +1,7 @@
 /**
  * The in-memory form of a decoded image file.
  */
+import type { ImagePixels } from '@ncomp/models';
 
 /**
  * Channel layout of an image file before conversion: gray, gray with alpha, colour, or
@@ -28,6 +29,18 @@ export interface SourceInfo {
 export interface DecodedImage {
   /** Samples in HWC order, `width * height * 3` values, each in [0, 1]. */
   readonly rgb: Float32Array;
+  /** Width in pixels, after EXIF orientation. */
+  readonly width: number;
+  /** Height in pixels, after EXIF orientation. */
+  readonly height: number;
+  /** The file's format, channel layout and bit depth. */
+  readonly source: SourceInfo;
+}
+
+/** An image read by `readImagePixels`: its rows, converted from the file's samples when read. */
+export interface DecodedImagePixels {
+  /** The rows, RGB in [0, 1] (see `ImagePixels` of @ncomp/models). */
+  readonly pixels: ImagePixels;
   /** Width in pixels, after EXIF orientation. */
   readonly width: number;
   /** Height in pixels, after EXIF orientation. */

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-export type { DecodedImage, SourceChannels, SourceInfo } from './decoded-image.js';
-export { readImage } from './read-image.js';
-export { writePng, type WritePngOptions } from './write-png.js';
+export type { DecodedImage, DecodedImagePixels, SourceChannels, SourceInfo } from './decoded-image.js';
+export { readImage, readImagePixels } from './read-image.js';
+export { writePng, writePngSamples, type WritePngOptions } from './write-png.js';
 export { toUint16Rgb, toUint8Rgb } from './to-uint8.js';
 export { cropImage, padImage, type PaddedImage } from './pad.js';

@@ -6,7 +6,7 @@ import { InvalidArgumentError, LimitExceededError, UnsupportedFormatError, error
 import { DEFAULT_MAX_PIXELS, checkPixelLimit } from '@ncomp/models';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { DecodedImage, SourceChannels } from './decoded-image.js';
+import type { DecodedImage, DecodedImagePixels, SourceChannels, SourceInfo } from './decoded-image.js';
 
 /**
  * Reads and decodes an image file to interleaved sRGB RGB in [0, 1].
@@ -32,6 +32,28 @@ import type { DecodedImage, SourceChannels } from './decoded-image.js';
  *   path and quotes sharp).
  */
 export async function readImage(path: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImage> {
+  const { samples, width, height, channels, scale, source } = await readSamples(path, options);
+  return { rgb: toRgb01(samples, width * height, channels, scale), width, height, source };
+}
+
+/**
+ * {@link readImage} without the whole image as float32: the decoded samples are kept as
+ * the file's integers (1 or 2 bytes each) and converted a row at a time when the codec
+ * reads them, by the same rules. What `ncomp compress` uses, so that a 100-megapixel image
+ * costs 300 MB of 8-bit samples instead of 1.2 GB of float32.
+ * @throws As {@link readImage}.
+ */
+export async function readImagePixels(path: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImagePixels> {
+  const { samples, width, height, channels, scale, source } = await readSamples(path, options);
+  const row = (y: number): Float32Array => toRgb01(samples.subarray(y * width * channels, (y + 1) * width * channels), width, channels, scale);
+  return { pixels: { width, height, row }, width, height, source };
+}
+
+/** The decoded samples of an image file (see {@link readImage} for the conversions sharp does). */
+async function readSamples(
+  path: string,
+  options: { readonly maxPixels?: number },
+): Promise<{ samples: Uint8Array | Uint16Array; width: number; height: number; channels: number; scale: number; source: SourceInfo }> {
   let file: Buffer;
   try {
     file = await readFile(path);
@@ -84,7 +106,7 @@ export async function readImage(path: string, options: { readonly maxPixels?: nu
   if (outChannels < 1 || outChannels > 4 || samples.length !== width * height * outChannels) {
     throw new UnsupportedFormatError(`cannot decode ${path}: sharp returned ${samples.length} samples for ${width}×${height}×${outChannels}`);
   }
-  return { rgb: toRgb01(samples, width * height, outChannels, scale), width, height, source: { format, channels, bitDepth: deep ? 16 : 8 } };
+  return { samples, width, height, channels: outChannels, scale, source: { format, channels, bitDepth: deep ? 16 : 8 } };
 }
 
 /** Interleaved 1–4 channel samples (gray, gray+alpha, RGB, RGBA) to RGB in [0, 1] over white. */

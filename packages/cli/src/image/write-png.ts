@@ -2,7 +2,7 @@
  * Writing RGB in [0, 1] as an 8 or 16-bit PNG, atomically and never over an existing file
  * unless asked.
  */
-import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
+import { InvalidArgumentError, ShapeError, writeFileAtomic } from '@ncomp/core';
 import sharp from 'sharp';
 import { checkRgbSize } from './check.js';
 import { toUint16Rgb, toUint8Rgb } from './to-uint8.js';
@@ -42,8 +42,33 @@ export async function writePng(path: string, rgb01: Float32Array, width: number,
   if (options.channels !== 'gray' && options.channels !== 'rgb')
     throw new InvalidArgumentError(`PNG channels must be "gray" or "rgb", found "${String(options.channels)}"`);
   const gray = options.channels === 'gray';
+  await writePngSamples(path, pngSamples(rgb01, gray, bitDepth), width, height, options);
+}
+
+/**
+ * The samples {@link writePng} writes for `rgb01` (any number of whole pixels, so an image
+ * can be converted a band of rows at a time): 8 or 16-bit, RGB or the channel mean.
+ * @throws InvalidArgumentError for a NaN / infinite sample.
+ */
+export function pngSamples(rgb01: Float32Array, gray: boolean, bitDepth: 8 | 16): Uint8Array | Uint16Array {
   const samples = gray ? channelMean(rgb01) : rgb01;
-  const ints = bitDepth === 16 ? toUint16Rgb(samples) : toUint8Rgb(samples);
+  return bitDepth === 16 ? toUint16Rgb(samples) : toUint8Rgb(samples);
+}
+
+/**
+ * {@link writePng} of samples already converted by `pngSamples`: `width * height`
+ * (gray) or `width * height * 3` (RGB) 8 or 16-bit integers. `ncomp decompress` fills them
+ * band by band, so that no float32 copy of the image exists.
+ * @throws As {@link writePng}.
+ */
+export async function writePngSamples(path: string, ints: Uint8Array | Uint16Array, width: number, height: number, options: WritePngOptions): Promise<void> {
+  const gray = options.channels === 'gray';
+  const bitDepth = ints instanceof Uint16Array ? 16 : 8;
+  if (options.channels !== 'gray' && options.channels !== 'rgb')
+    throw new InvalidArgumentError(`PNG channels must be "gray" or "rgb", found "${String(options.channels)}"`);
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1 || ints.length !== width * height * (gray ? 1 : 3)) {
+    throw new ShapeError(`writePngSamples needs ${gray ? 1 : 3} samples per pixel for ${width}x${height}, found ${ints.length}`);
+  }
   const space = gray ? (bitDepth === 16 ? 'grey16' : 'b-w') : bitDepth === 16 ? 'rgb16' : 'srgb';
   const png = await sharp(ints, { raw: { width, height, channels: gray ? 1 : 3 } })
     .toColourspace(space)

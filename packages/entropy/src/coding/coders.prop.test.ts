@@ -6,6 +6,7 @@ import type { EntropyCoder } from './coder.js';
 import { pmfToQuantizedCdf } from './pmf-to-quantized-cdf.js';
 import { rangeCoder } from './range-coder.js';
 import { ransCoder } from './rans-coder.js';
+import { laplaceTables, splitmix32 } from './test-helpers.js';
 
 const coders: EntropyCoder[] = [rangeCoder, ransCoder];
 const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -77,6 +78,27 @@ describe.each(coders)('$name coder properties', (coder) => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('matches the bulk stream over several buffer chunks, with values past int16 and more than 256 tables', () => {
+    // RansEncoder buffers 2^16 values a chunk, int16 values (wider in a side table), uint8 indexes up to 256 tables.
+    for (const count of [5, 300]) {
+      const tables = laplaceTables(count, 12);
+      const rand = splitmix32(count);
+      const n = 2 * 65536 + 7;
+      const values = new Int32Array(n);
+      const indexes = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = rand();
+        values[i] = r % 97 === 0 ? r | 0 : r % 89 === 0 ? -0x8000 : (r % 41) - 20;
+        indexes[i] = rand() % count;
+      }
+      const enc = coder.createEncoder(tables);
+      for (let i = 0; i < n; i++) enc.encode(values[i]!, indexes[i]!);
+      const bytes = enc.finish();
+      expect(bytes).toEqual(coder.encode(values, indexes, tables));
+      expect(coder.decode(bytes, indexes, tables)).toEqual(values);
+    }
   });
 
   it('never hangs or throws anything but CorruptStreamError on random bytes', () => {

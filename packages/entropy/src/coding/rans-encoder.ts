@@ -143,14 +143,24 @@ export class RansPusher {
   }
 }
 
+/** Values per chunk of {@link RansEncoder}'s buffer: even, so chunks keep the chains' parity. */
+const CHUNK = 1 << 16;
+
+/** A value that does not fit an int16 slot: stored in {@link RansEncoder}'s side table. */
+const WIDE = -0x8000;
+
 /**
- * Incremental rANS encoder. rANS codes in reverse, so values are buffered (8 bytes
- * each) and coded when {@link RansEncoder.finish} is called; the decoder side is truly
- * incremental.
+ * Incremental rANS encoder. rANS codes in reverse, so values are buffered and coded when
+ * {@link RansEncoder.finish} is called; the decoder side is truly incremental. The buffer
+ * is compact, because it holds a whole latent for large images (300 million values for
+ * 100 megapixels with the default model): fixed chunks of int16 values (wider ones in a
+ * side table) and uint8 table indexes (int32 for more than 256 tables), 3 bytes a value,
+ * never over-allocated by more than one chunk. The stream equals `ransEncode`'s.
  */
 export class RansEncoder implements IncrementalEncoder {
-  private values = new Int32Array(256);
-  private indexes = new Int32Array(256);
+  private readonly values: Int16Array[] = [];
+  private readonly indexes: (Uint8Array | Int32Array)[] = [];
+  private readonly wide = new Map<number, number>();
   private n = 0;
   private done = false;
 
@@ -162,16 +172,18 @@ export class RansEncoder implements IncrementalEncoder {
     this.assertOpen();
     checkValue(value);
     checkIndex(index, this.tables);
-    if (this.n === this.values.length) {
-      const v = new Int32Array(this.n * 2);
-      v.set(this.values);
-      this.values = v;
-      const i = new Int32Array(this.n * 2);
-      i.set(this.indexes);
-      this.indexes = i;
+    const at = this.n % CHUNK;
+    if (at === 0) {
+      this.values.push(new Int16Array(CHUNK));
+      this.indexes.push(this.tables.count <= 256 ? new Uint8Array(CHUNK) : new Int32Array(CHUNK));
     }
-    this.values[this.n] = value;
-    this.indexes[this.n] = index;
+    const chunk = this.values.length - 1;
+    if (value > WIDE && value <= 0x7fff) this.values[chunk]![at] = value;
+    else {
+      this.values[chunk]![at] = WIDE;
+      this.wide.set(this.n, value);
+    }
+    this.indexes[chunk]![at] = index;
     this.n++;
   }
 
@@ -179,7 +191,23 @@ export class RansEncoder implements IncrementalEncoder {
   finish(): Uint8Array {
     this.assertOpen();
     this.done = true;
-    return ransEncode(this.values.subarray(0, this.n), this.indexes.subarray(0, this.n), this.tables);
+    const pusher = new RansPusher(Math.max(64, Math.min(this.n >> 1, 1 << 24)));
+    const values = new Int32Array(CHUNK);
+    const indexes = new Int32Array(CHUNK);
+    // Last chunk first; each starts at an even position, so local parity is global parity.
+    for (let k = this.values.length - 1; k >= 0; k--) {
+      const length = Math.min(CHUNK, this.n - k * CHUNK);
+      const v = this.values[k]!;
+      const i = this.indexes[k]!;
+      for (let j = 0; j < length; j++) {
+        values[j] = v[j] === WIDE ? this.wide.get(k * CHUNK + j)! : v[j]!;
+        indexes[j] = i[j]!;
+      }
+      pusher.pushAllReversed(this.tables, values.subarray(0, length), indexes.subarray(0, length));
+      this.values.pop();
+      this.indexes.pop();
+    }
+    return pusher.finish();
   }
 
   private assertOpen(): void {

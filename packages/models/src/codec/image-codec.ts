@@ -5,9 +5,9 @@ import type { LatentCodec } from '../latent-codecs/latent-codec.js';
 import { GainUnit } from './gain-unit.js';
 import { decodeCheckStream, encodeCheckStream } from './check-stream.js';
 import { resolveControl, type ControlledSynthesis, type DecodeControl } from './decode-control.js';
-import { checkPixelLimit, checkStreamBounds, resolveTile, type ImageLimits } from './image-limits.js';
-import { analyzeTiled, synthesizeTiled } from './tiled-transforms.js';
-import { probeReach } from './tiling.js';
+import { checkPixelLimit, checkStreamBounds, resolveBand, resolveTile, type ImageLimits } from './image-limits.js';
+import { SynthesisRows, analysisRows, analyzeTiled, synthesizeTiled, type PixelRowSink } from './tiled-transforms.js';
+import { pixelsOf, probeReach, type ImagePixels } from './tiling.js';
 import { roundUpTo } from './replicate-pad.js';
 import { padImage, type PadMode } from './reflect-pad.js';
 
@@ -238,24 +238,47 @@ export class ImageCodec extends Module {
   }
 
   /**
-   * Compresses one image given as a row-major RGB array, running g_a in overlapping tiles
-   * (overlap: its measured receptive field) so that memory is bounded by the tile size and
-   * the latent, not by the image: the way to code images of hundreds of megapixels.
-   * The result equals {@link ImageCodec.compress}'s up to float summation order for
-   * convolutional transforms.
-   * @param rgb - `height * width * 3` values in [0, 1] (not modified).
-   * @throws ShapeError when `rgb` has another length; as {@link ImageCodec.compress} otherwise.
+   * Compresses one image given as a row-major RGB array (or read row by row, {@link
+   * ImagePixels}), running g_a in overlapping tiles (overlap: its measured receptive
+   * field) so that memory is bounded by the tile size and the latent, not by the image:
+   * the way to code images of hundreds of megapixels. A latent taller than one band
+   * ({@link ImageLimits.band}) is coded band by band when the latent codec can
+   * ({@link LatentCodec.compressRows}): g_a, the entropy parameters and the symbols a band
+   * at a time, memory bounded by the band, the streams the same. The result equals
+   * {@link ImageCodec.compress}'s up to float summation order for convolutional transforms.
+   * @param rgb - `height * width * 3` values in [0, 1] (not modified), or the image's rows.
+   * @throws ShapeError when `rgb` has another size; as {@link ImageCodec.compress} otherwise.
    */
-  async compressPixels(rgb: Float32Array, height: number, width: number, quality?: number, limits?: ImageLimits): Promise<CompressedImage> {
-    if (!Number.isSafeInteger(height) || !Number.isSafeInteger(width) || height < 1 || width < 1 || rgb.length !== height * width * 3) {
-      throw new ShapeError(`compressPixels needs height * width * 3 values for a ${width}x${height} image, found ${rgb.length}`);
+  async compressPixels(rgb: Float32Array | ImagePixels, height: number, width: number, quality?: number, limits?: ImageLimits): Promise<CompressedImage> {
+    const sizeOk = Number.isSafeInteger(height) && Number.isSafeInteger(width) && height >= 1 && width >= 1;
+    const found = rgb instanceof Float32Array ? `${rgb.length} values` : `rows of ${rgb.width}x${rgb.height}`;
+    if (!sizeOk || (rgb instanceof Float32Array ? rgb.length !== height * width * 3 : rgb.height !== height || rgb.width !== width)) {
+      throw new ShapeError(`compressPixels needs height * width * 3 values for a ${width}x${height} image, found ${found}`);
     }
     const size = this.paddedSize(height, width, limits);
     const q = this.resolveQuality(quality);
     // One tile needs no overlap, and so no receptive-field probe.
     const g = this.tiledGeometry(limits, this.needsTiles(size, limits) ? (await this.tileMargins()).analysis : 0);
+    const band = this.bandRows(size, limits);
+    if (band !== undefined) {
+      const pixels = rgb instanceof Float32Array ? pixelsOf(rgb, height, width) : rgb;
+      const y = analysisRows((t) => this.analysis.call(t) as tf.Tensor4D, pixels, size, g, this.latentCodec.latentChannels);
+      const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
+      const { streams, check } = await this.latentCodec.compressRows!(y, logGain, band);
+      return { streams: [...streams, encodeCheckStream({ backend: tf.getBackend(), check })], ...size, quality: q };
+    }
     const y = await analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
     return this.codeLatent(y, q, size);
+  }
+
+  /**
+   * The band height (latent rows) of the banded path, or undefined when the image is coded
+   * whole: its latent fits one band, or the latent codec has no banded path.
+   */
+  private bandRows(size: { paddedHeight: number }, limits: ImageLimits | undefined): number | undefined {
+    const band = roundUpTo(resolveBand(limits), this.latentCodec.latentMultiple);
+    const rows = size.paddedHeight / this.downsampling;
+    return this.latentCodec.compressRows && this.latentCodec.decompressRows && rows > band ? band : undefined;
   }
 
   /** The coded size of an image, checked against the pixel limit. */
@@ -381,10 +404,56 @@ export class ImageCodec extends Module {
   /**
    * {@link ImageCodec.decompress} into a row-major RGB array instead of a tensor, g_s run
    * in overlapping tiles: memory is bounded by the tile size, the latent and the returned
-   * array, never by a whole-image tensor.
+   * array, never by a whole-image tensor (and by the band instead of the latent for a
+   * banded image, see {@link ImageCodec.decompressRows}).
    * @returns `height * width * 3` values in [0, 1].
    */
   async decompressPixels(image: CompressedImage, control?: number, limits?: ImageLimits): Promise<Float32Array> {
+    if (this.bandRows(image, limits) === undefined) return this.decompressWhole(image, control, limits);
+    const out = new Float32Array(image.height * image.width * 3);
+    await this.decompressRows(image, (y0, rows) => out.set(rows, y0 * image.width * 3), control, limits);
+    return out;
+  }
+
+  /**
+   * Decodes an image a band of rows at a time, handing the pixels to `sink` in order: for
+   * images too large to hold as float32 (the caller converts each band, for example to
+   * 8-bit samples). A latent taller than one band ({@link ImageLimits.band}) is decoded
+   * band by band when the latent codec can ({@link LatentCodec.decompressRows}), and g_s
+   * runs on each row of tiles as soon as its latent rows are decoded: memory is bounded by
+   * the band and the tiles. The pixels equal {@link ImageCodec.decompressPixels}'s.
+   * `sink` may have received rows when an error is thrown (a damaged file is found out at
+   * the end): discard them then.
+   * @throws As {@link ImageCodec.decompress}.
+   */
+  async decompressRows(image: CompressedImage, sink: PixelRowSink, control?: number, limits?: ImageLimits): Promise<void> {
+    const band = this.bandRows(image, limits);
+    if (band === undefined) {
+      await sink(0, await this.decompressWhole(image, control, limits));
+      return;
+    }
+    const value = resolveControl(this.decodeControl, control);
+    const q = this.resolveQuality(image.quality);
+    this.checkGeometry(image, limits);
+    const d = this.downsampling;
+    const size = [image.paddedHeight / d, image.paddedWidth / d] as const;
+    const { backend, check } = decodeCheckStream(image.streams[image.streams.length - 1]!);
+    const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
+    const s = this.controlledSynthesis(value);
+    try {
+      const g = this.tiledGeometry(limits, this.needsTiles(image, limits) ? (await this.tileMargins()).synthesis : 0);
+      const latent = [size[0], size[1], this.latentCodec.latentChannels] as const;
+      const rows = new SynthesisRows((y) => this.decodeLatent(y, q, s.synthesize), latent, image, g, sink);
+      const streams = image.streams.slice(0, -1);
+      await this.latentCodec.decompressRows!(streams, size, logGain, { ...check, origin: `the ${backend} backend` }, band, (r0, data) => rows.push(r0, data));
+      rows.finish();
+    } finally {
+      s.dispose();
+    }
+  }
+
+  /** {@link ImageCodec.decompressPixels} with the whole latent decoded at once. */
+  private async decompressWhole(image: CompressedImage, control?: number, limits?: ImageLimits): Promise<Float32Array> {
     const value = resolveControl(this.decodeControl, control);
     const q = this.resolveQuality(image.quality);
     this.checkGeometry(image, limits);

@@ -24,6 +24,23 @@ export interface ImageLimits {
    * the transforms' measured receptive field as overlap, in memory bounded by the tile.
    */
   readonly tile?: number;
+  /**
+   * Latent rows per band of the entropy coding (default {@link DEFAULT_BAND}: 128, rounded
+   * up to the latent codec's `latentMultiple`). A latent taller than one band is coded and
+   * decoded band by band where the latent codec can (`compressRows` / `decompressRows`),
+   * in memory bounded by the band; the streams do not depend on it.
+   */
+  readonly band?: number;
+}
+
+/** Default band height of the banded entropy coding, in latent rows (see {@link ImageLimits.band}). */
+export const DEFAULT_BAND = 128;
+
+/** The effective band height of `limits`, validated. */
+export function resolveBand(limits: ImageLimits | undefined): number {
+  const band = limits?.band ?? DEFAULT_BAND;
+  if (!Number.isInteger(band) || band < 1) throw new InvalidArgumentError(`band must be a positive integer (latent rows), found ${String(band)}`);
+  return band;
 }
 
 /** Default tile size of g_a / g_s in latent pixels (see {@link ImageLimits.tile}). */

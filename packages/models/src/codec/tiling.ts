@@ -90,6 +90,7 @@ export function tilesOf(rows: number, cols: number, grid: Pick<TileGrid, 'tile' 
  * @param read - The input region `[top, left, height, width]` in input pixels, as a new tensor.
  * @param fn - The transform (runs under `tf.tidy`).
  * @param sink - Receives `[1, h, w, C]` outputs (disposed after it settles) at output pixel `top`, `left`.
+ * @param only - When given, only the tiles it accepts are computed (a band of tile rows).
  */
 export async function forEachTile(
   rows: number,
@@ -98,9 +99,11 @@ export async function forEachTile(
   read: (top: number, left: number, height: number, width: number) => tf.Tensor4D,
   fn: (x: tf.Tensor4D) => tf.Tensor4D,
   sink: (out: tf.Tensor4D, top: number, left: number) => void | Promise<void>,
+  only?: (t: Tile) => boolean,
 ): Promise<void> {
   const { inUnit: i, outUnit: o } = grid;
   for (const t of tilesOf(rows, cols, grid)) {
+    if (only && !only(t)) continue;
     const own = tf.tidy(() => {
       const input = read(t.gy0 * i, t.gx0 * i, (t.gy1 - t.gy0) * i, (t.gx1 - t.gx0) * i);
       const full = fn(input);
@@ -116,12 +119,31 @@ export async function forEachTile(
 }
 
 /**
+ * An RGB image read a row at a time: what {@link ImageCodec.compressPixels} codes without
+ * holding the image as float32 (for example 8-bit samples converted row by row).
+ */
+export interface ImagePixels {
+  /** Height in pixels. */
+  readonly height: number;
+  /** Width in pixels. */
+  readonly width: number;
+  /** Row `y` (0 <= y < height): `width * 3` values in [0, 1], RGB interleaved; may be a view the caller must not keep. */
+  row(y: number): Float32Array;
+}
+
+/** The rows of a row-major RGB array of `width` pixels, as {@link ImagePixels}. */
+export function pixelsOf(rgb: Float32Array, height: number, width: number): ImagePixels {
+  return { height, width, row: (y) => rgb.subarray(y * width * 3, (y + 1) * width * 3) };
+}
+
+/**
  * A tensor region of `[1, H, W, 3]` pixels read from a row-major RGB array of `height` x
- * `width`, with rows and columns past the image filled as `compress` pads them: repeated
- * from the last one (`replicate`, the default) or mirrored (`reflect`, HiFiC).
+ * `width` (or from rows of {@link ImagePixels}), with rows and columns past the image filled
+ * as `compress` pads them: repeated from the last one (`replicate`, the default) or
+ * mirrored (`reflect`, HiFiC).
  */
 export function readReplicated(
-  rgb: Float32Array,
+  rgb: Float32Array | ImagePixels,
   height: number,
   width: number,
   top: number,
@@ -132,15 +154,15 @@ export function readReplicated(
 ): tf.Tensor4D {
   const out = new Float32Array(h * w * 3);
   const source = (i: number, n: number): number => (i < n ? i : mode === 'reflect' ? reflectIndex(i, n) : n - 1);
+  const pixels = rgb instanceof Float32Array ? pixelsOf(rgb, height, width) : rgb;
   for (let y = 0; y < h; y++) {
-    const sy = source(top + y, height);
+    const row = pixels.row(source(top + y, height));
     for (let x = 0; x < w; x++) {
-      const sx = source(left + x, width);
-      const from = (sy * width + sx) * 3;
+      const from = source(left + x, width) * 3;
       const to = (y * w + x) * 3;
-      out[to] = rgb[from]!;
-      out[to + 1] = rgb[from + 1]!;
-      out[to + 2] = rgb[from + 2]!;
+      out[to] = row[from]!;
+      out[to + 1] = row[from + 1]!;
+      out[to + 2] = row[from + 2]!;
     }
   }
   return tf.tensor4d(out, [1, h, w, 3]);

@@ -2,7 +2,9 @@ import { ShapeError, exactMap, type ExactMap } from '@ncomp/core';
 import type { ContinuousBatchedEntropyModel } from '@ncomp/entropy';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { probeReach } from '../codec/tiling.js';
 import { CheckVerifier, type CheckRecorder, type LatentCheck } from './latent-check.js';
+import type { LatentRows } from './latent-rows.js';
 import { minBitsAnyTable, minBitsPerChannel, type HasMinCodeLengths } from './stream-bounds.js';
 
 /** What {@link HyperLatent.compress} gives. */
@@ -11,6 +13,14 @@ export interface CodedHyperLatent {
   readonly strings: Uint8Array[];
   /** ẑ per image, as the decoder rebuilds it. */
   readonly zHat: ExactMap[];
+}
+
+/** What {@link HyperLatent.compressRows} gives. */
+export interface CodedHyperRows {
+  /** The image's z stream. */
+  readonly string: Uint8Array;
+  /** ẑ, as the decoder rebuilds it. */
+  readonly zHat: ExactMap;
 }
 
 /** What {@link HyperLatent.decompressPairs} gives. */
@@ -70,6 +80,50 @@ export class HyperLatent {
     symbols.forEach((s, i) => checks[i]!.hyper(s));
     return { strings, zHat };
   }
+
+  /**
+   * {@link HyperLatent.compress} of one image whose latent is read in bands: z = h_a(y) is
+   * computed `bandRows / downsampling` rows at a time from the rows of y they depend on (h_a's
+   * reach, measured once, plus one row of z on each side), so that y never exists whole.
+   * The z of each band equals the whole map's up to the backend's summation order (the
+   * same convolution on a window that starts on the grid of h_a's strides).
+   */
+  async compressRows(y: LatentRows, check: CheckRecorder, bandRows: number, latentChannels: number): Promise<CodedHyperRows> {
+    const s = this.downsampling;
+    const [zh, zw] = this.sizeFor([y.height, y.width]);
+    this.reach ??= probeReach((t) => this.analyse(t), s, 1, latentChannels, 16) + 1;
+    const reach = this.reach;
+    const band = Math.max(1, Math.floor(bandRows / s));
+    const C = this.channels;
+    const z = new Float32Array(zh * zw * C);
+    for (let zr0 = 0; zr0 < zh; zr0 += band) {
+      const zr1 = Math.min(zh, zr0 + band);
+      const w0 = Math.max(0, zr0 - reach);
+      const w1 = Math.min(zh, zr1 + reach);
+      const rows = await y.read(w0 * s, w1 * s);
+      const own = tf.tidy(() => {
+        const window = tf.tensor4d(rows, [1, (w1 - w0) * s, y.width, latentChannels]);
+        return tf.slice(this.analyse(window), [0, zr0 - w0, 0, 0], [1, zr1 - zr0, zw, C]);
+      });
+      try {
+        z.set((await own.data()) as Float32Array, zr0 * zw * C);
+      } finally {
+        own.dispose();
+      }
+    }
+    const zt = tf.tensor4d(z, [1, zh, zw, C]);
+    let strings: Uint8Array[];
+    try {
+      strings = await this.bottleneck.compress(zt);
+    } finally {
+      zt.dispose();
+    }
+    const { zHat, symbols } = await this.rebuild(strings, [zh, zw]);
+    check.hyper(symbols[0]!);
+    return { string: strings[0]!, zHat: zHat[0]! };
+  }
+
+  private reach: number | undefined;
 
   /**
    * ẑ per image from the strings of `compress`, verified against the encoder's digests.

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Module, ShapeError, exactExp, exactOf, readExact, type ExactMap } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, exactExp, exactOf, readExact, roundHalfEven, type ExactFn, type ExactMap } from '@ncomp/core';
 import {
   ContinuousBatchedEntropyModel,
   type LocationScaleIndexedEntropyModel,
@@ -11,9 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
 import { encodePart, decodePart, type CodedPart } from './indexed-coding.js';
-import { CheckRecorder, type LatentCheck } from './latent-check.js';
+import { CheckRecorder, digestInts, type LatentCheck } from './latent-check.js';
+import { DIGEST_SEED, exactReach, hyperRows, type LatentRowSink, type LatentRows } from './latent-rows.js';
 import { imageValues, latentTensor } from './latent-values.js';
-import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import type { BandedStreams, LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { boundScaleIndexes, scaleTable } from './scale-table.js';
 
 /** The learned per-channel offsets of a {@link HyperpriorLatentCodec} (values are θ; applied as `offsetScale * θ`). */
@@ -233,6 +234,22 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
    * every backend). Mirrors {@link HyperpriorLatentCodec.forward}'s parameters.
    */
   private async parameterPath(): Promise<(zHat: ExactMap, size: readonly [number, number], logGain?: Float64Array) => CodedPart> {
+    const { hs, toPart } = await this.exactParameters();
+    return (zHat, size, logGain) => {
+      const out = hs(zHat);
+      if (out.height !== size[0] || out.width !== size[1]) {
+        throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${out.channels}, gave ${out.height}x${out.width}x${out.channels}`);
+      }
+      return toPart(out, logGain);
+    };
+  }
+
+  /**
+   * h_s's deterministic twin and the conversion of its output (any number of pixels) to
+   * tables and means: the parts of {@link HyperpriorLatentCodec.parameterPath}, which the
+   * banded path applies a window at a time.
+   */
+  private async exactParameters(): Promise<{ hs: ExactFn; toPart: (out: ExactMap, logGain?: Float64Array) => CodedPart }> {
     const hs = await exactOf('hyperSynthesis', this.hyperSynthesis);
     const o = this.channelOffsets;
     const indexOffsets = o ? await readExact(o.index) : undefined;
@@ -240,11 +257,10 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     const locScales = o?.locScale ? await readExact(o.locScale) : undefined;
     const m = this.latentChannels;
     const k = this.offsetScale;
-    return (zHat, size, logGain) => {
-      const out = hs(zHat);
+    const toPart = (out: ExactMap, logGain?: Float64Array): CodedPart => {
       const expected = this.mean ? 2 * m : m;
-      if (out.height !== size[0] || out.width !== size[1] || out.channels !== expected) {
-        throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${expected}, gave ${out.height}x${out.width}x${out.channels}`);
+      if (out.channels !== expected) {
+        throw new ShapeError(`hyperSynthesis must give ${expected} channels, gave ${out.height}x${out.width}x${out.channels}`);
       }
       // Per channel constants, hoisted; the additions below keep forward()'s order:
       // ((raw + indexOffset) + learned offset) + log-gain / step, and (raw * a + b) * gain.
@@ -264,7 +280,7 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
           locB[c] = locOffsets[c]! * k;
         }
       }
-      const pixels = size[0] * size[1];
+      const pixels = out.height * out.width;
       const indexes = new Int32Array(pixels * m);
       const loc = new Float64Array(pixels * m);
       const d = out.data;
@@ -294,6 +310,95 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       }
       return { indexes, loc };
     };
+    return { hs, toPart };
+  }
+
+  /** {@inheritDoc LatentCodec.compressRows} */
+  async compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+    this.checkBand(y.height, y.width, bandRows);
+    const check = new CheckRecorder();
+    const { hs, toPart } = await this.exactParameters();
+    const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels);
+    const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
+    const m = this.latentChannels;
+    const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
+    const encoder = this.conditional.createEncoder();
+    let indexDigest = DIGEST_SEED;
+    let symbolDigest = DIGEST_SEED;
+    for (let r0 = 0; r0 < y.height; r0 += bandRows) {
+      const r1 = Math.min(y.height, r0 + bandRows);
+      const part = toPart(hyperRows(hs, zHat, this.latentMultiple, reach, r0, r1), logGain);
+      const rows = await y.read(r0, r1);
+      const symbols = new Int32Array(rows.length);
+      // As imageValues and encodePart: the float32 latent times the float64 gain, minus the mean.
+      for (let i = 0; i < rows.length; i++) {
+        const v = gains ? rows[i]! * gains[i % m]! : rows[i]!;
+        const s = roundHalfEven(v - part.loc[i]!);
+        symbols[i] = s;
+        encoder.encode(s, part.indexes[i]!);
+      }
+      indexDigest = digestInts(part.indexes, indexDigest);
+      symbolDigest = digestInts(symbols, symbolDigest);
+    }
+    check.partDigests(indexDigest, symbolDigest);
+    return { streams: [encoder.finish(), string], check: check.result() };
+  }
+
+  /** {@inheritDoc LatentCodec.decompressRows} */
+  async decompressRows(
+    streams: readonly Uint8Array[],
+    size: readonly [number, number],
+    logGain: Float64Array | undefined,
+    check: LatentCheck | undefined,
+    bandRows: number,
+    sink: LatentRowSink,
+  ): Promise<void> {
+    this.checkBand(size[0], size[1], bandRows);
+    const { hs, toPart } = await this.exactParameters();
+    const { zHat, verifiers } = await this.hyper.decompressPairs([streams], size, [check], 'hyperprior latent codec');
+    const verifier = verifiers[0]!;
+    const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
+    const s = this.latentMultiple;
+    const partOf = (r0: number): CodedPart => toPart(hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows)), logGain);
+    const decoder = this.conditional.createDecoder(streams[0]!);
+    let indexDigest = DIGEST_SEED;
+    let symbolDigest = DIGEST_SEED;
+    for (let r0 = 0; r0 < size[0]; r0 += bandRows) {
+      const part = partOf(r0);
+      indexDigest = digestInts(part.indexes, indexDigest);
+      const symbols = new Int32Array(part.indexes.length);
+      const rows = new Float32Array(part.indexes.length);
+      try {
+        for (let i = 0; i < symbols.length; i++) {
+          const v = decoder.decode(part.indexes[i]!);
+          symbols[i] = v;
+          rows[i] = v + part.loc[i]!;
+        }
+      } catch (err) {
+        // As decompress, which checks the tables before decoding: other tables (a
+        // portability mismatch) are reported before what they made the decoder read.
+        for (let r = r0 + bandRows; r < size[0]; r += bandRows) indexDigest = digestInts(partOf(r).indexes, indexDigest);
+        verifier.indexesDigest(0, indexDigest);
+        throw err;
+      }
+      symbolDigest = digestInts(symbols, symbolDigest);
+      await sink(r0, rows);
+    }
+    verifier.indexesDigest(0, indexDigest);
+    decoder.finish();
+    verifier.symbolsDigest(0, symbolDigest);
+    verifier.finish(1);
+  }
+
+  /** Checks a latent size and band height of the banded path. */
+  private checkBand(h: number, w: number, bandRows: number): void {
+    const s = this.latentMultiple;
+    if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1 || h % s !== 0 || w % s !== 0) {
+      throw new ShapeError(`latent height and width must be positive multiples of ${s}, found ${h}x${w}`);
+    }
+    if (!Number.isInteger(bandRows) || bandRows < 1 || bandRows % s !== 0) {
+      throw new InvalidArgumentError(`bandRows must be a positive multiple of ${s}, found ${String(bandRows)}`);
+    }
   }
 
   /** {@inheritDoc LatentCodec.compress} */

@@ -51,6 +51,11 @@ export class CheckRecorder {
     this.parts.push({ indexes: digestInts(indexes), symbols: digestInts(symbols) });
   }
 
+  /** Records one coded part by the digests of its table indexes and symbols (computed band by band). */
+  partDigests(indexes: number, symbols: number): void {
+    this.parts.push({ indexes, symbols });
+  }
+
   /** The check of everything recorded. */
   result(): LatentCheck {
     return this.hyperDigest === undefined ? { parts: [...this.parts] } : { hyper: this.hyperDigest, parts: [...this.parts] };
@@ -90,11 +95,19 @@ export class CheckVerifier {
    *   differently from the one that wrote the file.
    */
   indexes(i: number, indexes: ArrayLike<number>): void {
+    this.indexesDigest(i, digestInts(indexes));
+  }
+
+  /**
+   * {@link CheckVerifier.indexes} given the digest of the table indexes (computed band by
+   * band, {@link digestInts} chained through its seed).
+   */
+  indexesDigest(i: number, digest: number): void {
     const e = this.expected;
     if (!e) return;
     const part = e.parts[i];
     if (!part) throw new CorruptStreamError(`the check stream has ${e.parts.length} parts, the codec codes at least ${i + 1}: the file is damaged`);
-    if (digestInts(indexes) !== part.indexes) {
+    if (digest !== part.indexes) {
       throw new ParameterMismatchError(
         `the entropy parameters computed while decoding part ${i} of y differ from the encoder's${this.origin}, although every symbol before them decoded intact: this build evaluates the entropy-parameter networks differently from the one that wrote the file (another ncomp version, or a custom layer without a deterministic twin). Decode it with the ncomp version that wrote it, or compress the image again with this one.`,
       );
@@ -106,8 +119,13 @@ export class CheckVerifier {
    * @throws CorruptStreamError when they differ from the encoder's: the y stream is damaged.
    */
   symbols(i: number, symbols: ArrayLike<number>): void {
+    this.symbolsDigest(i, digestInts(symbols));
+  }
+
+  /** {@link CheckVerifier.symbols} given the digest of the symbols. */
+  symbolsDigest(i: number, digest: number): void {
     const part = this.expected?.parts[i];
-    if (part && digestInts(symbols) !== part.symbols) {
+    if (part && digest !== part.symbols) {
       throw new CorruptStreamError(`part ${i} of the y stream decodes to other symbols than were encoded${this.origin}: the file is damaged`);
     }
   }

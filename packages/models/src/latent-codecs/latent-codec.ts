@@ -1,6 +1,7 @@
 import type { Module } from '@ncomp/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LatentCheck } from './latent-check.js';
+import type { LatentRowSink, LatentRows } from './latent-rows.js';
 
 /** Result of {@link LatentCodec.forward}. */
 export interface LatentForward {
@@ -18,6 +19,14 @@ export interface LatentCompressed {
   readonly yHat: tf.Tensor4D;
   /** Per image, the digests its decoder verifies (see {@link LatentCheck}). */
   readonly checks: LatentCheck[];
+}
+
+/** What {@link LatentCodec.compressRows} gives for one image. */
+export interface BandedStreams {
+  /** The image's streams, in {@link LatentCodec.streamNames} order. */
+  readonly streams: Uint8Array[];
+  /** The digests its decoder verifies (see {@link LatentCheck}). */
+  readonly check: LatentCheck;
 }
 
 /**
@@ -80,6 +89,27 @@ export interface LatentCodec extends Module {
    * @param size - Latent `[h, w]`.
    */
   minStreamBits?(size: readonly [number, number]): readonly number[];
+  /**
+   * Optional: {@link LatentCodec.compress} of one image whose latent is read a band of rows
+   * at a time, in memory bounded by the band instead of the latent (large images). The
+   * streams and check equal `compress`'s for the same latent, whatever `bandRows`.
+   * @param bandRows - Latent rows per band, a positive multiple of {@link LatentCodec.latentMultiple}.
+   */
+  compressRows?(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams>;
+  /**
+   * Optional: {@link LatentCodec.decompress} of one image, handing ŷ to `sink` a band of
+   * rows at a time, in order (the values `decompress` returns), in memory bounded by the band.
+   * The digests are verified as the bands go, and finally; `sink` may have received rows
+   * before an error is thrown.
+   */
+  decompressRows?(
+    streams: readonly Uint8Array[],
+    size: readonly [number, number],
+    logGain: Float64Array | undefined,
+    check: LatentCheck | undefined,
+    bandRows: number,
+    sink: LatentRowSink,
+  ): Promise<void>;
   /**
    * Rebuilds learned integer tables from the current parameters (call after training).
    * Reads synchronously: on backends that can (cpu, wasm, tensorflow, webgl).
