@@ -91,7 +91,7 @@ export class HyperLatent {
   async compressRows(y: LatentRows, check: CheckRecorder, bandRows: number, latentChannels: number): Promise<CodedHyperRows> {
     const s = this.downsampling;
     const [zh, zw] = this.sizeFor([y.height, y.width]);
-    this.reach ??= probeReach((t) => this.analyse(t), s, 1, latentChannels, 16) + 1;
+    this.reach ??= (await probeReach((t) => this.analyse(t), s, 1, latentChannels, 16)) + 1;
     const reach = this.reach;
     const band = Math.max(1, Math.floor(bandRows / s));
     const C = this.channels;
