@@ -9,3 +9,6 @@ import '@tensorflow/tfjs-backend-cpu';
 // pass wasmThreads: 2): threads are not yet exact from run to run, and several test files each
 // spinning XNNPACK threads on a small shared machine starved Vitest's own process (its RPC timed out).
 process.env['NCOMP_WASM_THREADS'] = '1';
+// Likewise the deterministic layers' products (bit-identical on any thread count; the
+// threaded GEMM's own tests ask for 2 and 3 threads).
+process.env['NCOMP_EXACT_THREADS'] = '1';

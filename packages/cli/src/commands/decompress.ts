@@ -70,11 +70,23 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
           paddedWidth: h.paddedWidth,
           quality: h.quality,
         };
-        // Band by band into the PNG's samples, g_s in tiles: no float32 copy of the image.
+        // Band by band into the PNG's samples, g_s in tiles: no float32 copy of the image. The
+        // samples are allocated with the first band, after decompressRows has checked the
+        // declared geometry against the pixel limit and the streams (a forged header must not
+        // allocate what the file cannot hold).
         const pixels = h.width * h.height * perPixel;
-        const out = h.bitDepth === 16 ? new Uint16Array(pixels) : new Uint8Array(pixels);
-        await model.decompressRows(image, (y0, rows) => out.set(pngSamples(rows, gray, h.bitDepth), y0 * h.width * perPixel), control, { maxPixels });
-        samples = out;
+        let decoded: Uint8Array | Uint16Array | undefined;
+        await model.decompressRows(
+          image,
+          (y0, rows) => {
+            decoded ??= h.bitDepth === 16 ? new Uint16Array(pixels) : new Uint8Array(pixels);
+            decoded.set(pngSamples(rows, gray, h.bitDepth), y0 * h.width * perPixel);
+          },
+          control,
+          { maxPixels },
+        );
+        if (!decoded) throw new Error('decompressRows delivered no rows');
+        samples = decoded;
       } catch (err) {
         throw namingFile(input, err);
       }
