@@ -10,7 +10,7 @@ export interface SpectralNormConv2dOptions extends Conv2dOptions {
   /** Guards the normalizations of the power iteration; default 1e-12 (compare_gan, PyTorch). */
   readonly epsilon?: number;
   /** Seed of the random initial power-iteration vector u, for reproducible modules. Default: unseeded. */
-  readonly uSeed?: number;
+  readonly uSeed?: number | undefined;
 }
 
 /**
