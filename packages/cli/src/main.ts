@@ -1,19 +1,9 @@
-import { NcompError, errorCode } from '@ncomp/core';
+import { NcompError } from '@ncomp/core';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommandContext } from './commands/context.js';
 import { COMMANDS, type CommandSpec } from './commands/registry.js';
-
-/** Exit codes of `ncomp`. */
-export const EXIT: {
-  /** Success. */
-  readonly ok: 0;
-  /** A failure: a damaged or foreign file, a model that does not load, an I/O error. */
-  readonly failure: 1;
-  /** A usage error: bad options or arguments, a refused overwrite. */
-  readonly usage: 2;
-  /** Interrupted (Ctrl-C). */
-  readonly interrupted: 130;
-} = { ok: 0, failure: 1, usage: 2, interrupted: 130 };
+import { describeFailure } from './describe-failure.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 /** Top-level help. */
 export function mainHelp(): string {
@@ -27,7 +17,14 @@ export function mainHelp(): string {
     ...[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run `ncomp <command> --help` for a command's options. Common options: --backend auto|tensorflow|webgpu|wasm|cpu, --quiet.",
+    '',
+    exitCodesHelp(),
   ].join('\n');
+}
+
+/** The `--help` text of a command: its own, then the exit codes. */
+export async function commandHelp(spec: Pick<CommandSpec, 'help'>): Promise<string> {
+  return `${typeof spec.help === 'string' ? spec.help : await spec.help()}\n\n${exitCodesHelp()}`;
 }
 
 /** Something text can be written to (a `process.stdout`-like stream). */
@@ -65,7 +62,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${typeof spec.help === 'string' ? spec.help : await spec.help()}\n`);
+    io.stdout.write(`${await commandHelp(spec)}\n`);
     return EXIT.ok;
   }
   let ctx: CommandContext;
@@ -83,41 +80,6 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     if (err instanceof NcompError) return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
     return EXIT.failure;
   }
-}
-
-/** Node system errors, by code: what went wrong in words a person can act on. */
-const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or folder',
-  EISDIR: 'is a directory, not a file',
-  ENOTDIR: 'a part of the path is not a folder',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EMFILE: 'too many open files',
-};
-
-/**
- * One line for an error, never a stack (`--debug` adds it): ncomp's own errors as they
- * are, system errors with the path and the fix, running out of memory with advice
- * fitting the command (`spec.memoryAdvice`), anything else as an unexpected error to report.
- * @param err - What a command threw.
- * @param spec - The command (only its `memoryAdvice` is read).
- */
-export function describeFailure(err: unknown, spec: Pick<CommandSpec, 'memoryAdvice'>): string {
-  if (err instanceof NcompError) return err.message;
-  const code = errorCode(err);
-  if (code !== undefined && code in SYSTEM_ERRORS) {
-    const path = (err as { path?: unknown }).path;
-    const where = typeof path === 'string' ? `${path}: ` : '';
-    return `${where}${SYSTEM_ERRORS[code]} (${code}); check the path and its permissions, or choose another one`;
-  }
-  const text = String((err as Error)?.message ?? err);
-  if (/Aborted\(|Out of memory|memory access out of bounds|Array buffer allocation failed|Invalid typed array length/i.test(text)) {
-    const advice = spec.memoryAdvice ?? 'install @tensorflow/tfjs-node (--backend tensorflow), which is not limited to 4 GiB';
-    return `the TensorFlow.js backend ran out of memory (${text.slice(0, 80)}). The wasm backend is limited to 4 GiB: ${advice}; see docs/backends.md`;
-  }
-  return `unexpected error: ${text} (run again with --debug for the stack trace, and please report it)`;
 }
 
 function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io): CommandContext {

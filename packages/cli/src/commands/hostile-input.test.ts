@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './registry.js';
-import { describeFailure } from '../main.js';
+import { describeFailure } from '../describe-failure.js';
 import { ncomp, writeTestImage } from './test-helpers.js';
 
 const B = ['--backend', 'wasm', '--quiet'];

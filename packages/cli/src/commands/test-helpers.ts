@@ -1,7 +1,10 @@
 /**
- * Helpers of the CLI tests (not part of the package's API): run `ncomp` in-process and
- * write small deterministic test images.
+ * Helpers of the CLI tests (not part of the package's API): run `ncomp` in-process or as a
+ * process (the built CLI), and write small deterministic test images.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { main } from '../main.js';
 
@@ -21,6 +24,54 @@ export async function ncomp(...argv: string[]): Promise<CliRun> {
   let stderr = '';
   const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { code, stdout, stderr };
+}
+
+/** The built CLI (`npm run build` writes it; `npm test` builds before testing). */
+export const BUILT_CLI = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+
+/** What one `ncomp` process wrote and how it ended. */
+export interface ProcessRun {
+  /** Exit code (null when ended by a signal). */
+  readonly code: number | null;
+  /** The signal that ended it, if any. */
+  readonly signal: NodeJS.Signals | null;
+  /** Everything written to stdout, as bytes. */
+  readonly stdout: Buffer;
+  /** Everything written to stderr. */
+  readonly stderr: string;
+}
+
+/** Options of {@link ncompProcess}. */
+export interface ProcessOptions {
+  /** Bytes fed to stdin (then closed); default: stdin is closed at once. */
+  readonly stdin?: Uint8Array;
+  /** Environment variables added to (or, when undefined, removed from) the test's own. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Close the reading end of stdout at once, as `| head -c 0` would. */
+  readonly closeStdout?: boolean;
+}
+
+/**
+ * Runs the built `ncomp` (dist/bin.js) as a process with piped stdin / stdout / stderr.
+ * @throws Error when the CLI is not built.
+ */
+export async function ncompProcess(argv: readonly string[], options: ProcessOptions = {}): Promise<ProcessRun> {
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` before these tests`);
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const child = spawn(process.execPath, [BUILT_CLI, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const out: Buffer[] = [];
+  let err = '';
+  if (options.closeStdout) child.stdout.destroy();
+  else child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdin.on('error', () => {}); // the CLI may exit without reading its input
+  child.stdin.end(options.stdin ?? new Uint8Array(0));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  return { code, signal, stdout: Buffer.concat(out), stderr: err };
 }
 
 /** Writes a smooth colourful RGB PNG with some seeded texture. */
