@@ -4,6 +4,7 @@ import type { CommandContext } from './commands/context.js';
 import { COMMANDS, type CommandSpec } from './commands/registry.js';
 import { describeFailure } from './describe-failure.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { ansiAllowed, type ProgressStream } from './progress/index.js';
 
 /** Top-level help. */
 export function mainHelp(): string {
@@ -31,14 +32,20 @@ export async function commandHelp(spec: Pick<CommandSpec, 'help'>): Promise<stri
 export interface TextSink {
   /** Writes text. */
   write(text: string): unknown;
+  /** Whether it is an interactive terminal (`process.stderr.isTTY`). */
+  readonly isTTY?: boolean | undefined;
+  /** Terminal width in characters, if known. */
+  readonly columns?: number | undefined;
 }
 
-/** Streams `ncomp` writes to (injectable for tests). */
+/** Streams and environment `ncomp` uses (injectable for tests). */
 export interface Io {
   /** Results. */
   readonly stdout: TextSink;
   /** Progress, warnings and errors. */
   readonly stderr: TextSink;
+  /** Environment variables (`NO_COLOR`, `TERM`); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -111,6 +118,20 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
       if (!quiet) io.stderr.write(`${line}\n`);
     },
     print: (line) => io.stdout.write(`${line}\n`),
-    progress: quiet ? { write: () => true, isTTY: false } : io.stderr,
+    progress: quiet ? { write: () => true, isTTY: false } : progressStream(io.stderr, ansiAllowed(io.env ?? process.env)),
+  };
+}
+
+/** Progress bars draw on stderr: redrawn in place on a terminal, with escape codes only when allowed. */
+function progressStream(stderr: TextSink, ansi: boolean): ProgressStream {
+  return {
+    write: (text) => stderr.write(text),
+    get isTTY() {
+      return stderr.isTTY === true;
+    },
+    get columns() {
+      return stderr.columns;
+    },
+    ansi,
   };
 }

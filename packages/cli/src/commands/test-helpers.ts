@@ -5,8 +5,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createModel, saveModelFile } from '@ncomp/models';
 import sharp from 'sharp';
-import { main } from '../main.js';
+import { main, type Io } from '../main.js';
 
 /** What one `ncomp` run printed and returned. */
 export interface CliRun {
@@ -20,10 +21,31 @@ export interface CliRun {
 
 /** Runs `ncomp <argv>` in-process, capturing stdout and stderr. */
 export async function ncomp(...argv: string[]): Promise<CliRun> {
+  return ncompWith({}, ...argv);
+}
+
+/**
+ * Runs `ncomp <argv>` in-process with parts of its {@link Io} replaced (e.g. a stderr that
+ * says it is a terminal, or `env`), capturing stdout and stderr.
+ */
+export async function ncompWith(io: Partial<Io> & { readonly stderrIsTTY?: boolean }, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await main(argv, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t), isTTY: io.stderrIsTTY === true },
+    ...(io.env ? { env: io.env } : {}),
+  });
   return { code, stdout, stderr };
+}
+
+/** Writes a tiny untrained bmshj2018 model file with two rate levels (fast to run, not to look at). */
+export async function writeTinyModel(path: string): Promise<void> {
+  const config = { N: 8, M: 8, lambdas: [0.01, 0.05] };
+  const model = createModel('bmshj2018', config);
+  model.update();
+  await saveModelFile(path, model, 'bmshj2018', config);
+  model.dispose();
 }
 
 /** The built CLI (`npm run build` writes it; `npm test` builds before testing). */
