@@ -1,6 +1,12 @@
 /** How `ncomp` reports a failed command in one line (describeFailure), shared by main and the commands that go on after a failed input. */
 import { NcompError, errorCode } from '@ncomp/core';
 import type { CommandSpec } from './commands/registry.js';
+import { EXIT } from './exit-codes.js';
+
+/** The exit code a failure stands for: 2 for a usage error (InvalidArgumentError), else 1. */
+export function failureExitCode(err: unknown): number {
+  return err instanceof NcompError && err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
+}
 
 /** Node system errors, by code: what went wrong in words a person can act on. */
 const SYSTEM_ERRORS: Readonly<Record<string, string>> = {

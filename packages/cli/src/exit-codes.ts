@@ -7,9 +7,12 @@
 export const EXIT: {
   /** Success. */
   readonly ok: 0;
-  /** A failure: a damaged or foreign file, a model that does not load, an I/O error. */
+  /**
+   * A failure: a damaged or foreign file, a model that does not load, an I/O error; with
+   * several inputs, any input that failed (the others are still done).
+   */
   readonly failure: 1;
-  /** A usage error: bad options or arguments, a refused overwrite. */
+  /** A usage error: bad options or arguments, a refused overwrite, binary output refused on a terminal. */
   readonly usage: 2;
   /** Interrupted (Ctrl-C, SIGINT): 128 + 2, as shells report it. */
   readonly interrupted: 130;
@@ -22,8 +25,8 @@ export const EXIT: {
 /** What each exit code means, in the order `--help` lists them. */
 const MEANINGS: readonly (readonly [number, string])[] = [
   [EXIT.ok, 'success'],
-  [EXIT.failure, 'failure: a damaged or foreign file, a model that does not load, an I/O error'],
-  [EXIT.usage, 'usage error: bad options or arguments, a refused overwrite'],
+  [EXIT.failure, 'failure: a damaged or foreign file, a model that does not load, an I/O error; with several inputs, any that failed'],
+  [EXIT.usage, 'usage error: bad options or arguments, a refused overwrite, binary output refused on a terminal'],
   [EXIT.interrupted, 'interrupted (Ctrl-C)'],
   [EXIT.brokenPipe, 'the reader of stdout closed it early (e.g. `| head`); nothing is printed'],
   [EXIT.terminated, 'terminated (SIGTERM)'],

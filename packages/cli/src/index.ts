@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-export { commandHelp, main, mainHelp, type Io, type TextSink } from './main.js';
+export { commandHelp, main, mainHelp, type ByteSource, type Io, type TextSink } from './main.js';
 export { EXIT, exitCodesHelp } from './exit-codes.js';
-export type { CommandContext } from './commands/context.js';
+export type { CommandContext, ReportedFailure } from './commands/context.js';
 export { COMMANDS, type CommandSpec, type OptionSpec } from './commands/registry.js';
 export * from './image/index.js';
 export * from './baselines/index.js';

@@ -1,8 +1,8 @@
-import { NcompError } from '@ncomp/core';
+import { InvalidArgumentError } from '@ncomp/core';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommandContext } from './commands/context.js';
 import { COMMANDS, type CommandSpec } from './commands/registry.js';
-import { describeFailure } from './describe-failure.js';
+import { describeFailure, failureExitCode } from './describe-failure.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { ansiAllowed, type ProgressStream } from './progress/index.js';
 
@@ -30,8 +30,8 @@ export async function commandHelp(spec: Pick<CommandSpec, 'help'>): Promise<stri
 
 /** Something text can be written to (a `process.stdout`-like stream). */
 export interface TextSink {
-  /** Writes text. */
-  write(text: string): unknown;
+  /** Writes text, or bytes (data on stdout: `-o -`). */
+  write(chunk: string | Uint8Array): unknown;
   /** Whether it is an interactive terminal (`process.stderr.isTTY`). */
   readonly isTTY?: boolean | undefined;
   /** Terminal width in characters, if known. */
@@ -46,6 +46,14 @@ export interface Io {
   readonly stderr: TextSink;
   /** Environment variables (`NO_COLOR`, `TERM`); default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where `-` inputs are read from; default `process.stdin`. */
+  readonly stdin?: ByteSource;
+}
+
+/** Something bytes can be read from (a `process.stdin`-like stream). */
+export interface ByteSource extends AsyncIterable<Uint8Array | string> {
+  /** Whether it is an interactive terminal (then nothing was piped in). */
+  readonly isTTY?: boolean | undefined;
 }
 
 /**
@@ -82,11 +90,25 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
   try {
     return await spec.run(ctx);
   } catch (err) {
-    io.stderr.write(`ncomp ${name}: ${describeFailure(err, spec)}\n`);
-    if (rest.includes('--debug') && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
-    if (err instanceof NcompError) return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
-    return EXIT.failure;
+    return reportFailure(err, spec, rest.includes('--debug'), io).exitCode;
   }
+}
+
+/** Writes the one-line report of a failure (and with `debug` its stack) to stderr. */
+function reportFailure(err: unknown, spec: CommandSpec, debug: boolean, io: Io): { message: string; exitCode: number } {
+  const message = describeFailure(err, spec);
+  io.stderr.write(`ncomp ${spec.name}: ${message}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return { message, exitCode: failureExitCode(err) };
+}
+
+/** Reads a byte source to its end. */
+async function readAll(source: ByteSource): Promise<Uint8Array> {
+  if (source.isTTY === true) throw new InvalidArgumentError('stdin is a terminal: pipe the input in (ncomp compress - < photo.png), or give a file');
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  const all = Buffer.concat(chunks);
+  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
 function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io): CommandContext {
@@ -119,6 +141,10 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
     },
     print: (line) => io.stdout.write(`${line}\n`),
     progress: quiet ? { write: () => true, isTTY: false } : progressStream(io.stderr, ansiAllowed(io.env ?? process.env)),
+    stdoutIsTTY: io.stdout.isTTY === true,
+    writeData: (bytes) => io.stdout.write(bytes),
+    readStdin: () => readAll(io.stdin ?? process.stdin),
+    fail: (err) => reportFailure(err, spec, values['debug'] === true, io),
   };
 }
 

@@ -4,17 +4,20 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createModel, saveModelFile } from '@ncomp/models';
 import sharp from 'sharp';
-import { main, type Io } from '../main.js';
+import { main } from '../main.js';
 
 /** What one `ncomp` run printed and returned. */
 export interface CliRun {
   /** Exit code. */
   readonly code: number;
-  /** Everything written to stdout. */
+  /** Everything written to stdout (as UTF-8 text). */
   readonly stdout: string;
+  /** Everything written to stdout, as bytes (data written with `-o -`). */
+  readonly stdoutBytes: Buffer;
   /** Everything written to stderr. */
   readonly stderr: string;
 }
@@ -24,19 +27,31 @@ export async function ncomp(...argv: string[]): Promise<CliRun> {
   return ncompWith({}, ...argv);
 }
 
-/**
- * Runs `ncomp <argv>` in-process with parts of its {@link Io} replaced (e.g. a stderr that
- * says it is a terminal, or `env`), capturing stdout and stderr.
- */
-export async function ncompWith(io: Partial<Io> & { readonly stderrIsTTY?: boolean }, ...argv: string[]): Promise<CliRun> {
-  let stdout = '';
+/** What {@link ncompWith} changes of the process's streams and environment. */
+export interface FakeIo {
+  /** Bytes on stdin, or `tty` for a terminal stdin (nothing piped in); default: empty. */
+  readonly stdin?: Uint8Array | 'tty';
+  /** Whether stdout says it is a terminal. */
+  readonly stdoutIsTTY?: boolean;
+  /** Whether stderr says it is a terminal. */
+  readonly stderrIsTTY?: boolean;
+  /** The environment (default: the test's own). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs `ncomp <argv>` in-process with fake streams (see {@link FakeIo}), capturing stdout and stderr. */
+export async function ncompWith(io: FakeIo, ...argv: string[]): Promise<CliRun> {
+  const out: Buffer[] = [];
   let stderr = '';
+  const stdin = io.stdin;
   const code = await main(argv, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t), isTTY: io.stderrIsTTY === true },
+    stdout: { write: (chunk: string | Uint8Array) => out.push(Buffer.from(chunk)), isTTY: io.stdoutIsTTY === true },
+    stderr: { write: (chunk: string | Uint8Array) => (stderr += chunk.toString()), isTTY: io.stderrIsTTY === true },
+    stdin: stdin === 'tty' ? Object.assign(Readable.from([]), { isTTY: true }) : Readable.from(stdin ? [Buffer.from(stdin)] : []),
     ...(io.env ? { env: io.env } : {}),
   });
-  return { code, stdout, stderr };
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString(), stdoutBytes, stderr };
 }
 
 /** Writes a tiny untrained bmshj2018 model file with two rate levels (fast to run, not to look at). */

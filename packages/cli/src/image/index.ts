@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export type { DecodedImage, SourceChannels, SourceInfo } from './decoded-image.js';
-export { readImage } from './read-image.js';
-export { writePng, type WritePngOptions } from './write-png.js';
+export { decodeImage, readImage } from './read-image.js';
+export { encodePng, writePng, type WritePngOptions } from './write-png.js';
 export { toUint16Rgb, toUint8Rgb } from './to-uint8.js';
 export { cropImage, padImage, type PaddedImage } from './pad.js';

@@ -41,8 +41,20 @@ export async function readImage(path: string, options: { readonly maxPixels?: nu
     if (code === 'EISDIR') throw new InvalidArgumentError(`expected an image file, found a directory: ${path}`, { cause: err });
     throw err;
   }
+  return decodeImage(file, path, options);
+}
+
+/**
+ * Decodes an image file's bytes (e.g. read from stdin) as {@link readImage} decodes a file.
+ * @param file - The encoded image (PNG, JPEG, WebP, ...).
+ * @param name - What messages call it (a path, or `<stdin>`).
+ * @param options - `maxPixels`, as for {@link readImage}.
+ * @throws LimitExceededError for an image above `maxPixels`.
+ * @throws UnsupportedFormatError when sharp cannot decode the bytes (the message names `name`).
+ */
+export async function decodeImage(file: Uint8Array, name: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImage> {
   const undecodable = (err: unknown): UnsupportedFormatError =>
-    new UnsupportedFormatError(`cannot decode ${path} as an image: ${err instanceof Error ? err.message.trim() : String(err)}`, { cause: err });
+    new UnsupportedFormatError(`cannot decode ${name} as an image: ${err instanceof Error ? err.message.trim() : String(err)}`, { cause: err });
 
   let meta: sharp.Metadata;
   try {
@@ -53,7 +65,7 @@ export async function readImage(path: string, options: { readonly maxPixels?: nu
   try {
     checkPixelLimit(meta.width, meta.height, { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
   } catch (err) {
-    throw new LimitExceededError(`${path}: ${(err as Error).message}`, { cause: err });
+    throw new LimitExceededError(`${name}: ${(err as Error).message}`, { cause: err });
   }
   const deep = meta.depth !== 'uchar' && meta.depth !== 'char';
   const colourChannels = meta.channels - (meta.hasAlpha ? 1 : 0);
@@ -82,7 +94,7 @@ export async function readImage(path: string, options: { readonly maxPixels?: nu
   const scale = deep ? 65535 : 255;
   const { width, height, channels: outChannels } = info;
   if (outChannels < 1 || outChannels > 4 || samples.length !== width * height * outChannels) {
-    throw new UnsupportedFormatError(`cannot decode ${path}: sharp returned ${samples.length} samples for ${width}×${height}×${outChannels}`);
+    throw new UnsupportedFormatError(`cannot decode ${name}: sharp returned ${samples.length} samples for ${width}×${height}×${outChannels}`);
   }
   return { rgb: toRgb01(samples, width * height, outChannels, scale), width, height, source: { format, channels, bitDepth: deep ? 16 : 8 } };
 }

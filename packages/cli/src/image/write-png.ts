@@ -36,6 +36,18 @@ export interface WritePngOptions {
  * @throws ShapeError when `rgb01` does not hold `width * height * 3` samples.
  */
 export async function writePng(path: string, rgb01: Float32Array, width: number, height: number, options: WritePngOptions): Promise<void> {
+  const png = await encodePng(rgb01, width, height, options);
+  await writeFileAtomic(path, png, { overwrite: options.overwrite, overwriteHint: 'pass --force to replace it' });
+}
+
+/**
+ * Encodes an HWC RGB image in [0, 1] as PNG bytes, exactly as {@link writePng} writes them
+ * (e.g. for stdout).
+ * @param options - Channels and bit depth (see {@link WritePngOptions}).
+ * @throws InvalidArgumentError for a bad size, bit depth or channel layout, or a NaN / infinite sample.
+ * @throws ShapeError when `rgb01` does not hold `width * height * 3` samples.
+ */
+export async function encodePng(rgb01: Float32Array, width: number, height: number, options: Omit<WritePngOptions, 'overwrite'>): Promise<Uint8Array> {
   checkRgbSize(rgb01, width, height);
   const bitDepth = options.bitDepth ?? 8;
   if (bitDepth !== 8 && bitDepth !== 16) throw new InvalidArgumentError(`PNG bit depth must be 8 or 16, found ${String(bitDepth)}`);
@@ -49,7 +61,7 @@ export async function writePng(path: string, rgb01: Float32Array, width: number,
     .toColourspace(space)
     .png()
     .toBuffer();
-  await writeFileAtomic(path, png, { overwrite: options.overwrite, overwriteHint: 'pass --force to replace it' });
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
 /** Per-pixel mean of interleaved RGB. */
