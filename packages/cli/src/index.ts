@@ -12,3 +12,20 @@ export * from './image/index.js';
 export * from './baselines/index.js';
 export * from './eval/index.js';
 export * from './progress/index.js';
+export type {
+  CompressReport,
+  CompressedFileReport,
+  ContainerReport,
+  DecompressReport,
+  DecompressedFileReport,
+  EvalReport,
+  InfoBackendReport,
+  InfoFilesReport,
+  JsonCounts,
+  JsonFailure,
+  JsonFileFailure,
+  JsonReportBase,
+} from './commands/json-reports.js';
+export type { EvalResults } from './commands/eval-results.js';
+export type { MatchedMean, SummaryRow } from './commands/eval-report.js';
+export type { EvalRow } from './commands/eval-rows.js';

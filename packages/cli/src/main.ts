@@ -80,17 +80,25 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     io.stdout.write(`${await commandHelp(spec)}\n`);
     return EXIT.ok;
   }
+  // --json: exactly one document on stdout, a JsonFailure when the command fails as a whole.
+  const json = { wanted: 'json' in spec.options && rest.includes('--json'), printed: false };
+  const jsonFailure = (error: string, exitCode: number): void => {
+    if (json.wanted && !json.printed) io.stdout.write(`${JSON.stringify({ command: name, ok: false, error, exitCode }, null, 2)}\n`);
+  };
   let ctx: CommandContext;
   try {
-    ctx = parseCommandArgs(spec, argv, rest, io);
+    ctx = parseCommandArgs(spec, argv, rest, io, json);
   } catch (err) {
     io.stderr.write(`ncomp ${name}: ${(err as Error).message}\nRun \`ncomp ${name} --help\` for the options.\n`);
+    jsonFailure((err as Error).message, EXIT.usage);
     return EXIT.usage;
   }
   try {
     return await spec.run(ctx);
   } catch (err) {
-    return reportFailure(err, spec, rest.includes('--debug'), io).exitCode;
+    const { message, exitCode } = reportFailure(err, spec, rest.includes('--debug'), io);
+    jsonFailure(message, exitCode);
+    return exitCode;
   }
 }
 
@@ -111,7 +119,7 @@ async function readAll(source: ByteSource): Promise<Uint8Array> {
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
-function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io): CommandContext {
+function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io, json: { printed: boolean }): CommandContext {
   const options: NonNullable<ParseArgsConfig['options']> = {
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -124,6 +132,7 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
   const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   const values = parsed.values as Record<string, string[] | boolean | undefined>;
   const quiet = values['quiet'] === true;
+  const jsonMode = values['json'] === true;
   return {
     argv,
     positionals: parsed.positionals,
@@ -139,7 +148,15 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
     log: (line) => {
       if (!quiet) io.stderr.write(`${line}\n`);
     },
-    print: (line) => io.stdout.write(`${line}\n`),
+    print: (line) => {
+      if (!jsonMode) io.stdout.write(`${line}\n`);
+      else if (!quiet) io.stderr.write(`${line}\n`);
+    },
+    json: jsonMode,
+    printJson: (doc) => {
+      json.printed = true;
+      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    },
     progress: quiet ? { write: () => true, isTTY: false } : progressStream(io.stderr, ansiAllowed(io.env ?? process.env)),
     stdoutIsTTY: io.stdout.isTTY === true,
     writeData: (bytes) => io.stdout.write(bytes),

@@ -1,5 +1,5 @@
 /**
- * Running `ncomp compress` / `decompress` over several inputs: each failure is reported on
+ * Running `ncomp compress` / `decompress` / `info` over several inputs: each failure is reported on
  * stderr at once and the others still run; the exit code tells whether all succeeded.
  */
 import { EXIT } from '../exit-codes.js';
@@ -7,13 +7,13 @@ import type { CommandContext } from './context.js';
 import { sourceName, targetName, type Job } from './output-plan.js';
 
 /** What became of one job. */
-export type JobOutcome<T> =
-  { readonly job: Job; readonly ok: true; readonly value: T } | { readonly job: Job; readonly ok: false; readonly error: string; readonly exitCode: number };
+export type JobOutcome<J, T> =
+  { readonly job: J; readonly ok: true; readonly value: T } | { readonly job: J; readonly ok: false; readonly error: string; readonly exitCode: number };
 
 /** The outcomes of a batch and its exit code. */
-export interface BatchResult<T> {
+export interface BatchResult<J, T> {
   /** One outcome per job, in order. */
-  readonly outcomes: readonly JobOutcome<T>[];
+  readonly outcomes: readonly JobOutcome<J, T>[];
   /** 0 when every job succeeded; a single job's own code; 1 when any of several failed. */
   readonly exitCode: number;
 }
@@ -22,8 +22,8 @@ export interface BatchResult<T> {
  * Runs `work` on each job in turn. A job that throws is reported on stderr (one line, as
  * `ncomp` reports a failed command; `--debug` adds the stack) and the next one runs.
  */
-export async function runJobs<T>(ctx: CommandContext, jobs: readonly Job[], work: (job: Job) => Promise<T>): Promise<BatchResult<T>> {
-  const outcomes: JobOutcome<T>[] = [];
+export async function runJobs<J, T>(ctx: CommandContext, jobs: readonly J[], work: (job: J) => Promise<T>): Promise<BatchResult<J, T>> {
+  const outcomes: JobOutcome<J, T>[] = [];
   for (const job of jobs) {
     try {
       outcomes.push({ job, ok: true, value: await work(job) });
@@ -37,13 +37,23 @@ export async function runJobs<T>(ctx: CommandContext, jobs: readonly Job[], work
   return { outcomes, exitCode };
 }
 
-/** The summary line of a batch of several jobs (`3 inputs: 2 compressed, 1 failed (b.png)`). */
-export function batchSummary(outcomes: readonly JobOutcome<unknown>[], done: string): string {
+/**
+ * The summary line of a batch of several jobs (`3 inputs: 2 compressed, 1 failed (b.png)`).
+ * @param name - A job's input name; default that of a {@link Job}.
+ */
+export function batchSummary<J>(outcomes: readonly JobOutcome<J, unknown>[], done: string, name?: (job: J) => string): string {
   const failed = outcomes.filter((o) => !o.ok);
-  const names = failed.slice(0, 5).map((o) => sourceName(o.job.source));
+  const nameOf = name ?? ((job: J) => sourceName((job as Job).source));
+  const names = failed.slice(0, 5).map((o) => nameOf(o.job));
   const more = failed.length > 5 ? ', ...' : '';
   return `${outcomes.length} inputs: ${outcomes.length - failed.length} ${done}, ${failed.length} failed${failed.length > 0 ? ` (${names.join(', ')}${more})` : ''}`;
 }
 
 /** `input -> output` for a job's result line. */
 export const jobArrow = (job: Job): string => `${sourceName(job.source)} -> ${targetName(job.target)}`;
+
+/** The counts of a batch, for JSON documents. */
+export function batchCounts(outcomes: readonly JobOutcome<unknown, unknown>[]): { inputs: number; succeeded: number; failed: number } {
+  const failed = outcomes.filter((o) => !o.ok).length;
+  return { inputs: outcomes.length, succeeded: outcomes.length - failed, failed };
+}

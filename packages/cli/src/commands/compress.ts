@@ -2,10 +2,13 @@ import { InvalidArgumentError, writeFileAtomic } from '@ncomp/core';
 import { DEFAULT_MAX_PIXELS, type ImageCodec } from '@ncomp/models';
 import { encodeContainer } from '@ncomp/models/container';
 import { decodeImage, readImage, type DecodedImage } from '../image/index.js';
-import { batchSummary, jobArrow, runJobs } from './batch.js';
+import { batchCounts, batchSummary, jobArrow, runJobs } from './batch.js';
 import type { CommandContext } from './context.js';
 import { expandInputs, imageKind } from './inputs.js';
+import { jobPaths } from './json-output.js';
 import { chooseBackend, chooseModel, maxPixelsOption, numberOption } from './model-choice.js';
+import { jobFailureReport, refuseJsonWithData } from './json-output.js';
+import type { CompressReport } from './json-reports.js';
 import { checkJobs, planJobs, sourceName, type Job } from './output-plan.js';
 import { namingFile } from './read-container.js';
 import { IMAGE_EXTENSIONS } from './training-images.js';
@@ -31,6 +34,7 @@ Usage: ncomp compress <image|folder|'pattern'|-> ... [options]
   --force            replace existing outputs; write .ncomp data to a terminal
   --max-pixels <n>   refuse larger images (default ${DEFAULT_MAX_PIXELS} = 2^28, e.g. 16384x16384);
                      raise it for trusted inputs (decompress then needs the same)
+  --json             one JSON document on stdout: a result per input (docs/cli.md)
   --backend <b>      auto | tensorflow | webgpu | wasm | cpu
 
 Inputs: files; - for stdin (the only input then); a folder (the images directly in it,
@@ -60,6 +64,7 @@ export async function compressCommand(ctx: CommandContext): Promise<number> {
   const maxPixels = maxPixelsOption(ctx);
   const inputs = await expandInputs(ctx.positionals, imageKind(IMAGE_EXTENSIONS));
   const jobs = await planJobs(inputs, '.ncomp', { output: ctx.option('output'), outDir: ctx.option('out-dir') });
+  refuseJsonWithData(ctx, jobs);
   await checkJobs(jobs, ctx.flag('force'), ctx.stdoutIsTTY, '.ncomp data');
   for (const line of inputs.ignored) ctx.log(`ignored: ${line}`);
   // With data on stdout, results are messages (stderr) too.
@@ -68,8 +73,9 @@ export async function compressCommand(ctx: CommandContext): Promise<number> {
   const { model, name, digest, path } = await chooseModel(ctx);
   const [lo, hi] = model.qualityRange;
   let result;
+  let quality: number;
   try {
-    const quality = numberOption(ctx, 'quality', hi, lo, hi)!;
+    quality = numberOption(ctx, 'quality', hi, lo, hi)!;
     ctx.log(`model: ${name} (${path}), quality ${quality}`);
     const coder = { model, name, digest, quality, maxPixels };
     result = await runJobs(ctx, jobs, async (job) => {
@@ -81,6 +87,16 @@ export async function compressCommand(ctx: CommandContext): Promise<number> {
     model.dispose();
   }
   if (jobs.length > 1) say(batchSummary(result.outcomes, 'compressed'));
+  if (ctx.json) {
+    const report: CompressReport = {
+      command: 'compress',
+      ok: result.exitCode === 0,
+      model: { name, file: path, quality },
+      files: result.outcomes.map((o) => (o.ok ? { ...jobPaths(o.job), ok: true, ...o.value } : jobFailureReport(o))),
+      counts: batchCounts(result.outcomes),
+    };
+    ctx.printJson(report);
+  }
   return result.exitCode;
 }
 

@@ -22,10 +22,14 @@ export interface CommandContext {
   flag(name: string): boolean;
   /** A progress / status line to stderr (suppressed with --quiet). */
   log(line: string): void;
-  /** Result output to stdout. */
+  /** Result output to stdout (to stderr with --json, which keeps stdout for the document). */
   print(line: string): void;
   /** Where progress bars draw: the error stream, or a sink that drops everything with --quiet. */
   readonly progress: ProgressStream;
+  /** Whether `--json` was given: the command prints one JSON document ({@link printJson}) and nothing else on stdout. */
+  readonly json: boolean;
+  /** Prints the command's JSON document on stdout (once, at the end). */
+  printJson(doc: object): void;
   /** Whether stdout is a terminal (binary data is refused there without --force). */
   readonly stdoutIsTTY: boolean;
   /** Writes data (the bytes of a file: `-o -`) to stdout; then every message must go to stderr. */

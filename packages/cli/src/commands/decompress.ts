@@ -2,11 +2,13 @@ import { InvalidArgumentError, ModelMismatchError, writeFileAtomic } from '@ncom
 import type { ImageCodec } from '@ncomp/models';
 import { checkContainerModel } from '@ncomp/models/container';
 import { encodePng } from '../image/index.js';
-import { batchSummary, jobArrow, runJobs } from './batch.js';
+import { batchCounts, batchSummary, jobArrow, runJobs } from './batch.js';
 import type { CommandContext } from './context.js';
 import { decodeControlOption } from './decode-control-option.js';
 import { NCOMP_KIND, expandInputs } from './inputs.js';
 import { chooseBackend, chooseModel, maxPixelsOption } from './model-choice.js';
+import { jobFailureReport, jobPaths, refuseJsonWithData } from './json-output.js';
+import type { DecompressReport } from './json-reports.js';
 import { checkJobs, planJobs, sourceName, type Job } from './output-plan.js';
 import { decodeContainerNamed, namingFile, readContainerFile } from './read-container.js';
 
@@ -26,6 +28,7 @@ Usage: ncomp decompress <file.ncomp|folder|'pattern'|-> ... [options]
   --out-dir <dir>    write outputs into this folder (as -o dir/)
   --force            replace existing outputs; write PNG data to a terminal
   --max-pixels <n>   refuse larger images (default 268435456 = 2^28); raise it for trusted files
+  --json             one JSON document on stdout: a result per input (docs/cli.md)
   --backend <b>      auto | tensorflow | webgpu | wasm | cpu
 
 A header is checked against the model and the streams before anything is decoded: a
@@ -44,14 +47,16 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
   const maxPixels = maxPixelsOption(ctx);
   const inputs = await expandInputs(ctx.positionals, NCOMP_KIND);
   const jobs = await planJobs(inputs, '.png', { output: ctx.option('output'), outDir: ctx.option('out-dir') });
+  refuseJsonWithData(ctx, jobs);
   await checkJobs(jobs, ctx.flag('force'), ctx.stdoutIsTTY, 'PNG data');
   for (const line of inputs.ignored) ctx.log(`ignored: ${line}`);
   const say = jobs.some((j) => j.target.kind === 'stdout') ? ctx.log : ctx.print;
   await chooseBackend(ctx);
   const { model, name, digest, path } = await chooseModel(ctx);
   let result;
+  let control: number | undefined;
   try {
-    const control = decodeControlOption(ctx, model.decodeControl, name);
+    control = decodeControlOption(ctx, model.decodeControl, name);
     const decoder = { model, name, digest, path, control, maxPixels };
     result = await runJobs(ctx, jobs, async (job) => {
       const d = await decompressJob(ctx, job, decoder);
@@ -63,6 +68,17 @@ export async function decompressCommand(ctx: CommandContext): Promise<number> {
     model.dispose();
   }
   if (jobs.length > 1) say(batchSummary(result.outcomes, 'decompressed'));
+  if (ctx.json) {
+    const controlName = model.decodeControl?.name;
+    const report: DecompressReport = {
+      command: 'decompress',
+      ok: result.exitCode === 0,
+      model: { name, file: path, ...(control !== undefined && controlName ? { control: { name: controlName, value: control } } : {}) },
+      files: result.outcomes.map((o) => (o.ok ? { ...jobPaths(o.job), ok: true, ...o.value } : jobFailureReport(o))),
+      counts: batchCounts(result.outcomes),
+    };
+    ctx.printJson(report);
+  }
   return result.exitCode;
 }
 

@@ -4,6 +4,7 @@ import { parseEvalOptions } from './eval-options.js';
 import { evalReportLines, summarizeEval } from './eval-report.js';
 import { evalResults, writeEvalResults } from './eval-results.js';
 import { runEval } from './eval-run.js';
+import type { EvalReport } from './json-reports.js';
 import { chooseBackend, chooseModel } from './model-choice.js';
 
 /** Help text of `ncomp eval`. */
@@ -24,6 +25,8 @@ Usage: ncomp eval <folder|image...> [options]
   --limit <n>           only the first n images (sorted by name)
   --out <dir>           write results.json, results.csv, rd-psnr.svg, rd-msssim.svg here
   --force               replace existing result files
+  --json                print one JSON document on stdout instead of the table: the
+                        results (as results.json) and the table's rows (docs/cli.md)
   --backend <b>         auto | tensorflow | webgpu | wasm | cpu
 
 Every image is really compressed to a .ncomp byte string (container included) and
@@ -63,10 +66,22 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
     lpips?.dispose();
   }
   const summary = summarizeEval(plan, measured);
-  for (const line of evalReportLines(plan, name, summary)) ctx.print(line);
+  if (!ctx.json) for (const line of evalReportLines(plan, name, summary)) ctx.print(line);
+  const results = evalResults(plan, { name, path }, measured, summary);
+  let files: string[] | undefined;
   if (plan.outDir) {
-    const files = await writeEvalResults(plan.outDir, plan, evalResults(plan, { name, path }, measured, summary), summary, ctx.flag('force'));
-    ctx.print(`results in ${plan.outDir}: ${files.join(', ')}`);
+    files = await writeEvalResults(plan.outDir, plan, results, summary, ctx.flag('force'));
+    if (!ctx.json) ctx.print(`results in ${plan.outDir}: ${files.join(', ')}`);
+  }
+  if (ctx.json) {
+    const report: EvalReport = {
+      command: 'eval',
+      ok: true,
+      ...results,
+      table: summary.table,
+      ...(plan.outDir && files ? { out: { folder: plan.outDir, files } } : {}),
+    };
+    ctx.printJson(report);
   }
   return 0;
 }
