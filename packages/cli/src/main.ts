@@ -1,19 +1,10 @@
-import { NcompError, errorCode } from '@ncomp/core';
+import { InvalidArgumentError } from '@ncomp/core';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommandContext } from './commands/context.js';
 import { COMMANDS, type CommandSpec } from './commands/registry.js';
-
-/** Exit codes of `ncomp`. */
-export const EXIT: {
-  /** Success. */
-  readonly ok: 0;
-  /** A failure: a damaged or foreign file, a model that does not load, an I/O error. */
-  readonly failure: 1;
-  /** A usage error: bad options or arguments, a refused overwrite. */
-  readonly usage: 2;
-  /** Interrupted (Ctrl-C). */
-  readonly interrupted: 130;
-} = { ok: 0, failure: 1, usage: 2, interrupted: 130 };
+import { describeFailure, failureExitCode } from './describe-failure.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { ansiAllowed, type ProgressStream } from './progress/index.js';
 
 /** Top-level help. */
 export function mainHelp(): string {
@@ -27,21 +18,42 @@ export function mainHelp(): string {
     ...[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run `ncomp <command> --help` for a command's options. Common options: --backend auto|tensorflow|webgpu|wasm|cpu, --quiet.",
+    '',
+    exitCodesHelp(),
   ].join('\n');
+}
+
+/** The `--help` text of a command: its own, then the exit codes. */
+export async function commandHelp(spec: Pick<CommandSpec, 'help'>): Promise<string> {
+  return `${typeof spec.help === 'string' ? spec.help : await spec.help()}\n\n${exitCodesHelp()}`;
 }
 
 /** Something text can be written to (a `process.stdout`-like stream). */
 export interface TextSink {
-  /** Writes text. */
-  write(text: string): unknown;
+  /** Writes text, or bytes (data on stdout: `-o -`). */
+  write(chunk: string | Uint8Array): unknown;
+  /** Whether it is an interactive terminal (`process.stderr.isTTY`). */
+  readonly isTTY?: boolean | undefined;
+  /** Terminal width in characters, if known. */
+  readonly columns?: number | undefined;
 }
 
-/** Streams `ncomp` writes to (injectable for tests). */
+/** Streams and environment `ncomp` uses (injectable for tests). */
 export interface Io {
   /** Results. */
   readonly stdout: TextSink;
   /** Progress, warnings and errors. */
   readonly stderr: TextSink;
+  /** Environment variables (`NO_COLOR`, `TERM`); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where `-` inputs are read from; default `process.stdin`. */
+  readonly stdin?: ByteSource;
+}
+
+/** Something bytes can be read from (a `process.stdin`-like stream). */
+export interface ByteSource extends AsyncIterable<Uint8Array | string> {
+  /** Whether it is an interactive terminal (then nothing was piped in). */
+  readonly isTTY?: boolean | undefined;
 }
 
 /**
@@ -65,62 +77,49 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${typeof spec.help === 'string' ? spec.help : await spec.help()}\n`);
+    io.stdout.write(`${await commandHelp(spec)}\n`);
     return EXIT.ok;
   }
+  // --json: exactly one document on stdout, a JsonFailure when the command fails as a whole.
+  const json = { wanted: 'json' in spec.options && rest.includes('--json'), printed: false };
+  const jsonFailure = (error: string, exitCode: number): void => {
+    if (json.wanted && !json.printed) io.stdout.write(`${JSON.stringify({ command: name, ok: false, error, exitCode }, null, 2)}\n`);
+  };
   let ctx: CommandContext;
   try {
-    ctx = parseCommandArgs(spec, argv, rest, io);
+    ctx = parseCommandArgs(spec, argv, rest, io, json);
   } catch (err) {
     io.stderr.write(`ncomp ${name}: ${(err as Error).message}\nRun \`ncomp ${name} --help\` for the options.\n`);
+    jsonFailure((err as Error).message, EXIT.usage);
     return EXIT.usage;
   }
   try {
     return await spec.run(ctx);
   } catch (err) {
-    io.stderr.write(`ncomp ${name}: ${describeFailure(err, spec)}\n`);
-    if (rest.includes('--debug') && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
-    if (err instanceof NcompError) return err.name === 'InvalidArgumentError' ? EXIT.usage : EXIT.failure;
-    return EXIT.failure;
+    const { message, exitCode } = reportFailure(err, spec, rest.includes('--debug'), io);
+    jsonFailure(message, exitCode);
+    return exitCode;
   }
 }
 
-/** Node system errors, by code: what went wrong in words a person can act on. */
-const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or folder',
-  EISDIR: 'is a directory, not a file',
-  ENOTDIR: 'a part of the path is not a folder',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EMFILE: 'too many open files',
-};
-
-/**
- * One line for an error, never a stack (`--debug` adds it): ncomp's own errors as they
- * are, system errors with the path and the fix, running out of memory with advice
- * fitting the command (`spec.memoryAdvice`), anything else as an unexpected error to report.
- * @param err - What a command threw.
- * @param spec - The command (only its `memoryAdvice` is read).
- */
-export function describeFailure(err: unknown, spec: Pick<CommandSpec, 'memoryAdvice'>): string {
-  if (err instanceof NcompError) return err.message;
-  const code = errorCode(err);
-  if (code !== undefined && code in SYSTEM_ERRORS) {
-    const path = (err as { path?: unknown }).path;
-    const where = typeof path === 'string' ? `${path}: ` : '';
-    return `${where}${SYSTEM_ERRORS[code]} (${code}); check the path and its permissions, or choose another one`;
-  }
-  const text = String((err as Error)?.message ?? err);
-  if (/Aborted\(|Out of memory|memory access out of bounds|Array buffer allocation failed|Invalid typed array length/i.test(text)) {
-    const advice = spec.memoryAdvice ?? 'install @tensorflow/tfjs-node (--backend tensorflow), which is not limited to 4 GiB';
-    return `the TensorFlow.js backend ran out of memory (${text.slice(0, 80)}). The wasm backend is limited to 4 GiB: ${advice}; see docs/backends.md`;
-  }
-  return `unexpected error: ${text} (run again with --debug for the stack trace, and please report it)`;
+/** Writes the one-line report of a failure (and with `debug` its stack) to stderr. */
+function reportFailure(err: unknown, spec: CommandSpec, debug: boolean, io: Io): { message: string; exitCode: number } {
+  const message = describeFailure(err, spec);
+  io.stderr.write(`ncomp ${spec.name}: ${message}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return { message, exitCode: failureExitCode(err) };
 }
 
-function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io): CommandContext {
+/** Reads a byte source to its end. */
+async function readAll(source: ByteSource): Promise<Uint8Array> {
+  if (source.isTTY === true) throw new InvalidArgumentError('stdin is a terminal: pipe the input in (ncomp compress - < photo.png), or give a file');
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  const all = Buffer.concat(chunks);
+  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+}
+
+function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: readonly string[], io: Io, json: { printed: boolean }): CommandContext {
   const options: NonNullable<ParseArgsConfig['options']> = {
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -133,6 +132,7 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
   const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   const values = parsed.values as Record<string, string[] | boolean | undefined>;
   const quiet = values['quiet'] === true;
+  const jsonMode = values['json'] === true;
   return {
     argv,
     positionals: parsed.positionals,
@@ -148,7 +148,33 @@ function parseCommandArgs(spec: CommandSpec, argv: readonly string[], rest: read
     log: (line) => {
       if (!quiet) io.stderr.write(`${line}\n`);
     },
-    print: (line) => io.stdout.write(`${line}\n`),
-    progress: quiet ? { write: () => true, isTTY: false } : io.stderr,
+    print: (line) => {
+      if (!jsonMode) io.stdout.write(`${line}\n`);
+      else if (!quiet) io.stderr.write(`${line}\n`);
+    },
+    json: jsonMode,
+    printJson: (doc) => {
+      json.printed = true;
+      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    },
+    progress: quiet ? { write: () => true, isTTY: false } : progressStream(io.stderr, ansiAllowed(io.env ?? process.env)),
+    stdoutIsTTY: io.stdout.isTTY === true,
+    writeData: (bytes) => io.stdout.write(bytes),
+    readStdin: () => readAll(io.stdin ?? process.stdin),
+    fail: (err) => reportFailure(err, spec, values['debug'] === true, io),
+  };
+}
+
+/** Progress bars draw on stderr: redrawn in place on a terminal, with escape codes only when allowed. */
+function progressStream(stderr: TextSink, ansi: boolean): ProgressStream {
+  return {
+    write: (text) => stderr.write(text),
+    get isTTY() {
+      return stderr.isTTY === true;
+    },
+    get columns() {
+      return stderr.columns;
+    },
+    ansi,
   };
 }

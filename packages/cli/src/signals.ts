@@ -5,6 +5,7 @@
  * {@link onInterrupt} to stop gracefully, and a second signal then exits as by default.
  */
 import { removeTemporaryFilesSync } from '@ncomp/core';
+import { EXIT } from './exit-codes.js';
 
 /** Takes over one SIGINT / SIGTERM. */
 export type InterruptHandler = (signal: 'SIGINT' | 'SIGTERM') => void;
@@ -15,7 +16,7 @@ let exitFn: (code: number) => void = (code) => process.exit(code);
 
 /** Exit code of the default action for `signal`. */
 export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
-  return signal === 'SIGINT' ? 130 : 143;
+  return signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
 }
 
 function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './registry.js';
-import { describeFailure } from '../main.js';
+import { describeFailure } from '../describe-failure.js';
 import { ncomp, writeTestImage } from './test-helpers.js';
 
 const B = ['--backend', 'wasm', '--quiet'];
@@ -58,20 +58,23 @@ describe('output paths', () => {
   });
 
   it('an output path that is a directory, with and without --force', async () => {
+    // -o <existing folder> writes into it (as cp does): the output there is a folder itself.
     const folder = join(dir, 'a-folder');
-    await mkdir(folder, { recursive: true });
+    await mkdir(join(folder, 'img.ncomp'), { recursive: true });
+    await mkdir(join(folder, 'img.png'), { recursive: true });
     for (const force of [[], ['--force']]) {
-      for (const argv of [
-        ['compress', image, '--model', model, '-o', folder],
-        ['decompress', join(dir, 'img.ncomp'), '--model', model, '-o', folder],
-      ]) {
+      for (const [argv, out] of [
+        [['compress', image, '--model', model, '-o', folder], join(folder, 'img.ncomp')],
+        [['decompress', join(dir, 'img.ncomp'), '--model', model, '-o', folder], join(folder, 'img.png')],
+      ] as const) {
         const r = await ncomp(...argv, ...force, ...B);
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain(`cannot write ${folder}: it is a directory; give a file name`);
+        expect(r.stderr).toContain(`cannot write ${out}: it is a directory; give a file name`);
         expect(r.stderr).not.toMatch(STACK);
       }
     }
-    expect(await readdir(folder)).toEqual([]);
+    expect((await readdir(folder)).sort()).toEqual(['img.ncomp', 'img.png']);
+    expect(await readdir(join(folder, 'img.ncomp'))).toEqual([]);
   });
 });
 

@@ -22,7 +22,7 @@ export async function checkOutputPath(path: string, force: boolean): Promise<voi
     }
   };
   const target = await kind(path);
-  if (target === 'dir') throw new InvalidArgumentError(`cannot write ${path}: it is a directory; give a file name, or use --out-dir ${path}`);
+  if (target === 'dir') throw new InvalidArgumentError(`cannot write ${path}: it is a directory; give a file name, or write into it with -o ${path}/`);
   if (target === 'file' && !force) throw new InvalidArgumentError(`refusing to overwrite existing file ${path}; pass --force to replace it`);
   const parent = await kind(folder);
   if (parent === 'none')

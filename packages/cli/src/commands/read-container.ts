@@ -29,9 +29,17 @@ export async function readContainerFile(path: string): Promise<Container> {
     if (code === 'EISDIR') throw new InvalidArgumentError(`expected an .ncomp file, found a directory: ${path}`, { cause: err });
     throw new InvalidArgumentError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
+  return decodeContainerNamed(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path);
+}
+
+/**
+ * Decodes .ncomp bytes (e.g. read from stdin), naming `name` in any refusal.
+ * @throws The container's own errors (UnsupportedFormatError, CorruptStreamError) with `name` in front of the message.
+ */
+export function decodeContainerNamed(bytes: Uint8Array, name: string): Container {
   try {
-    return decodeContainer(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    return decodeContainer(bytes);
   } catch (err) {
-    throw namingFile(path, err);
+    throw namingFile(name, err);
   }
 }

@@ -43,21 +43,21 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       name: 'compress',
       summary: 'compress images (PNG, JPEG, WebP, ...) to .ncomp files',
       help: async () => compressHelp(await defaultModelQualityRange()),
-      options: { quality: s, model: s, output: o, 'out-dir': s, force: b, 'max-pixels': s },
+      options: { quality: s, model: s, output: o, 'out-dir': s, force: b, 'max-pixels': s, json: b },
       run: compressCommand,
     },
     {
       name: 'decompress',
       summary: 'decode .ncomp files to PNG',
       help: DECOMPRESS_HELP,
-      options: { model: s, output: o, 'out-dir': s, force: b, beta: s, alpha: s, 'max-pixels': s },
+      options: { model: s, output: o, 'out-dir': s, force: b, beta: s, alpha: s, 'max-pixels': s, json: b },
       run: decompressCommand,
     },
     {
       name: 'eval',
       summary: 'bpp, PSNR, MS-SSIM (LPIPS), timings (beta / alpha sweeps) on a folder, beside JPEG, WebP and AVIF',
       help: EVAL_HELP,
-      options: { model: s, qualities: s, codecs: s, limit: s, out: s, force: b, beta: s, alpha: s, lpips: s, 'lpips-net': s },
+      options: { model: s, qualities: s, codecs: s, limit: s, out: s, force: b, beta: s, alpha: s, lpips: s, 'lpips-net': s, json: b },
       run: evalCommand,
     },
     {
@@ -71,7 +71,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       name: 'info',
       summary: 'describe .ncomp files, or the backend in use',
       help: INFO_HELP,
-      options: {},
+      options: { json: b },
       run: infoCommand,
     },
     {

@@ -4,7 +4,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.bmp', '.gif']);
+/** File name extensions (lower case) taken as images when a folder is listed. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.bmp', '.gif']);
 
 /** Image files in a folder (recursively) or a single file, sorted by path. */
 export async function listImages(path: string): Promise<string[]> {

@@ -23,6 +23,12 @@ function context(lines: string[]): CommandContext {
     log: (line) => lines.push(line),
     print: () => undefined,
     progress: { write: () => true, isTTY: false },
+    json: false,
+    printJson: () => undefined,
+    stdoutIsTTY: false,
+    writeData: () => undefined,
+    readStdin: () => Promise.resolve(new Uint8Array(0)),
+    fail: () => ({ message: '', exitCode: 1 }),
   };
 }
 

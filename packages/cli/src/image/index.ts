@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export type { DecodedImage, DecodedImagePixels, SourceChannels, SourceInfo } from './decoded-image.js';
-export { readImage, readImagePixels } from './read-image.js';
-export { writePng, writePngSamples, type WritePngOptions } from './write-png.js';
+export { decodeImage, decodeImagePixels, readImage, readImagePixels } from './read-image.js';
+export { encodePng, writePng, writePngSamples, type WritePngOptions } from './write-png.js';
 export { toUint16Rgb, toUint8Rgb } from './to-uint8.js';
 export { cropImage, padImage, type PaddedImage } from './pad.js';

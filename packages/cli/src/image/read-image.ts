@@ -32,8 +32,7 @@ import type { DecodedImage, DecodedImagePixels, SourceChannels, SourceInfo } fro
  *   path and quotes sharp).
  */
 export async function readImage(path: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImage> {
-  const { samples, width, height, channels, scale, source } = await readSamples(path, options);
-  return { rgb: toRgb01(samples, width * height, channels, scale), width, height, source };
+  return asImage(await readSamples(path, options));
 }
 
 /**
@@ -44,16 +43,30 @@ export async function readImage(path: string, options: { readonly maxPixels?: nu
  * @throws As {@link readImage}.
  */
 export async function readImagePixels(path: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImagePixels> {
-  const { samples, width, height, channels, scale, source } = await readSamples(path, options);
+  return asPixels(await readSamples(path, options));
+}
+
+/** The decoded samples of an image: interleaved 1-4 channels, `scale` their full-scale value. */
+interface Samples {
+  readonly samples: Uint8Array | Uint16Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly scale: number;
+  readonly source: SourceInfo;
+}
+
+function asImage({ samples, width, height, channels, scale, source }: Samples): DecodedImage {
+  return { rgb: toRgb01(samples, width * height, channels, scale), width, height, source };
+}
+
+function asPixels({ samples, width, height, channels, scale, source }: Samples): DecodedImagePixels {
   const row = (y: number): Float32Array => toRgb01(samples.subarray(y * width * channels, (y + 1) * width * channels), width, channels, scale);
   return { pixels: { width, height, row }, width, height, source };
 }
 
 /** The decoded samples of an image file (see {@link readImage} for the conversions sharp does). */
-async function readSamples(
-  path: string,
-  options: { readonly maxPixels?: number },
-): Promise<{ samples: Uint8Array | Uint16Array; width: number; height: number; channels: number; scale: number; source: SourceInfo }> {
+async function readSamples(path: string, options: { readonly maxPixels?: number }): Promise<Samples> {
   let file: Buffer;
   try {
     file = await readFile(path);
@@ -63,8 +76,41 @@ async function readSamples(
     if (code === 'EISDIR') throw new InvalidArgumentError(`expected an image file, found a directory: ${path}`, { cause: err });
     throw err;
   }
+  return decodeSamples(file, path, options);
+}
+
+/**
+ * Decodes an image file's bytes (e.g. read from stdin) as {@link readImage} decodes a file.
+ * @param file - The encoded image (PNG, JPEG, WebP, ...).
+ * @param name - What messages call it (a path, or `<stdin>`).
+ * @param options - `maxPixels`, as for {@link readImage}.
+ * @throws LimitExceededError for an image above `maxPixels`.
+ * @throws UnsupportedFormatError when sharp cannot decode the bytes (the message names `name`).
+ */
+export async function decodeImage(file: Uint8Array, name: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImage> {
+  return asImage(await decodeSamples(file, name, options));
+}
+
+/**
+ * {@link decodeImage} keeping the file's integer samples, converted a row at a time (as
+ * {@link readImagePixels}): what `ncomp compress -` uses for stdin.
+ * @throws As {@link decodeImage}.
+ */
+export async function decodeImagePixels(file: Uint8Array, name: string, options: { readonly maxPixels?: number } = {}): Promise<DecodedImagePixels> {
+  return asPixels(await decodeSamples(file, name, options));
+}
+
+/**
+ * The samples of an image file's bytes.
+ * @param file - The encoded image (PNG, JPEG, WebP, ...).
+ * @param name - What messages call it (a path, or `<stdin>`).
+ * @param options - `maxPixels`, as for {@link readImage}.
+ * @throws LimitExceededError for an image above `maxPixels`.
+ * @throws UnsupportedFormatError when sharp cannot decode the bytes (the message names `name`).
+ */
+async function decodeSamples(file: Uint8Array, name: string, options: { readonly maxPixels?: number }): Promise<Samples> {
   const undecodable = (err: unknown): UnsupportedFormatError =>
-    new UnsupportedFormatError(`cannot decode ${path} as an image: ${err instanceof Error ? err.message.trim() : String(err)}`, { cause: err });
+    new UnsupportedFormatError(`cannot decode ${name} as an image: ${err instanceof Error ? err.message.trim() : String(err)}`, { cause: err });
 
   let meta: sharp.Metadata;
   try {
@@ -75,7 +121,7 @@ async function readSamples(
   try {
     checkPixelLimit(meta.width, meta.height, { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
   } catch (err) {
-    throw new LimitExceededError(`${path}: ${(err as Error).message}`, { cause: err });
+    throw new LimitExceededError(`${name}: ${(err as Error).message}`, { cause: err });
   }
   const deep = meta.depth !== 'uchar' && meta.depth !== 'char';
   const colourChannels = meta.channels - (meta.hasAlpha ? 1 : 0);
@@ -104,7 +150,7 @@ async function readSamples(
   const scale = deep ? 65535 : 255;
   const { width, height, channels: outChannels } = info;
   if (outChannels < 1 || outChannels > 4 || samples.length !== width * height * outChannels) {
-    throw new UnsupportedFormatError(`cannot decode ${path}: sharp returned ${samples.length} samples for ${width}×${height}×${outChannels}`);
+    throw new UnsupportedFormatError(`cannot decode ${name}: sharp returned ${samples.length} samples for ${width}×${height}×${outChannels}`);
   }
   return { samples, width, height, channels: outChannels, scale, source: { format, channels, bitDepth: deep ? 16 : 8 } };
 }

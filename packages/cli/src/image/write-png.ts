@@ -36,19 +36,29 @@ export interface WritePngOptions {
  * @throws ShapeError when `rgb01` does not hold `width * height * 3` samples.
  */
 export async function writePng(path: string, rgb01: Float32Array, width: number, height: number, options: WritePngOptions): Promise<void> {
+  const png = await encodePng(rgb01, width, height, options);
+  await writeFileAtomic(path, png, { overwrite: options.overwrite, overwriteHint: 'pass --force to replace it' });
+}
+
+/**
+ * Encodes an HWC RGB image in [0, 1] as PNG bytes, exactly as {@link writePng} writes them
+ * (e.g. for stdout).
+ * @param options - Channels and bit depth (see {@link WritePngOptions}).
+ * @throws InvalidArgumentError for a bad size, bit depth or channel layout, or a NaN / infinite sample.
+ * @throws ShapeError when `rgb01` does not hold `width * height * 3` samples.
+ */
+export async function encodePng(rgb01: Float32Array, width: number, height: number, options: Omit<WritePngOptions, 'overwrite'>): Promise<Uint8Array> {
   checkRgbSize(rgb01, width, height);
   const bitDepth = options.bitDepth ?? 8;
   if (bitDepth !== 8 && bitDepth !== 16) throw new InvalidArgumentError(`PNG bit depth must be 8 or 16, found ${String(bitDepth)}`);
   if (options.channels !== 'gray' && options.channels !== 'rgb')
     throw new InvalidArgumentError(`PNG channels must be "gray" or "rgb", found "${String(options.channels)}"`);
-  const gray = options.channels === 'gray';
-  await writePngSamples(path, pngSamples(rgb01, gray, bitDepth), width, height, options);
+  return encodePngSamples(pngSamples(rgb01, options.channels === 'gray', bitDepth), width, height, options);
 }
 
 /**
- * The samples {@link writePng} writes for `rgb01` (any number of whole pixels, so an image
- * can be converted a band of rows at a time): 8 or 16-bit, RGB or the channel mean.
- * @throws InvalidArgumentError for a NaN / infinite sample.
+ * The 8 or 16-bit samples a PNG stores for an HWC RGB image in [0, 1] (see
+ * {@link writePng}): the channel mean for `gray`, clamped and rounded.
  */
 export function pngSamples(rgb01: Float32Array, gray: boolean, bitDepth: 8 | 16): Uint8Array | Uint16Array {
   const samples = gray ? channelMean(rgb01) : rgb01;
@@ -62,6 +72,22 @@ export function pngSamples(rgb01: Float32Array, gray: boolean, bitDepth: 8 | 16)
  * @throws As {@link writePng}.
  */
 export async function writePngSamples(path: string, ints: Uint8Array | Uint16Array, width: number, height: number, options: WritePngOptions): Promise<void> {
+  const png = await encodePngSamples(ints, width, height, options);
+  await writeFileAtomic(path, png, { overwrite: options.overwrite, overwriteHint: 'pass --force to replace it' });
+}
+
+/**
+ * PNG bytes of samples already converted by `pngSamples` (as {@link writePngSamples}
+ * writes them; e.g. for stdout).
+ * @throws InvalidArgumentError for a bad channel layout; ShapeError for a sample count that
+ *   does not match the size.
+ */
+export async function encodePngSamples(
+  ints: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  options: Omit<WritePngOptions, 'overwrite'>,
+): Promise<Uint8Array> {
   const gray = options.channels === 'gray';
   const bitDepth = ints instanceof Uint16Array ? 16 : 8;
   if (options.channels !== 'gray' && options.channels !== 'rgb')
@@ -74,7 +100,7 @@ export async function writePngSamples(path: string, ints: Uint8Array | Uint16Arr
     .toColourspace(space)
     .png()
     .toBuffer();
-  await writeFileAtomic(path, png, { overwrite: options.overwrite, overwriteHint: 'pass --force to replace it' });
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
 /** Per-pixel mean of interleaved RGB. */

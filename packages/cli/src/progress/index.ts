@@ -3,4 +3,5 @@
  *
  * @packageDocumentation
  */
+export { ansiAllowed } from './ansi.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress-bar.js';

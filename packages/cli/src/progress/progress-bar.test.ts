@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from '@ncomp/core';
 import { describe, expect, it } from 'vitest';
+import { ansiAllowed } from './ansi.js';
 import { ProgressBar, type ProgressStream } from './progress-bar.js';
 
 /** A fake stream that records writes, and a clock the test moves. */
-function fake(isTTY: boolean, columns?: number): { stream: ProgressStream; writes: string[]; clock: { t: number }; now: () => number } {
+function fake(isTTY: boolean, columns?: number, ansi = true): { stream: ProgressStream; writes: string[]; clock: { t: number }; now: () => number } {
   const writes: string[] = [];
   const clock = { t: 0 };
-  const stream: ProgressStream = { write: (s: string) => writes.push(s), isTTY, columns };
+  const stream: ProgressStream = { write: (s: string) => writes.push(s), isTTY, columns, ansi };
   return { stream, writes, clock, now: () => clock.t };
 }
 
@@ -54,6 +55,32 @@ describe('ProgressBar on a terminal', () => {
     const bar = new ProgressBar({ total: 3, label: 'a-long-label', stream: f.stream, now: f.now });
     bar.tick(1, 'some long file name.png');
     expect((f.writes[0] as string).replace('\r', '').replace('\u001b[K', '').length).toBe(29);
+  });
+});
+
+describe('ProgressBar on a terminal without escape codes (NO_COLOR)', () => {
+  it('redraws with \\r and covers a longer previous line with spaces, never ESC', () => {
+    const f = fake(true, undefined, false);
+    const bar = new ProgressBar({ total: 2, label: 'x', stream: f.stream, now: f.now });
+    f.clock.t = 1000;
+    bar.tick(1, 'a-rather-long-file-name.png');
+    f.clock.t = 2000;
+    bar.tick(1, 'b.png');
+    bar.done();
+    expect(f.writes.join('')).not.toContain('\u001b');
+    const [first, second] = f.writes as [string, string];
+    expect(second.startsWith('\r')).toBe(true);
+    expect(second.endsWith(' ')).toBe(true);
+    expect(second.length).toBe(first.length); // the first line is covered exactly
+    expect(second.trimEnd()).toMatch(/2\/2 100% .* b\.png$/);
+  });
+
+  it('ansiAllowed: not with NO_COLOR set (non-empty) or TERM=dumb', () => {
+    expect(ansiAllowed({})).toBe(true);
+    expect(ansiAllowed({ NO_COLOR: '' })).toBe(true);
+    expect(ansiAllowed({ NO_COLOR: '1' })).toBe(false);
+    expect(ansiAllowed({ TERM: 'dumb' })).toBe(false);
+    expect(ansiAllowed({ TERM: 'xterm-256color' })).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@
  * A progress indicator for long work (compressing folders, evaluating, training).
  */
 import { InvalidArgumentError } from '@ncomp/core';
+import { ansiAllowed } from './ansi.js';
 
 /** Where a {@link ProgressBar} writes: `process.stderr` or anything with `write`. */
 export interface ProgressStream {
@@ -11,6 +12,11 @@ export interface ProgressStream {
   readonly isTTY?: boolean | undefined;
   /** Terminal width in characters, if known; longer lines are cut to fit. */
   readonly columns?: number | undefined;
+  /**
+   * Whether ANSI escape codes may be written to it (a terminal only); default: unless
+   * `NO_COLOR` is set or `TERM` is `dumb` ({@link ansiAllowed}).
+   */
+  readonly ansi?: boolean | undefined;
 }
 
 /** Options of a {@link ProgressBar}. */
@@ -34,7 +40,9 @@ const BAR_WIDTH = 24;
  *
  * On a terminal (`stream.isTTY`) one line is redrawn in place with `\r`:
  * `label [██████░░░░] 12/40  30% 2.5/s ETA 0:11 info`, at most about 10 times a second
- * (and always on completion), cut to the terminal width. Elsewhere (CI logs, files) a
+ * (and always on completion), cut to the terminal width; the rest of a longer previous line
+ * is cleared with `ESC[K`, or overwritten with spaces when escape codes are not allowed
+ * (`stream.ansi`, `NO_COLOR`). Elsewhere (CI logs, files) a
  * plain line is written each time another 10 % is completed, and one at the end, so logs
  * stay short. {@link ProgressBar.done} finishes the output; the bar does nothing after it.
  */
@@ -50,6 +58,8 @@ export class ProgressBar {
   private drawnCount = -1;
   private lastDecile = 0;
   private finished = false;
+  /** Characters of the line last drawn on a terminal (what spaces must cover without ESC[K). */
+  private drawnWidth = 0;
 
   /**
    * @param options - Total, label, and optionally the stream and clock.
@@ -115,8 +125,11 @@ export class ProgressBar {
     let line = `${this.label} ${bar} ${this.status(t)}`;
     const columns = this.stream.columns;
     if (columns !== undefined && columns > 1 && [...line].length > columns - 1) line = [...line].slice(0, columns - 1).join('');
-    // \r returns to the line start; ESC[K clears what a longer previous line left behind.
-    this.stream.write(`\r${line}\u001b[K`);
+    // \r returns to the line start; ESC[K (or spaces) clears what a longer previous line left behind.
+    const width = [...line].length;
+    const clear = (this.stream.ansi ?? ansiAllowed()) ? '\u001b[K' : ' '.repeat(Math.max(0, this.drawnWidth - width));
+    this.drawnWidth = width;
+    this.stream.write(`\r${line}${clear}`);
   }
 
   private writePlain(): void {
