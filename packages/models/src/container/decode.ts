@@ -33,8 +33,8 @@ const MAGIC_TEXT = `${hexBytes(Uint8Array.from(MAGIC_BYTES))} ("NCMP")`;
  *   and streams are copies.
  * @returns The header and the streams.
  * @throws UnsupportedFormatError when the first 4 bytes are not "NCMP" (the message names
- *   PNG, JPEG, WebP, GIF and other formats it recognises) or the version byte is not 1
- *   (the message names both versions).
+ *   PNG, JPEG, WebP, GIF and other formats it recognises) or the version byte is not
+ *   {@link CONTAINER_VERSION} (the message names both versions).
  * @throws CorruptStreamError when the file is truncated (any length short of complete,
  *   including fewer than 5 bytes that begin like "NCMP"), has bytes appended after the
  *   checksum, fails the checksum, or (with a matching checksum) holds a bad varint, a
