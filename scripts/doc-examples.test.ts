@@ -4,31 +4,55 @@ import { writeDocExamples } from './doc-examples.js';
 
 const examples = writeDocExamples();
 
-/**
- * The main exports, each of which must have a runnable example in its TSDoc. (The latent
- * codecs and the entropy models' coding methods are being reworked; their examples come
- * with that work.)
- */
+/** The main exports, each of which must have a runnable example in its TSDoc. */
 const MUST_HAVE_EXAMPLES = [
   'rangeCoder',
   'ransCoder',
   'RangeEncoder',
+  'RangeDecoder',
+  'RansEncoder',
+  'RansDecoder',
   'CdfTables',
   'pmfToQuantizedCdf',
-  'ContinuousBatchedEntropyModel',
-  'LocationScaleIndexedEntropyModel',
+  'Normal',
+  'UniformNoiseAdapter',
+  'DeepFactorized',
   'NoisyDeepFactorized',
+  'quantizationOffset',
+  'lowerTail',
+  'ContinuousBatchedEntropyModel',
+  'ContinuousIndexedEntropyModel',
+  'LocationScaleIndexedEntropyModel',
   'Module',
   'setBackend',
   'GDN',
+  'IGDN',
   'Conv2d',
+  'ConvTranspose2d',
+  'Sequential',
   'mse',
   'psnr',
   'msSsim',
   'Lpips',
+  'PatchGanDiscriminator',
+  'OasisDiscriminator',
+  'FactorizedLatentCodec',
+  'HyperpriorLatentCodec',
+  'CharmLatentCodec',
+  'HyperLatent',
   'ImageCodec',
+  'SwinTransform',
   'RdTrainer',
+  'GanTrainer',
+  'MricTrainer',
+  'EgicTrainer',
   'createModel',
+  'modelFileBytes',
+  'loadModelBytes',
+  'saveModelFile',
+  'loadModelFile',
+  'encodeContainer',
+  'decodeContainer',
 ];
 
 describe('API examples (@example blocks in the sources)', () => {

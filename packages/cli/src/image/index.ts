@@ -6,6 +6,6 @@
  */
 export type { DecodedImage, DecodedImagePixels, SourceChannels, SourceInfo } from './decoded-image.js';
 export { decodeImage, decodeImagePixels, readImage, readImagePixels } from './read-image.js';
-export { encodePng, writePng, writePngSamples, type WritePngOptions } from './write-png.js';
+export { encodePng, encodePngSamples, pngSamples, writePng, writePngSamples, type WritePngOptions } from './write-png.js';
 export { toUint16Rgb, toUint8Rgb } from './to-uint8.js';
 export { cropImage, padImage, type PaddedImage } from './pad.js';

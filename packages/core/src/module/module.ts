@@ -96,9 +96,10 @@ function describeValue(value: unknown): string {
  * const state = layer.stateDict(); // path -> tensor copy, as saved in safetensors files
  * assert.deepEqual(Object.keys(state), ['kernel', 'bias']);
  * tf.dispose(Object.values(state));
- * const y = layer.forward(tf.ones([3, 4]));
+ * const x = tf.ones([3, 4]) as tf.Tensor2D;
+ * const y = layer.forward(x);
  * assert.deepEqual(y.shape, [3, 2]);
- * y.dispose();
+ * tf.dispose([x, y]);
  * layer.dispose();
  * ```
  */

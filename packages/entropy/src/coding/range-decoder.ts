@@ -19,6 +19,30 @@ import { finalValue, RANGE_BOTTOM, RANGE_TOP } from './range-encoder.js';
  * symbol s with `cdf[s] <= t < cdf[s + 1]` is exactly the one the encoder narrowed to.
  * The numerator is below 2^49 and exact; the quotient's fractional part is at least
  * `1 / range >= 2^-32`, far above rounding error, so flooring the double division is exact.
+ *
+ * @example
+ * Decoding in parts (a run, then single values), checking the end, and refusing a stream
+ * asked for more values than it holds:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CorruptStreamError } from '@ncomp/core/errors';
+ * import { CdfTables, RangeDecoder, rangeCoder } from '@ncomp/entropy/coding';
+ *
+ * const tables = CdfTables.fromPmfs([[0.1, 0.8, 0.1, 1e-3]], [-1], 14); // values -1, 0, 1; escape last
+ * const values = Int32Array.of(0, 0, 1, -1, 0, 7); // 7 is outside the table: coded after an escape
+ * const indexes = new Int32Array(values.length); // every value with table 0
+ * const bytes = rangeCoder.encode(values, indexes, tables);
+ *
+ * const decoder = new RangeDecoder(bytes, tables);
+ * const first = new Int32Array(4);
+ * decoder.decodeRun(indexes.subarray(0, 4), first); // the fast many-value loop
+ * const rest = [decoder.decode(0), decoder.decode(0)]; // one value at a time
+ * decoder.finish(); // throws CorruptStreamError unless the stream ended exactly here
+ * assert.deepEqual([...first, ...rest], [...values]);
+ *
+ * // One value too many: reported as corruption, never answered with made-up values.
+ * assert.throws(() => new RangeDecoder(bytes, tables).decodeAll(new Int32Array(values.length + 1)), CorruptStreamError);
+ * ```
  */
 export class RangeDecoder extends RunDecoder {
   private low = 0;

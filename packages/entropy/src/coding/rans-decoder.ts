@@ -15,6 +15,34 @@ const HEADER_BYTES = 8;
  * consumed, which {@link RansDecoder.finish} checks. Needing a byte past the end is
  * reported as corruption at once, so decoding never reads out of bounds and does
  * bounded work per value requested.
+ *
+ * @example
+ * Decoding value by value, where the table of each value depends on the values decoded
+ * before it (the decoder must choose exactly the tables the encoder chose):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CorruptStreamError } from '@ncomp/core/errors';
+ * import { CdfTables, RansDecoder, RansEncoder } from '@ncomp/entropy/coding';
+ *
+ * // Table 0 after a zero (zeros come in runs), table 1 after anything else.
+ * const tables = CdfTables.fromPmfs([[0.9, 0.05, 0.05, 1e-3], [0.3, 0.3, 0.4, 1e-3]], [0, 0], 14);
+ * const context = (previous: number): number => (previous === 0 ? 0 : 1);
+ * const values = [0, 0, 0, 2, 1, 0, 0, 0, 0, 1, 2, 2, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 1, 0, 0, 0];
+ * const encoder = new RansEncoder(tables);
+ * values.forEach((v, i) => encoder.encode(v, context(values[i - 1] ?? 0)));
+ * const bytes = encoder.finish();
+ *
+ * const decodeValues = (stream: Uint8Array): number[] => {
+ *   const decoder = new RansDecoder(stream, tables);
+ *   const decoded: number[] = [];
+ *   for (let i = 0; i < values.length; i++) decoded.push(decoder.decode(context(decoded[i - 1] ?? 0)));
+ *   decoder.finish(); // throws CorruptStreamError unless the states are back at their start, every byte read
+ *   return decoded;
+ * };
+ * assert.deepEqual(decodeValues(bytes), values);
+ * // A damaged stream is refused, here one cut short by a byte.
+ * assert.throws(() => decodeValues(bytes.subarray(0, bytes.length - 1)), CorruptStreamError);
+ * ```
  */
 export class RansDecoder extends RunDecoder {
   /** State of the chain that decodes the next value. */

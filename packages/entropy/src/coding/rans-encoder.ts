@@ -150,12 +150,44 @@ const CHUNK = 1 << 16;
 const WIDE = -0x8000;
 
 /**
+<<<<<<< HEAD
  * Incremental rANS encoder. rANS codes in reverse, so values are buffered and coded when
  * {@link RansEncoder.finish} is called; the decoder side is truly incremental. The buffer
  * is compact, because it holds a whole latent for large images (300 million values for
  * 100 megapixels with the default model): fixed chunks of int16 values (wider ones in a
  * side table) and uint8 table indexes (int32 for more than 256 tables), 3 bytes a value,
  * never over-allocated by more than one chunk. The stream equals `ransEncode`'s.
+=======
+ * Incremental rANS encoder. rANS codes in reverse, so values are buffered (8 bytes
+ * each) and coded when {@link RansEncoder.finish} is called; the decoder side is truly
+ * incremental.
+ *
+ * @example
+ * Values coded one by one, each with the table its context picks (here: the previous
+ * value's sign); the stream is the one {@link ransCoder}'s bulk `encode` writes for the
+ * same values and tables.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CdfTables, RansDecoder, RansEncoder, ransCoder } from '@ncomp/entropy/coding';
+ *
+ * const tables = CdfTables.fromPmfs(
+ *   [
+ *     [0.7, 0.2, 0.1, 1e-3], // values 0, 1, 2 (after a value >= 0)
+ *     [0.1, 0.2, 0.7, 1e-3], // values -2, -1, 0 (after a negative value)
+ *   ],
+ *   [0, -2],
+ *   15,
+ * );
+ * const values = [0, 1, -2, -1, 0, 2, 40]; // 40 is outside both tables: an escape codes it
+ * const indexes = values.map((_, i) => (i > 0 && values[i - 1]! < 0 ? 1 : 0));
+ * const encoder = new RansEncoder(tables);
+ * values.forEach((v, i) => encoder.encode(v, indexes[i]!));
+ * const bytes = encoder.finish(); // the encoder is spent: encode() or finish() again throws
+ *
+ * assert.deepEqual(bytes, ransCoder.encode(values, indexes, tables));
+ * assert.deepEqual([...new RansDecoder(bytes, tables).decodeAll(indexes)], values);
+ * ```
+>>>>>>> wtD-tmp
  */
 export class RansEncoder implements IncrementalEncoder {
   private readonly values: Int16Array[] = [];

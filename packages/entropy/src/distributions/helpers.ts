@@ -10,6 +10,24 @@ import type { Distribution } from './distribution.js';
  * result is reduced to [-1/2, 1/2] (`o - round(o)`) and carries no gradient.
  *
  * @returns A tensor broadcastable to the batch shape.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Normal, quantizationOffset } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * const loc = tf.tensor1d([0.3, 2.75, -1]);
+ * const prior = new Normal(loc, 1); // modes 0.3, 2.75 and -1
+ * const offset = quantizationOffset(prior);
+ * // Values are quantized to round(x - o) + o: the grid ..., -0.7, 0.3, 1.3, ... for the first
+ * // distribution, so that its mode is a bin centre.
+ * const expected = [0.3, -0.25, 0];
+ * (await offset.data()).forEach((o, i) => assert.ok(Math.abs(o - expected[i]!) < 1e-6));
+ * tf.dispose([loc, offset]);
+ * ```
  */
 export function quantizationOffset(distribution: Distribution): tf.Tensor {
   return tf.tidy(() => {
@@ -31,6 +49,32 @@ export function quantizationOffset(distribution: Distribution): tf.Tensor {
  *
  * @throws InvalidArgumentError for a tail mass outside (0, 1) or a distribution with
  *   none of these.
+ *
+ * @example
+ * A distribution given only by its density and log-CDF / log-survival functions (here the
+ * standard logistic, whose CDF is the sigmoid): both tails come from the bisection.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { lowerTail, upperTail, type Distribution } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * const logistic: Distribution = {
+ *   batchShape: [],
+ *   logProb: (x) => tf.tidy(() => tf.neg(tf.add(tf.softplus(x), tf.softplus(tf.neg(x))))),
+ *   prob: (x) => tf.tidy(() => tf.exp(logistic.logProb(x))),
+ *   logCdf: (x) => tf.tidy(() => tf.neg(tf.softplus(tf.neg(x)))),
+ *   logSurvival: (x) => tf.tidy(() => tf.neg(tf.softplus(x))),
+ * };
+ * const tailMass = 2 ** -8; // TFC's default: 1/512 of the mass below, 1/512 above
+ * const lo = lowerTail(logistic, tailMass);
+ * const hi = upperTail(logistic, tailMass);
+ * const exact = Math.log(511); // the logistic quantile of 1 - 1/512
+ * assert.ok(Math.abs((await lo.data())[0]! + exact) < 1e-4);
+ * assert.ok(Math.abs((await hi.data())[0]! - exact) < 1e-4);
+ * tf.dispose([lo, hi]);
+ * ```
  */
 export function lowerTail(distribution: Distribution, tailMass: number): tf.Tensor {
   checkTailMass(tailMass);

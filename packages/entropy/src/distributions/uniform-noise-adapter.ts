@@ -23,6 +23,35 @@ function logExpDifference(big: tf.Tensor, small: tf.Tensor): tf.Tensor {
  * space as `log(exp(big) - exp(small))` of log-CDFs or log-survivals. This is the
  * likelihood of a quantized value under the prior, and the training density under
  * additive uniform noise.
+ *
+ * @example
+ * {@link NoisyNormal}, {@link NoisyLogistic} and {@link NoisyLaplace} are this adapter over
+ * their base; any distribution with (log-)CDF and survival functions can be adapted.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Laplace, NoisyNormal, UniformNoiseAdapter } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * const noisy = new NoisyNormal(0, 1); // N(0, 1) + U(-1/2, 1/2)
+ * // At an integer k the density is the probability of the bin [k - 1/2, k + 1/2]: the
+ * // likelihood of the rounded value k, so the masses of all integers add up to 1.
+ * const k = tf.range(-10, 11);
+ * const p = noisy.prob(k);
+ * const total = Array.from(await p.data()).reduce((a, b) => a + b, 0);
+ * assert.ok(Math.abs(total - 1) < 1e-5);
+ * // Far in a tail the probability underflows float32; its logarithm stays finite.
+ * const far = tf.tensor1d([30]);
+ * const logP = noisy.logProb(far);
+ * assert.ok(Number.isFinite((await logP.data())[0]!) && (await logP.data())[0]! < -400);
+ *
+ * const laplace = new UniformNoiseAdapter(new Laplace(0, 2)); // a noisy Laplace, by hand
+ * const zero = tf.scalar(0);
+ * const q = laplace.prob(zero); // 1 - exp(-1/4): the Laplace mass of [-1/2, 1/2]
+ * assert.ok(Math.abs((await q.data())[0]! - (1 - Math.exp(-0.25))) < 1e-6);
+ * tf.dispose([k, p, far, logP, zero, q]);
+ * ```
  */
 export class UniformNoiseAdapter implements Distribution {
   /** {@inheritDoc Distribution.batchShape} */

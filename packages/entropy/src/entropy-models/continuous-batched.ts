@@ -54,12 +54,12 @@ export interface EntropyModelOutput {
  * const { values, bits } = em.call(latent, true); // training: latent + U(-1/2, 1/2)
  * assert.deepEqual(bits.shape, [2]); // bits per image
  * const trainable = em.trainableVariables(); // the prior's parameters: the rate's gradient reaches them
- * const { grads } = tf.variableGrads(() => tf.mean(em.call(latent, true).bits) as tf.Scalar, trainable);
+ * const { value, grads } = tf.variableGrads(() => tf.mean(em.call(latent, true).bits) as tf.Scalar, trainable);
  * assert.equal(Object.keys(grads).length, trainable.length);
  *
- * const quantized = em.call(latent, false).values; // evaluation: round(latent - o) + o
- * assert.deepEqual(quantized.shape, latent.shape);
- * tf.dispose([latent, values, bits, quantized, ...Object.values(grads)]);
+ * const evaluation = em.call(latent, false); // evaluation: round(latent - o) + o
+ * assert.deepEqual(evaluation.values.shape, latent.shape);
+ * tf.dispose([latent, values, bits, value, evaluation.values, evaluation.bits, ...Object.values(grads)]);
  * em.dispose();
  * ```
  */

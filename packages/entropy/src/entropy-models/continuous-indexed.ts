@@ -27,6 +27,42 @@ export interface IndexedEntropyModelOptions extends EntropyModelOptions {
  *
  * Indexes are clipped to [0, indexRange - 1] (TFC's `_normalize_indexes`) and rounded
  * for coding; for training they may be fractional.
+ *
+ * @example
+ * A family of noisy Laplace priors with scales 2^(i - 1), i = 0..7, picked per element
+ * ({@link LocationScaleIndexedEntropyModel} is the ready-made location-scale case):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { ContinuousIndexedEntropyModel, NoisyLaplace } from '@ncomp/entropy';
+ *
+ * await setBackend('auto');
+ * const em = new ContinuousIndexedEntropyModel({
+ *   priorFn: ({ scale }) => new NoisyLaplace(0, scale!),
+ *   parameterFns: { scale: (i) => tf.pow(2, tf.sub(i, 1)) },
+ *   indexRange: 8,
+ *   codingRank: 1, // one stream per row
+ *   compression: true, // build the integer tables (one per index) now
+ * });
+ * const x = tf.tensor2d([
+ *   [0.2, -3.4, 10.1, 0],
+ *   [40, -1, 1.6, 2],
+ * ]);
+ * const indexes = tf.tensor2d([
+ *   [0, 2, 4, 1],
+ *   [7, 1, 2, 2],
+ * ]);
+ * const { values, bits } = em.call(x, indexes, false); // quantized values, bits per row
+ * const strings = await em.compress(x, indexes);
+ * assert.equal(strings.length, 2);
+ * const decoded = await em.decompress(strings, indexes); // needs the same indexes
+ * assert.deepEqual(await decoded.data(), await values.data()); // round(x): the priors' modes are 0
+ * const estimated = await bits.data();
+ * strings.forEach((s, i) => console.log(`row ${i}: ${s.length} bytes, estimated ${estimated[i]!.toFixed(1)} bits`));
+ * tf.dispose([x, indexes, values, bits, decoded]);
+ * em.dispose();
+ * ```
  */
 export class ContinuousIndexedEntropyModel extends ContinuousEntropyModelBase {
   /** {@inheritDoc IndexedEntropyModelOptions.indexRange} */

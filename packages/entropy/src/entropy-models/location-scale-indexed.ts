@@ -52,9 +52,10 @@ export interface LocationScaleOptions extends EntropyModelOptions {
  * const { values, bits } = em.callWithLoc(latent, scaleIndexes, mean, true);
  * assert.deepEqual(bits.shape, [1]);
  * // A well-matched scale codes the same values in fewer bits than a far too wide one.
- * const wide = em.callWithLoc(latent, tf.fill(latent.shape, 63), mean, true);
+ * const widest = tf.fill(latent.shape, 63);
+ * const wide = em.callWithLoc(latent, widest, mean, true);
  * assert.ok((await bits.data())[0]! < (await wide.bits.data())[0]!);
- * tf.dispose([latent, mean, scaleIndexes, values, bits, wide.values, wide.bits]);
+ * tf.dispose([latent, mean, scaleIndexes, widest, values, bits, wide.values, wide.bits]);
  * em.dispose();
  * ```
  */

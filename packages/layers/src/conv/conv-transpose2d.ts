@@ -26,6 +26,34 @@ import { exactConvTransposeLayer } from '../exact/conv-exact.js';
  * swapping its last two axes, a PyTorch weight [in, out, kh, kw] after a `[2, 3, 1, 0]`
  * transpose) and, with `useBias`, `bias` [outChannels] initialised to 0. Glorot-uniform
  * kernel by default.
+ *
+ * @example
+ * A synthesis stage upsamples by the stride; without bias and with the kernel of a
+ * {@link Conv2d} of the same geometry, the layer is that convolution's adjoint:
+ * `<conv(x), y> = <x, convT(y)>`.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Conv2d, ConvTranspose2d } from '@ncomp/layers';
+ *
+ * await setBackend('auto');
+ * const options = { stride: 2, padding: 'same_zeros', useBias: false } as const;
+ * const down = new Conv2d(3, 4, 5, options); // kernel [5, 5, 3, 4]
+ * const up = new ConvTranspose2d(4, 3, 5, options); // kernel [5, 5, 3, 4] too
+ * up.kernel.assign(down.kernel);
+ * const x = tf.randomUniform([1, 16, 12, 3]);
+ * const y = tf.randomNormal([1, 8, 6, 4]);
+ * const upY = up.call(y);
+ * assert.deepEqual(upY.shape, [1, 16, 12, 3]); // twice the size
+ * const [lhs, rhs] = tf.tidy(() => [tf.sum(tf.mul(down.call(x), y)), tf.sum(tf.mul(x, upY))]);
+ * assert.ok(Math.abs((await lhs!.data())[0]! - (await rhs!.data())[0]!) < 1e-3);
+ * // With 'valid' padding the output is (H - 1) * s + k high.
+ * const valid = new ConvTranspose2d(4, 3, 5, { stride: 2, padding: 'valid' });
+ * assert.deepEqual(valid.outputShape(y.shape), [1, 19, 15, 3]);
+ * tf.dispose([x, y, upY, lhs!, rhs!]);
+ * [down, up, valid].forEach((m) => m.dispose());
+ * ```
  */
 export class ConvTranspose2d extends ConvLayer implements ExactEvaluable {
   /** The kernel variable [kh, kw, outChannels, inChannels]. */

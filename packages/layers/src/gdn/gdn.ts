@@ -66,7 +66,9 @@ export interface GdnOptions {
  * const y = gdn.call(x);
  * const expected = [2 / Math.sqrt(1.4), -1 / Math.sqrt(1.1)];
  * (await y.data()).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5));
- * assert.deepEqual(igdn.call(x).shape, [1, 1, 1, 2]);
+ * const z = igdn.call(x);
+ * assert.deepEqual(z.shape, [1, 1, 1, 2]);
+ * tf.dispose([x, y, z]);
  * gdn.dispose();
  * igdn.dispose();
  * ```
@@ -207,6 +209,28 @@ function gdnOp(form: GdnForm, inverse: boolean): (x: tf.Tensor2D, beta: tf.Tenso
  * Inverse GDN (IGDN, Ballé et al. 2016): {@link GDN} with `inverse: true`, i.e.
  * y = x * sqrt(beta + x^2 @ gamma) (classic) or x * (beta + |x| @ gamma) (simplified): one
  * fixed-point step towards inverting GDN, used in synthesis transforms.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { GDN, IGDN } from '@ncomp/layers';
+ *
+ * await setBackend('auto');
+ * const gdn = new GDN(2);
+ * const igdn = new IGDN(2); // beta 1, gamma 0.1 I: y = x sqrt(1 + 0.1 x^2) per channel
+ * const x = tf.tensor4d([2, -0.25], [1, 1, 1, 2]); // NHWC
+ * const y = igdn.call(x);
+ * const expected = [2 * Math.sqrt(1.4), -0.25 * Math.sqrt(1.00625)];
+ * (await y.data()).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5));
+ * // One fixed-point step of inverting GDN: close to the identity after GDN for small values.
+ * const back = tf.tidy(() => igdn.call(gdn.call(x)));
+ * assert.ok(Math.abs((await back.data())[1]! + 0.25) < 1e-4);
+ * tf.dispose([x, y, back]);
+ * gdn.dispose();
+ * igdn.dispose();
+ * ```
  */
 export class IGDN extends GDN {
   /**

@@ -15,6 +15,33 @@ export type SequentialStep = CallableModule | ((x: tf.Tensor) => tf.Tensor);
  * Module steps become children named by their position (`"0"`, `"2"`, ...), so the
  * state dict keys match a PyTorch `nn.Sequential` of the same layers (a function step
  * still takes its index, as PyTorch's activation modules do).
+ *
+ * @example
+ * A hyper-analysis in the style of Ballé et al. 2018 (conv, ReLU, strided conv):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { exactMap, setBackend } from '@ncomp/core';
+ * import { Conv2d, Sequential, relu } from '@ncomp/layers';
+ *
+ * await setBackend('auto');
+ * const ha = new Sequential([new Conv2d(8, 4, 3), relu, new Conv2d(4, 4, 5, { stride: 2, padding: 'same_zeros' })]);
+ * // Children are named by position, as in PyTorch: "1" is the ReLU, which has no weights.
+ * assert.deepEqual([...ha.namedVariables().keys()], ['0.kernel', '0.bias', '2.kernel', '2.bias']);
+ * const y = tf.randomNormal([1, 8, 8, 8]);
+ * const z = ha.call(y);
+ * assert.deepEqual(z.shape, [1, 4, 4, 4]);
+ *
+ * // The deterministic float64 twin (what the entropy-parameter paths run): every step needs
+ * // one, which relu, leakyRelu and the convolutions have.
+ * const twin = await ha.exact();
+ * const out = twin(exactMap(8, 8, 8, Float64Array.from(await y.data())));
+ * const zData = await z.data();
+ * assert.deepEqual([out.height, out.width, out.channels], [4, 4, 4]);
+ * out.data.forEach((v, i) => assert.ok(Math.abs(v - zData[i]!) < 1e-4));
+ * tf.dispose([y, z]);
+ * ha.dispose();
+ * ```
  */
 export class Sequential extends Module implements ExactEvaluable {
   /** The steps in order. */

@@ -88,6 +88,36 @@ function checkWidth(owner: string, name: string, value: unknown): void {
  * Variables: `latentConv` (conditional only), `down0` ... `down5`, `up0` ... `up5` (each
  * with `conv1`, `conv2` and, where the widths differ, `convS`, each holding `v`, `g`,
  * `bias`), and `head` (`kernel`, `bias`).
+ *
+ * @example
+ * A small OASIS-C on 3 semantic classes, with its losses:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { OasisDiscriminator, oasisDiscriminatorLoss, oasisGeneratorLoss } from '@ncomp/losses';
+ *
+ * await setBackend('auto');
+ * const d = new OasisDiscriminator({ numClasses: 3, channels: [8, 8], finalChannels: 4, latentChannels: 4 });
+ * const real = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 1);
+ * const fake = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 2);
+ * const latent = tf.randomNormal([1, 2, 2, 4], 0, 1, 'float32', 3); // latentStride 16 by default
+ * // Per-pixel semantic labels of the real image: three vertical bands, classes 0, 1, 2.
+ * const bands = Int32Array.from({ length: 32 * 32 }, (_, i) => Math.floor((i % 32) / 11));
+ * const labels = tf.tensor3d(bands, [1, 32, 32], 'int32');
+ *
+ * // EGIC's data-dependent initialisation of every weight-normalized convolution: the latent's,
+ * // 3 in down0 and up1 (widths change: a shortcut convolution), 2 in down1 and up0.
+ * assert.equal(d.initializeFromData(real, latent), 11);
+ * const realLogits = d.call(real, latent); // [1, 32, 32, 4]: 3 classes + "fake", per pixel
+ * const fakeLogits = d.call(fake, latent);
+ * assert.deepEqual(realLogits.shape, [1, 32, 32, 4]);
+ * const dLoss = oasisDiscriminatorLoss(realLogits, fakeLogits, labels); // real pixels to their class, fakes to "fake"
+ * const gLoss = oasisGeneratorLoss(fakeLogits, labels); // the generator wants its pixels classified as the labels
+ * assert.ok(Number.isFinite((await dLoss.data())[0]!) && Number.isFinite((await gLoss.data())[0]!));
+ * tf.dispose([real, fake, latent, labels, realLogits, fakeLogits, dLoss, gLoss]);
+ * d.dispose();
+ * ```
  */
 export class OasisDiscriminator extends Module {
   /** Number N of semantic classes (the logits have N + 1 channels, index N = fake). */

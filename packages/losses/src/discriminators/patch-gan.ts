@@ -76,6 +76,38 @@ function checkWidth(owner: string, name: string, value: unknown): void {
  * Variables: `latentConv` (conditional only), `conv0` ... `conv{k}` (the body), `out`
  * (the logit layer); each holds `kernel`, `bias` and the non-trainable power-iteration
  * vector `u`.
+ *
+ * @example
+ * A discriminator step of HiFiC's kind on a small discriminator:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { PatchGanDiscriminator, nonSaturatingDiscriminatorLoss } from '@ncomp/losses';
+ *
+ * await setBackend('auto');
+ * const d = new PatchGanDiscriminator({ channels: [8, 16, 16], latentChannels: 4, latentStride: 16, seed: 1 });
+ * const real = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1); // images in [0, 1]
+ * const fake = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 2); // e.g. a codec's reconstructions
+ * const latent = tf.randomNormal([2, 2, 2, 4], 0, 1, 'float32', 3); // their quantized latent, 32 / 16 = 2
+ * const images = tf.concat([real, fake]); // real and fake in one batch, as HiFiC does
+ * const latents = tf.concat([latent, latent]);
+ *
+ * // One optimizer step's gradient: `training` runs the spectral-norm power iteration once.
+ * const { value: loss, grads } = tf.variableGrads(() => {
+ *   const logits = d.call(images, latents, true); // [4, 8, 8, 1]: one logit per patch
+ *   const [onReal, onFake] = tf.split(logits, 2);
+ *   return nonSaturatingDiscriminatorLoss(onReal!, onFake!);
+ * }, d.trainableVariables());
+ * assert.ok(Math.abs((await loss.data())[0]! - 2 * Math.log(2)) < 0.2); // about 2 log 2 untrained
+ * assert.equal(Object.keys(grads).length, d.trainableVariables().length);
+ *
+ * // The latent's gradient is stopped inside: the discriminator never trains the encoder.
+ * const dLatent = tf.grad((l: tf.Tensor) => tf.sum(d.call(fake, l)))(latent);
+ * assert.ok(Array.from(await dLatent.data()).every((v) => v === 0));
+ * tf.dispose([real, fake, latent, images, latents, loss, dLatent, ...Object.values(grads)]);
+ * d.dispose();
+ * ```
  */
 export class PatchGanDiscriminator extends Module {
   /** Channels of the image. */

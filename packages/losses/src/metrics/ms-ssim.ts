@@ -145,11 +145,13 @@ function toPlanes(images: tf.Tensor4D): tf.Tensor4D {
  * await setBackend('auto');
  * const size = msSsimMinimumSize(); // 161: the coarsest of 5 scales still holds an 11x11 window
  * const x = tf.randomUniform([1, size, size, 3]) as tf.Tensor4D;
- * const noisy = tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.1)), 0, 1) as tf.Tensor4D;
- * const [same] = await msSsim(x, x).data();
- * const [degraded] = await msSsim(x, noisy).data();
- * assert.ok(Math.abs(same! - 1) < 1e-5 && degraded! < same!);
- * tf.dispose([x, noisy]);
+ * const noisy = tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.1)), 0, 1)) as tf.Tensor4D;
+ * const identical = msSsim(x, x); // [1]: one score per image
+ * const degraded = msSsim(x, noisy);
+ * const [a] = await identical.data();
+ * const [b] = await degraded.data();
+ * assert.ok(Math.abs(a! - 1) < 1e-5 && b! < a!);
+ * tf.dispose([x, noisy, identical, degraded]);
  * ```
  */
 export function msSsim<R extends Reduction = 'none'>(x: tf.Tensor4D, y: tf.Tensor4D, options: MsSsimOptions<R> = {}): Reduced<R> {

@@ -30,12 +30,13 @@ import { checkReduction, reduce } from '../reduction.js';
  *
  * await setBackend('auto');
  * const x = tf.fill([2, 4, 4, 3], 0.5) as tf.Tensor4D;
- * const y = tf.concat([tf.fill([1, 4, 4, 3], 0.6), tf.fill([1, 4, 4, 3], 0.5)]) as tf.Tensor4D;
- * const perImage = await mse(x, y).data(); // [2]
- * assert.ok(Math.abs(perImage[0]! - 0.01) < 1e-6 && perImage[1] === 0);
+ * const y = tf.tidy(() => tf.concat([tf.fill([1, 4, 4, 3], 0.6), tf.fill([1, 4, 4, 3], 0.5)])) as tf.Tensor4D;
+ * const perImage = mse(x, y); // [2]
+ * const values = await perImage.data();
+ * assert.ok(Math.abs(values[0]! - 0.01) < 1e-6 && values[1] === 0);
  * const mean = mse(x, y, { reduction: 'mean' }); // a scalar: the distortion term of a loss
  * assert.ok(Math.abs(mean.dataSync()[0]! - 0.005) < 1e-6);
- * tf.dispose([x, y, mean]);
+ * tf.dispose([x, y, perImage, mean]);
  * ```
  */
 export function mse<R extends Reduction = 'none'>(x: tf.Tensor4D, y: tf.Tensor4D, options: ReductionOptions<R> = {}): Reduced<R> {

@@ -46,9 +46,10 @@ export interface PsnrOptions<R extends Reduction> extends ReductionOptions<R> {
  * await setBackend('auto');
  * const x = tf.fill([1, 8, 8, 3], 0.5) as tf.Tensor4D;
  * const y = tf.fill([1, 8, 8, 3], 0.51) as tf.Tensor4D; // MSE 1e-4
- * const [db] = await psnr(x, y).data(); // 10 log10(1 / 1e-4) = 40 dB
+ * const score = psnr(x, y); // [1]: dB per image
+ * const [db] = await score.data(); // 10 log10(1 / 1e-4) = 40 dB
  * assert.ok(Math.abs(db! - 40) < 1e-3);
- * tf.dispose([x, y]);
+ * tf.dispose([x, y, score]);
  * ```
  */
 export function psnr<R extends Reduction = 'none'>(x: tf.Tensor4D, y: tf.Tensor4D, options: PsnrOptions<R> = {}): Reduced<R> {

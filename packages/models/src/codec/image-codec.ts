@@ -92,7 +92,7 @@ export interface CompressedImage {
  * const x = tf.randomUniform([1, 64, 64, 3]) as tf.Tensor4D; // NHWC in [0, 1]
  *
  * // Training / evaluation pass: reconstruction and estimated rate.
- * const { xHat, bpp } = codec.forward(x, { training: false });
+ * const { xHat, bits, bpp } = codec.forward(x, { training: false });
  * assert.deepEqual(xHat.shape, x.shape);
  *
  * // Real coding: build the integer tables once after training, then code any size.
@@ -102,7 +102,7 @@ export interface CompressedImage {
  * const decoded = await codec.decompress(compressed); // the same symbols on every backend
  * assert.deepEqual(decoded.shape, [1, 40, 50, 3]);
  * console.log(`${compressed.streams.reduce((n, s) => n + s.length, 0)} bytes, estimated ${(await bpp.data())[0]} bpp`);
- * tf.dispose([x, xHat, bpp, image, decoded]);
+ * tf.dispose([x, xHat, bits, bpp, image, decoded]);
  * codec.dispose();
  * ```
  */

@@ -33,14 +33,51 @@ const MAGIC_TEXT = `${hexBytes(Uint8Array.from(MAGIC_BYTES))} ("NCMP")`;
  *   and streams are copies.
  * @returns The header and the streams.
  * @throws UnsupportedFormatError when the first 4 bytes are not "NCMP" (the message names
- *   PNG, JPEG, WebP, GIF and other formats it recognises) or the version byte is not 1
- *   (the message names both versions).
+ *   PNG, JPEG, WebP, GIF and other formats it recognises) or the version byte is not
+ *   {@link CONTAINER_VERSION} (the message names both versions).
  * @throws CorruptStreamError when the file is truncated (any length short of complete,
  *   including fewer than 5 bytes that begin like "NCMP"), has bytes appended after the
  *   checksum, fails the checksum, or (with a matching checksum) holds a bad varint, a
  *   length that overruns, a model name that is not UTF-8 or a field out of range; the
  *   message says which and at which byte offset.
  * @throws InvalidArgumentError when `bytes` is not a Uint8Array.
+ *
+ * @example
+ * Reading a file strictly: damage, truncation and other formats are refused with typed
+ * errors, and a file of another model is caught before any stream is decoded.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CorruptStreamError, ModelMismatchError, UnsupportedFormatError } from '@ncomp/core/errors';
+ * import { checkContainerModel, decodeContainer, encodeContainer, weightsDigest } from '@ncomp/models/container';
+ *
+ * const digest = weightsDigest(new TextEncoder().encode('model file bytes'));
+ * const header = {
+ *   modelName: 'bls2017',
+ *   weightsDigest: digest,
+ *   width: 16,
+ *   height: 16,
+ *   paddedWidth: 16,
+ *   paddedHeight: 16,
+ *   channels: 'rgb',
+ *   bitDepth: 8,
+ *   quality: 0,
+ *   extras: {},
+ * } as const;
+ * const file = encodeContainer({ header, streams: [Uint8Array.of(7, 7, 7)] });
+ *
+ * const { header: read, streams } = decodeContainer(file);
+ * checkContainerModel(read, 'bls2017', digest); // passes: the same model and weights
+ * assert.deepEqual(streams, [Uint8Array.of(7, 7, 7)]);
+ *
+ * const damaged = file.slice();
+ * damaged[30]! ^= 0x10; // one bit flipped: the checksum no longer matches
+ * assert.throws(() => decodeContainer(damaged), CorruptStreamError);
+ * assert.throws(() => decodeContainer(file.subarray(0, file.length - 1)), CorruptStreamError);
+ * const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+ * assert.throws(() => decodeContainer(png), UnsupportedFormatError); // the message says it is a PNG
+ * const otherWeights = weightsDigest(new TextEncoder().encode('retrained model file bytes'));
+ * assert.throws(() => checkContainerModel(read, 'bls2017', otherWeights), ModelMismatchError);
+ * ```
  */
 export function decodeContainer(bytes: Uint8Array): Container {
   if (!(bytes instanceof Uint8Array)) {

@@ -20,6 +20,34 @@ import { writeVarUint } from './varint.js';
  *   padded size smaller than the image or above 2^31 - 1, an unknown channel layout, a
  *   bit depth other than 8 or 16, a non-finite quality, more than 255 extras or a bad
  *   extras key or value, more than 1024 streams or a stream that is not a Uint8Array.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { decodeContainer, encodeContainer, weightsDigest, type Container } from '@ncomp/models/container';
+ *
+ * const modelFile = new TextEncoder().encode('the bytes of the model file'); // e.g. readFile(path)
+ * const container: Container = {
+ *   header: {
+ *     modelName: 'bmshj2018',
+ *     weightsDigest: weightsDigest(modelFile),
+ *     width: 30,
+ *     height: 20,
+ *     paddedWidth: 64, // what the codec coded (ImageCodec.compress's paddedWidth / paddedHeight)
+ *     paddedHeight: 64,
+ *     channels: 'rgb',
+ *     bitDepth: 8,
+ *     quality: 0,
+ *     extras: { 'latent.h': 4, 'latent.w': 4 }, // numbers a codec needs besides the streams
+ *   },
+ *   streams: [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5), new Uint8Array(0)], // e.g. ImageCodec.compress's
+ * };
+ * const bytes = encodeContainer(container);
+ * assert.deepEqual(decodeContainer(bytes), container);
+ * assert.deepEqual(encodeContainer(decodeContainer(bytes)), bytes); // canonical: the same bytes again
+ * // Fields are checked before anything is written.
+ * assert.throws(() => encodeContainer({ ...container, header: { ...container.header, width: 0 } }), /width/);
+ * ```
  */
 export function encodeContainer(c: Container): Uint8Array {
   const plan = planContainer(c);

@@ -6,7 +6,7 @@
  * strictly, {@link checkContainerModel} refuses a file of another model and
  * {@link describeContainer} summarises one for `ncomp info`.
  *
- * ## Byte layout, format version 1
+ * ## Byte layout, format version 2
  *
  * Integers marked *varint* are unsigned LEB128 (7 bits per byte, least significant group
  * first, high bit set on all but the last byte), in their shortest form. Floats are IEEE
@@ -15,7 +15,7 @@
  * | Offset | Size | Field | Encoding and allowed values |
  * | --- | --- | --- | --- |
  * | 0 | 4 | magic | ASCII `NCMP` = `4e 43 4d 50` |
- * | 4 | 1 | format version | `1` |
+ * | 4 | 1 | format version | `2` |
  * | 5 | 1 | model name length `N` | 1..255 |
  * | 6 | N | model name | UTF-8 (well-formed; a leading U+FEFF is kept) |
  * | 6 + N | 16 | weights digest | first 16 bytes of the SHA-256 of the model's weights file |

@@ -20,6 +20,31 @@ export interface FactorizedLatentCodecOptions {
  * The factorized prior (Ballé, Laparra & Simoncelli 2017; TFC's "entropy bottleneck"):
  * each channel of the latent has its own learned density ({@link NoisyDeepFactorized}),
  * shared over all positions. One stream per image.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { FactorizedLatentCodec } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const codec = new FactorizedLatentCodec({ channels: 4, seed: 1 });
+ * const y = tf.randomNormal([2, 3, 5, 4], 0, 2, 'float32', 7) as tf.Tensor4D; // two latents, 3x5x4 each
+ *
+ * const training = codec.forward(y, true); // y + U(-1/2, 1/2) and a differentiable rate
+ * const evaluation = codec.forward(y, false); // rounded y and its information content
+ * assert.deepEqual(evaluation.bits.shape, [2]); // bits per image
+ *
+ * codec.update(); // integer tables from the current (here untrained) priors
+ * const { streams, yHat, checks } = await codec.compress(y);
+ * assert.equal(streams.length, 2); // per image, one stream per name in codec.streamNames
+ * assert.deepEqual(codec.streamNames, ['y']);
+ * const decoded = await codec.decompress(streams, [3, 5], undefined, checks);
+ * assert.deepEqual(await decoded.data(), await yHat.data()); // exactly what compress quantized
+ * tf.dispose([y, training.yHat, training.bits, evaluation.yHat, evaluation.bits, yHat, decoded]);
+ * codec.dispose();
+ * ```
  */
 export class FactorizedLatentCodec extends Module implements LatentCodec {
   /** {@inheritDoc LatentCodec.latentChannels} */

@@ -37,6 +37,36 @@ export interface DecodedPairs {
  * factorized prior, and ẑ = symbols + quantization offset rebuilt as float64 maps
  * identically by encoder and decoder, for the deterministic entropy-parameter path. The
  * modules stay registered by the owning codec (their state-dict names are its own).
+ *
+ * @example
+ * The z half on its own, as a new latent codec would use it: code z = h_a(y), rebuild ẑ
+ * on the decoder's side and check it against the encoder's digests.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { ContinuousBatchedEntropyModel, NoisyDeepFactorized } from '@ncomp/entropy';
+ * import { Conv2d, Sequential } from '@ncomp/layers';
+ * import { CheckRecorder, CheckVerifier, HyperLatent } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const hyperAnalysis = new Sequential([new Conv2d(4, 2, 4, { stride: 4, padding: 'valid' })]);
+ * const prior = new NoisyDeepFactorized({ batchShape: [2], seed: 1 });
+ * const bottleneck = new ContinuousBatchedEntropyModel(prior, { codingRank: 3, compression: true });
+ * const hyper = new HyperLatent(hyperAnalysis, bottleneck, 2, 4);
+ *
+ * const y = tf.randomNormal([2, 8, 8, 4], 0, 3, 'float32', 1) as tf.Tensor4D; // two images' latents
+ * const recorders = [new CheckRecorder(), new CheckRecorder()];
+ * const { strings, zHat } = await hyper.compress(y, recorders); // one z stream per image
+ * assert.deepEqual(hyper.sizeFor([8, 8]), [2, 2]);
+ *
+ * const verifiers = recorders.map((r) => new CheckVerifier(r.result()));
+ * const decoded = await hyper.decompress(strings, [8, 8], verifiers); // ẑ as float64 maps
+ * decoded.forEach((map, i) => assert.deepEqual(map.data, zHat[i]!.data));
+ * y.dispose();
+ * hyperAnalysis.dispose();
+ * bottleneck.dispose();
+ * ```
  */
 export class HyperLatent {
   /**

@@ -91,6 +91,55 @@ export interface HyperpriorLatentCodecOptions {
  * under N(mean, scale) convolved with U(-1/2, 1/2). Indexes are bounded with TFC's
  * `lower_bound` gradient (identity when pushing back into range) instead of a plain clip,
  * so units that start out of range still learn. Streams per image: `y`, then `z`.
+ *
+ * ```
+ *   y ──(|y| without mean)── h_a ── z ── factorized prior ── ẑ ── h_s ── scale indexes (, means)
+ *   │                                                                        │
+ *   └──────────────── N(mean, scale) * U(-1/2, 1/2) ────────────────────── ŷ
+ * ```
+ *
+ * @example
+ * A small mean-scale hyperprior on latents of 4 channels (an image codec's analysis
+ * transform would make them; {@link ImageCodec} composes the two):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { Conv2d, ConvTranspose2d, Sequential, relu } from '@ncomp/layers';
+ * import { HyperpriorLatentCodec } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const M = 4; // channels of y
+ * const Z = 3; // channels of z
+ * const options = { stride: 2, padding: 'same_zeros' } as const;
+ * const codec = new HyperpriorLatentCodec({
+ *   latentChannels: M,
+ *   hyperChannels: Z,
+ *   hyperAnalysis: new Sequential([new Conv2d(M, Z, 3, options), relu, new Conv2d(Z, Z, 3, options)]),
+ *   hyperSynthesis: new Sequential([
+ *     new ConvTranspose2d(Z, Z, 3, options),
+ *     relu,
+ *     new ConvTranspose2d(Z, 2 * M, 3, options), // scale indexes, then means
+ *   ]),
+ *   hyperDownsampling: 4, // h_a's two stride-2 layers: latent sizes must be multiples of 4
+ *   mean: true,
+ *   indexOffset: 24, // start from scales near 2 rather than the smallest
+ *   seed: 1,
+ * });
+ * const y = tf.randomNormal([1, 8, 12, M], 0, 2, 'float32', 3) as tf.Tensor4D;
+ *
+ * const { yHat: noisy, bits } = codec.forward(y, true); // bits of y and z, differentiable
+ * assert.deepEqual(bits.shape, [1]);
+ *
+ * codec.update(); // integer tables of z's prior (y's table of scales is fixed)
+ * const compressed = await codec.compress(y);
+ * const [yStream, zStream] = compressed.streams[0]!;
+ * console.log(`y: ${yStream!.length} bytes, z: ${zStream!.length} bytes`);
+ * const decoded = await codec.decompress(compressed.streams, [8, 12], undefined, compressed.checks);
+ * assert.deepEqual(await decoded.data(), await compressed.yHat.data());
+ * tf.dispose([y, noisy, bits, compressed.yHat, decoded]);
+ * codec.dispose();
+ * ```
  */
 export class HyperpriorLatentCodec extends Module implements LatentCodec {
   /** {@inheritDoc LatentCodec.latentChannels} */

@@ -46,6 +46,33 @@ export interface LoadedModel {
  * Serializes a codec to model-file bytes: a safetensors file of its state dict (weights
  * and integer tables) whose metadata names the registry model and its configuration.
  * @param extraMetadata - More string metadata (e.g. training command and steps).
+ *
+ * @example
+ * A model as bytes and back (to store or send it anywhere; on disk, see `saveModelFile`):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { createModel, loadModelBytes, modelFileBytes } from '@ncomp/models';
+ * import { weightsDigest } from '@ncomp/models/container';
+ *
+ * await setBackend('auto');
+ * const config = { N: 8, M: 12 };
+ * const model = createModel('bls2017', config);
+ * model.update();
+ * const bytes = await modelFileBytes(model, 'bls2017', config); // a safetensors file
+ * const copy = loadModelBytes(bytes);
+ * assert.deepEqual(copy.digest, weightsDigest(bytes));
+ *
+ * // The copy computes exactly what the original does.
+ * const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+ * const a = model.forward(x, { training: false });
+ * const b = copy.model.forward(x, { training: false });
+ * assert.deepEqual(await a.xHat.data(), await b.xHat.data());
+ * tf.dispose([x, a.xHat, a.bits, a.bpp, b.xHat, b.bits, b.bpp]);
+ * model.dispose();
+ * copy.model.dispose();
+ * ```
  */
 export async function modelFileBytes(
   model: ImageCodec,
@@ -72,6 +99,30 @@ export async function modelFileBytes(
  * @param source - Where they came from, for messages.
  * @throws UnsupportedFormatError when the bytes are not an ncomp model file;
  *   ModelMismatchError when the weights do not fit the named model.
+ *
+ * @example
+ * Bytes from anywhere (a `fetch`, a file input, an IndexedDB cache); here a model file is
+ * made first, and a safetensors file that is not one is refused.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { UnsupportedFormatError, setBackend, stateDictToSafetensors } from '@ncomp/core';
+ * import { createModel, loadModelBytes, modelFileBytes } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const model = createModel('bls2017', { N: 8, M: 12 });
+ * model.update();
+ * const bytes = await modelFileBytes(model, 'bls2017', { N: 8, M: 12 }, { 'my.note': 'example' });
+ * model.dispose();
+ *
+ * const { model: loaded, name, config, metadata } = loadModelBytes(bytes, 'example bytes');
+ * assert.equal(name, 'bls2017');
+ * assert.deepEqual(config, { N: 8, M: 12 });
+ * assert.equal(metadata['my.note'], 'example');
+ * loaded.dispose();
+ *
+ * const other = await stateDictToSafetensors({}); // a valid safetensors file, but no model
+ * assert.throws(() => loadModelBytes(other, 'other bytes'), UnsupportedFormatError);
+ * ```
  */
 export function loadModelBytes(bytes: Uint8Array, source = 'model file', options: LoadModelOptions = {}): LoadedModel {
   const file = readSafetensors(bytes);

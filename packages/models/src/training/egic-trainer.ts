@@ -116,6 +116,40 @@ function stageParameters(codec: EgicCodec, options: EgicTrainOptions): Map<strin
  * LabelMix coins come from one seeded stream saved in {@link EgicTrainer.state}, so a
  * resumed run continues exactly; checkpoints are GAN checkpoints ({@link writeGanCheckpoint},
  * {@link readGanCheckpoint}, {@link restoreGanTrainer}).
+ *
+ * @example
+ * One stage-2 step of the small EGIC against the label-free PatchGAN (OASIS-C needs
+ * semantic label maps: `egicDiscriminator(config, { labels: true })` and a
+ * {@link LabeledCropSampler}); a real stage 2 starts from a stage-1 codec, with LPIPS.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { setBackend } from '@ncomp/core';
+ * import { EGIC_SMALL_CONFIG, EgicTrainer, RandomCropSampler, egic, egicDiscriminator, type RgbImage } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const images: RgbImage[] = [1, 2].map((seed) => ({
+ *   pixels: Uint8Array.from({ length: 80 * 80 * 3 }, (_, i) => (i * seed * 7919) % 256),
+ *   width: 80,
+ *   height: 80,
+ * }));
+ * const codec = egic(EGIC_SMALL_CONFIG); // the reference sizes: EGIC_REFERENCE_CONFIG
+ * const discriminator = egicDiscriminator(EGIC_SMALL_CONFIG); // no labels: HiFiC's PatchGAN
+ * const trainer = new EgicTrainer({
+ *   codec,
+ *   discriminator,
+ *   lpips: null,
+ *   source: new RandomCropSampler(images, 64, 1),
+ *   options: { stage: 2, steps: 1000, batchSize: 1, seed: 1 },
+ * });
+ * // Stage 2 trains g_s alone by default (the reference's "fix E, P").
+ * assert.ok([...trainer.parameters.keys()].every((name) => name.startsWith('synthesis.')));
+ * const r = trainer.trainStep();
+ * assert.equal(r.discriminator, 'patchgan');
+ * assert.ok(Number.isFinite(r.loss) && r.dLoss !== null && r.weightedGan !== null);
+ * trainer.dispose();
+ * discriminator.dispose();
+ * codec.dispose();
+ * ```
  */
 export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, EgicStepReport> {
   /** The resolved loss weights. */

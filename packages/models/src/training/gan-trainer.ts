@@ -146,6 +146,38 @@ export function trainingForward(codec: ImageCodec, x: tf.Tensor4D, quantizedRate
  * The step is {@link GanTrainerBase}'s; HiFiC supplies its training pass (with the
  * quantized rate), objective and report. Checkpoints: {@link writeGanCheckpoint} /
  * {@link readGanCheckpoint} / {@link restoreGanTrainer}.
+ *
+ * @example
+ * One stage-2 step of the small HiFiC on random images (a real stage 2 starts from a
+ * stage-1 codec and runs with LPIPS; `ncomp train --model hific --stage 2 --init <run>` does it all):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { setBackend } from '@ncomp/core';
+ * import { GanTrainer, HIFIC_SMALL_CONFIG, RandomCropSampler, hific, hificDiscriminator, type RgbImage } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const images: RgbImage[] = [1, 2].map((seed) => ({
+ *   pixels: Uint8Array.from({ length: 80 * 80 * 3 }, (_, i) => (i * seed * 7919) % 256),
+ *   width: 80,
+ *   height: 80,
+ * }));
+ * const codec = hific(HIFIC_SMALL_CONFIG); // the paper's sizes: HIFIC_REFERENCE_CONFIG
+ * const discriminator = hificDiscriminator(HIFIC_SMALL_CONFIG);
+ * const trainer = new GanTrainer({
+ *   codec,
+ *   discriminator,
+ *   lpips: null, // the perceptual term needs LPIPS weights: Lpips.fromFile(path, 'alex')
+ *   source: new RandomCropSampler(images, 64, 1), // 64x64 crops, seed 1
+ *   options: { stage: 2, steps: 1000, batchSize: 1, seed: 1 },
+ * });
+ * const r = trainer.trainStep(); // a discriminator step on one crop, then a codec step on another
+ * assert.equal(trainer.step, 1);
+ * assert.ok(Number.isFinite(r.loss) && r.dLoss !== null && r.gLoss !== null);
+ * console.log(`D ${r.dLoss.toFixed(3)}, G ${r.gLoss.toFixed(3)}, ${r.bpp.toFixed(3)} bpp (target ${r.target})`);
+ * trainer.dispose(); // the two optimizers
+ * discriminator.dispose();
+ * codec.dispose();
+ * ```
  */
 export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions, GanStepReport> {
   /** The resolved loss weights. */

@@ -67,6 +67,36 @@ export type MricTrainerParts = GanTrainerBaseParts<MricCodec, MricTrainOptions>;
  * {@link MricTrainer.state}, so a resumed run continues exactly. Checkpoints are GAN
  * checkpoints: {@link writeGanCheckpoint} / {@link readGanCheckpoint} /
  * {@link restoreGanTrainer} take this trainer too.
+ *
+ * @example
+ * One stage-1 step of the small MRIC on random images (without LPIPS here; real runs give
+ * `Lpips.fromFile(path, 'alex')`):
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { setBackend } from '@ncomp/core';
+ * import { MRIC_SMALL_CONFIG, MricTrainer, RandomCropSampler, mric, type RgbImage } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const images: RgbImage[] = [1, 2].map((seed) => ({
+ *   pixels: Uint8Array.from({ length: 80 * 80 * 3 }, (_, i) => (i * seed * 7919) % 256),
+ *   width: 80,
+ *   height: 80,
+ * }));
+ * const codec = mric(MRIC_SMALL_CONFIG); // the reference sizes: MRIC_REFERENCE_CONFIG
+ * const trainer = new MricTrainer({
+ *   codec,
+ *   lpips: null,
+ *   source: new RandomCropSampler(images, 64, 1),
+ *   options: { stage: 1, steps: 1000, batchSize: 1, seed: 1 }, // stage 2 adds mricDiscriminator(config)
+ * });
+ * const r = trainer.trainStep();
+ * // Each image gets its own realism weight β ~ U(0, 5.12), which conditions the synthesis.
+ * assert.ok(r.beta >= 0 && r.beta <= 5.12);
+ * assert.ok(Number.isFinite(r.loss) && r.gLoss === null); // no discriminator in stage 1
+ * assert.deepEqual(trainer.state.step, 1); // with the sampler's and noise's states: resumable
+ * trainer.dispose();
+ * codec.dispose();
+ * ```
  */
 export class MricTrainer extends GanTrainerBase<MricCodec, MricTrainOptions, MricStepReport> {
   /** The resolved loss weights. */

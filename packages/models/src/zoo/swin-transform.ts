@@ -39,6 +39,41 @@ export interface SwinTransformOptions {
  * Any input size works (the stages pad to whole windows and crop; merging pads odd sizes).
  *
  * Variables: `embed` (with a patch embedding), `stage0` ... `stage{n-1}`.
+ *
+ * @example
+ * A small analysis transform: patch embedding (/2), a stage ending in a patch merging (/2),
+ * and a last stage at the latent's width.
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { exactMap, setBackend } from '@ncomp/core';
+ * import { SwinTransform } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const analysis = new SwinTransform({
+ *   inChannels: 3,
+ *   patchEmbedding: true,
+ *   windowSize: 4,
+ *   headDim: 4, // 8 / 4 = 2 attention heads in the first stage, 4 in the second
+ *   stages: [
+ *     { dim: 8, depth: 2, resample: 'merge', outDim: 16 }, // W-MSA then SW-MSA, then merging
+ *     { dim: 16, depth: 1, resample: 'none' },
+ *   ],
+ * });
+ * const x = tf.randomUniform([1, 20, 28, 3], 0, 1, 'float32', 1); // any size: windows are padded
+ * const y = analysis.call(x);
+ * assert.deepEqual(y.shape, [1, 5, 7, 16]);
+ * const beforeLast = analysis.callThrough(x, 1); // what enters the last stage
+ * assert.deepEqual(beforeLast.shape, [1, 5, 7, 16]);
+ *
+ * // The deterministic float64 twin, for entropy-parameter paths (h_s of SwinT-ChARM):
+ * const twin = await analysis.exact();
+ * const out = twin(exactMap(20, 28, 3, Float64Array.from(await x.data())));
+ * const yData = await y.data();
+ * out.data.forEach((v, i) => assert.ok(Math.abs(v - yData[i]!) < 1e-3));
+ * tf.dispose([x, y, beforeLast]);
+ * analysis.dispose();
+ * ```
  */
 export class SwinTransform extends Module implements ExactEvaluable {
   /** Input channels. */
