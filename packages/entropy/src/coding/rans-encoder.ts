@@ -150,17 +150,12 @@ const CHUNK = 1 << 16;
 const WIDE = -0x8000;
 
 /**
-<<<<<<< HEAD
  * Incremental rANS encoder. rANS codes in reverse, so values are buffered and coded when
  * {@link RansEncoder.finish} is called; the decoder side is truly incremental. The buffer
  * is compact, because it holds a whole latent for large images (300 million values for
  * 100 megapixels with the default model): fixed chunks of int16 values (wider ones in a
  * side table) and uint8 table indexes (int32 for more than 256 tables), 3 bytes a value,
  * never over-allocated by more than one chunk. The stream equals `ransEncode`'s.
-=======
- * Incremental rANS encoder. rANS codes in reverse, so values are buffered (8 bytes
- * each) and coded when {@link RansEncoder.finish} is called; the decoder side is truly
- * incremental.
  *
  * @example
  * Values coded one by one, each with the table its context picks (here: the previous
@@ -187,7 +182,6 @@ const WIDE = -0x8000;
  * assert.deepEqual(bytes, ransCoder.encode(values, indexes, tables));
  * assert.deepEqual([...new RansDecoder(bytes, tables).decodeAll(indexes)], values);
  * ```
->>>>>>> wtD-tmp
  */
 export class RansEncoder implements IncrementalEncoder {
   private readonly values: Int16Array[] = [];
