@@ -86,9 +86,21 @@ function checkOasisLogits(fn: string, name: string, logits: unknown): asserts lo
   }
 }
 
+/**
+ * One-hot float32 [N, H, W, depth], computed as float32 on every backend. TF.js 4.22 makes
+ * this awkward: `tf.oneHot` is int32 (asked for float32, the wasm kernel ignores the dtype
+ * and writes int32 bits), and on WebGPU a cast from int32 to float32 only relabels the
+ * int32 buffer, which the transpose that a sum over leading axes runs then compiles to an
+ * invalid shader (computing zeros). A multiplication by 1 writes a real float32 buffer (0
+ * and 1 are exact).
+ */
+function oneHotFloat(labels: tf.Tensor3D, depth: number): tf.Tensor4D {
+  return tf.mul(tf.cast(tf.oneHot(labels, depth), 'float32'), 1) as tf.Tensor4D;
+}
+
 /** Weight map of OASIS's class balancing; call inside a tidy. */
 function classWeights(labels: tf.Tensor3D, numClasses: number): tf.Tensor3D {
-  const oneHot = tf.oneHot(labels, numClasses) as tf.Tensor4D;
+  const oneHot = oneHotFloat(labels, numClasses);
   const occurrences = tf.sum(oneHot, [0, 1, 2]);
   const present = tf.greater(occurrences, 0);
   const numPresent = tf.sum(tf.cast(present, 'float32'));
@@ -99,7 +111,7 @@ function classWeights(labels: tf.Tensor3D, numClasses: number): tf.Tensor3D {
 
 /** Per-pixel cross-entropy of `logits` against the label classes; call inside a tidy. */
 function labelCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Tensor3D {
-  const target = tf.oneHot(labels, logits.shape[3]);
+  const target = oneHotFloat(labels, logits.shape[3]);
   return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 3)) as tf.Tensor3D;
 }
 
@@ -237,7 +249,7 @@ export function labelMix(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor, nu
   }
   return tf.tidy(() => {
     const coins = tf.cast(tf.less(tf.randomUniform([numClasses], 0, 1, 'float32', seed), 0.5), 'float32');
-    const mask = tf.sum(tf.mul(tf.oneHot(labels, numClasses), coins), 3, true) as tf.Tensor4D;
+    const mask = tf.sum(tf.mul(oneHotFloat(labels as tf.Tensor3D, numClasses), coins), 3, true) as tf.Tensor4D;
     const mixed = tf.add(tf.mul(mask, real), tf.mul(tf.sub(1, mask), fake)) as tf.Tensor4D;
     return { mixed, mask };
   });
