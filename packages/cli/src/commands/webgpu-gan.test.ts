@@ -152,44 +152,59 @@ describe.skipIf(unavailable !== undefined)('GAN training on webgpu', () => {
 
   const options = { steps: 10, batchSize: 1, learningRate: 1e-4, seed: 3 } as const;
 
-  it('HiFiC stage 1, MRIC stage 2, EGIC stage 2 with OASIS-C (library): trainStepAsync on webgpu gives the losses trainStep gives on wasm', async () => {
-    const hificRuns = await compareBackends(() => {
-      const codec = seeded(1, () => hific(HIFIC_SMALL_CONFIG));
-      const source = new RandomCropSampler(images(1), 64, 1);
-      return { trainer: new GanTrainer({ codec, lpips: null, source, options: { ...options, stage: 1 } }), modules: [codec] };
-    });
-    const mricRuns = await compareBackends(() => {
-      const codec = seeded(2, () => mric(MRIC_SMALL_CONFIG));
-      const discriminator = seeded(3, () => mricDiscriminator(MRIC_SMALL_CONFIG));
-      const source = new RandomCropSampler(images(2), 64, 2);
-      const trainer = new MricTrainer({ codec, discriminator, lpips: null, source, options: { ...options, stage: 2 } });
-      return { trainer, modules: [codec, discriminator] };
-    });
-    const egicRuns = await compareBackends(() => {
-      const codec = seeded(4, () => egic(EGIC_SMALL_CONFIG));
-      const discriminator = seeded(5, () => egicDiscriminator(EGIC_SMALL_CONFIG, { labels: true }));
-      const n = EGIC_SMALL_CONFIG.semanticClasses;
-      const pairs = images(3).map((image, k) => ({
-        image,
-        labels: {
-          classes: Uint8Array.from({ length: 64 * 64 }, (_, i) => (((i % 64) * n + k * 17 * Math.floor(i / 64)) % (64 * n)) >> 6),
-          width: 64,
-          height: 64,
-        },
-      }));
-      const source = new LabeledCropSampler(pairs, n, 64, 3);
-      const trainer = new EgicTrainer({ codec, discriminator, lpips: null, source, options: { ...options, stage: 2 } });
-      return { trainer, modules: [codec, discriminator] };
-    });
-    for (const [wasm, gpu] of [hificRuns, mricRuns, egicRuns]) {
-      // First step: the same weights and inputs; float32 sums in another order (measured on
-      // lavapipe: at most 7e-6).
-      for (const k of ['loss', 'bpp', 'mse', 'gradNorm'] as const) expect(rel(gpu[0]![k], wasm[0]![k]), k).toBeLessThan(1e-4);
-      for (const k of ['dLoss', 'gLoss'] as const) {
-        if (wasm[0]![k] !== null) expect(rel(gpu[0]![k]!, wasm[0]![k]!), k).toBeLessThan(1e-4);
-      }
-      // Second step, after one Adam update each (whose direction can differ where a gradient is about 0): 4e-7 measured.
-      expect(rel(gpu[1]!.loss, wasm[1]!.loss)).toBeLessThan(1e-3);
+  /** The two runs agree: the first step within float32 reordering, the second after one Adam update. */
+  function expectClose([wasm, gpu]: [GanStepReportBase[], GanStepReportBase[]]): void {
+    // First step: the same weights and inputs; float32 sums in another order (measured on
+    // lavapipe: at most 7e-6).
+    for (const k of ['loss', 'bpp', 'mse', 'gradNorm'] as const) expect(rel(gpu[0]![k], wasm[0]![k]), k).toBeLessThan(1e-4);
+    for (const k of ['dLoss', 'gLoss'] as const) {
+      if (wasm[0]![k] !== null) expect(rel(gpu[0]![k]!, wasm[0]![k]!), k).toBeLessThan(1e-4);
     }
+    // Second step, after one Adam update each (whose direction can differ where a gradient is about 0): 4e-7 measured.
+    expect(rel(gpu[1]!.loss, wasm[1]!.loss)).toBeLessThan(1e-3);
+  }
+
+  it('HiFiC stage 1 (library): trainStepAsync on webgpu gives the losses trainStep gives on wasm', async () => {
+    expectClose(
+      await compareBackends(() => {
+        const codec = seeded(1, () => hific(HIFIC_SMALL_CONFIG));
+        const source = new RandomCropSampler(images(1), 64, 1);
+        return { trainer: new GanTrainer({ codec, lpips: null, source, options: { ...options, stage: 1 } }), modules: [codec] };
+      }),
+    );
+  });
+
+  it('MRIC stage 2 (library): the same on webgpu as on wasm', async () => {
+    expectClose(
+      await compareBackends(() => {
+        const codec = seeded(2, () => mric(MRIC_SMALL_CONFIG));
+        const discriminator = seeded(3, () => mricDiscriminator(MRIC_SMALL_CONFIG));
+        const source = new RandomCropSampler(images(2), 64, 2);
+        const trainer = new MricTrainer({ codec, discriminator, lpips: null, source, options: { ...options, stage: 2 } });
+        return { trainer, modules: [codec, discriminator] };
+      }),
+    );
+  });
+
+  it('EGIC stage 2 with OASIS-C (library): the same on webgpu as on wasm (labels, class weights, LabelMix)', async () => {
+    expectClose(
+      await compareBackends(() => {
+        const codec = seeded(4, () => egic(EGIC_SMALL_CONFIG));
+        const discriminator = seeded(5, () => egicDiscriminator(EGIC_SMALL_CONFIG, { labels: true }));
+        const n = EGIC_SMALL_CONFIG.semanticClasses;
+        // Vertical stripes of the n classes, sheared differently per image.
+        const pairs = images(3).map((image, k) => ({
+          image,
+          labels: {
+            classes: Uint8Array.from({ length: 64 * 64 }, (_, i) => (((i % 64) * n + k * 17 * Math.floor(i / 64)) % (64 * n)) >> 6),
+            width: 64,
+            height: 64,
+          },
+        }));
+        const source = new LabeledCropSampler(pairs, n, 64, 3);
+        const trainer = new EgicTrainer({ codec, discriminator, lpips: null, source, options: { ...options, stage: 2 } });
+        return { trainer, modules: [codec, discriminator] };
+      }),
+    );
   });
 });
