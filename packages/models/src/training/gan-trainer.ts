@@ -90,7 +90,7 @@ export interface TrainingForward {
   readonly yHat: tf.Tensor4D;
   /** Mean bits per pixel of the noisy latents (differentiable). */
   readonly bpp: tf.Scalar;
-  /** Mean bits per pixel of the quantized latents (when asked for). */
+  /** Mean bits per pixel of the quantized latents (when asked for); no gradient flows through it. */
   readonly qbpp?: tf.Scalar;
 }
 
@@ -98,7 +98,8 @@ export interface TrainingForward {
  * The training pass of a fixed-rate {@link ImageCodec} that a GAN needs (`forward` does
  * not return the latent): y = g_a(x); the latent codec in training mode gives ŷ and the
  * noisy rate; x̂ = g_s(ŷ); optionally the quantized rate from a second, evaluation-mode
- * pass of the latent codec (HiFiC's `total_qbpp`).
+ * pass of the latent codec (HiFiC's `total_qbpp`), as one node of the gradient tape with a
+ * zero gradient (no backward pass runs through that second pass).
  * @param codec - A codec without gain units.
  * @param x - Images [N, H, W, 3] in [0, 1], sizes multiples of `codec.padMultiple`.
  * @param quantizedRate - Also compute `qbpp`.
