@@ -149,6 +149,7 @@ export {
   type StepInputs,
 } from './training/gan-trainer-base.js';
 export type { DiscriminatorStepResult, DiscriminatorUpdate } from './training/gan-common.js';
+export { runReadingStep, runReadingStepAsync, type ReadingStep } from './training/reading-step.js';
 export {
   EGIC_GAN_TRAINING,
   HIFIC_GAN_TRAINING,

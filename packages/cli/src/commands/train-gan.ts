@@ -268,7 +268,7 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
       logEvery: numberOption(ctx, 'log-every', 10),
       checkpointEvery: numberOption(ctx, 'checkpoint-every', 100),
       logPath: join(out, 'train-log.jsonl'),
-      trainStep: () => trainer.trainStep(),
+      trainStep: () => trainer.trainStepAsync(),
       averaged: (r) => ({ loss: r.loss, bpp: r.bpp, psnr: r.psnr, lpips: r.lpips, g: r.gLoss, d: r.dLoss, dReal: r.dReal, dFake: r.dFake }),
       describe: (m, r) =>
         [

@@ -161,4 +161,28 @@ describe('OASIS losses against hand-computed values', () => {
       expect(() => labelMixLoss(logits, other, logits, mask)).toThrow(ShapeError);
       tf.dispose([logits, other, labels, outOfRange, negative, floats, wrongSize, oneLogit, mask]);
     }));
+
+  it('labelsChecked skips only the range read: the same values, and dtype and shapes still refused', () =>
+    expectNoLeak(() => {
+      const real = tf.tensor4d(REAL.flat(), [1, 1, 3, 3]);
+      const fake = tf.tensor4d(FAKE.flat(), [1, 1, 3, 3]);
+      const labels = tf.tensor3d(LABELS, [1, 1, 3], 'int32');
+      const outOfRange = tf.tensor3d([0, 1, 2], [1, 1, 3], 'int32');
+      const floats = tf.zeros([1, 1, 3]);
+      const short = tf.zeros([1, 1, 2], 'int32');
+      const checked = { labelsChecked: true };
+      const pairs: [tf.Tensor, tf.Tensor][] = [
+        [oasisDiscriminatorLoss(real, fake, labels), oasisDiscriminatorLoss(real, fake, labels, checked)],
+        [oasisGeneratorLoss(fake, labels), oasisGeneratorLoss(fake, labels, checked)],
+      ];
+      for (const [a, b] of pairs) expect(values(b)).toEqual(values(a));
+      const mixed = [labelMix(real, fake, labels, 2, { seed: 5 }), labelMix(real, fake, labels, 2, { seed: 5, ...checked })];
+      expect(values(mixed[1]!.mixed)).toEqual(values(mixed[0]!.mixed));
+      // Out of range: refused by default, the caller's responsibility under labelsChecked (no read, no error).
+      expect(() => oasisGeneratorLoss(fake, outOfRange)).toThrow(/labels must lie in \[0, 1\]/);
+      const unchecked = oasisGeneratorLoss(fake, outOfRange, checked);
+      expect(() => oasisGeneratorLoss(fake, floats, checked)).toThrow(/int32/);
+      expect(() => labelMix(real, fake, short, 2, checked)).toThrow(ShapeError);
+      tf.dispose([real, fake, labels, outOfRange, floats, short, unchecked, ...pairs.flat(), ...mixed.flatMap((m) => [m.mixed, m.mask])]);
+    }));
 });

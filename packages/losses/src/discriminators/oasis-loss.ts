@@ -15,12 +15,22 @@ export interface OasisLossOptions {
    * (OASIS's class balancing). Default `true`; `false` gives the plain pixel mean.
    */
   readonly classBalancing?: boolean;
+  /**
+   * Whether the caller has checked that every label lies in `[0, numClasses)` (as the GAN
+   * trainers do, reading the labels' range asynchronously). Default `false`: the range is
+   * checked here with a synchronous read, which the webgpu backend cannot do. Dtype and
+   * shape are checked either way; out-of-range labels under `true` give wrong losses, not
+   * an error.
+   */
+  readonly labelsChecked?: boolean;
 }
 
 /** Options of {@link labelMix}. */
 export interface LabelMixOptions {
   /** Seed of the per-class coin flips, for reproducible masks. Default: unseeded. */
   readonly seed?: number;
+  /** As {@link OasisLossOptions.labelsChecked}: skip the synchronous range check of the labels. */
+  readonly labelsChecked?: boolean;
 }
 
 /** What {@link labelMix} returns; the caller owns (and disposes) both tensors. */
@@ -33,9 +43,15 @@ export interface LabelMixResult {
 
 /**
  * Checks a label map: a live int32 tensor [N, H, W] with values in [0, numClasses).
- * Reads the labels' minimum and maximum back (a synchronous data read).
+ * Reads the labels' minimum and maximum back (a synchronous data read) unless `rangeChecked`.
  */
-function checkLabels(fn: string, labels: unknown, numClasses: number, shape?: readonly number[]): asserts labels is tf.Tensor3D {
+function checkLabels(
+  fn: string,
+  labels: unknown,
+  numClasses: number,
+  shape: readonly number[] | undefined,
+  rangeChecked = false,
+): asserts labels is tf.Tensor3D {
   if (!(labels instanceof tf.Tensor)) {
     throw new InvalidArgumentError(`${fn}: labels must be a tf.Tensor (int32 [batch, height, width]), found ${typeof labels}`);
   }
@@ -49,6 +65,7 @@ function checkLabels(fn: string, labels: unknown, numClasses: number, shape?: re
       `${fn}: labels must be [${shape.slice(0, 3).join(', ')}] to match the logits / images ${describeShape(shape)}, found ${describeShape(labels.shape)}`,
     );
   }
+  if (rangeChecked) return;
   const [lo, hi] = tf
     .tidy(() => [tf.min(labels), tf.max(labels)])
     .map((t) => {
@@ -69,9 +86,21 @@ function checkOasisLogits(fn: string, name: string, logits: unknown): asserts lo
   }
 }
 
+/**
+ * One-hot float32 [N, H, W, depth], computed as float32 on every backend. TF.js 4.22 makes
+ * this awkward: `tf.oneHot` is int32 (asked for float32, the wasm kernel ignores the dtype
+ * and writes int32 bits), and on WebGPU a cast from int32 to float32 only relabels the
+ * int32 buffer, which the transpose that a sum over leading axes runs then compiles to an
+ * invalid shader (computing zeros). A multiplication by 1 writes a real float32 buffer (0
+ * and 1 are exact).
+ */
+function oneHotFloat(labels: tf.Tensor3D, depth: number): tf.Tensor4D {
+  return tf.mul(tf.cast(tf.oneHot(labels, depth), 'float32'), 1) as tf.Tensor4D;
+}
+
 /** Weight map of OASIS's class balancing; call inside a tidy. */
 function classWeights(labels: tf.Tensor3D, numClasses: number): tf.Tensor3D {
-  const oneHot = tf.oneHot(labels, numClasses) as tf.Tensor4D;
+  const oneHot = oneHotFloat(labels, numClasses);
   const occurrences = tf.sum(oneHot, [0, 1, 2]);
   const present = tf.greater(occurrences, 0);
   const numPresent = tf.sum(tf.cast(present, 'float32'));
@@ -82,7 +111,7 @@ function classWeights(labels: tf.Tensor3D, numClasses: number): tf.Tensor3D {
 
 /** Per-pixel cross-entropy of `logits` against the label classes; call inside a tidy. */
 function labelCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Tensor3D {
-  const target = tf.oneHot(labels, logits.shape[3]);
+  const target = oneHotFloat(labels, logits.shape[3]);
   return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 3)) as tf.Tensor3D;
 }
 
@@ -115,7 +144,7 @@ export function oasisClassWeights(labels: tf.Tensor, numClasses: number): tf.Ten
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new InvalidArgumentError(`${fn}: numClasses must be an integer >= 1, found ${String(numClasses)}`);
   }
-  checkLabels(fn, labels, numClasses);
+  checkLabels(fn, labels, numClasses, undefined);
   return tf.tidy(() => classWeights(labels, numClasses));
 }
 
@@ -133,10 +162,11 @@ export function oasisClassWeights(labels: tf.Tensor, numClasses: number): tf.Ten
  * @param realLogits - Discriminator logits on real images [N, H, W, numClasses + 1].
  * @param fakeLogits - Logits on generated images, same shape.
  * @param labels - int32 [N, H, W] semantic labels of the real images, in `[0, numClasses)`.
- * @param options - `classBalancing` (default `true`).
+ * @param options - `classBalancing` (default `true`), `labelsChecked` (default `false`).
  * @returns The loss in nats, a scalar.
  * @throws ShapeError for shapes that do not match; InvalidArgumentError for non-float32
- *   logits, non-int32 labels or labels outside `[0, numClasses)` (checked with a data read).
+ *   logits, non-int32 labels or labels outside `[0, numClasses)` (checked with a synchronous
+ *   read unless `labelsChecked`).
  */
 export function oasisDiscriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor, labels: tf.Tensor, options: OasisLossOptions = {}): tf.Scalar {
   const fn = 'oasisDiscriminatorLoss';
@@ -148,7 +178,7 @@ export function oasisDiscriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Ten
     );
   }
   const numClasses = realLogits.shape[3] - 1;
-  checkLabels(fn, labels, numClasses, realLogits.shape);
+  checkLabels(fn, labels, numClasses, realLogits.shape, options.labelsChecked === true);
   const balance = checkBalancing(fn, options);
   return tf.tidy(() => {
     const real = labelTerm(realLogits, labels, balance);
@@ -169,15 +199,16 @@ export function oasisDiscriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Ten
  *
  * @param fakeLogits - Discriminator logits on generated images [N, H, W, numClasses + 1].
  * @param labels - int32 [N, H, W] semantic labels, in `[0, numClasses)`.
- * @param options - `classBalancing` (default `true`).
+ * @param options - `classBalancing` (default `true`), `labelsChecked` (default `false`).
  * @returns The loss in nats, a scalar.
  * @throws ShapeError for shapes that do not match; InvalidArgumentError for non-float32
- *   logits, non-int32 labels or labels outside `[0, numClasses)` (checked with a data read).
+ *   logits, non-int32 labels or labels outside `[0, numClasses)` (checked with a synchronous
+ *   read unless `labelsChecked`).
  */
 export function oasisGeneratorLoss(fakeLogits: tf.Tensor, labels: tf.Tensor, options: OasisLossOptions = {}): tf.Scalar {
   const fn = 'oasisGeneratorLoss';
   checkOasisLogits(fn, 'fakeLogits', fakeLogits);
-  checkLabels(fn, labels, fakeLogits.shape[3] - 1, fakeLogits.shape);
+  checkLabels(fn, labels, fakeLogits.shape[3] - 1, fakeLogits.shape, options.labelsChecked === true);
   const balance = checkBalancing(fn, options);
   return tf.tidy(() => labelTerm(fakeLogits, labels, balance));
 }
@@ -193,10 +224,11 @@ export function oasisGeneratorLoss(fakeLogits: tf.Tensor, labels: tf.Tensor, opt
  * @param fake - Generated images, same shape (stop their gradient for the discriminator step).
  * @param labels - int32 [N, H, W] semantic labels, in `[0, numClasses)`.
  * @param numClasses - Number of semantic classes.
- * @param options - `seed` for reproducible masks.
+ * @param options - `seed` for reproducible masks; `labelsChecked` (see {@link OasisLossOptions.labelsChecked}).
  * @returns `{ mixed, mask }`, new tensors owned by the caller.
  * @throws ShapeError for shapes that do not match; InvalidArgumentError for non-float32
- *   images, non-int32 labels or labels outside `[0, numClasses)`.
+ *   images, non-int32 labels or labels outside `[0, numClasses)` (checked with a
+ *   synchronous read unless `labelsChecked`).
  */
 export function labelMix(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor, numClasses: number, options: LabelMixOptions = {}): LabelMixResult {
   const fn = 'labelMix';
@@ -210,14 +242,14 @@ export function labelMix(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor, nu
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new InvalidArgumentError(`${fn}: numClasses must be an integer >= 1, found ${String(numClasses)}`);
   }
-  checkLabels(fn, labels, numClasses, real.shape);
+  checkLabels(fn, labels, numClasses, real.shape, options.labelsChecked === true);
   const seed = options.seed;
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) {
     throw new InvalidArgumentError(`${fn}: seed must be a finite number, found ${String(seed)}`);
   }
   return tf.tidy(() => {
     const coins = tf.cast(tf.less(tf.randomUniform([numClasses], 0, 1, 'float32', seed), 0.5), 'float32');
-    const mask = tf.sum(tf.mul(tf.oneHot(labels, numClasses), coins), 3, true) as tf.Tensor4D;
+    const mask = tf.sum(tf.mul(oneHotFloat(labels as tf.Tensor3D, numClasses), coins), 3, true) as tf.Tensor4D;
     const mixed = tf.add(tf.mul(mask, real), tf.mul(tf.sub(1, mask), fake)) as tf.Tensor4D;
     return { mixed, mask };
   });

@@ -3,7 +3,7 @@ import { OasisDiscriminator, nonSaturatingGeneratorLoss, oasisGeneratorLoss } fr
 import * as tf from '@tensorflow/tfjs-core';
 import type { EgicCodec } from '../zoo/egic.js';
 import { egicGeneratorLoss, resolveEgicLossWeights, type EgicLossWeights } from './egic-loss.js';
-import { optimizerUpdate, withSeededMathRandom, type DiscriminatorUpdate } from './gan-common.js';
+import { optimizerUpdate, type DiscriminatorUpdate } from './gan-common.js';
 import type { TrainingForward } from './gan-trainer.js';
 import {
   GanTrainerBase,
@@ -19,6 +19,7 @@ import {
 } from './gan-trainer-base.js';
 import { isLabeledBatchSource, type LabeledBatchSource } from './labeled-batch.js';
 import { oasisDiscriminatorUpdate } from './oasis-update.js';
+import { seededStep, type ReadingStep } from './reading-step.js';
 
 /**
  * Options of {@link EgicTrainer}: the shared {@link GanTrainerBaseOptions} (stages 1: end to
@@ -202,17 +203,16 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
 
   /**
    * One step of the run's stage: stages 1 and 2 are {@link GanTrainerBase}'s step, stage 3
-   * the ORP head's (see the class documentation).
-   * @throws NcompError when a gradient is not finite (training diverged); nothing is
-   *   updated by the diverged network's step.
+   * the ORP head's (see the class documentation); {@link GanTrainerBase.trainStep} and
+   * {@link GanTrainerBase.trainStepAsync} run it.
    */
-  override trainStep(): EgicStepReport {
-    if (this.options.stage !== 3) return super.trainStep();
+  protected override *stepBody(): ReadingStep<EgicStepReport> {
+    if (this.options.stage !== 3) return yield* super.stepBody();
     const t0 = performance.now();
     if (this.step === 0 && (this.options.initializeOrp ?? true)) this.codec.initializeOrpFromSynthesis();
     const batch = this.drawBatch(this.options.batchSize);
     try {
-      return withSeededMathRandom(this.noise, () => this.orpStep(batch, t0));
+      return yield* seededStep(this.noise, this.orpStep(batch, t0));
     } finally {
       batch.dispose();
     }
@@ -236,11 +236,11 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
   }
 
   /** OASIS-C's step (cross-entropies + LabelMix) with labels, else the PatchGAN's. */
-  protected override updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, inputs: StepInputs): DiscriminatorOutcome {
+  protected override *updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, inputs: StepInputs): ReadingStep<DiscriminatorOutcome> {
     if (inputs.labels && this.discriminator instanceof OasisDiscriminator) {
       if (this.step === 0 && (this.options.initializeDiscriminator ?? true)) this.discriminator.initializeFromData(update.x, update.yHat);
       const seed = Math.floor(this.noise.next() * 2 ** 31);
-      return oasisDiscriminatorUpdate({
+      return yield* oasisDiscriminatorUpdate({
         ...update,
         discriminator: this.discriminator,
         labels: inputs.labels,
@@ -248,7 +248,7 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
         labelMixSeed: seed,
       });
     }
-    return super.updateDiscriminator(update, inputs);
+    return yield* super.updateDiscriminator(update, inputs);
   }
 
   /** {@link egicGeneratorLoss}: mseWeight · MSE + LPIPS + λ · R + 0.15 · g (OASIS-C's cross-entropy or non-saturating). */
@@ -258,7 +258,7 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
     if (logits)
       gan =
         inputs.labels && this.discriminator instanceof OasisDiscriminator
-          ? oasisGeneratorLoss(logits, inputs.labels)
+          ? oasisGeneratorLoss(logits, inputs.labels, { labelsChecked: true }) // the step checked their range
           : (nonSaturatingGeneratorLoss(logits) as tf.Scalar);
     const out = egicGeneratorLoss({ bpp: forward.bpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.weights);
     const stats: Record<string, tf.Tensor> = { weightedMse: out.weightedMse, weightedRate: out.weightedRate };
@@ -282,27 +282,25 @@ export class EgicTrainer extends GanTrainerBase<EgicCodec, EgicTrainOptions, Egi
   }
 
   /** Stage 3: the frozen codec's features outside the tape, then one step of the ORP head on its MSE. */
-  private orpStep(x: tf.Tensor4D, t0: number): EgicStepReport {
+  private *orpStep(x: tf.Tensor4D, t0: number): ReadingStep<EgicStepReport> {
     const { features, bpp } = tf.tidy(() => {
       const latent = this.codec.trainingLatent(x);
       return { features: this.codec.synthesisFeatures(latent.yHat), bpp: latent.bpp };
     });
     const lr = this.learningRateAt(this.step);
     try {
-      const { loss, norm } = optimizerUpdate(
+      const { loss, norm, read } = yield* optimizerUpdate(
         this.params,
         this.optimizer,
         () => tf.mean(tf.squaredDifference(tf.mul(this.codec.orpPrediction(features), 255), tf.mul(x, 255))) as tf.Scalar,
-        this.options.clipNorm ?? 0,
-        lr,
-        this.step,
+        { clipNorm: this.options.clipNorm ?? 0, learningRate: lr, step: this.step, reads: () => [bpp] },
       );
       this.step += 1;
       return {
         step: this.step,
         stage: 3,
         loss,
-        bpp: bpp.dataSync()[0]!,
+        bpp: read[0]!,
         mse: loss,
         psnr: 10 * Math.log10((255 * 255) / loss),
         lpips: null,

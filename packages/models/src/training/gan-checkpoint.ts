@@ -213,7 +213,7 @@ export async function readGanCheckpoint<O = GanTrainOptions>(dir: string): Promi
   try {
     check(files.model, loaded.metadata);
     // The tables saved mid-training may predate the weights: rebuild them so the codec codes as its weights say.
-    loaded.model.update();
+    await loaded.model.updateAsync();
     const optimizerTensors = await read(files.optimizer);
     const disc =
       files.discriminator && files.discriminatorOptimizer ? { d: await read(files.discriminator), o: await read(files.discriminatorOptimizer) } : undefined;

@@ -3,15 +3,10 @@ import type { Lpips } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
-import {
-  discriminatorUpdate,
-  optimizerUpdate,
-  trainableOf,
-  withSeededMathRandom,
-  type DiscriminatorStepResult,
-  type DiscriminatorUpdate,
-} from './gan-common.js';
+import { discriminatorUpdate, optimizerUpdate, trainableOf, type DiscriminatorStepResult, type DiscriminatorUpdate } from './gan-common.js';
 import type { BatchSource, ConditionalDiscriminator, GanTrainerState, TrainingForward } from './gan-trainer.js';
+import { isLabeledBatchSource } from './labeled-batch.js';
+import { runReadingStep, runReadingStepAsync, seededStep, type ReadingStep } from './reading-step.js';
 import { SeededRandom } from './rng.js';
 
 /** The images (and, for OASIS-C, the label maps) of one training step. */
@@ -172,11 +167,15 @@ export interface GeneratorOutcome {
  *       -> generator step on the other half: objective(codec(x), MSE, D's logits on x̂),
  *          clipped gradient, Adam
  *
- * under a seeded `Math.random` so quantization noise resumes exactly. A trainer supplies
- * the small parts: its training pass, its objective, its report, and optionally its
- * conditioning draws, batch drawing (labels), discriminator update (OASIS-C) or a step of
- * its own (EGIC's ORP stage). Every such trainer is a {@link GanCheckpointTrainer}:
- * {@link writeGanCheckpoint} / {@link restoreGanTrainer} take it.
+ * under a seeded `Math.random` so quantization noise resumes exactly. The step is written
+ * once, as a {@link ReadingStep} that yields the scalars it reads (gradient norms, losses,
+ * the label range): {@link GanTrainerBase.trainStep} reads them synchronously (cpu, wasm,
+ * webgl, tensorflow), {@link GanTrainerBase.trainStepAsync} with `await` (every backend,
+ * webgpu included), with the same numbers. A trainer supplies the small parts: its training
+ * pass, its objective, its report, and optionally its conditioning draws, batch drawing
+ * (labels), discriminator update (OASIS-C) or a step of its own (EGIC's ORP stage). Every
+ * such trainer is a {@link GanCheckpointTrainer}: {@link writeGanCheckpoint} /
+ * {@link restoreGanTrainer} take it.
  */
 export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerBaseOptions, R extends GanStepReportBase = GanStepReportBase> {
   /** The codec. */
@@ -303,42 +302,69 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
   }
 
   /**
-   * One step (see the class documentation).
+   * One step (see the class documentation), reading losses and norms synchronously: on the
+   * cpu, wasm, webgl and tensorflow backends, not on webgpu, whose tensors cannot be read
+   * synchronously ({@link GanTrainerBase.trainStepAsync} runs everywhere).
    * @throws NcompError when a gradient is not finite (training diverged); nothing is
    *   updated by the diverged network's step.
-   * @throws ShapeError when the batch source gives another number of images.
+   * @throws ShapeError when the batch source gives another number of images;
+   *   InvalidArgumentError when it gives labels outside its classes.
    */
   trainStep(): R {
+    return runReadingStep(this.stepBody());
+  }
+
+  /**
+   * {@link GanTrainerBase.trainStep} with asynchronous reads (`await tensor.data()`): the
+   * same step on every backend, webgpu included. It runs the same code as `trainStep`, so
+   * on one backend both give the same numbers, and runs resumed either way continue
+   * exactly. Do not run two steps of one trainer at once.
+   * @throws As {@link GanTrainerBase.trainStep}.
+   */
+  trainStepAsync(): Promise<R> {
+    return runReadingStepAsync(this.stepBody());
+  }
+
+  /**
+   * The step as a {@link ReadingStep} (both `trainStep` and `trainStepAsync` run it): it
+   * yields the tensors it reads. The codec's and discriminator's parts run under the
+   * seeded `Math.random` ({@link GanTrainerBase.noise}), which is restored at every read.
+   */
+  protected *stepBody(): ReadingStep<R> {
     const t0 = performance.now();
     const b = this.options.batchSize;
     const withDiscriminator = this.options.stage === 2;
     const drawn = this.drawStep(withDiscriminator ? 2 * b : b);
     const owned: tf.Tensor[] = [drawn.x, ...(drawn.labels ? [drawn.labels] : [])];
     try {
+      if (drawn.labels && isLabeledBatchSource(this.source)) yield* checkLabelRange(drawn.labels, this.source.numClasses);
       if (!withDiscriminator) {
         if (this.step === 0) this.beforeFirstStep(drawn.x);
-        return withSeededMathRandom(this.noise, () => {
-          const inputs = { ...drawn, conditioning: this.drawConditioning(b) };
-          return this.generatorStep(inputs, undefined, t0);
-        });
+        return yield* seededStep(this.noise, this.generatorOnlyStep(drawn, t0));
       }
       const xs = tf.split(drawn.x, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
       const ls = drawn.labels ? (tf.split(drawn.labels, 2, 0) as [tf.Tensor3D, tf.Tensor3D]) : undefined;
       owned.push(...xs, ...(ls ?? []));
-      return withSeededMathRandom(this.noise, () => {
-        const c = this.drawConditioning(2 * b);
-        const half = (i: 0 | 1): StepInputs => ({
-          x: xs[i],
-          labels: ls?.[i],
-          conditioning: c?.slice(i * b, (i + 1) * b),
-        });
-        const [d, g] = this.#discriminatorHalf === 'first' ? [half(0), half(1)] : [half(1), half(0)];
-        const outcome = this.discriminatorStep(d);
-        return this.generatorStep(g, outcome, t0);
-      });
+      return yield* seededStep(this.noise, this.adversarialStep(xs, ls, t0));
     } finally {
       tf.dispose(owned);
     }
+  }
+
+  /** A step without discriminator (stages 1 and, for EGIC, 3 run their own). */
+  private *generatorOnlyStep(drawn: DrawnBatch, t0: number): ReadingStep<R> {
+    const inputs = { ...drawn, conditioning: this.drawConditioning(this.options.batchSize) };
+    return yield* this.generatorStep(inputs, undefined, t0);
+  }
+
+  /** A stage-2 step: the discriminator on one half of the images, then the codec on the other. */
+  private *adversarialStep(xs: [tf.Tensor4D, tf.Tensor4D], ls: [tf.Tensor3D, tf.Tensor3D] | undefined, t0: number): ReadingStep<R> {
+    const b = this.options.batchSize;
+    const c = this.drawConditioning(2 * b);
+    const half = (i: 0 | 1): StepInputs => ({ x: xs[i], labels: ls?.[i], conditioning: c?.slice(i * b, (i + 1) * b) });
+    const [d, g] = this.#discriminatorHalf === 'first' ? [half(0), half(1)] : [half(1), half(0)];
+    const outcome = yield* this.discriminatorStep(d);
+    return yield* this.generatorStep(g, outcome, t0);
   }
 
   /** Draws `count` images (and labels where the run needs them) and checks their shapes. */
@@ -368,10 +394,11 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
 
   /**
    * One discriminator update on real images against the codec's reconstructions: HiFiC's
-   * non-saturating step by default (a trainer with OASIS-C overrides it).
+   * non-saturating step by default (a trainer with OASIS-C overrides it). A
+   * {@link ReadingStep}: it yields what it reads.
    */
-  protected updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, _inputs: StepInputs): DiscriminatorOutcome {
-    return { ...discriminatorUpdate({ ...update, discriminator: this.discriminator! }), labelMix: null };
+  protected *updateDiscriminator(update: Omit<DiscriminatorUpdate, 'discriminator'>, _inputs: StepInputs): ReadingStep<DiscriminatorOutcome> {
+    return { ...(yield* discriminatorUpdate({ ...update, discriminator: this.discriminator! })), labelMix: null };
   }
 
   /** Draws the batch of one step (`count` images) and checks its size. */
@@ -384,7 +411,7 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
     return batch;
   }
 
-  private discriminatorStep(inputs: StepInputs): DiscriminatorOutcome {
+  private *discriminatorStep(inputs: StepInputs): ReadingStep<DiscriminatorOutcome> {
     const { xHat, yHat } = tf.tidy(() => {
       const f = this.trainingPass(inputs, false);
       return { xHat: f.xHat, yHat: f.yHat };
@@ -400,18 +427,18 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
         learningRate: this.discriminatorLearningRateAt(this.step),
         step: this.step,
       };
-      return this.updateDiscriminator(update, inputs);
+      return yield* this.updateDiscriminator(update, inputs);
     } finally {
       tf.dispose([xHat, yHat]);
     }
   }
 
-  private generatorStep(inputs: StepInputs, d: DiscriminatorOutcome | undefined, t0: number): R {
+  private *generatorStep(inputs: StepInputs, d: DiscriminatorOutcome | undefined, t0: number): ReadingStep<R> {
     const disc = d ? this.discriminator : undefined;
     const kept: Record<string, tf.Tensor> = {};
     const lr = this.learningRateAt(this.step);
     try {
-      const { loss, norm } = optimizerUpdate(
+      const { loss, norm, read } = yield* optimizerUpdate(
         this.params,
         this.optimizer,
         () => {
@@ -424,11 +451,9 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
           for (const [k, t] of Object.entries(out.stats)) kept[k] = tf.keep(t);
           return out.loss;
         },
-        this.options.clipNorm ?? this.defaultClipNorm(),
-        lr,
-        this.step,
+        { clipNorm: this.options.clipNorm ?? this.defaultClipNorm(), learningRate: lr, step: this.step, reads: () => Object.values(kept) },
       );
-      const stats = Object.fromEntries(Object.entries(kept).map(([k, t]) => [k, t.dataSync()[0]!]));
+      const stats = Object.fromEntries(Object.keys(kept).map((k, i) => [k, read[i]!]));
       this.step += 1;
       const mse = stats['mse']!;
       const base: GanStepReportBase = {
@@ -452,5 +477,22 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
     } finally {
       tf.dispose(Object.values(kept));
     }
+  }
+}
+
+/**
+ * Checks that every label lies in `[0, numClasses)` (one read of the batch's minimum and
+ * maximum), so that the OASIS-C losses need not read them again.
+ * @throws InvalidArgumentError for a label outside.
+ */
+function* checkLabelRange(labels: tf.Tensor3D, numClasses: number): ReadingStep<void> {
+  const range = tf.tidy(() => [tf.min(labels), tf.max(labels)]);
+  try {
+    const [lo, hi] = (yield range) as [number, number];
+    if (lo < 0 || hi >= numClasses) {
+      throw new InvalidArgumentError(`the batch source gave labels in [${lo}, ${hi}], expected classes 0 to ${numClasses - 1} (${numClasses} classes)`);
+    }
+  } finally {
+    tf.dispose(range);
   }
 }

@@ -2,7 +2,7 @@ import { InvalidArgumentError, ShapeError, type Module } from '@ncomp/core';
 import { nonSaturatingGeneratorLoss } from '@ncomp/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
-import { hificGeneratorLoss, resolveHificLossWeights, type HificLossWeights } from './hific-loss.js';
+import { hificGeneratorLoss, hificRateSchedule, resolveHificLossWeights, type HificLossWeights } from './hific-loss.js';
 import {
   GanTrainerBase,
   type GanStepReportBase,
@@ -90,7 +90,7 @@ export interface TrainingForward {
   readonly yHat: tf.Tensor4D;
   /** Mean bits per pixel of the noisy latents (differentiable). */
   readonly bpp: tf.Scalar;
-  /** Mean bits per pixel of the quantized latents (when asked for). */
+  /** Mean bits per pixel of the quantized latents (when asked for); no gradient flows through it. */
   readonly qbpp?: tf.Scalar;
 }
 
@@ -98,7 +98,8 @@ export interface TrainingForward {
  * The training pass of a fixed-rate {@link ImageCodec} that a GAN needs (`forward` does
  * not return the latent): y = g_a(x); the latent codec in training mode gives ŷ and the
  * noisy rate; x̂ = g_s(ŷ); optionally the quantized rate from a second, evaluation-mode
- * pass of the latent codec (HiFiC's `total_qbpp`).
+ * pass of the latent codec (HiFiC's `total_qbpp`), as one node of the gradient tape with a
+ * zero gradient (no backward pass runs through that second pass).
  * @param codec - A codec without gain units.
  * @param x - Images [N, H, W, 3] in [0, 1], sizes multiples of `codec.padMultiple`.
  * @param quantizedRate - Also compute `qbpp`.
@@ -116,10 +117,24 @@ export function trainingForward(codec: ImageCodec, x: tf.Tensor4D, quantizedRate
     const xHat = codec.synthesis.call(yHat) as tf.Tensor4D;
     const bpp = tf.div(tf.mean(bits), h * w) as tf.Scalar;
     if (!quantizedRate) return { xHat, yHat, bpp };
-    const q = codec.latentCodec.forward(y, false);
-    return { xHat, yHat, bpp, qbpp: tf.div(tf.mean(q.bits), h * w) as tf.Scalar };
+    return { xHat, yHat, bpp, qbpp: withoutGradient((latent) => tf.div(tf.mean(codec.latentCodec.forward(latent, false).bits), h * w) as tf.Scalar, y) };
   });
 }
+
+/**
+ * `f(x)` as a single node of the gradient tape with a zero gradient: the ops inside are
+ * not recorded, so no backward pass runs through them (a stop-gradient around a whole
+ * computation, where `stopGradient` after it would still backpropagate zeros through it).
+ */
+function withoutGradient(f: (x: tf.Tensor4D) => tf.Scalar, x: tf.Tensor4D): tf.Scalar {
+  const op = tf.customGrad(((input: tf.Tensor4D) => ({
+    value: f(input),
+    gradFunc: (_dy: tf.Tensor) => tf.zerosLike(input),
+  })) as unknown as CustomGradient) as (input: tf.Tensor4D) => tf.Scalar;
+  return op(x);
+}
+
+type CustomGradient = Parameters<typeof tf.customGrad>[0];
 
 /**
  * GAN training of a learned codec in HiFiC's two stages (Mentzer et al. 2020; TFC
@@ -182,8 +197,6 @@ export function trainingForward(codec: ImageCodec, x: tf.Tensor4D, quantizedRate
 export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions, GanStepReport> {
   /** The resolved loss weights. */
   readonly weights: HificLossWeights;
-  /** The λ of the last generator objective (read by its report). */
-  #lambda = 0;
 
   /**
    * @param parts - Codec, discriminator, LPIPS, batch source and options.
@@ -211,18 +224,22 @@ export class GanTrainer extends GanTrainerBase<ImageCodec, GanTrainOptions, GanS
     return trainingForward(this.codec, inputs.x, forGenerator);
   }
 
-  /** {@link hificGeneratorLoss}: C (R / λ + CD · MSE) + CP · GAN + LPIPS. */
+  /**
+   * {@link hificGeneratorLoss}: C (R / λ + CD · MSE) + CP · GAN + LPIPS, with the λ switch on
+   * the quantized rate in the graph (no read inside the gradient tape).
+   */
   protected override objective({ inputs, forward, mse, logits }: ObjectiveInputs): GeneratorObjective {
-    const qbpp = forward.qbpp!.dataSync()[0]!;
     const lpips = this.lpips ? this.lpips.distance(forward.xHat, inputs.x, { reduction: 'mean' }) : undefined;
     const gan = logits ? nonSaturatingGeneratorLoss(logits) : undefined;
-    const out = hificGeneratorLoss({ bpp: forward.bpp, qbpp, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) }, this.step, this.weights);
-    this.#lambda = out.lambda;
-    return { loss: out.loss, stats: { qbpp: forward.qbpp!, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) } };
+    const terms = { bpp: forward.bpp, qbpp: forward.qbpp!, mse, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) };
+    const out = hificGeneratorLoss(terms, this.step, this.weights);
+    return { loss: out.loss, stats: { qbpp: forward.qbpp!, lambda: out.lambda, ...(lpips ? { lpips } : {}), ...(gan ? { gan } : {}) } };
   }
 
+  /** The shared fields with the quantized rate, the λ used (read back as float32, reported as the schedule's) and the target. */
   protected override report({ base, stats }: GeneratorOutcome): GanStepReport {
-    const warm = base.step - 1 < this.weights.warmupSteps;
-    return { ...base, qbpp: stats['qbpp']!, lambda: this.#lambda, target: (warm ? this.weights.warmupTargetFactor : 1) * this.weights.target };
+    const { lambdaA, lambdaB, target } = hificRateSchedule(base.step - 1, this.weights);
+    const lambda = stats['lambda'] === Math.fround(lambdaA) ? lambdaA : lambdaB;
+    return { ...base, qbpp: stats['qbpp']!, lambda, target };
   }
 }

@@ -87,12 +87,19 @@ export function hificRateSchedule(step: number, weights: HificLossWeights = HIFI
   return { lambdaA: weights.lambdaA * f, lambdaB: weights.lambdaB * f, target: weights.target * (warm ? weights.warmupTargetFactor : 1) };
 }
 
-/** The terms of {@link hificGeneratorLoss}, scalar tensors (batch means). */
-export interface HificLossTerms {
+/**
+ * The terms of {@link hificGeneratorLoss}, scalar tensors (batch means), with the quantized
+ * rate `qbpp` as a number (`Q = number`) or as a scalar tensor (`Q = tf.Scalar`).
+ */
+export interface HificLossTerms<Q extends number | tf.Scalar = number> {
   /** R: bits per pixel of the noisy latents (the differentiable rate). */
   readonly bpp: tf.Scalar;
-  /** Bits per pixel of the quantized latents (a number): decides λ, no gradient flows through it. */
-  readonly qbpp: number;
+  /**
+   * Bits per pixel of the quantized latents: decides λ. As a number it must have been read
+   * back; as a tensor the switch is a `tf.where` in the graph (no read, so it works inside
+   * a gradient tape on every backend, webgpu included). No gradient flows through it.
+   */
+  readonly qbpp: Q;
   /** MSE on the 0-255 scale. */
   readonly mse: tf.Scalar;
   /** LPIPS distance (absent: no perceptual term). */
@@ -102,11 +109,27 @@ export interface HificLossTerms {
 }
 
 /** What {@link hificGeneratorLoss} returns. */
-export interface HificLoss {
+export interface HificLoss<Q extends number | tf.Scalar = number> {
   /** The loss to minimise. */
   readonly loss: tf.Scalar;
-  /** The λ used: λ_a or λ_b of the step's schedule. */
-  readonly lambda: number;
+  /**
+   * The λ used: λ_a or λ_b of the step's schedule; a number when `qbpp` was one, else a new
+   * scalar tensor (float32, the caller disposes it).
+   */
+  readonly lambda: Q;
+}
+
+/**
+ * The smallest float32 above `t` (t >= 0 finite): for a float32 value q, `q > t` exactly
+ * when `q >= float32Above(t)`, so a float32 comparison in the graph decides as the float64
+ * comparison of the read value did.
+ */
+function float32Above(t: number): number {
+  const f = new Float32Array([t]);
+  if (f[0]! > t) return f[0]!;
+  const bits = new Int32Array(f.buffer);
+  bits[0] = bits[0]! + 1; // the next float32 up (t >= 0)
+  return f[0]!;
 }
 
 /**
@@ -118,20 +141,27 @@ export interface HificLoss {
  *
  * R is the noisy-latent rate `bpp` and the switch reads the quantized rate `qbpp`, as TFC
  * does (`total_nbpp` weighted, `total_qbpp` compared); MSE is on the 0-255 scale. The GAN
- * and LPIPS terms are left out when absent (stage 1 has no GAN: TFC's `mselpips`).
+ * and LPIPS terms are left out when absent (stage 1 has no GAN: TFC's `mselpips`). With
+ * `qbpp` a tensor, λ is chosen in the graph, with the same outcome as comparing the read
+ * value, and the same loss.
  * @param terms - The batch's rate, distortion and (optional) perceptual and GAN terms.
  * @param step - Steps done in this stage (for the warm-up schedule).
  * @param weights - Loss weights; default {@link HIFIC_LOSS_WEIGHTS}.
  * @returns The loss (a new tensor) and the λ used.
  */
-export function hificGeneratorLoss(terms: HificLossTerms, step: number, weights: HificLossWeights = HIFIC_LOSS_WEIGHTS): HificLoss {
+export function hificGeneratorLoss<Q extends number | tf.Scalar = number>(
+  terms: HificLossTerms<Q>,
+  step: number,
+  weights: HificLossWeights = HIFIC_LOSS_WEIGHTS,
+): HificLoss<Q> {
   const { lambdaA, lambdaB, target } = hificRateSchedule(step, weights);
-  const lambda = terms.qbpp > target ? lambdaA : lambdaB;
-  const loss = tf.tidy(() => {
+  const qbpp: number | tf.Scalar = terms.qbpp;
+  const out = tf.tidy(() => {
+    const lambda = typeof qbpp === 'number' ? (qbpp > target ? lambdaA : lambdaB) : tf.where(tf.greaterEqual(qbpp, float32Above(target)), lambdaA, lambdaB);
     let loss = tf.mul(weights.C, tf.add(tf.div(terms.bpp, lambda), tf.mul(weights.CD, terms.mse))) as tf.Scalar;
     if (terms.gan) loss = tf.add(loss, tf.mul(weights.CP, terms.gan));
     if (terms.lpips) loss = tf.add(loss, tf.mul(weights.lpipsWeight, terms.lpips));
-    return loss;
+    return { loss, lambda };
   });
-  return { loss, lambda };
+  return out as HificLoss<Q>;
 }

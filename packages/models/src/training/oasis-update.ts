@@ -2,6 +2,7 @@ import { labelMix, labelMixLoss, oasisDiscriminatorLoss, type OasisDiscriminator
 import * as tf from '@tensorflow/tfjs-core';
 import type { Adam } from './adam.js';
 import { optimizerUpdate, type DiscriminatorStepResult } from './gan-common.js';
+import type { ReadingStep } from './reading-step.js';
 
 // The OASIS-C discriminator step of EgicTrainer; not part of the package's API.
 
@@ -39,14 +40,15 @@ export interface OasisUpdate {
  * loss = CE(real, labels) + CE(fake, fake class) + labelMixWeight · LabelMix
  * ({@link oasisDiscriminatorLoss}, {@link labelMixLoss}); Adam. `dReal` / `dFake` are the
  * mean probability of the real classes (1 - p(fake)) on the real images / reconstructions.
+ * A {@link ReadingStep}. The labels' range is the caller's to check (they are not read here).
  * @throws NcompError when the gradient is not finite (nothing is updated then).
  */
-export function oasisDiscriminatorUpdate(u: OasisUpdate): OasisStepResult {
+export function* oasisDiscriminatorUpdate(u: OasisUpdate): ReadingStep<OasisStepResult> {
   const n = u.discriminator.numClasses;
-  const { mixed, mask } = labelMix(u.x, u.xHat, u.labels, n, { seed: u.labelMixSeed });
+  const { mixed, mask } = labelMix(u.x, u.xHat, u.labels, n, { seed: u.labelMixSeed, labelsChecked: true });
   const stats: tf.Tensor[] = [];
   try {
-    const { loss, norm } = optimizerUpdate(
+    const { loss, norm, read } = yield* optimizerUpdate(
       u.parameters,
       u.optimizer,
       () => {
@@ -55,14 +57,11 @@ export function oasisDiscriminatorUpdate(u: OasisUpdate): OasisStepResult {
         const realness = (t: tf.Tensor4D): tf.Scalar => tf.sub(1, tf.mean(tf.slice(tf.softmax(t), [0, 0, 0, n], [-1, -1, -1, 1]))) as tf.Scalar;
         const lm = labelMixLoss(mixedLogits, real, fake, mask);
         stats.push(tf.keep(realness(real)), tf.keep(realness(fake)), tf.keep(lm));
-        return tf.add(oasisDiscriminatorLoss(real, fake, u.labels), tf.mul(u.labelMixWeight, lm)) as tf.Scalar;
+        return tf.add(oasisDiscriminatorLoss(real, fake, u.labels, { labelsChecked: true }), tf.mul(u.labelMixWeight, lm)) as tf.Scalar;
       },
-      u.clipNorm,
-      u.learningRate,
-      u.step,
-      'discriminator gradient norm',
+      { clipNorm: u.clipNorm, learningRate: u.learningRate, step: u.step, what: 'discriminator gradient norm', reads: () => stats },
     );
-    const [dReal, dFake, lm] = stats.map((t) => t.dataSync()[0]!) as [number, number, number];
+    const [dReal, dFake, lm] = read as [number, number, number];
     return { dLoss: loss, dReal, dFake, labelMix: lm, norm };
   } finally {
     tf.dispose([mixed, mask, ...stats]);
