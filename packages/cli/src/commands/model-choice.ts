@@ -19,7 +19,9 @@ export async function chooseBackend(ctx: CommandContext): Promise<BackendReport>
   // The command runs in Node.js, where WebGL (a browser API) does not exist.
   const allowed: readonly string[] = BACKEND_CHOICES.filter((c) => c !== 'webgl');
   if (!allowed.includes(choice)) throw new InvalidArgumentError(`--backend must be one of ${allowed.join(', ')}, found "${choice}"`);
-  const report = await setBackend(choice as BackendChoice);
+  // Every command reads tensors asynchronously, so auto may take a hardware WebGPU adapter
+  // (a software one, such as lavapipe, is still passed over: slower than wasm).
+  const report = await setBackend(choice as BackendChoice, { autoWebgpu: true });
   ctx.log(`backend: ${report.chosen}`);
   return report;
 }

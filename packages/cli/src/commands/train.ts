@@ -78,7 +78,12 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   // With --workers the worker threads spread the batch over the cores: the wasm backend of
   // this thread then runs one XNNPACK thread, as each worker's does.
   const withWorkers = ctx.option('workers') !== undefined && ctx.option('workers') !== '1';
-  const report = await setBackend((ctx.option('backend') ?? 'auto') as BackendChoice, withWorkers ? { wasmThreads: 1 } : {});
+  // Training steps read asynchronously, so auto may take a hardware WebGPU adapter; the
+  // data-parallel workers run wasm by design, so with --workers it stays off.
+  const report = await setBackend(
+    (ctx.option('backend') ?? 'auto') as BackendChoice,
+    withWorkers ? { wasmThreads: 1, autoWebgpu: false } : { autoWebgpu: true },
+  );
   ctx.log(`backend: ${report.chosen} (${report.reason})`);
   const resume = ctx.flag('resume');
   const existing = await hasCheckpoint(out);
