@@ -341,8 +341,8 @@ export class CharmLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.compress} */
-  async compress(y: tf.Tensor4D, gain?: Float64Array): Promise<LatentCompressed> {
-    if (gain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain (a codec with lambdas cannot use it)');
+  async compress(y: tf.Tensor4D, logGain?: Float64Array): Promise<LatentCompressed> {
+    if (logGain) throw new InvalidArgumentError('CharmLatentCodec is fixed-rate: it takes no gain (a codec with lambdas cannot use it)');
     this.checkY(y, undefined);
     const [n, h, w] = y.shape;
     const checks = Array.from({ length: n }, () => new CheckRecorder());
