@@ -107,11 +107,15 @@ function convolve(
   for (let first = 0; first < count; first += chunkPanels * R) {
     const n = Math.min(chunkPanels * R, count - first);
     const panels = Math.ceil(n / R);
-    // No taps at all (a kernel smaller than a transposed stride): the sum is +0.
-    const c = k === 0 ? new Float32Array(panels * R * np) : undefined;
-    const ap = new Float32Array(panels * k * R);
-    for (let i = 0; i < n && k > 0; i++) gather(first + i, ap, Math.floor(i / R) * k * R + (i % R));
-    const product = c ?? gemm(ap, packed, panels, k, np);
+    let product: Float32Array;
+    if (k === 0) {
+      // No taps at all (a kernel smaller than a transposed stride): the sum is +0.
+      product = new Float32Array(panels * R * np);
+    } else {
+      const ap = new Float32Array(panels * k * R);
+      for (let i = 0; i < n; i++) gather(first + i, ap, Math.floor(i / R) * k * R + (i % R));
+      product = gemm(ap, packed, panels, k, np);
+    }
     for (let i = 0; i < n; i++) {
       const o = pixel(first + i) * outChannels;
       if (bias) for (let j = 0; j < outChannels; j++) out[o + j] = Math.fround(product[i * np + j]! + bias[j]!);

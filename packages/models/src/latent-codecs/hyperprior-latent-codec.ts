@@ -313,11 +313,12 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       }
       // Per channel constants, hoisted; the additions below keep forward()'s order:
       // ((raw + indexOffset) + learned offset) + log-gain / step, and (raw * a + b) * gain.
+      // An absent term is an exact no-op: + 0 (learned, gainShift), * 1 + 0 (locA, locB, gains).
       const learned = new Float64Array(m);
       const gainShift = new Float64Array(m);
-      const locA = new Float64Array(m);
+      const locA = new Float64Array(m).fill(1);
       const locB = new Float64Array(m);
-      const gains = new Float64Array(m);
+      const gains = new Float64Array(m).fill(1);
       for (let c = 0; c < m; c++) {
         if (indexOffsets) learned[c] = indexOffsets[c]! * k;
         if (logGain) {
@@ -335,10 +336,6 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
       const d = out.data;
       const top = this.numScales - 1;
       const offset = this.indexOffset;
-      // Absent terms are exact no-ops: + 0 (learned, gainShift) and * 1 + 0 (locA, locB, gains).
-      if (!indexOffsets) learned.fill(0);
-      if (!logGain) gains.fill(1);
-      if (!(locScales && locOffsets)) locA.fill(1);
       for (let p = 0; p < pixels; p++) {
         const o = p * expected;
         const q = p * m;
