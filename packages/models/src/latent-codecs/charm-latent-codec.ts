@@ -84,6 +84,9 @@ export interface CharmLatentCodecOptions {
  * so far, and checks that the stream ends exactly after the last slice. Streams per image:
  * `y`, then `z`. Fixed-rate: a `gain` is refused.
  *
+ * Composed of codecs: a {@link HyperConditionalCodec} (the same z half as
+ * {@link HyperpriorLatentCodec}) whose y codec is a {@link CharmConditional}.
+ *
  * @example
  * A tiny ChARM on latents of 4 channels in 2 slices (MRIC's is 320 channels in 10):
  * ```ts

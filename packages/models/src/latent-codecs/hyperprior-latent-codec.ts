@@ -79,6 +79,9 @@ export interface HyperpriorLatentCodecOptions {
  * `lower_bound` gradient (identity when pushing back into range) instead of a plain clip,
  * so units that start out of range still learn. Streams per image: `y`, then `z`.
  *
+ * Composed of codecs: a {@link HyperConditionalCodec} whose y codec is a
+ * {@link MeanScaleConditional} (pointwise, so a large latent can also be coded band by band).
+ *
  * ```
  *   y ──(|y| without mean)── h_a ── z ── factorized prior ── ẑ ── h_s ── scale indexes (, means)
  *   │                                                                        │
