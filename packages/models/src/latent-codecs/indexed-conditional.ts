@@ -87,12 +87,16 @@ export class IndexedConditional {
     const stride = raw.channels;
     const top = this.numScales - 1;
     const offset = this.indexOffset;
+    // Up to two shifts in the hot loop; an absent one is + 0, an exact no-op.
+    const zeros = shifts.length < 2 ? new Float64Array(count) : undefined;
+    const [a, b] = [shifts[0] ?? zeros!, shifts[1] ?? zeros!];
+    const rest = shifts.slice(2);
     for (let p = 0; p < pixels; p++) {
       const o = p * stride + from;
       const q = p * count;
       for (let c = 0; c < count; c++) {
-        let v = d[o + c]! + offset;
-        for (const s of shifts) v += s[c]!;
+        let v = d[o + c]! + offset + a[c]! + b[c]!;
+        for (const s of rest) v += s[c]!;
         out[q + c] = roundHalfEven(v < 0 ? 0 : v > top ? top : v);
       }
     }
