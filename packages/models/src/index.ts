@@ -28,7 +28,12 @@ export { DIGEST_SEED, exactReach, hyperRows, type LatentRowSink, type LatentRows
 export { decodeCheckStream, encodeCheckStream, type CheckStream } from './codec/check-stream.js';
 export { minBitsAnyTable, minBitsPerChannel, type HasMinCodeLengths } from './latent-codecs/stream-bounds.js';
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
-export { HyperpriorLatentCodec, type ChannelOffsets, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
+export { IndexedConditional, type IndexedConditionalOptions } from './latent-codecs/indexed-conditional.js';
+export { pointwiseConditional, type ConditionalCodec, type ConditionalForward, type ExactConditional } from './latent-codecs/conditional-codec.js';
+export { HyperConditionalCodec, type HyperConditionalParts } from './latent-codecs/hyper-conditional-codec.js';
+export { MeanScaleConditional, type ChannelOffsets, type MeanScaleConditionalOptions } from './latent-codecs/mean-scale-conditional.js';
+export { CharmConditional, type CharmConditionalOptions } from './latent-codecs/charm-conditional.js';
+export { HyperpriorLatentCodec, type HyperpriorLatentCodecOptions } from './latent-codecs/hyperprior-latent-codec.js';
 export { CharmLatentCodec, type CharmLatentCodecOptions } from './latent-codecs/charm-latent-codec.js';
 export { GainUnit, resampleLogGains } from './codec/gain-unit.js';
 export { resolveControl, type ControlledSynthesis, type DecodeControl } from './codec/decode-control.js';

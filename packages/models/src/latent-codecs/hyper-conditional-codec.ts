@@ -1,0 +1,378 @@
+import { InvalidArgumentError, Module, ShapeError, exactExp, exactOf, roundHalfEven, type ExactFn, type ExactMap } from '@ncomp/core';
+import type { ContinuousBatchedEntropyModel } from '@ncomp/entropy';
+import type { CallableModule } from '@ncomp/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ConditionalCodec, ExactConditional } from './conditional-codec.js';
+import { checkLatent } from './factorized-latent-codec.js';
+import { HyperLatent } from './hyper-latent.js';
+import { CheckRecorder, digestInts, type LatentCheck } from './latent-check.js';
+import type { BandedStreams, LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import { DIGEST_SEED, exactReach, hyperRows, type LatentRowSink, type LatentRows } from './latent-rows.js';
+import { imageValues, latentTensor } from './latent-values.js';
+
+/** The parts of a {@link HyperConditionalCodec}. */
+export interface HyperConditionalParts {
+  /** h_a: y (or |y|) [N, h, w, M] -> z [N, h/s, w/s, hyperChannels]. */
+  readonly hyperAnalysis: CallableModule;
+  /** h_s: ẑ -> the y codec's parameters [N, h, w, y.paramChannels]. */
+  readonly hyperSynthesis: CallableModule;
+  /** The factorized entropy model of z. */
+  readonly hyperBottleneck: ContinuousBatchedEntropyModel;
+  /** Channels of z. */
+  readonly hyperChannels: number;
+  /** Downsampling factor s of h_a. */
+  readonly hyperDownsampling: number;
+  /** What h_a reads: y (default) or |y| (Ballé et al. 2018's scale hyperprior). */
+  readonly hyperInput?: 'y' | 'abs';
+  /**
+   * What h_s sees in training: `noisy` (default, z + U(-1/2, 1/2)) or `rounded` (ẑ =
+   * round(z) with a straight-through gradient). The rate of z always uses noise.
+   */
+  readonly hyperSynthesisInput?: 'noisy' | 'rounded';
+  /** The y half, conditioned on h_s's output. */
+  readonly y: ConditionalCodec;
+  /** The codec's name, for messages. Default `latent codec`. */
+  readonly name?: string;
+}
+
+/**
+ * A hyperprior composed of codecs (CompressAI's `HyperpriorLatentCodec` with
+ * `latent_codec={"hyper": …, "y": …}`): the z half ({@link HyperLatent}: h_a and a
+ * factorized prior, ẑ rebuilt exactly) with h_s, and a y codec ({@link ConditionalCodec})
+ * conditioned on h_s(ẑ). Streams per image: `y`, then `z`. {@link HyperpriorLatentCodec}
+ * and {@link CharmLatentCodec} are this with their y codecs; a new context model is a new
+ * `ConditionalCodec` given to the constructor.
+ *
+ * Built with parts, the modules are registered as `hyper_analysis`, `hyper_synthesis`, the
+ * y codec's {@link ConditionalCodec.modules}, `hyper_bottleneck` and `conditional`; a
+ * subclass with weights of its own (or another order) registers them itself and calls
+ * {@link HyperConditionalCodec.compose}.
+ *
+ * @example
+ * A mean-scale hyperprior on 4 channels, composed from its two halves:
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { setBackend } from '@ncomp/core';
+ * import { ContinuousBatchedEntropyModel, NoisyDeepFactorized } from '@ncomp/entropy';
+ * import { Conv2d, ConvTranspose2d, Sequential, relu } from '@ncomp/layers';
+ * import { HyperConditionalCodec, MeanScaleConditional } from '@ncomp/models';
+ *
+ * await setBackend('auto');
+ * const [M, Z] = [4, 3];
+ * const options = { stride: 2, padding: 'same_zeros' } as const;
+ * const codec = new HyperConditionalCodec({
+ *   hyperAnalysis: new Sequential([new Conv2d(M, Z, 3, options), relu, new Conv2d(Z, Z, 3, options)]),
+ *   hyperSynthesis: new Sequential([new ConvTranspose2d(Z, Z, 3, options), relu, new ConvTranspose2d(Z, 2 * M, 3, options)]),
+ *   hyperBottleneck: new ContinuousBatchedEntropyModel(new NoisyDeepFactorized({ batchShape: [Z], seed: 1 }), { codingRank: 3, compression: true }),
+ *   hyperChannels: Z,
+ *   hyperDownsampling: 4,
+ *   y: new MeanScaleConditional({ latentChannels: M, mean: true, coder: 'rans', indexOffset: 24 }),
+ * });
+ * const y = tf.randomNormal([1, 8, 8, M], 0, 2, 'float32', 3) as tf.Tensor4D;
+ * const { yHat, bits } = codec.forward(y, true);
+ * codec.update();
+ * const compressed = await codec.compress(y);
+ * const decoded = await codec.decompress(compressed.streams, [8, 8], undefined, compressed.checks);
+ * assert.deepEqual(await decoded.data(), await compressed.yHat.data());
+ * tf.dispose([y, yHat, bits, compressed.yHat, decoded]);
+ * codec.dispose();
+ * ```
+ */
+export class HyperConditionalCodec extends Module implements LatentCodec {
+  /** {@inheritDoc LatentCodec.streamNames} */
+  readonly streamNames: readonly string[] = ['y', 'z'];
+  private composed: Required<Omit<HyperConditionalParts, 'hyperInput'>> & { readonly hyper: HyperLatent } = undefined!;
+
+  /**
+   * @param parts - See {@link HyperConditionalParts}; a subclass that registers its modules
+   *   itself passes none and calls {@link HyperConditionalCodec.compose}.
+   */
+  constructor(parts?: HyperConditionalParts) {
+    super();
+    if (!parts) return;
+    this.addModule('hyper_analysis', parts.hyperAnalysis);
+    this.addModule('hyper_synthesis', parts.hyperSynthesis);
+    for (const [name, module] of Object.entries(parts.y.modules ?? {})) this.addModule(name, module);
+    this.addModule('hyper_bottleneck', parts.hyperBottleneck);
+    this.addModule('conditional', parts.y.conditional.model);
+    this.compose(parts);
+  }
+
+  /**
+   * Sets the parts (once, from a subclass's constructor, after registering the modules).
+   * @throws InvalidArgumentError for bad sizes or options.
+   */
+  protected compose(parts: HyperConditionalParts): void {
+    for (const [name, v] of [
+      ['hyperChannels', parts.hyperChannels],
+      ['hyperDownsampling', parts.hyperDownsampling],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, found ${String(v)}`);
+    }
+    const hyperSynthesisInput = parts.hyperSynthesisInput ?? 'noisy';
+    if (hyperSynthesisInput !== 'rounded' && hyperSynthesisInput !== 'noisy') {
+      throw new InvalidArgumentError(`hyperSynthesisInput must be "rounded" or "noisy", found "${String(parts.hyperSynthesisInput)}"`);
+    }
+    const hyper = new HyperLatent(parts.hyperAnalysis, parts.hyperBottleneck, parts.hyperChannels, parts.hyperDownsampling, parts.hyperInput ?? 'y');
+    this.composed = { ...parts, hyperSynthesisInput, name: parts.name ?? 'latent codec', hyper };
+  }
+
+  /** {@inheritDoc LatentCodec.latentChannels} */
+  get latentChannels(): number {
+    return this.composed.y.latentChannels;
+  }
+
+  /** {@inheritDoc LatentCodec.latentMultiple} */
+  get latentMultiple(): number {
+    return this.composed.hyperDownsampling;
+  }
+
+  /** The z half (h_a and the factorized prior). */
+  get hyper(): HyperLatent {
+    return this.composed.hyper;
+  }
+
+  /** The y half. */
+  get y(): ConditionalCodec {
+    return this.composed.y;
+  }
+
+  /** h_a. */
+  get hyperAnalysis(): CallableModule {
+    return this.composed.hyperAnalysis;
+  }
+
+  /** h_s. */
+  get hyperSynthesis(): CallableModule {
+    return this.composed.hyperSynthesis;
+  }
+
+  /** Factorized entropy model of z. */
+  get hyperBottleneck(): ContinuousBatchedEntropyModel {
+    return this.composed.hyperBottleneck;
+  }
+
+  /** Channels of z. */
+  get hyperChannels(): number {
+    return this.composed.hyperChannels;
+  }
+
+  /** What h_s sees in training (see {@link HyperConditionalParts.hyperSynthesisInput}). */
+  get hyperSynthesisInput(): 'noisy' | 'rounded' {
+    return this.composed.hyperSynthesisInput;
+  }
+
+  /** Refuses a gain where the y codec is fixed-rate. */
+  private checkGain(gain: unknown, what = ' (a codec with lambdas cannot use it)'): void {
+    if (gain && !this.y.variableRate) throw new InvalidArgumentError(`${this.composed.name} is fixed-rate: it takes no gain${what}`);
+  }
+
+  private checkY(y: tf.Tensor4D): void {
+    checkLatent(y, this.latentChannels);
+    this.checkSize([y.shape[1], y.shape[2]]);
+  }
+
+  private checkSize(size: readonly [number, number]): void {
+    const s = this.latentMultiple;
+    if (size[0] % s !== 0 || size[1] % s !== 0 || size[0] < 1 || size[1] < 1) {
+      throw new ShapeError(`latent height and width must be positive multiples of ${s}, found ${size[0]}x${size[1]}`);
+    }
+  }
+
+  /** What h_s must give, for messages. */
+  private get expected(): string {
+    const d = this.y.paramsDescription;
+    return `${this.y.paramChannels}${d ? ` (${d})` : ''}`;
+  }
+
+  /** {@inheritDoc LatentCodec.forward} */
+  forward(y: tf.Tensor4D, training: boolean, gain?: tf.Tensor1D): LatentForward {
+    this.checkGain(gain);
+    this.checkY(y);
+    return tf.tidy(() => {
+      const bottleneck = this.hyperBottleneck;
+      const z = this.hyper.analyse(y);
+      const { values, bits: zBits } = bottleneck.call(z, training);
+      const zHat = training && this.hyperSynthesisInput === 'rounded' ? bottleneck.quantize(z) : values;
+      const params = this.hyperSynthesis.call(zHat) as tf.Tensor4D;
+      const [n, h, w, c] = params.shape;
+      if (h !== y.shape[1] || w !== y.shape[2] || c !== this.y.paramChannels) {
+        throw new ShapeError(`hyperSynthesis must give [${n}, ${y.shape[1]}, ${y.shape[2]}, ${this.expected}], gave [${params.shape.join(', ')}]`);
+      }
+      const { yHat, bits } = this.y.forward(gain ? tf.mul(y, gain) : y, params, training, gain);
+      return { yHat, bits: (bits.length === 1 ? tf.add(bits[0]!, zBits) : tf.addN([zBits, ...bits])) as tf.Tensor1D };
+    });
+  }
+
+  /** h_s's twin and the y codec's deterministic coder; `params(ẑ, size)` checks h_s's output. */
+  private async exactParts(
+    logGain?: Float64Array,
+  ): Promise<{ hs: ExactFn; coder: ExactConditional; params: (zHat: ExactMap, size: readonly [number, number]) => ExactMap }> {
+    const hs = await exactOf('hyperSynthesis', this.hyperSynthesis);
+    const coder = await this.y.exact(logGain);
+    const params = (zHat: ExactMap, size: readonly [number, number]): ExactMap => {
+      const out = hs(zHat);
+      if (out.height !== size[0] || out.width !== size[1] || out.channels !== this.y.paramChannels) {
+        throw new ShapeError(`hyperSynthesis must give ${size[0]}x${size[1]}x${this.expected}, gave ${out.height}x${out.width}x${out.channels}`);
+      }
+      return out;
+    };
+    return { hs, coder, params };
+  }
+
+  /** {@inheritDoc LatentCodec.compress} */
+  async compress(y: tf.Tensor4D, logGain?: Float64Array): Promise<LatentCompressed> {
+    this.checkGain(logGain);
+    this.checkY(y);
+    const [n, h, w] = y.shape;
+    const checks = Array.from({ length: n }, () => new CheckRecorder());
+    const { coder, params } = await this.exactParts(logGain);
+    const { strings: zStrings, zHat } = await this.hyper.compress(y, checks);
+    const values = await imageValues(y, logGain);
+    const streams: Uint8Array[][] = [];
+    const decoded = values.map((v, i) => {
+      const encoder = this.y.conditional.createEncoder();
+      const yHat = coder.encode(v, params(zHat[i]!, [h, w]), encoder, checks[i]!);
+      streams.push([encoder.finish(), zStrings[i]!]);
+      return yHat;
+    });
+    return { streams, yHat: latentTensor(decoded, [n, h, w, this.latentChannels]), checks: checks.map((c) => c.result()) };
+  }
+
+  /** {@inheritDoc LatentCodec.decompress} */
+  async decompress(
+    streams: readonly (readonly Uint8Array[])[],
+    size: readonly [number, number],
+    logGain?: Float64Array,
+    checks?: readonly (LatentCheck | undefined)[],
+  ): Promise<tf.Tensor4D> {
+    this.checkGain(logGain, '');
+    this.checkSize(size);
+    const { coder, params } = await this.exactParts(logGain);
+    const { zHat, verifiers } = await this.hyper.decompressPairs(streams, size, checks, this.composed.name);
+    const decoded = streams.map((s, i) => {
+      const decoder = this.y.conditional.createDecoder(s[0]!);
+      const yHat = coder.decode(params(zHat[i]!, size), decoder, verifiers[i]!);
+      // Every byte of y read exactly by the last part: a damaged or foreign stream is refused here at the latest.
+      decoder.finish();
+      verifiers[i]!.finish(this.y.parts);
+      return yHat;
+    });
+    return latentTensor(decoded, [streams.length, size[0], size[1], this.latentChannels]);
+  }
+
+  /** {@inheritDoc LatentCodec.minStreamBits} */
+  minStreamBits(size: readonly [number, number]): readonly number[] {
+    return this.hyper.minPairBits(this.y.conditional.model, this.latentChannels, size);
+  }
+
+  /** Checks a latent size and band height of the banded path. */
+  private checkBand(h: number, w: number, bandRows: number): void {
+    const s = this.latentMultiple;
+    if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1 || h % s !== 0 || w % s !== 0) {
+      throw new ShapeError(`latent height and width must be positive multiples of ${s}, found ${h}x${w}`);
+    }
+    if (!Number.isInteger(bandRows) || bandRows < 1 || bandRows % s !== 0) {
+      throw new InvalidArgumentError(`bandRows must be a positive multiple of ${s}, found ${String(bandRows)}`);
+    }
+  }
+
+  /** The banded path's parts: the pointwise coder's `part` and h_s's twin on a window of ẑ. */
+  private async bandParts(logGain: Float64Array | undefined): Promise<{ hs: ExactFn; part: NonNullable<ExactConditional['part']> }> {
+    const { hs, coder } = await this.exactParts(logGain);
+    if (!coder.part) throw new InvalidArgumentError(`${this.composed.name}: its y codec is not pointwise and cannot be coded band by band`);
+    return { hs, part: coder.part };
+  }
+
+  /**
+   * {@link LatentCodec.compressRows} for a pointwise y codec ({@link ExactConditional.part}):
+   * ẑ from the bands of y, then each band's tables and means from h_s's twin on the rows
+   * of ẑ it depends on, its symbols pushed into the one y stream.
+   */
+  protected async compressBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+    this.checkBand(y.height, y.width, bandRows);
+    const check = new CheckRecorder();
+    const { hs, part: partOf } = await this.bandParts(logGain);
+    const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels);
+    const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
+    const m = this.latentChannels;
+    const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
+    const encoder = this.y.conditional.createEncoder();
+    let indexDigest = DIGEST_SEED;
+    let symbolDigest = DIGEST_SEED;
+    for (let r0 = 0; r0 < y.height; r0 += bandRows) {
+      const r1 = Math.min(y.height, r0 + bandRows);
+      const part = partOf(hyperRows(hs, zHat, this.latentMultiple, reach, r0, r1));
+      const rows = await y.read(r0, r1);
+      const symbols = new Int32Array(rows.length);
+      // As imageValues and encodePart: the float32 latent times the float64 gain, minus the mean.
+      for (let i = 0; i < rows.length; i++) {
+        const v = gains ? rows[i]! * gains[i % m]! : rows[i]!;
+        const s = roundHalfEven(v - part.loc[i]!);
+        symbols[i] = s;
+        encoder.encode(s, part.indexes[i]!);
+      }
+      indexDigest = digestInts(part.indexes, indexDigest);
+      symbolDigest = digestInts(symbols, symbolDigest);
+    }
+    check.partDigests(indexDigest, symbolDigest);
+    return { streams: [encoder.finish(), string], check: check.result() };
+  }
+
+  /** {@link LatentCodec.decompressRows} for a pointwise y codec, the inverse of {@link HyperConditionalCodec.compressBands}. */
+  protected async decompressBands(
+    streams: readonly Uint8Array[],
+    size: readonly [number, number],
+    logGain: Float64Array | undefined,
+    check: LatentCheck | undefined,
+    bandRows: number,
+    sink: LatentRowSink,
+  ): Promise<void> {
+    this.checkBand(size[0], size[1], bandRows);
+    const { hs, part: toPart } = await this.bandParts(logGain);
+    const { zHat, verifiers } = await this.hyper.decompressPairs([streams], size, [check], this.composed.name);
+    const verifier = verifiers[0]!;
+    const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
+    const s = this.latentMultiple;
+    const partOf = (r0: number): ReturnType<typeof toPart> => toPart(hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows)));
+    const decoder = this.y.conditional.createDecoder(streams[0]!);
+    let indexDigest = DIGEST_SEED;
+    let symbolDigest = DIGEST_SEED;
+    for (let r0 = 0; r0 < size[0]; r0 += bandRows) {
+      const part = partOf(r0);
+      indexDigest = digestInts(part.indexes, indexDigest);
+      const symbols = new Int32Array(part.indexes.length);
+      const rows = new Float32Array(part.indexes.length);
+      try {
+        for (let i = 0; i < symbols.length; i++) {
+          const v = decoder.decode(part.indexes[i]!);
+          symbols[i] = v;
+          rows[i] = v + part.loc[i]!;
+        }
+      } catch (err) {
+        // As decompress, which checks the tables before decoding: other tables (a
+        // portability mismatch) are reported before what they made the decoder read.
+        for (let r = r0 + bandRows; r < size[0]; r += bandRows) indexDigest = digestInts(partOf(r).indexes, indexDigest);
+        verifier.indexesDigest(0, indexDigest);
+        throw err;
+      }
+      symbolDigest = digestInts(symbols, symbolDigest);
+      await sink(r0, rows);
+    }
+    verifier.indexesDigest(0, indexDigest);
+    decoder.finish();
+    verifier.symbolsDigest(0, symbolDigest);
+    verifier.finish(1);
+  }
+
+  /** {@inheritDoc LatentCodec.update} */
+  update(): void {
+    this.hyperBottleneck.updateTables();
+  }
+
+  /** {@inheritDoc LatentCodec.updateAsync} */
+  async updateAsync(): Promise<void> {
+    await this.hyperBottleneck.updateTablesAsync();
+  }
+}
