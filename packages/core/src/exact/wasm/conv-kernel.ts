@@ -47,8 +47,13 @@ export function convRunner(): ConvRunner | null {
   return {
     memory: (bytes) => {
       const have = k.memory.buffer.byteLength;
+      // Byte offsets travel as i32: past 2 GiB (or when the engine refuses to grow), im2col's chunks take over.
       if (bytes > 2 ** 31) return null;
-      if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65536));
+      try {
+        if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65536));
+      } catch {
+        return null;
+      }
       return k.memory.buffer;
     },
     run: (args) => k.conv(...args),

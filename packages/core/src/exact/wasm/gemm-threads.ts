@@ -213,7 +213,11 @@ async function start(asked: number | undefined): Promise<number> {
   const grow = (bytes: number): boolean => {
     if (bytes > MAX_PAGES * 65536) return false;
     const have = memory.buffer.byteLength;
-    if (have < bytes) memory.grow(Math.ceil((bytes - have) / 65536));
+    try {
+      if (have < bytes) memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return false; // the engine refused: one thread, the product's own memory
+    }
     return true;
   };
   const parallel: ParallelGemm = (ap, bp, panels, k, np) => {
