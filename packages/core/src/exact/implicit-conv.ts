@@ -130,6 +130,8 @@ export function implicitConvolution(runner: ConvRunner, x: ExactMap, spec: Impli
   }
   const result = new Float32Array(buffer, outAt, OH * OW * np);
   if (np === O) out.set(result);
-  else for (let q = 0; q < OH * OW; q++) out.set(result.subarray(q * np, q * np + O), q * O);
+  else {
+    for (let q = 0; q < OH * OW; q++) for (let j = 0; j < O; j++) out[q * O + j] = result[q * np + j]!;
+  }
   return true;
 }
