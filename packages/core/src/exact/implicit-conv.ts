@@ -32,15 +32,15 @@ export type TapSource = (o: number, t: number) => number;
 
 /** What {@link implicitConvolution} needs besides the map. */
 export interface ImplicitConv {
-  /** Output rows and columns. */
+  /** Output rows. */
   readonly outHeight: number;
   /** Output columns. */
   readonly outWidth: number;
   /** Output channels. */
   readonly outChannels: number;
-  /** Phase periods along rows and columns. */
+  /** Phase periods along rows and columns (1 for a convolution, the strides for a transposed one, at most the output size). */
   readonly period: readonly [number, number];
-  /** Row and column sources. */
+  /** The input row and the input column a tap reads (see {@link TapSource}). */
   readonly source: readonly [TapSource, TapSource];
   /** The phases. */
   readonly phases: readonly ConvPhase[];
