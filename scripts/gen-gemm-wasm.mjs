@@ -70,8 +70,97 @@ export function gemmWat({ shared = false } = {}) {
   w('        (local.set $p (i32.add (local.get $p) (i32.const 1)))');
   w('        (br $panel)))');
   w('  )');
+  convWat(w);
   w(')');
   return L.join('\n') + '\n';
+}
+
+/**
+ * The implicit-GEMM convolution: the same microkernel and the same sequential sum in k, but
+ * row r of A is read straight from a zero-padded float32 feature map, at
+ * xbase[r] + ta * da + tb * db + c * 4 (bytes) for k = (ta, tb, c) in that order, so no im2col
+ * is materialised; the bias (when hasBias) is added to the finished float32 sums before
+ * they are stored at obase[r] + j * 4.
+ */
+function convWat(w) {
+  const R = PANEL_ROWS;
+  const B = BLOCK_COLUMNS;
+  w(';; Implicit-GEMM convolution: C[i][j] = (bias[j] +) sum over k = (ta, tb, c), in that order, of');
+  w(';;   X[xbase_i + ta * da + tb * db + 4c] * B[k][j], the same float32 sum as gemm with A[i][k] read in');
+  w(`;;   place from a zero-padded map; xbase / obase: ${R} i32 byte offsets per panel; C row i stored at obase_i.`);
+  w('  (func (export "conv") (param $xi i32) (param $oi i32) (param $b i32) (param $bias i32) (param $hasBias i32)');
+  w('    (param $panels i32) (param $ta i32) (param $tb i32) (param $ch i32) (param $da i32) (param $db i32) (param $np i32)');
+  w('    (local $p i32) (local $j i32) (local $bp i32) (local $a i32) (local $bb i32) (local $c i32)');
+  w('    (local $offa i32) (local $offb i32) (local $off i32) (local $x v128) (local $b0 v128) (local $b1 v128)');
+  for (let r = 0; r < R; r++) w(`    (local $x${r} i32) (local $o${r} i32) (local $c${r}0 v128) (local $c${r}1 v128)`);
+  w('    (block $done');
+  w('      (loop $panel');
+  w('        (br_if $done (i32.ge_u (local.get $p) (local.get $panels)))');
+  for (let r = 0; r < R; r++) {
+    w(`        (local.set $x${r} (i32.load offset=${4 * r} (local.get $xi)))`);
+    w(`        (local.set $o${r} (i32.load offset=${4 * r} (local.get $oi)))`);
+  }
+  w('        (local.set $j (i32.const 0))');
+  w('        (local.set $bp (local.get $b))');
+  w('        (block $cdone');
+  w('          (loop $cols');
+  w('            (br_if $cdone (i32.ge_u (local.get $j) (local.get $np)))');
+  for (let r = 0; r < R; r++) {
+    w(`            (local.set $c${r}0 (v128.const i32x4 0 0 0 0))`);
+    w(`            (local.set $c${r}1 (v128.const i32x4 0 0 0 0))`);
+  }
+  w('            (local.set $offa (i32.const 0))');
+  w('            (local.set $a (local.get $ta))');
+  w('            (block $adone');
+  w('              (loop $arows');
+  w('                (br_if $adone (i32.eqz (local.get $a)))');
+  w('                (local.set $offb (local.get $offa))');
+  w('                (local.set $bb (local.get $tb))');
+  w('                (block $bdone');
+  w('                  (loop $bcols');
+  w('                    (br_if $bdone (i32.eqz (local.get $bb)))');
+  w('                    (local.set $off (local.get $offb))');
+  w('                    (local.set $c (local.get $ch))');
+  w('                    (block $kdone');
+  w('                      (loop $kloop');
+  w('                        (br_if $kdone (i32.eqz (local.get $c)))');
+  w('                        (local.set $b0 (v128.load (local.get $bp)))');
+  w('                        (local.set $b1 (v128.load offset=16 (local.get $bp)))');
+  for (let r = 0; r < R; r++) {
+    w(`                        (local.set $x (v128.load32_splat (i32.add (local.get $x${r}) (local.get $off))))`);
+    w(`                        (local.set $c${r}0 (f32x4.add (local.get $c${r}0) (f32x4.mul (local.get $x) (local.get $b0))))`);
+    w(`                        (local.set $c${r}1 (f32x4.add (local.get $c${r}1) (f32x4.mul (local.get $x) (local.get $b1))))`);
+  }
+  w(`                        (local.set $bp (i32.add (local.get $bp) (i32.const ${4 * B})))`);
+  w('                        (local.set $off (i32.add (local.get $off) (i32.const 4)))');
+  w('                        (local.set $c (i32.sub (local.get $c) (i32.const 1)))');
+  w('                        (br $kloop)))');
+  w('                    (local.set $offb (i32.add (local.get $offb) (local.get $db)))');
+  w('                    (local.set $bb (i32.sub (local.get $bb) (i32.const 1)))');
+  w('                    (br $bcols)))');
+  w('                (local.set $offa (i32.add (local.get $offa) (local.get $da)))');
+  w('                (local.set $a (i32.sub (local.get $a) (i32.const 1)))');
+  w('                (br $arows)))');
+  w('            (if (local.get $hasBias)');
+  w('              (then');
+  w('                (local.set $b0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))');
+  w('                (local.set $b1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))');
+  for (let r = 0; r < R; r++) {
+    w(`                (local.set $c${r}0 (f32x4.add (local.get $c${r}0) (local.get $b0)))`);
+    w(`                (local.set $c${r}1 (f32x4.add (local.get $c${r}1) (local.get $b1)))`);
+  }
+  w('              ))');
+  for (let r = 0; r < R; r++) {
+    w(`            (v128.store (i32.add (local.get $o${r}) (i32.shl (local.get $j) (i32.const 2))) (local.get $c${r}0))`);
+    w(`            (v128.store offset=16 (i32.add (local.get $o${r}) (i32.shl (local.get $j) (i32.const 2))) (local.get $c${r}1))`);
+  }
+  w(`            (local.set $j (i32.add (local.get $j) (i32.const ${B})))`);
+  w('            (br $cols)))');
+  w(`        (local.set $xi (i32.add (local.get $xi) (i32.const ${4 * R})))`);
+  w(`        (local.set $oi (i32.add (local.get $oi) (i32.const ${4 * R})))`);
+  w('        (local.set $p (i32.add (local.get $p) (i32.const 1)))');
+  w('        (br $panel)))');
+  w('  )');
 }
 
 export async function gemmBinary({ shared = false } = {}) {

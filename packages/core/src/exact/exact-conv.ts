@@ -1,5 +1,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors/index.js';
 import type { ExactMap } from './exact-map.js';
+import { implicitConvolution, type ConvPhase } from './implicit-conv.js';
+import { convRunner } from './wasm/conv-kernel.js';
 import { PANEL_ROWS, gemm, packColumns, type PackedColumns } from './wasm/gemm.js';
 
 /**
@@ -137,6 +139,7 @@ export function exactConv2d(x: ExactMap, w: ExactConvWeights, g: ExactConvGeomet
   return tapConvolution('exactConv2d', x, w, g, {
     period: () => 1,
     reaches: () => true,
+    at: (o, t, s, pad) => o * s + t - pad,
     source: (o, t, s, pad, n) => {
       const i = o * s + t - pad;
       return i >= 0 && i < n ? i : -1;
@@ -163,6 +166,7 @@ export function exactConv2dTranspose(x: ExactMap, w: ExactConvWeights, g: ExactC
   return tapConvolution('exactConv2dTranspose', x, w, g, {
     period: (s) => s,
     reaches: (phase, t, s, pad) => (((phase + pad - t) % s) + s) % s === 0,
+    at: (o, t, s, pad) => (o + pad - t) / s,
     source: (o, t, s, pad, n) => {
       const u = o + pad - t;
       if (u < 0 || u % s !== 0) return -1;
@@ -181,6 +185,8 @@ interface TapRule {
   readonly period: (s: number) => number;
   /** Whether tap `t` can reach the outputs `o ≡ phase` (mod the period), inputs' ends aside. */
   readonly reaches: (phase: number, t: number, s: number, pad: number) => boolean;
+  /** The input row (or column) tap `t` of output `o` reads, bounds aside (an integer when the tap reaches `o`). */
+  readonly at: (o: number, t: number, s: number, pad: number) => number;
   /**
    * Which input row (or column) tap `t` of output `o` reads, or -1 when none.
    * `s` is the stride; `pad` the zeros before the first input; `n` the input length.
@@ -198,50 +204,77 @@ function phaseTaps(rule: TapRule, phase: number, taps: number, s: number, pad: n
 /**
  * The shared body of {@link exactConv2d} and {@link exactConv2dTranspose}: the outputs are
  * split into phases (pixels whose row and column agree modulo the rule's period), and each
- * output gathers the inputs of its phase's taps (taps reading outside the input stay zero)
- * in the order a, b, c; {@link convolve} multiplies them with those taps' kernel rows.
+ * output sums the inputs of its phase's taps (taps reading outside the input give zeros) in
+ * the order a, b, c: on the implicit-GEMM kernel where it runs ({@link implicitConvolution}),
+ * else gathered by {@link convolve} (im2col) into panels for {@link gemm}, with the same bits.
  */
 function tapConvolution(owner: string, x: ExactMap, w: ExactConvWeights, g: ExactConvGeometry, rule: TapRule): ExactMap {
   checkWeights(owner, x, w);
   checkGeometry(owner, g);
-  const { height: H, width: W, channels: C, data: xd } = x;
-  const { kernelHeight: KH, kernelWidth: KW, outChannels: O } = w;
+  const { outChannels: O } = w;
   const [sh, sw] = g.stride;
   const { outHeight: OH, outWidth: OW } = g;
-  const R = PANEL_ROWS;
   const out = new Float64Array(OH * OW * O);
   const [ph, pw] = [Math.min(rule.period(sh), OH), Math.min(rule.period(sw), OW)];
+  const phases: ConvPhase[] = [];
   for (let py = 0; py < ph; py++) {
     for (let px = 0; px < pw; px++) {
       // Outputs of this phase: rows py, py + ph, ...; columns px, px + pw, ...
-      const rows = Math.ceil((OH - py) / ph);
-      const cols = Math.ceil((OW - px) / pw);
-      const tapRows = phaseTaps(rule, py, KH, sh, g.padTop);
-      const tapCols = phaseTaps(rule, px, KW, sw, g.padLeft);
-      const k = tapRows.length * tapCols.length * C;
-      const pixel = (i: number): number => {
-        const r = Math.floor(i / cols);
-        return (py + r * ph) * OW + px + (i - r * cols) * pw;
-      };
-      convolve(out, rows * cols, pixel, k, packedTaps(w, tapRows, tapCols), O, w.bias, (i, dst, offset) => {
-        const r = Math.floor(i / cols);
-        const oy = py + r * ph;
-        const ox = px + (i - r * cols) * pw;
-        for (let ta = 0; ta < tapRows.length; ta++) {
-          const iy = rule.source(oy, tapRows[ta]!, sh, g.padTop, H);
-          if (iy < 0) continue;
-          for (let tb = 0; tb < tapCols.length; tb++) {
-            const ix = rule.source(ox, tapCols[tb]!, sw, g.padLeft, W);
-            if (ix < 0) continue;
-            const xo = (iy * W + ix) * C;
-            const d = offset + (ta * tapCols.length + tb) * C * R;
-            for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
-          }
-        }
-      });
+      const tapRows = phaseTaps(rule, py, w.kernelHeight, sh, g.padTop);
+      const tapCols = phaseTaps(rule, px, w.kernelWidth, sw, g.padLeft);
+      const [rows, cols] = [Math.ceil((OH - py) / ph), Math.ceil((OW - px) / pw)];
+      phases.push({ py, px, rows, cols, tapRows, tapCols, packed: packedTaps(w, tapRows, tapCols) });
     }
   }
+  const runner = convRunner();
+  const spec = {
+    outHeight: OH,
+    outWidth: OW,
+    outChannels: O,
+    period: [ph, pw] as const,
+    source: [(o: number, t: number) => rule.at(o, t, sh, g.padTop), (o: number, t: number) => rule.at(o, t, sw, g.padLeft)] as const,
+    phases,
+    bias: w.bias,
+  };
+  if (!runner || !implicitConvolution(runner, x, spec, out)) for (const p of phases) gatherPhase(x, w, g, rule, [ph, pw], p, out);
   return { height: OH, width: OW, channels: O, data: out };
+}
+
+/** One phase by im2col: each output gathers its taps' inputs into panels, {@link convolve} multiplies them. */
+function gatherPhase(
+  x: ExactMap,
+  w: ExactConvWeights,
+  g: ExactConvGeometry,
+  rule: TapRule,
+  [ph, pw]: readonly [number, number],
+  p: ConvPhase,
+  out: Float64Array,
+): void {
+  const { height: H, width: W, channels: C, data: xd } = x;
+  const [sh, sw] = g.stride;
+  const { py, px, rows, cols, tapRows, tapCols } = p;
+  const R = PANEL_ROWS;
+  const k = tapRows.length * tapCols.length * C;
+  const pixel = (i: number): number => {
+    const r = Math.floor(i / cols);
+    return (py + r * ph) * g.outWidth + px + (i - r * cols) * pw;
+  };
+  convolve(out, rows * cols, pixel, k, p.packed, w.outChannels, w.bias, (i, dst, offset) => {
+    const r = Math.floor(i / cols);
+    const oy = py + r * ph;
+    const ox = px + (i - r * cols) * pw;
+    for (let ta = 0; ta < tapRows.length; ta++) {
+      const iy = rule.source(oy, tapRows[ta]!, sh, g.padTop, H);
+      if (iy < 0) continue;
+      for (let tb = 0; tb < tapCols.length; tb++) {
+        const ix = rule.source(ox, tapCols[tb]!, sw, g.padLeft, W);
+        if (ix < 0) continue;
+        const xo = (iy * W + ix) * C;
+        const d = offset + (ta * tapCols.length + tb) * C * R;
+        for (let c = 0; c < C; c++) dst[d + c * R] = xd[xo + c]!;
+      }
+    }
+  });
 }
 
 /**

@@ -11,4 +11,5 @@ export * from './exact-math.js';
 export * from './exact-conv.js';
 export * from './exact-evaluable.js';
 export { gemm, gemmReference, hasWasmGemm, packColumns, PANEL_ROWS, BLOCK_COLUMNS, type Gemm, type PackedColumns } from './wasm/gemm.js';
+export { useImplicitConv } from './wasm/conv-kernel.js';
 export { gemmThreads, startGemmThreads, stopGemmThreads } from './wasm/gemm-threads.js';

@@ -1,4 +1,4 @@
-import { exactConv2d, exactConv2dTranspose, readExact, transposedConvWeights, type ExactConvGeometry, type ExactFn } from '@ncomp/core';
+import { exactConv2d, exactConv2dTranspose, readExact, transposedConvWeights, type ExactConvGeometry, type ExactConvWeights, type ExactFn } from '@ncomp/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { convOutputLength, convTransposeOutputLength, type ConvPadding } from '../conv/padding.js';
 
@@ -78,10 +78,21 @@ export async function exactConvLayer(layer: ConvLayerParts): Promise<ExactFn> {
   return (x) => exactConv2d(x, weights, convGeometry(layer.padding, layer.kernelSize, layer.stride, x.height, x.width));
 }
 
+/**
+ * Reordered filters by the filter's values as {@link readExact} returns them (the same array
+ * until the variable is assigned again), so that a twin made again for every image (the
+ * codecs call `exact()` per image) finds the kernel it packed last time.
+ */
+const reordered = new WeakMap<Float64Array, ExactConvWeights>();
+
 /** The deterministic twin of a {@link ConvTranspose2d}-like layer (filter `[kh, kw, out, in]`). */
 export async function exactConvTransposeLayer(layer: ConvLayerParts): Promise<ExactFn> {
   const [kh, kw] = layer.kernelSize;
   const bias = layer.bias ? await readExact(layer.bias) : undefined;
-  const weights = transposedConvWeights(await readExact(layer.kernel), kh, kw, layer.outChannels, layer.inChannels, bias);
+  const filter = await readExact(layer.kernel);
+  const hit = reordered.get(filter);
+  const same = hit !== undefined && hit.bias === bias && hit.kernelHeight === kh && hit.kernelWidth === kw && hit.inChannels === layer.inChannels;
+  const weights = hit && same ? hit : transposedConvWeights(filter, kh, kw, layer.outChannels, layer.inChannels, bias);
+  reordered.set(filter, weights);
   return (x) => exactConv2dTranspose(x, weights, convTransposeGeometry(layer.padding, layer.kernelSize, layer.stride, x.height, x.width));
 }

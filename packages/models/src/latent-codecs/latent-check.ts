@@ -25,13 +25,16 @@ export interface LatentCheckPart {
 
 /** FNV-1a over 32-bit integers: the digest of {@link LatentCheck}. Order-sensitive; the same on every engine. */
 export function digestInts(values: ArrayLike<number>, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
+  // The bytes of each value, lowest first. Int32 arithmetic throughout (Math.imul keeps the
+  // low 32 bits whichever sign its operands carry), unsigned once at the end: the same bits
+  // as an unsigned hash, without values past int32 that the engine would hold as doubles.
+  let h = seed | 0;
   for (let i = 0; i < values.length; i++) {
-    let v = values[i]! | 0;
-    for (let b = 0; b < 4; b++) {
-      h = Math.imul(h ^ (v & 0xff), 0x01000193) >>> 0;
-      v >>>= 8;
-    }
+    const v = values[i]! | 0;
+    h = Math.imul(h ^ (v & 0xff), 0x01000193);
+    h = Math.imul(h ^ ((v >>> 8) & 0xff), 0x01000193);
+    h = Math.imul(h ^ ((v >>> 16) & 0xff), 0x01000193);
+    h = Math.imul(h ^ (v >>> 24), 0x01000193);
   }
   return h >>> 0;
 }

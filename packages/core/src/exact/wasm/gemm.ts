@@ -42,10 +42,33 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 
-interface Kernel {
+/** The exports of gemm.wat: the product, the implicit-GEMM convolution (see conv-kernel.ts), the memory. */
+export interface Kernel {
   readonly gemm: (a: number, b: number, c: number, panels: number, k: number, np: number) => void;
+  readonly conv: (...args: ConvArgs) => void;
   readonly memory: WasmMemory;
 }
+
+/**
+ * The arguments of gemm.wat's `conv`, in order: byte offsets of the input bases and of the
+ * output rows (6 i32 each per panel), of packed B and of the bias; whether to add the bias;
+ * panels; taps along rows and columns; channels; the byte steps between tap rows and tap
+ * columns in the padded map; the padded column count of B.
+ */
+export type ConvArgs = [
+  xi: number,
+  oi: number,
+  b: number,
+  bias: number,
+  hasBias: number,
+  panels: number,
+  ta: number,
+  tb: number,
+  ch: number,
+  da: number,
+  db: number,
+  np: number,
+];
 
 /** The parts of the global `WebAssembly` object used here (absent in some environments). */
 interface WasmApi {
@@ -75,15 +98,15 @@ export function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-/** The WebAssembly kernel, or null where WebAssembly SIMD is unavailable. */
-function wasmKernel(): Kernel | null {
+/** The WebAssembly kernel (its own memory, this thread), or null where WebAssembly SIMD is unavailable. */
+export function wasmKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!api) return (kernel = null);
   try {
     const module = new api.Module(decodeBase64(GEMM_WASM_BASE64));
     const exports = new api.Instance(module).exports as Kernel;
-    kernel = { gemm: exports.gemm, memory: exports.memory };
+    kernel = { gemm: exports.gemm, conv: exports.conv, memory: exports.memory };
   } catch {
     kernel = null;
   }
