@@ -99,7 +99,7 @@ export interface MachineLoad {
  * {@link MAX_WASM_THREADS}), else the cores the machine leaves idle, `cores - floor(load)`,
  * between 1 and {@link DEFAULT_MAX_WASM_THREADS}. XNNPACK's threads meet at the end of every
  * kernel, so a thread that waits for a busy core holds up the others: on a 2-core machine
- * under a load average of 8 to 10, 2 threads were 5 to 37 % slower than one (docs/backends.md).
+ * under a load average of 8 to 10, 2 threads took 5 to 59 % longer than one (docs/backends.md).
  * The thread count changes no result: XNNPACK splits each kernel's outputs between threads,
  * never a sum, so every thread count gives the same bits (models/src/codec/wasm-threads-exact.test.ts).
  *
