@@ -5,9 +5,10 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 
-// Tests run the wasm backend on one thread whatever the shell sets (the threaded wasm tests
-// pass wasmThreads: 2): threads are not yet exact from run to run, and several test files each
-// spinning XNNPACK threads on a small shared machine starved Vitest's own process (its RPC timed out).
+// Tests run the wasm backend on one thread whatever the shell sets or the machine's idle cores
+// (the threaded wasm tests pass wasmThreads: 2): several test files each spinning XNNPACK
+// threads on a small shared machine starved Vitest's own process (its RPC timed out). Thread
+// counts give the same bits (models/src/codec/wasm-threads-exact.test.ts).
 process.env['NCOMP_WASM_THREADS'] = '1';
 // Likewise the deterministic layers' products (bit-identical on any thread count; the
 // threaded GEMM's own tests ask for 2 and 3 threads).

@@ -14,7 +14,8 @@
  * each backend's median to wasm on 1 thread, and the load average before and after.
  *
  * Usage (from packages/cli, after `npm run build`):
- * `npx tsx bench/backends.bench.ts [--runs 5] [--webgpu-runs 1] [--webgpu-train] [--backends wasm-1,wasm-all,webgpu]`.
+ * `npx tsx bench/backends.bench.ts [--runs 5] [--webgpu-runs 1] [--webgpu-train] [--backends wasm-1,wasm-all,webgpu]
+ * [--tasks encode,decode,g_a,g_s,train]`.
  * On lavapipe a webgpu training step of that size takes minutes: it runs only with `--webgpu-train`.
  */
 import { onReadableBackend, setBackend } from '@ncomp/core';
@@ -74,7 +75,8 @@ async function kodakImages(count: number): Promise<RgbImage[]> {
 /** The child: chooses its backend, builds the workloads, then answers one task per message. */
 async function child(backend: string): Promise<void> {
   const send = (reply: Reply): void => void process.send!(reply);
-  const threads = backend === 'wasm-1' ? 1 : undefined;
+  // wasm-all asks for its threads: the default thread count depends on NCOMP_WASM_THREADS.
+  const threads = backend === 'wasm-1' ? 1 : backend === 'wasm-all' ? Math.min(availableParallelism(), 8) : undefined;
   const report = await setBackend(backend === 'webgpu' ? 'webgpu' : 'wasm', threads === undefined ? {} : { wasmThreads: threads });
   const { model } = await loadModelFile(DEFAULT_MODEL_FILE);
   const kodim01 = await readImage(`${KODAK}kodim01.png`);
@@ -177,6 +179,9 @@ async function main(): Promise<void> {
   const webgpuTrain = process.argv.includes('--webgpu-train');
   const allThreads = Math.min(availableParallelism(), 8);
   const names = arg('--backends', 'wasm-1,wasm-all,webgpu').split(',');
+  const tasks = arg('--tasks', TASKS.join(',')).split(',') as Task[];
+  const unknown = tasks.filter((t) => !TASKS.includes(t));
+  if (unknown.length > 0) throw new Error(`unknown --tasks ${unknown.join(', ')}: choose among ${TASKS.join(', ')}`);
   console.log(`backends benchmark: ${runs} measured runs after 1 warm-up (webgpu ${webgpuRuns}), children asked in turns`);
   console.log(`load average (1, 5, 15 min) before: ${loads()}`);
   const runners: Runner[] = [];
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
       runners.push(r);
     }
   }
-  for (const task of TASKS) {
+  for (const task of tasks) {
     const rounds = Math.max(runs, webgpuRuns) + 1;
     for (let round = 0; round < rounds; round++) {
       for (const r of runners) {
@@ -208,7 +213,7 @@ async function main(): Promise<void> {
   const header = runners.map((r) => (r.name === 'wasm-all' ? `wasm-${allThreads}` : r.name));
   console.log(`\n| ms: median wall (median CPU of the process), speed-up over wasm-1 | ${header.join(' | ')} |`);
   console.log(`| --- | ${header.map(() => '---').join(' | ')} |`);
-  for (const task of TASKS) {
+  for (const task of tasks) {
     const base = runners[0]?.timings.get(task);
     const cells = runners.map((r) => {
       const t = r.timings.get(task);

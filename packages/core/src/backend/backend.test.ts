@@ -417,7 +417,7 @@ describe.skipIf(NATIVE_INSTALLED)('setBackend with the real packages (tfjs-node 
     expect((error as Error).message).toContain('neither is installed');
   });
 
-  it('auto chooses wasm (SIMD, one thread by default) and computes on it, when no hardware WebGPU adapter is found', async (ctx) => {
+  it('auto chooses wasm (SIMD; one thread, as vitest.setup.ts sets) and computes on it, when no hardware WebGPU adapter is found', async (ctx) => {
     const report = await setBackend('auto');
     if (report.chosen === 'webgpu') {
       // This machine has a GPU that Dawn can use (and the webgpu packages): webgpu-device.test.ts covers it.
@@ -426,7 +426,7 @@ describe.skipIf(NATIVE_INSTALLED)('setBackend with the real packages (tfjs-node 
     expect(report.requested).toBe('auto');
     expect(report.chosen).toBe('wasm');
     expect(report.package).toBe(WASM);
-    // Default in Node.js: one thread (threads are opt-in while the threaded build is not exact).
+    // One thread: vitest.setup.ts sets NCOMP_WASM_THREADS=1 (the default elsewhere is the idle cores).
     expect(report.reason).toMatch(/^WebAssembly, SIMD on, 1 thread/);
     expect(report.reason).toContain(`(passed over: ${GPU}: not installed; ${NODE}: not installed; ${WEBGPU}: `);
     expect(report.reason).toMatch(/@tensorflow\/tfjs-backend-webgpu: not tried by auto/);

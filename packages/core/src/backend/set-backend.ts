@@ -75,8 +75,10 @@ export interface SetBackendOptions {
    * Threads for the wasm backend's XNNPACK pool, a positive integer. Applied only before
    * the wasm backend first initialises.
    *
-   * - Node.js: default the environment variable `NCOMP_WASM_THREADS` when set, else 1
-   *   (threads are opt-in: not yet exact from run to run); at most 8 (TF.js's pool size).
+   * - Node.js: default the environment variable `NCOMP_WASM_THREADS` when set, else the
+   *   cores the machine leaves idle (logical cores minus the load average, 1 to 4: on a busy
+   *   machine threads wait for each other); at most 8 (TF.js's pool size). Every thread
+   *   count gives the same bits.
    *   Above 1, ncomp loads TF.js's threaded SIMD build on
    *   `worker_threads` (see `wasm-threads.ts`; TF.js itself keeps it off in Node.js); `1`
    *   loads the single-threaded SIMD build and starts no workers. When the threaded build
@@ -335,8 +337,10 @@ function describeWasm(mod: WasmBackendModule, threading: NodeWasmThreading | und
     // Only throws before initialisation, which activate() just completed.
   }
   let threadNote = '';
+  const machine = threading?.source === 'default' ? threading.machine : undefined;
+  const idle = machine ? `default: ${machine.cores} cores, load average ${machine.load.toFixed(2)}` : '';
   if (flags['WASM_HAS_MULTITHREAD_SUPPORT'] === true) {
-    threadNote = tf.env().getBool('IS_NODE') ? ' (worker_threads)' : '';
+    threadNote = tf.env().getBool('IS_NODE') ? ` (worker_threads${idle === '' ? '' : `; ${idle}`})` : '';
   } else if (!tf.env().getBool('IS_NODE')) {
     threadNote = ' (the page is not cross-origin isolated, so no SharedArrayBuffer: serve it with COOP / COEP headers for threads)';
   } else if (threading?.failure() !== undefined) {
@@ -345,7 +349,7 @@ function describeWasm(mod: WasmBackendModule, threading: NodeWasmThreading | und
     threadNote = {
       option: ' (wasmThreads: 1)',
       env: ' (NCOMP_WASM_THREADS=1)',
-      default: ' (default; wasmThreads > 1 runs the threaded build, experimental)',
+      default: ` (${idle === '' ? 'default' : idle}: no idle core for a second thread; wasmThreads or NCOMP_WASM_THREADS sets more)`,
     }[threading.source];
   } else if (withPaths) {
     threadNote = " (wasmPaths given: TF.js's single-threaded loader)";

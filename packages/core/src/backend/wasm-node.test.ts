@@ -41,6 +41,10 @@ describe('wasm backend in Node.js (first initialisation)', () => {
       // TF.js's threaded SIMD build on worker_threads, two threads even on a one-core machine.
       expect(describeBackend().wasm).toEqual({ simd: true, multithreaded: true, threads: 2 });
       expect(report.reason).toBe('WebAssembly, SIMD on, 2 threads (worker_threads)');
+      // One pthread worker (XNNPACK's second thread; the calling thread is the first), not
+      // the glue's 8, each of which would compile and instantiate the whole binary.
+      const pthread = (tf.backend() as unknown as { wasm: { PThread: { unusedWorkers: unknown[]; runningWorkers: unknown[] } } }).wasm.PThread;
+      expect(pthread.unusedWorkers.length + pthread.runningWorkers.length).toBe(1);
 
       const before = tf.memory().numTensors;
       const y = tf.tidy(() => tf.sum(tf.square(tf.tensor1d([1, 2, 3]))));

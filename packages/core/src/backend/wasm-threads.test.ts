@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors/index.js';
-import { defaultWasmThreads, MAX_WASM_THREADS, WASM_THREADS_ENV } from './wasm-threads.js';
+import { DEFAULT_MAX_WASM_THREADS, defaultWasmThreads, MAX_WASM_THREADS, WASM_THREADS_ENV } from './wasm-threads.js';
 
 describe('defaultWasmThreads', () => {
   const saved = process.env[WASM_THREADS_ENV];
@@ -9,16 +9,22 @@ describe('defaultWasmThreads', () => {
     else process.env[WASM_THREADS_ENV] = saved;
   });
 
-  it('is one thread when NCOMP_WASM_THREADS is unset or empty (threads are opt-in)', () => {
+  it('without NCOMP_WASM_THREADS (unset or empty), takes the idle cores: cores minus the load average, 1 to 4', () => {
     delete process.env[WASM_THREADS_ENV];
+    expect(defaultWasmThreads({ cores: 2, load: 0.3 })).toBe(2);
+    expect(defaultWasmThreads({ cores: 2, load: 1.7 })).toBe(1);
+    expect(defaultWasmThreads({ cores: 2, load: 10 })).toBe(1);
+    expect(defaultWasmThreads({ cores: 16, load: 3.2 })).toBe(DEFAULT_MAX_WASM_THREADS);
+    expect(defaultWasmThreads({ cores: 16, load: 13.5 })).toBe(3);
+    expect(defaultWasmThreads({ cores: 1, load: 0 })).toBe(1);
     expect(defaultWasmThreads()).toBe(1);
     process.env[WASM_THREADS_ENV] = '';
-    expect(defaultWasmThreads()).toBe(1);
+    expect(defaultWasmThreads({ cores: 8, load: 0 })).toBe(DEFAULT_MAX_WASM_THREADS);
   });
 
   it('takes NCOMP_WASM_THREADS, at most the pool of 8', () => {
     process.env[WASM_THREADS_ENV] = '3';
-    expect(defaultWasmThreads()).toBe(3);
+    expect(defaultWasmThreads({ cores: 2, load: 10 })).toBe(3);
     process.env[WASM_THREADS_ENV] = '64';
     expect(defaultWasmThreads()).toBe(MAX_WASM_THREADS);
   });

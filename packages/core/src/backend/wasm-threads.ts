@@ -83,17 +83,35 @@ export const MAX_WASM_THREADS = 8;
 /** The environment variable that sets the default of `wasmThreads` in Node.js (a positive integer). */
 export const WASM_THREADS_ENV = 'NCOMP_WASM_THREADS';
 
+/** The most threads the default takes (more are given by `wasmThreads` or `NCOMP_WASM_THREADS`). */
+export const DEFAULT_MAX_WASM_THREADS = 4;
+
+/** The machine's state that the default thread count follows. */
+export interface MachineLoad {
+  /** Logical cores (Node's `os.availableParallelism()`). */
+  readonly cores: number;
+  /** Load average over the last minute (`os.loadavg()[0]`; 0 where the platform has none, as on Windows). */
+  readonly load: number;
+}
+
 /**
  * The default thread count in Node.js: `NCOMP_WASM_THREADS` when set (at most
- * {@link MAX_WASM_THREADS}), else 1. Threads are opt-in: with 2 threads HiFiC's tiled
- * synthesis gave results that differ from run to run (up to 0.05 of the [0, 1] range,
- * models/src/codec/tiling.test.ts); one thread gives the same result every time.
+ * {@link MAX_WASM_THREADS}), else the cores the machine leaves idle, `cores - floor(load)`,
+ * between 1 and {@link DEFAULT_MAX_WASM_THREADS}. XNNPACK's threads meet at the end of every
+ * kernel, so a thread that waits for a busy core holds up the others: on a 2-core machine
+ * under a load average of 8 to 10, 2 threads took 5 to 59 % longer than one (docs/backends.md).
+ * The thread count changes no result: XNNPACK splits each kernel's outputs between threads,
+ * never a sum, so every thread count gives the same bits (models/src/codec/wasm-threads-exact.test.ts).
  *
+ * @param machine - Cores and load average; without it, one core and no load (1 thread).
  * @throws InvalidArgumentError when `NCOMP_WASM_THREADS` is set to anything but a positive integer.
  */
-export function defaultWasmThreads(): number {
+export function defaultWasmThreads(machine: MachineLoad = { cores: 1, load: 0 }): number {
   const fromEnv = process.env[WASM_THREADS_ENV];
-  if (fromEnv === undefined || fromEnv === '') return 1;
+  if (fromEnv === undefined || fromEnv === '') {
+    const idle = machine.cores - Math.floor(Math.max(0, machine.load));
+    return Math.max(1, Math.min(DEFAULT_MAX_WASM_THREADS, idle));
+  }
   const n = Number(fromEnv);
   if (!(Number.isSafeInteger(n) && n >= 1)) throw new InvalidArgumentError(`${WASM_THREADS_ENV} must be a positive integer, found ${JSON.stringify(fromEnv)}`);
   return Math.min(MAX_WASM_THREADS, n);
@@ -167,6 +185,31 @@ function guardWorkers(module: EmscriptenModule, fail: (error: unknown) => void):
   };
 }
 
+/** The statement of TF.js 4.22's glue that sets how many pthread workers start with the module. */
+const POOL_STATEMENT = /var pthreadPoolSize=8;/;
+
+/**
+ * The Emscripten factory of the threaded build, evaluated as CommonJS under the file's own
+ * name (its workers load that file by `__filename`), with the pool of pthread workers that
+ * the module starts at once cut from 8 to `poolSize`: XNNPACK's pool on n threads runs n - 1
+ * pthreads (the calling thread is the n-th), and each started worker compiles and
+ * instantiates the whole binary, which took 0.4 s and 17 MiB per worker on a loaded 2-core
+ * machine. A build without that statement is loaded as it is (8 workers).
+ */
+async function loadFactory(file: string, poolSize: number): Promise<EmscriptenFactory> {
+  const { createRequire } = await import('node:module');
+  const { readFile } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const require = createRequire(file);
+  const source = await readFile(file, 'utf8');
+  if (!POOL_STATEMENT.test(source)) return require(file) as EmscriptenFactory;
+  const module = { exports: {} as unknown };
+  // The glue is CommonJS: it reads require, module, exports, __filename and __dirname.
+  const evaluate = new Function('require', 'module', 'exports', '__filename', '__dirname', source.replace(POOL_STATEMENT, `var pthreadPoolSize=${poolSize};`));
+  evaluate(require, module, module.exports, file, dirname(file));
+  return module.exports as EmscriptenFactory;
+}
+
 /**
  * A backend factory for `tf.registerBackend('wasm', ...)` that starts TF.js's threaded
  * SIMD build on `threads` XNNPACK threads in Node.js (see this file's comment for how).
@@ -181,11 +224,9 @@ function guardWorkers(module: EmscriptenModule, fail: (error: unknown) => void):
  */
 export function threadedWasmFactory(mod: ThreadableWasmModule, files: ThreadedWasmFiles, threads: number): () => Promise<tf.KernelBackend> {
   return async () => {
-    const { createRequire } = await import('node:module');
     const { readFile } = await import('node:fs/promises');
     const { pathToFileURL } = await import('node:url');
-    const require = createRequire(import.meta.url);
-    const factory = require(files.factory) as EmscriptenFactory;
+    const factory = await loadFactory(files.factory, threads - 1);
     const binary = await readFile(files.binary);
     const workerUrl = new URL(`data:text/javascript,${encodeURIComponent(workerModuleSource(files.worker, pathToFileURL(files.worker).href))}`);
     let fail: (error: unknown) => void = () => undefined;
@@ -243,9 +284,11 @@ export interface NodeWasmThreading {
   readonly requested: number;
   /**
    * Where `requested` comes from: `wasmThreads`, the `NCOMP_WASM_THREADS` environment
-   * variable, or the default of one thread ({@link defaultWasmThreads}).
+   * variable, or the default, the idle cores ({@link defaultWasmThreads}).
    */
   readonly source: 'option' | 'env' | 'default';
+  /** The cores and load average the default was chosen from (`source` `'default'`). */
+  readonly machine?: MachineLoad;
   /**
    * Why the threaded build is not used, if it is not: it could not be prepared, or it
    * failed to load and TF.js's single-threaded build was loaded instead. `undefined` while
@@ -256,7 +299,8 @@ export interface NodeWasmThreading {
 
 /**
  * In Node.js, replaces the wasm backend's registration (same priority) by one that loads
- * the threaded SIMD build on `requested` threads (default {@link defaultWasmThreads}), and
+ * the threaded SIMD build on `requested` threads (default {@link defaultWasmThreads}, from the
+ * machine's cores and load average), and
  * falls back to TF.js's own single-threaded loader (saying why) when that build cannot be
  * found or fails to load. Does nothing outside Node.js (TF.js threads the backend itself
  * where the platform allows) and for one thread. Call it after importing the package and
@@ -268,11 +312,16 @@ export interface NodeWasmThreading {
  */
 export async function enableNodeWasmThreads(mod: WasmBackendModule, requested: number | undefined): Promise<NodeWasmThreading | undefined> {
   if (!tf.env().getBool('IS_NODE')) return undefined;
-  const threads = Math.min(requested ?? defaultWasmThreads(), MAX_WASM_THREADS);
+  const source = requested !== undefined ? 'option' : (process.env[WASM_THREADS_ENV] ?? '') !== '' ? 'env' : 'default';
+  let machine: MachineLoad | undefined;
+  if (source === 'default') {
+    const os = await import('node:os');
+    machine = { cores: os.availableParallelism(), load: os.loadavg()[0] ?? 0 };
+  }
+  const threads = Math.min(requested ?? defaultWasmThreads(machine), MAX_WASM_THREADS);
   mod.setThreadsCount(threads);
   let failure: string | undefined;
-  const source = requested !== undefined ? 'option' : (process.env[WASM_THREADS_ENV] ?? '') !== '' ? 'env' : 'default';
-  const outcome: NodeWasmThreading = { requested: threads, source, failure: () => failure };
+  const outcome: NodeWasmThreading = { requested: threads, source, ...(machine && { machine }), failure: () => failure };
   if (threads === 1) return outcome;
   const entry = tf.engine().registryFactory['wasm'];
   if (entry === undefined) return outcome;

@@ -19,7 +19,7 @@ afterAll(async () => {
   await setBackend('cpu');
 });
 
-describe('wasm kernel replacements (Slice, SplitV, BatchMatMul, Cast to bool)', () => {
+describe('wasm kernel replacements (Slice, SplitV, BatchMatMul, Transpose, Cast to bool)', () => {
   it('are installed once setBackend(wasm) has loaded the package, and re-installing is a no-op', async () => {
     await setBackend('wasm');
     const slice = tf.getKernel('Slice', 'wasm')!.kernelFunc;
@@ -97,6 +97,54 @@ describe('wasm kernel replacements (Slice, SplitV, BatchMatMul, Cast to bool)', 
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('Transpose copies exactly what the cpu backend does, for any rank, permutation and dtype (large tensors take the replacement)', async () => {
+    const arb = fc
+      .record({
+        dims: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+        grow: fc.nat(),
+        dtype: fc.constantFrom('float32' as const, 'int32' as const, 'bool' as const),
+        order: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }),
+        seed: fc.integer({ min: 1, max: 1000 }),
+      })
+      .map((c) => {
+        // One axis grown so that the tensor has at least 2^14 elements (the replacement's threshold).
+        const shape = [...c.dims];
+        const k = c.grow % shape.length;
+        const others = shape.reduce((n, d, i) => (i === k ? n : n * d), 1);
+        shape[k] = Math.max(shape[k]!, Math.ceil((1 << 14) / others));
+        const perm = shape.map((_, i) => i).sort((a, b) => c.order[a]! - c.order[b]! || a - b);
+        return { shape, perm, dtype: c.dtype, seed: c.seed };
+      });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ shape, perm, dtype, seed }) => {
+        const run = () => {
+          const u = tf.floor(tf.randomUniform(shape, -50, 50, 'float32', seed));
+          const x = dtype === 'bool' ? tf.greater(u, 0) : tf.cast(u, dtype);
+          return [
+            tf.transpose(x, perm),
+            tf.transpose(
+              tf.slice(
+                x,
+                shape.map(() => 0),
+                shape.map((d) => Math.max(1, d >> 1)),
+              ),
+              perm,
+            ),
+          ];
+        };
+        const ref = await on('cpu', run);
+        const ours = await on('wasm', run);
+        ref.forEach((r, i) => expect(Array.from(ours[i]!)).toEqual(Array.from(r)));
+      }),
+      { numRuns: 60 },
+    );
+    // The Winograd output transform's shape, with a float's bits kept (the first element is -0).
+    const winograd = () => [tf.transpose(tf.neg(tf.reshape(tf.range(0, 36 * 5000, 1, 'float32'), [36, 5000])))];
+    const a = await on('cpu', winograd);
+    const b = await on('wasm', winograd);
+    expect(Array.from(new Uint32Array(b[0]!.buffer))).toEqual(Array.from(new Uint32Array(a[0]!.buffer)));
   });
 
   it('Cast to bool gives true for every non-zero value (as cpu and TensorFlow), not a truncated byte', async () => {
