@@ -327,9 +327,14 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     };
   }
 
-  /** z coded from y's bands (h_a on windows) or, with `hyperBands: 'whole'`, from the whole y (`values`). */
+  /** z coded from the rows of y (`values`, whole): h_a on windows or, with `hyperBands: 'whole'`, on the whole y. */
   private async hyperOf(y: LatentRows, values: Float32Array, check: CheckRecorder, bandRows: number): Promise<{ string: Uint8Array; zHat: ExactMap }> {
-    if (this.composed.hyperBands === 'windows') return this.hyper.compressRows(y, check, bandRows, this.latentChannels);
+    if (this.composed.hyperBands === 'windows') {
+      // h_a's windows read the rows already in memory: g_a runs once.
+      const row = y.width * this.latentChannels;
+      const kept = { height: y.height, width: y.width, read: (r0: number, r1: number) => Promise.resolve(values.subarray(r0 * row, r1 * row)) };
+      return this.hyper.compressRows(kept, check, bandRows, this.latentChannels);
+    }
     const whole = tf.tensor4d(values, [1, y.height, y.width, this.latentChannels]);
     try {
       const { strings, zHat } = await this.hyper.compress(whole, [check]);
