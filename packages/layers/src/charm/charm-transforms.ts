@@ -178,6 +178,16 @@ export class CharmTransforms extends Module {
     return tf.tidy(() => this.lrpTransforms[index]!.call(this.#support(slice, hyperMeans, this.hyperMeanChannels, decoded), yHatSlice));
   }
 
+  /**
+   * Rows of its inputs (hyper features, decoded slices, the slice itself for LRP) beyond its
+   * own that a row of slice `slice`'s mean, scale or LRP output reads: what a band of rows
+   * must be grown by to be computed as on the whole map (banded coding of large latents).
+   */
+  reach(slice: number): number {
+    const i = this.#checkSlice(slice);
+    return Math.max(this.meanTransforms[i]!.reach, this.scaleTransforms[i]!.reach, this.lrpTransforms[i]?.transform.reach ?? 0);
+  }
+
   /** Reads every transform's weights and returns their deterministic twins. */
   async exact(): Promise<ExactCharmTransforms> {
     const means = await Promise.all(this.meanTransforms.map((t) => t.exact()));

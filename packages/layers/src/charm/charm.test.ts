@@ -19,6 +19,7 @@ describe('SliceTransform', () => {
         [5, 5, 224, 128],
         [3, 3, 128, 32],
       ]);
+      expect(full.reach).toBe(5); // rows read beyond its own: 2 + 2 + 1
       full.dispose();
       const t = new SliceTransform(3, 2, { hiddenChannels: [4, 5] });
       const x = uniform([2, 17, 23, 3], 1);
@@ -30,6 +31,7 @@ describe('SliceTransform', () => {
       t.dispose();
       const egic = new SliceTransform(3, 2, { hiddenChannels: [6, 4], kernelSizes: [3, 3, 3] });
       expect(egic.convs.map((c) => c.kernelSize[0])).toEqual([3, 3, 3]);
+      expect(egic.reach).toBe(3);
       egic.dispose();
       expect(() => new SliceTransform(3, 2, { kernelSizes: [5, 3] })).toThrow(InvalidArgumentError);
     });
@@ -130,6 +132,7 @@ describe('CharmTransforms', () => {
         latentResidualPrediction: false,
       });
       expect(egic.lrpTransforms).toHaveLength(0);
+      expect(egic.reach(1)).toBe(3);
       expect(egic.meanTransforms[1]!.convs.map((c) => c.outChannels)).toEqual([7, 4, 2]);
       const hyper = uniform([1, 3, 3, 4], 1);
       const slice = uniform([1, 3, 3, 2], 2);

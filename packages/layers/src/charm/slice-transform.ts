@@ -33,6 +33,12 @@ export class SliceTransform extends Module implements ExactEvaluable {
   readonly outputChannels: number;
   /** The convolutions, in order. */
   readonly convs: readonly Conv2d[];
+  /**
+   * Rows (and columns) of input beyond its own that an output pixel reads: the sum of the
+   * convolutions' half kernels ('same' padding, stride 1), so that the rows of a window
+   * grown by this much on each side compute the window's own rows as on the whole map.
+   */
+  readonly reach: number;
 
   /**
    * @param inputChannels - Channels of the support tensor.
@@ -59,6 +65,7 @@ export class SliceTransform extends Module implements ExactEvaluable {
       convs.push(this.addModule(`conv${i}`, new Conv2d(widths[i]!, widths[i + 1]!, kernels[i]!)));
     }
     this.convs = convs;
+    this.reach = kernels.reduce((r, k) => r + Math.ceil((k - 1) / 2), 0);
   }
 
   /**

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineConfig } from '../zoo/baseline-config.js';
 import { loadModelFile } from '../model-file/model-file-node.js';
 import { DEFAULT_MODEL_FILE } from '../zoo/default-model.js';
+import { EGIC_SMALL_CONFIG } from '../zoo/egic-config.js';
+import { MRIC_SMALL_CONFIG } from '../zoo/mric.js';
 import { createModel } from '../zoo/registry.js';
 import { decodeCheckStream, encodeCheckStream } from './check-stream.js';
 import type { CompressedImage, ImageCodec } from './image-codec.js';
@@ -26,11 +28,15 @@ const WHOLE = { tile: 8, band: 1 << 20 };
 const BANDS = [4, 8].map((band) => ({ tile: 8, band }));
 
 // The trained default model (an untrained hyper-latent is nearly constant, so a band window
-// too small would go unnoticed) and an untrained stride-16 model; heights that leave a
-// partial last band and a partial last tile.
+// too small would go unnoticed), an untrained stride-16 model and the small ChARM codecs
+// (slices coded band by band: their slice transforms read the rows around a band, and
+// egic-orp's Swin h_s runs whole); heights that leave a partial last band and a partial
+// last tile.
 const MODELS: readonly [string, unknown, number][] = [
   ['the default model', undefined, 8 * 36],
   ['mbt2018-mean', { N: 8, M: 12 }, 16 * 20],
+  ['mric', MRIC_SMALL_CONFIG, 16 * 21],
+  ['egic-orp', EGIC_SMALL_CONFIG, 16 * 21],
 ];
 
 describe.each(MODELS)('banded entropy coding equals the whole latent bit for bit, %s', (name, config, height) => {

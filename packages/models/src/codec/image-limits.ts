@@ -28,7 +28,9 @@ export interface ImageLimits {
    * Latent rows per band of the entropy coding (default {@link DEFAULT_BAND}: 128, rounded
    * up to the latent codec's `latentMultiple`). A latent taller than one band is coded and
    * decoded band by band where the latent codec can (`compressRows` / `decompressRows`),
-   * in memory bounded by the band; the streams do not depend on it.
+   * in memory bounded by the band; the streams do not depend on it. (The ChARM codecs code
+   * their slices one after another, so they keep y, or the decoded slices, whole: the
+   * size of the latent, not of its entropy-parameter networks, which run per band.)
    */
   readonly band?: number;
 }

@@ -2,6 +2,7 @@ import { concatChannels, sliceChannels, type ExactMap, type Module } from '@ncom
 import type { CoderName, LocationScaleFamily } from '@ncomp/entropy';
 import type { CharmTransforms } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { charmBands } from './charm-bands.js';
 import type { ConditionalCodec, ConditionalForward, ExactConditional } from './conditional-codec.js';
 import { decodePart, encodePart, likeMap, type CodedPart } from './indexed-coding.js';
 import { IndexedConditional } from './indexed-conditional.js';
@@ -114,7 +115,19 @@ export class CharmConditional implements ConditionalCodec {
       return concatChannels(decoded).data;
     };
     const m = this.latentChannels;
+    const k = this.sliceHyperFeatures;
+    const bands = charmBands({
+      transforms: t,
+      conditional: this.conditional,
+      numSlices,
+      sliceChannels: width,
+      meanFeatures: (i) => (k ? [i * hyperMeanChannels, hyperMeanChannels] : [0, fm]),
+      scaleFeatures: (i) => (k ? [fm + i * hyperScaleChannels, hyperScaleChannels] : [fm, fs]),
+      reach: (i) => this.transforms.reach(i),
+      supportCount: this.transforms.supportSlices(numSlices - 1),
+    });
     return {
+      bands,
       encode: (values, params, encoder, check) =>
         slices(params, (i, part) => {
           const pixels = params.height * params.width;

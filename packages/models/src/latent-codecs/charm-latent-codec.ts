@@ -9,6 +9,9 @@ import {
 import type { CallableModule, CharmTransforms } from '@ncomp/layers';
 import { CharmConditional } from './charm-conditional.js';
 import { HyperConditionalCodec } from './hyper-conditional-codec.js';
+import type { LatentCheck } from './latent-check.js';
+import type { BandedStreams } from './latent-codec.js';
+import type { LatentRowSink, LatentRows } from './latent-rows.js';
 
 /** Options of {@link CharmLatentCodec}. */
 export interface CharmLatentCodecOptions {
@@ -42,6 +45,11 @@ export interface CharmLatentCodecOptions {
    * The rate of z always uses noise.
    */
   readonly hyperSynthesisInput?: 'rounded' | 'noisy';
+  /**
+   * How the banded path evaluates h_a and h_s (see {@link HyperConditionalParts.hyperBands}):
+   * `windows` (default) for convolutional ones, `whole` for ones that are not local (Swin).
+   */
+  readonly hyperBands?: 'windows' | 'whole';
   /** Number of scales of the table, TFC's default 64. */
   readonly numScales?: number;
   /** Smallest scale, TFC's default 0.11. */
@@ -178,6 +186,7 @@ export class CharmLatentCodec extends HyperConditionalCodec {
       hyperChannels: options.hyperChannels,
       hyperDownsampling: options.hyperDownsampling,
       hyperSynthesisInput: options.hyperSynthesisInput ?? 'rounded',
+      hyperBands: options.hyperBands ?? 'windows',
       y,
       name: 'CharmLatentCodec',
     });
@@ -186,5 +195,30 @@ export class CharmLatentCodec extends HyperConditionalCodec {
   /** The y half: the slices, their transforms and LRP. */
   override get y(): CharmConditional {
     return super.y as CharmConditional;
+  }
+
+  /**
+   * {@inheritDoc LatentCodec.compressRows}
+   * @remarks The stream codes the slices one after another, so y and the decoded slices
+   * that condition later ones are kept whole; the transforms and h_s run on windows.
+   */
+  compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+    return this.compressBands(y, logGain, bandRows);
+  }
+
+  /**
+   * {@inheritDoc LatentCodec.decompressRows}
+   * @remarks The decoded slices are kept whole (slice i + 1 follows all of slice i in the
+   * stream); ŷ's rows go to `sink` band by band while the last slice is decoded.
+   */
+  decompressRows(
+    streams: readonly Uint8Array[],
+    size: readonly [number, number],
+    logGain: Float64Array | undefined,
+    check: LatentCheck | undefined,
+    bandRows: number,
+    sink: LatentRowSink,
+  ): Promise<void> {
+    return this.decompressBands(streams, size, logGain, check, bandRows, sink);
   }
 }

@@ -4,6 +4,44 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { decodePart, encodePart, type CodedPart } from './indexed-coding.js';
 import type { IndexedConditional } from './indexed-conditional.js';
 import type { CheckRecorder, CheckVerifier } from './latent-check.js';
+import type { LatentRowSink } from './latent-rows.js';
+
+/** Rows `[r0, r1)` of h_s's output (every column and channel), as on the whole map. */
+export type ParamRows = (r0: number, r1: number) => ExactMap;
+
+/**
+ * The banded coding of a y codec whose parts are convolutional in their inputs (ChARM's
+ * slices): each part coded band by band, in the order and with the digests of
+ * {@link ExactConditional.encode}, its parameters computed on windows of rows grown by the
+ * transforms' reach, so that the entropy-parameter networks never run on the whole latent.
+ * The stream and the check equal the whole latent's.
+ */
+export interface BandedConditional {
+  /**
+   * Codes one image's y (`values`: HWC float32, the whole latent of `size`, un-gained),
+   * appending to `encoder` and recording each part's digests.
+   */
+  encode(
+    values: Float32Array,
+    size: readonly [number, number],
+    params: ParamRows,
+    bandRows: number,
+    encoder: IncrementalEncoder,
+    check: CheckRecorder,
+  ): Promise<void>;
+  /**
+   * The inverse of `encode`: ŷ handed to `sink` a band of rows at a time, in order, each
+   * part verified when it ends (its table indexes, then its symbols).
+   */
+  decode(
+    size: readonly [number, number],
+    params: ParamRows,
+    bandRows: number,
+    decoder: IncrementalDecoder,
+    verifier: CheckVerifier,
+    sink: LatentRowSink,
+  ): Promise<void>;
+}
 
 /** What {@link ConditionalCodec.forward} gives. */
 export interface ConditionalForward {
@@ -31,6 +69,11 @@ export interface ExactConditional {
    * is what lets {@link HyperConditionalCodec} code a large latent band by band.
    */
   part?(params: ExactMap): CodedPart;
+  /**
+   * Present for codecs of several parts whose parameters are convolutional in h_s's output
+   * and the parts before (ChARM): their band-by-band coding, the same stream.
+   */
+  readonly bands?: BandedConditional;
 }
 
 /**

@@ -95,9 +95,28 @@ describe('HyperConditionalCodec', () => {
     tf.dispose(Object.values(state));
     const y = tf.randomNormal([1, 8, 8, M], 0, 3, 'float32', 4) as tf.Tensor4D;
     expect(await coded(composed, y)).toEqual(await coded(named, y));
-    // Fixed-rate, and not pointwise: no gain, and no banded path.
+    // Fixed-rate: no gain.
     expect(() => composed.forward(y, false, tf.ones([M]) as tf.Tensor1D)).toThrow(InvalidArgumentError);
-    expect('compressRows' in named).toBe(false);
+    // Coded band by band (slice after slice, each in bands of 4 rows): the same streams, check and ŷ.
+    named.update();
+    const tall = tf.randomNormal([1, 20, 8, M], 0, 3, 'float32', 5) as tf.Tensor4D;
+    const data = (await tall.data()) as Float32Array;
+    const whole = await named.compress(tall);
+    const rows = { height: 20, width: 8, read: (r0: number, r1: number) => Promise.resolve(data.slice(r0 * 8 * M, r1 * 8 * M)) };
+    const banded = await named.compressRows(rows, undefined, 4);
+    expect(banded.streams).toEqual(whole.streams[0]);
+    expect(banded.check).toEqual(whole.checks[0]);
+    const decoded = new Float32Array(data.length);
+    let next = 0;
+    await named.decompressRows(banded.streams, [20, 8], undefined, banded.check, 4, (r0, band) => {
+      expect(r0).toBe(next);
+      decoded.set(band, r0 * 8 * M);
+      next = r0 + band.length / (8 * M);
+      return Promise.resolve();
+    });
+    expect(next).toBe(20);
+    expect(decoded).toEqual(await whole.yHat.data());
+    tf.dispose([tall, whole.yHat]);
     y.dispose();
     named.dispose();
     composed.dispose();

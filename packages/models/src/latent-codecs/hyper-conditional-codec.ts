@@ -2,7 +2,7 @@ import { InvalidArgumentError, Module, ShapeError, exactExp, exactOf, roundHalfE
 import type { ContinuousBatchedEntropyModel } from '@ncomp/entropy';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConditionalCodec, ExactConditional } from './conditional-codec.js';
+import type { ConditionalCodec, ExactConditional, ParamRows } from './conditional-codec.js';
 import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
 import { CheckRecorder, digestInts, type LatentCheck } from './latent-check.js';
@@ -29,6 +29,15 @@ export interface HyperConditionalParts {
    * round(z) with a straight-through gradient). The rate of z always uses noise.
    */
   readonly hyperSynthesisInput?: 'noisy' | 'rounded';
+  /**
+   * How the banded path ({@link LatentCodec.compressRows}) evaluates h_a and h_s: `windows`
+   * (default) on windows of y and ẑ grown by their measured reach, for transforms whose
+   * output rows depend only on nearby input rows (convolutions); `whole` on the whole y and
+   * ẑ once, for transforms that are not local in that sense (Swin's shifted windows: the
+   * cyclic shift and the padding to whole windows depend on the map's size). `whole` is
+   * for y codecs coded in bands ({@link ExactConditional.bands}), which keep y whole anyway.
+   */
+  readonly hyperBands?: 'windows' | 'whole';
   /** The y half, conditioned on h_s's output. */
   readonly y: ConditionalCodec;
   /** The codec's name, for messages. Default `latent codec`. */
@@ -115,7 +124,11 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
       throw new InvalidArgumentError(`hyperSynthesisInput must be "rounded" or "noisy", found "${String(parts.hyperSynthesisInput)}"`);
     }
     const hyper = new HyperLatent(parts.hyperAnalysis, parts.hyperBottleneck, parts.hyperChannels, parts.hyperDownsampling, parts.hyperInput ?? 'y');
-    this.composed = { ...parts, hyperSynthesisInput, name: parts.name ?? 'latent codec', hyper };
+    const hyperBands = parts.hyperBands ?? 'windows';
+    if (hyperBands !== 'windows' && hyperBands !== 'whole') {
+      throw new InvalidArgumentError(`hyperBands must be "windows" or "whole", found "${String(parts.hyperBands)}"`);
+    }
+    this.composed = { ...parts, hyperSynthesisInput, hyperBands, name: parts.name ?? 'latent codec', hyper };
   }
 
   /** {@inheritDoc LatentCodec.latentChannels} */
@@ -278,22 +291,91 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     }
   }
 
-  /** The banded path's parts: the pointwise coder's `part` and h_s's twin on a window of ẑ. */
-  private async bandParts(logGain: Float64Array | undefined): Promise<{ hs: ExactFn; part: NonNullable<ExactConditional['part']> }> {
-    const { hs, coder } = await this.exactParts(logGain);
-    if (!coder.part) throw new InvalidArgumentError(`${this.composed.name}: its y codec is not pointwise and cannot be coded band by band`);
-    return { hs, part: coder.part };
+  /** The banded path's parts: h_s's twin and the y codec's coder, which must code pointwise or in bands. */
+  private async bandParts(
+    logGain: Float64Array | undefined,
+  ): Promise<{ hs: ExactFn; coder: ExactConditional; params: (zHat: ExactMap, size: readonly [number, number]) => ExactMap }> {
+    const parts = await this.exactParts(logGain);
+    if (!parts.coder.part && !parts.coder.bands) throw new InvalidArgumentError(`${this.composed.name}: its y codec cannot be coded band by band`);
+    return parts;
+  }
+
+  /**
+   * Rows of h_s(ẑ) for the banded path: from windows of ẑ grown by h_s's measured reach, or
+   * (`hyperBands: 'whole'`) cut from h_s run once on the whole ẑ.
+   */
+  private paramRows(
+    hs: ExactFn,
+    params: (zHat: ExactMap, size: readonly [number, number]) => ExactMap,
+    zHat: ExactMap,
+    size: readonly [number, number],
+  ): ParamRows {
+    const rows = (map: ExactMap, a: number, b: number): ExactMap => {
+      const row = map.width * map.channels;
+      return { height: b - a, width: map.width, channels: map.channels, data: map.data.subarray(a * row, b * row) };
+    };
+    if (this.composed.hyperBands === 'whole') {
+      const all = params(zHat, size);
+      return (a, b) => rows(all, a, b);
+    }
+    const s = this.latentMultiple;
+    const reach = exactReach(hs, this.hyperChannels, s);
+    return (a, b) => {
+      const a0 = Math.floor(a / s) * s;
+      const window = hyperRows(hs, zHat, s, reach, a0, Math.min(size[0], Math.ceil(b / s) * s));
+      return rows(window, a - a0, b - a0);
+    };
+  }
+
+  /** z coded from the rows of y (`values`, whole): h_a on windows or, with `hyperBands: 'whole'`, on the whole y. */
+  private async hyperOf(y: LatentRows, values: Float32Array, check: CheckRecorder, bandRows: number): Promise<{ string: Uint8Array; zHat: ExactMap }> {
+    if (this.composed.hyperBands === 'windows') {
+      // h_a's windows read the rows already in memory: g_a runs once.
+      const row = y.width * this.latentChannels;
+      const kept = { height: y.height, width: y.width, read: (r0: number, r1: number) => Promise.resolve(values.subarray(r0 * row, r1 * row)) };
+      return this.hyper.compressRows(kept, check, bandRows, this.latentChannels);
+    }
+    const whole = tf.tensor4d(values, [1, y.height, y.width, this.latentChannels]);
+    try {
+      const { strings, zHat } = await this.hyper.compress(whole, [check]);
+      return { string: strings[0]!, zHat: zHat[0]! };
+    } finally {
+      whole.dispose();
+    }
+  }
+
+  /**
+   * {@link LatentCodec.compressRows} for a y codec of several convolutional parts
+   * ({@link ExactConditional.bands}): ẑ from the bands of y, y kept (the stream's order
+   * reads every part of it in turn), the parts coded band by band by the y codec.
+   */
+  private async compressSliceBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+    if (logGain) throw new InvalidArgumentError(`${this.composed.name}: the banded path of a codec of several parts takes no gain`);
+    const check = new CheckRecorder();
+    const { hs, coder, params } = await this.bandParts(logGain);
+    const size = [y.height, y.width] as const;
+    const row = y.width * this.latentChannels;
+    const values = new Float32Array(y.height * row);
+    for (let r0 = 0; r0 < y.height; r0 += bandRows) values.set(await y.read(r0, Math.min(y.height, r0 + bandRows)), r0 * row);
+    const { string, zHat } = await this.hyperOf(y, values, check, bandRows);
+    const encoder = this.y.conditional.createEncoder();
+    await coder.bands!.encode(values, size, this.paramRows(hs, params, zHat, size), bandRows, encoder, check);
+    return { streams: [encoder.finish(), string], check: check.result() };
   }
 
   /**
    * {@link LatentCodec.compressRows} for a pointwise y codec ({@link ExactConditional.part}):
    * ẑ from the bands of y, then each band's tables and means from h_s's twin on the rows
-   * of ẑ it depends on, its symbols pushed into the one y stream.
+   * of ẑ it depends on, its symbols pushed into the one y stream. A y codec coded in bands
+   * ({@link ExactConditional.bands}) codes its parts itself.
    */
   protected async compressBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
     this.checkBand(y.height, y.width, bandRows);
+    const { hs, coder } = await this.bandParts(logGain);
+    if (!coder.part) return this.compressSliceBands(y, logGain, bandRows);
+    if (this.composed.hyperBands === 'whole') throw new InvalidArgumentError(`${this.composed.name}: hyperBands 'whole' is for y codecs coded in bands`);
+    const partOf = coder.part;
     const check = new CheckRecorder();
-    const { hs, part: partOf } = await this.bandParts(logGain);
     const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels);
     const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
     const m = this.latentChannels;
@@ -320,7 +402,7 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     return { streams: [encoder.finish(), string], check: check.result() };
   }
 
-  /** {@link LatentCodec.decompressRows} for a pointwise y codec, the inverse of {@link HyperConditionalCodec.compressBands}. */
+  /** {@link LatentCodec.decompressRows} for a pointwise or banded y codec, the inverse of {@link HyperConditionalCodec.compressBands}. */
   protected async decompressBands(
     streams: readonly Uint8Array[],
     size: readonly [number, number],
@@ -330,9 +412,19 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     sink: LatentRowSink,
   ): Promise<void> {
     this.checkBand(size[0], size[1], bandRows);
-    const { hs, part: toPart } = await this.bandParts(logGain);
+    const { hs, coder, params } = await this.bandParts(logGain);
     const { zHat, verifiers } = await this.hyper.decompressPairs([streams], size, [check], this.composed.name);
     const verifier = verifiers[0]!;
+    if (!coder.part) {
+      if (logGain) throw new InvalidArgumentError(`${this.composed.name}: the banded path of a codec of several parts takes no gain`);
+      const decoder = this.y.conditional.createDecoder(streams[0]!);
+      await coder.bands!.decode(size, this.paramRows(hs, params, zHat[0]!, size), bandRows, decoder, verifier, sink);
+      // Every byte of y read exactly by the last part: a damaged or foreign stream is refused here at the latest.
+      decoder.finish();
+      verifier.finish(this.y.parts);
+      return;
+    }
+    const toPart = coder.part;
     const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
     const s = this.latentMultiple;
     const partOf = (r0: number): ReturnType<typeof toPart> => toPart(hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows)));

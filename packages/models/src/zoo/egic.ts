@@ -340,6 +340,8 @@ export function egic(config: EgicConfig = EGIC_REFERENCE_CONFIG): EgicCodec {
         latentResidualPrediction: false,
       }),
       sliceHyperFeatures: true,
+      // Swin's shifted windows depend on the map's size: h_a and h_s run whole in the banded path.
+      hyperBands: 'whole',
     }),
     downsampling: 2 ** n,
   });
