@@ -31,6 +31,13 @@ export interface ImageLimits {
    * in memory bounded by the band; the streams do not depend on it.
    */
   readonly band?: number;
+  /**
+   * Stops a compress or decompress: checked between tiles, bands, windows of the entropy
+   * parameters and rows of symbols, where the work also gives the event loop a turn a few
+   * times a second (so a SIGINT / SIGTERM listener runs within a fraction of a second
+   * even without a signal). An aborted call throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Default band height of the banded entropy coding, in latent rows (see {@link ImageLimits.band}). */

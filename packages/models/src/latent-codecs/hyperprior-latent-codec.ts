@@ -12,6 +12,7 @@ import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
 import { encodePart, decodePart, type CodedPart } from './indexed-coding.js';
 import { CheckRecorder, digestInts, type LatentCheck } from './latent-check.js';
+import { Pacer } from '../codec/pause.js';
 import { DIGEST_SEED, exactReach, hyperRows, type LatentRowSink, type LatentRows } from './latent-rows.js';
 import { imageValues, latentTensor } from './latent-values.js';
 import type { BandedStreams, LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
@@ -360,28 +361,33 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
   }
 
   /** {@inheritDoc LatentCodec.compressRows} */
-  async compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+  async compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
     this.checkBand(y.height, y.width, bandRows);
     const check = new CheckRecorder();
+    const pacer = new Pacer(signal);
     const { hs, toPart } = await this.exactParameters();
-    const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels);
+    const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels, pacer);
     const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
     const m = this.latentChannels;
     const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
+    const rowLength = y.width * m;
     const encoder = this.conditional.createEncoder();
     let indexDigest = DIGEST_SEED;
     let symbolDigest = DIGEST_SEED;
     for (let r0 = 0; r0 < y.height; r0 += bandRows) {
       const r1 = Math.min(y.height, r0 + bandRows);
-      const part = toPart(hyperRows(hs, zHat, this.latentMultiple, reach, r0, r1), logGain);
+      const part = toPart(await hyperRows(hs, zHat, this.latentMultiple, reach, r0, r1, pacer), logGain);
       const rows = await y.read(r0, r1);
       const symbols = new Int32Array(rows.length);
       // As imageValues and encodePart: the float32 latent times the float64 gain, minus the mean.
-      for (let i = 0; i < rows.length; i++) {
-        const v = gains ? rows[i]! * gains[i % m]! : rows[i]!;
-        const s = roundHalfEven(v - part.loc[i]!);
-        symbols[i] = s;
-        encoder.encode(s, part.indexes[i]!);
+      for (let i0 = 0; i0 < rows.length; i0 += rowLength) {
+        for (let i = i0; i < i0 + rowLength; i++) {
+          const v = gains ? rows[i]! * gains[i % m]! : rows[i]!;
+          const s = roundHalfEven(v - part.loc[i]!);
+          symbols[i] = s;
+          encoder.encode(s, part.indexes[i]!);
+        }
+        await pacer.tick();
       }
       indexDigest = digestInts(part.indexes, indexDigest);
       symbolDigest = digestInts(symbols, symbolDigest);
@@ -398,32 +404,40 @@ export class HyperpriorLatentCodec extends Module implements LatentCodec {
     check: LatentCheck | undefined,
     bandRows: number,
     sink: LatentRowSink,
+    signal?: AbortSignal,
   ): Promise<void> {
     this.checkBand(size[0], size[1], bandRows);
+    const pacer = new Pacer(signal);
     const { hs, toPart } = await this.exactParameters();
     const { zHat, verifiers } = await this.hyper.decompressPairs([streams], size, [check], 'hyperprior latent codec');
     const verifier = verifiers[0]!;
     const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
     const s = this.latentMultiple;
-    const partOf = (r0: number): CodedPart => toPart(hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows)), logGain);
+    const partOf = async (r0: number): Promise<CodedPart> =>
+      toPart(await hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows), pacer), logGain);
+    const rowLength = size[1] * this.latentChannels;
     const decoder = this.conditional.createDecoder(streams[0]!);
     let indexDigest = DIGEST_SEED;
     let symbolDigest = DIGEST_SEED;
     for (let r0 = 0; r0 < size[0]; r0 += bandRows) {
-      const part = partOf(r0);
+      const part = await partOf(r0);
       indexDigest = digestInts(part.indexes, indexDigest);
       const symbols = new Int32Array(part.indexes.length);
       const rows = new Float32Array(part.indexes.length);
       try {
-        for (let i = 0; i < symbols.length; i++) {
-          const v = decoder.decode(part.indexes[i]!);
-          symbols[i] = v;
-          rows[i] = v + part.loc[i]!;
+        for (let i0 = 0; i0 < symbols.length; i0 += rowLength) {
+          for (let i = i0; i < i0 + rowLength; i++) {
+            const v = decoder.decode(part.indexes[i]!);
+            symbols[i] = v;
+            rows[i] = v + part.loc[i]!;
+          }
+          await pacer.tick();
         }
       } catch (err) {
+        if (signal?.aborted) throw err;
         // As decompress, which checks the tables before decoding: other tables (a
         // portability mismatch) are reported before what they made the decoder read.
-        for (let r = r0 + bandRows; r < size[0]; r += bandRows) indexDigest = digestInts(partOf(r).indexes, indexDigest);
+        for (let r = r0 + bandRows; r < size[0]; r += bandRows) indexDigest = digestInts((await partOf(r)).indexes, indexDigest);
         verifier.indexesDigest(0, indexDigest);
         throw err;
       }
