@@ -35,6 +35,7 @@ export { resolveControl, type ControlledSynthesis, type DecodeControl } from './
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
 export {
   DEFAULT_BAND,
+  DEFAULT_BAND_VALUES,
   DEFAULT_MAX_PIXELS,
   DEFAULT_TILE,
   checkPixelLimit,

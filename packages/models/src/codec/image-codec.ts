@@ -276,8 +276,9 @@ export class ImageCodec extends Module {
    * The band height (latent rows) of the banded path, or undefined when the image is coded
    * whole: its latent fits one band, or the latent codec has no banded path.
    */
-  private bandRows(size: { paddedHeight: number }, limits: ImageLimits | undefined): number | undefined {
-    const band = roundUpTo(resolveBand(limits), this.latentCodec.latentMultiple);
+  private bandRows(size: { paddedHeight: number; paddedWidth: number }, limits: ImageLimits | undefined): number | undefined {
+    const rowValues = (size.paddedWidth / this.downsampling) * this.latentCodec.latentChannels;
+    const band = roundUpTo(resolveBand(limits, rowValues), this.latentCodec.latentMultiple);
     const rows = size.paddedHeight / this.downsampling;
     return this.latentCodec.compressRows && this.latentCodec.decompressRows && rows > band ? band : undefined;
   }
