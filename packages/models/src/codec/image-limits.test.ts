@@ -92,8 +92,8 @@ describe.each(CONFIGS)('forged geometry, %s', (name, config) => {
 describe('band height', () => {
   it('the default is lowered for wide latents so a band holds at most DEFAULT_BAND_VALUES values; a given band is kept', () => {
     expect(resolveBand(undefined)).toBe(DEFAULT_BAND);
-    expect(resolveBand(undefined, 250 * 192)).toBe(DEFAULT_BAND); // 4000 pixels wide, 192 channels
-    const wide = 750 * 192; // 12000 pixels wide
+    expect(resolveBand(undefined, 250 * 192)).toBe(DEFAULT_BAND); // 2000 pixels wide, 192 channels at stride 8
+    const wide = 1500 * 192; // 12000 pixels wide
     expect(resolveBand(undefined, wide)).toBe(Math.floor(DEFAULT_BAND_VALUES / wide));
     expect(resolveBand(undefined, DEFAULT_BAND_VALUES * 2)).toBe(1);
     expect(resolveBand({ band: 200 }, wide)).toBe(200);

@@ -45,10 +45,11 @@ export interface ImageLimits {
 export const DEFAULT_BAND = 128;
 
 /**
- * Most latent values (rows x columns x channels) of a default band: 2^23, 128 rows of a
- * 4000-pixel-wide image with 192 channels at 16x downsampling. Wider images get fewer rows
- * a band, so that the band's entropy parameters (float64 means, tables, the hyper-synthesis
- * output) stay a few hundred megabytes whatever the width; the streams do not depend on it.
+ * Most latent values (rows x columns x channels) of a default band: 2^23. With the default
+ * model (192 channels at stride 8) that is the full 128 rows up to about 2700 pixels wide,
+ * 88 rows at 4000 pixels and 32 at 12000 (after rounding up to its latent multiple, 4). Wider images get fewer
+ * rows a band, so that the band's entropy parameters (float64 means, tables, the
+ * hyper-synthesis output) stay about 300 MB whatever the width; the streams do not depend on it.
  */
 export const DEFAULT_BAND_VALUES = 2 ** 23;
 
