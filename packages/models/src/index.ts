@@ -40,6 +40,7 @@ export { resolveControl, type ControlledSynthesis, type DecodeControl } from './
 export { ImageCodec, type CodecForward, type CompressedImage, type ForwardOptions, type ImageCodecOptions, type Synthesize } from './codec/image-codec.js';
 export {
   DEFAULT_BAND,
+  DEFAULT_BAND_VALUES,
   DEFAULT_MAX_PIXELS,
   DEFAULT_TILE,
   checkPixelLimit,
@@ -51,6 +52,7 @@ export {
 } from './codec/image-limits.js';
 export { forEachTile, pixelsOf, probeReach, readReplicated, tilesOf, type ImagePixels, type Tile, type TileGrid } from './codec/tiling.js';
 export { SynthesisRows, analysisRows, type PixelRowSink, type TiledGeometry } from './codec/tiled-transforms.js';
+export { PAUSE_EVERY_MS, Pacer, pause } from './codec/pause.js';
 export { replicatePad, roundUpTo } from './codec/replicate-pad.js';
 export { padImage, reflectIndex, reflectPad, type PadMode } from './codec/reflect-pad.js';
 export { parseBaselineConfig, type BaselineConfig, type HyperpriorFamily } from './zoo/baseline-config.js';

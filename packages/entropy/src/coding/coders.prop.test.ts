@@ -80,8 +80,8 @@ describe.each(coders)('$name coder properties', (coder) => {
     );
   });
 
-  it('matches the bulk stream over several buffer chunks, with values past int16 and more than 256 tables', () => {
-    // RansEncoder buffers 2^16 values a chunk, int16 values (wider in a side table), uint8 indexes up to 256 tables.
+  it('matches the bulk stream over several buffer chunks, with values past int8 and int16 and more than 256 tables', () => {
+    // RansEncoder buffers 2^16 values a chunk, int8 values (wider in a side table), uint8 indexes up to 256 tables.
     for (const count of [5, 300]) {
       const tables = laplaceTables(count, 12);
       const rand = splitmix32(count);
@@ -90,7 +90,7 @@ describe.each(coders)('$name coder properties', (coder) => {
       const indexes = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const r = rand();
-        values[i] = r % 97 === 0 ? r | 0 : r % 89 === 0 ? -0x8000 : (r % 41) - 20;
+        values[i] = r % 97 === 0 ? r | 0 : r % 89 === 0 ? -0x8000 : r % 83 === 0 ? -0x80 : r % 79 === 0 ? 0x80 + (r % 300) : (r % 41) - 20;
         indexes[i] = rand() % count;
       }
       const enc = coder.createEncoder(tables);

@@ -146,15 +146,19 @@ export class RansPusher {
 /** Values per chunk of {@link RansEncoder}'s buffer: even, so chunks keep the chains' parity. */
 const CHUNK = 1 << 16;
 
-/** A value that does not fit an int16 slot: stored in {@link RansEncoder}'s side table. */
-const WIDE = -0x8000;
+/**
+ * Marks a value that does not fit an int8 slot (itself included): the value is stored in
+ * {@link RansEncoder}'s side table. Latent symbols are deviations from a predicted mean in
+ * quantization steps, nearly all within ±127, so the side table stays small.
+ */
+const WIDE = -0x80;
 
 /**
  * Incremental rANS encoder. rANS codes in reverse, so values are buffered and coded when
  * {@link RansEncoder.finish} is called; the decoder side is truly incremental. The buffer
  * is compact, because it holds a whole latent for large images (300 million values for
- * 100 megapixels with the default model): fixed chunks of int16 values (wider ones in a
- * side table) and uint8 table indexes (int32 for more than 256 tables), 3 bytes a value,
+ * 100 megapixels with the default model): fixed chunks of int8 values (wider ones in a
+ * side table) and uint8 table indexes (int32 for more than 256 tables), 2 bytes a value,
  * never over-allocated by more than one chunk. The stream equals `ransEncode`'s.
  *
  * @example
@@ -184,9 +188,10 @@ const WIDE = -0x8000;
  * ```
  */
 export class RansEncoder implements IncrementalEncoder {
-  private readonly values: Int16Array[] = [];
+  private readonly values: Int8Array[] = [];
   private readonly indexes: (Uint8Array | Int32Array)[] = [];
-  private readonly wide = new Map<number, number>();
+  /** Per chunk, its values that do not fit int8, in order (their slots hold {@link WIDE}). */
+  private readonly wide: number[][] = [];
   private n = 0;
   private done = false;
 
@@ -200,14 +205,15 @@ export class RansEncoder implements IncrementalEncoder {
     checkIndex(index, this.tables);
     const at = this.n % CHUNK;
     if (at === 0) {
-      this.values.push(new Int16Array(CHUNK));
+      this.values.push(new Int8Array(CHUNK));
       this.indexes.push(this.tables.count <= 256 ? new Uint8Array(CHUNK) : new Int32Array(CHUNK));
+      this.wide.push([]);
     }
     const chunk = this.values.length - 1;
-    if (value > WIDE && value <= 0x7fff) this.values[chunk]![at] = value;
+    if (value > WIDE && value <= 0x7f) this.values[chunk]![at] = value;
     else {
       this.values[chunk]![at] = WIDE;
-      this.wide.set(this.n, value);
+      this.wide[chunk]!.push(value);
     }
     this.indexes[chunk]![at] = index;
     this.n++;
@@ -225,13 +231,16 @@ export class RansEncoder implements IncrementalEncoder {
       const length = Math.min(CHUNK, this.n - k * CHUNK);
       const v = this.values[k]!;
       const i = this.indexes[k]!;
+      const wide = this.wide[k]!;
+      let w = 0;
       for (let j = 0; j < length; j++) {
-        values[j] = v[j] === WIDE ? this.wide.get(k * CHUNK + j)! : v[j]!;
+        values[j] = v[j] === WIDE ? wide[w++]! : v[j]!;
         indexes[j] = i[j]!;
       }
       pusher.pushAllReversed(this.tables, values.subarray(0, length), indexes.subarray(0, length));
       this.values.pop();
       this.indexes.pop();
+      this.wide.pop();
     }
     return pusher.finish();
   }

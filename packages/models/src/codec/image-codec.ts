@@ -8,6 +8,7 @@ import { resolveControl, type ControlledSynthesis, type DecodeControl } from './
 import { checkPixelLimit, checkStreamBounds, resolveBand, resolveTile, type ImageLimits } from './image-limits.js';
 import { SynthesisRows, analysisRows, analyzeTiled, synthesizeTiled, type PixelRowSink } from './tiled-transforms.js';
 import { pixelsOf, probeReach, type ImagePixels } from './tiling.js';
+import { Pacer } from './pause.js';
 import { roundUpTo } from './replicate-pad.js';
 import { padImage, type PadMode } from './reflect-pad.js';
 
@@ -264,7 +265,7 @@ export class ImageCodec extends Module {
       const pixels = rgb instanceof Float32Array ? pixelsOf(rgb, height, width) : rgb;
       const y = analysisRows((t) => this.analysis.call(t) as tf.Tensor4D, pixels, size, g, this.latentCodec.latentChannels);
       const logGain = this.gain ? await this.gain.exactLogGain(q) : undefined;
-      const { streams, check } = await this.latentCodec.compressRows!(y, logGain, band);
+      const { streams, check } = await this.latentCodec.compressRows!(y, logGain, band, limits?.signal);
       return { streams: [...streams, encodeCheckStream({ backend: tf.getBackend(), check })], ...size, quality: q };
     }
     const y = await analyzeTiled((t) => this.analysis.call(t) as tf.Tensor4D, rgb, size, g);
@@ -275,8 +276,9 @@ export class ImageCodec extends Module {
    * The band height (latent rows) of the banded path, or undefined when the image is coded
    * whole: its latent fits one band, or the latent codec has no banded path.
    */
-  private bandRows(size: { paddedHeight: number }, limits: ImageLimits | undefined): number | undefined {
-    const band = roundUpTo(resolveBand(limits), this.latentCodec.latentMultiple);
+  private bandRows(size: { paddedHeight: number; paddedWidth: number }, limits: ImageLimits | undefined): number | undefined {
+    const rowValues = (size.paddedWidth / this.downsampling) * this.latentCodec.latentChannels;
+    const band = roundUpTo(resolveBand(limits, rowValues), this.latentCodec.latentMultiple);
     const rows = size.paddedHeight / this.downsampling;
     return this.latentCodec.compressRows && this.latentCodec.decompressRows && rows > band ? band : undefined;
   }
@@ -326,10 +328,14 @@ export class ImageCodec extends Module {
     return 1;
   }
 
-  /** Tile geometry for a transform with overlap `margin` (tile rounded up to the alignment). */
+  /**
+   * Tile geometry for a transform with overlap `margin` (tile rounded up to the alignment),
+   * with a pacer that gives the event loop turns and honours `limits.signal` between tiles.
+   */
   private tiledGeometry(limits: ImageLimits | undefined, margin: number) {
     const align = this.tileAlignment;
-    return { downsampling: this.downsampling, tile: roundUpTo(resolveTile(limits), align), margin, align, padMode: this.padMode };
+    const pacer = new Pacer(limits?.signal);
+    return { downsampling: this.downsampling, tile: roundUpTo(resolveTile(limits), align), margin, align, padMode: this.padMode, pacer };
   }
 
   /** Entropy-codes a latent (disposing it). */
@@ -445,7 +451,8 @@ export class ImageCodec extends Module {
       const latent = [size[0], size[1], this.latentCodec.latentChannels] as const;
       const rows = new SynthesisRows((y) => this.decodeLatent(y, q, s.synthesize), latent, image, g, sink);
       const streams = image.streams.slice(0, -1);
-      await this.latentCodec.decompressRows!(streams, size, logGain, { ...check, origin: `the ${backend} backend` }, band, (r0, data) => rows.push(r0, data));
+      const origin = { ...check, origin: `the ${backend} backend` };
+      await this.latentCodec.decompressRows!(streams, size, logGain, origin, band, (r0, data) => rows.push(r0, data), limits?.signal);
       rows.finish();
     } finally {
       s.dispose();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineConfig } from '../zoo/baseline-config.js';
 import { MRIC_SMALL_CONFIG } from '../zoo/mric.js';
 import { createModel } from '../zoo/registry.js';
-import { DEFAULT_MAX_PIXELS, checkPixelLimit, resolveMaxPixels } from './image-limits.js';
+import { DEFAULT_BAND, DEFAULT_BAND_VALUES, DEFAULT_MAX_PIXELS, checkPixelLimit, resolveBand, resolveMaxPixels } from './image-limits.js';
 import type { CompressedImage, ImageCodec } from './image-codec.js';
 
 beforeAll(async () => {
@@ -86,5 +86,16 @@ describe.each(CONFIGS)('forged geometry, %s', (name, config) => {
     const c = await model.compress(x, undefined, { maxPixels: 64 * 64 });
     await expect(model.decompress(c, undefined, { maxPixels: 100 })).rejects.toThrow(LimitExceededError);
     tf.dispose([x, await model.decompress(c, undefined, { maxPixels: 64 * 64 })]);
+  });
+});
+
+describe('band height', () => {
+  it('the default is lowered for wide latents so a band holds at most DEFAULT_BAND_VALUES values; a given band is kept', () => {
+    expect(resolveBand(undefined)).toBe(DEFAULT_BAND);
+    expect(resolveBand(undefined, 250 * 192)).toBe(DEFAULT_BAND); // 2000 pixels wide, 192 channels at stride 8
+    const wide = 1500 * 192; // 12000 pixels wide
+    expect(resolveBand(undefined, wide)).toBe(Math.floor(DEFAULT_BAND_VALUES / wide));
+    expect(resolveBand(undefined, DEFAULT_BAND_VALUES * 2)).toBe(1);
+    expect(resolveBand({ band: 200 }, wide)).toBe(200);
   });
 });

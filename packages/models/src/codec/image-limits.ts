@@ -25,22 +25,44 @@ export interface ImageLimits {
    */
   readonly tile?: number;
   /**
-   * Latent rows per band of the entropy coding (default {@link DEFAULT_BAND}: 128, rounded
-   * up to the latent codec's `latentMultiple`). A latent taller than one band is coded and
+   * Latent rows per band of the entropy coding (default {@link DEFAULT_BAND}: 128, fewer
+   * for latents so wide that a band would hold more than {@link DEFAULT_BAND_VALUES}
+   * values; rounded up to the latent codec's `latentMultiple`). A latent taller than one band is coded and
    * decoded band by band where the latent codec can (`compressRows` / `decompressRows`),
    * in memory bounded by the band; the streams do not depend on it. (The ChARM codecs code
    * their slices one after another, so they keep y, or the decoded slices, whole: the
    * size of the latent, not of its entropy-parameter networks, which run per band.)
    */
   readonly band?: number;
+  /**
+   * Stops a compress or decompress: checked between tiles, bands, windows of the entropy
+   * parameters and rows of symbols, where the work also gives the event loop a turn a few
+   * times a second (so a SIGINT / SIGTERM listener runs within a fraction of a second
+   * even without a signal). An aborted call throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Default band height of the banded entropy coding, in latent rows (see {@link ImageLimits.band}). */
 export const DEFAULT_BAND = 128;
 
-/** The effective band height of `limits`, validated. */
-export function resolveBand(limits: ImageLimits | undefined): number {
-  const band = limits?.band ?? DEFAULT_BAND;
+/**
+ * Most latent values (rows x columns x channels) of a default band: 2^23. With the default
+ * model (192 channels at stride 8) that is the full 128 rows up to about 2700 pixels wide,
+ * 88 rows at 4000 pixels and 32 at 12000 (after rounding up to its latent multiple, 4). Wider images get fewer
+ * rows a band, so that the band's entropy parameters (float64 means, tables, the
+ * hyper-synthesis output) stay about 300 MB whatever the width; the streams do not depend on it.
+ */
+export const DEFAULT_BAND_VALUES = 2 ** 23;
+
+/**
+ * The effective band height of `limits`, validated: `limits.band`, or by default
+ * {@link DEFAULT_BAND} rows lowered to fit {@link DEFAULT_BAND_VALUES} values.
+ * @param rowValues - Values in one latent row (width x channels); 0 when unknown.
+ */
+export function resolveBand(limits: ImageLimits | undefined, rowValues = 0): number {
+  const fit = rowValues > 0 ? Math.max(1, Math.floor(DEFAULT_BAND_VALUES / rowValues)) : DEFAULT_BAND;
+  const band = limits?.band ?? Math.min(DEFAULT_BAND, fit);
   if (!Number.isInteger(band) || band < 1) throw new InvalidArgumentError(`band must be a positive integer (latent rows), found ${String(band)}`);
   return band;
 }

@@ -6,6 +6,7 @@
  */
 import { ShapeError } from '@ncomp/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Pacer } from './pause.js';
 import type { PadMode } from './reflect-pad.js';
 import type { LatentRows } from '../latent-codecs/latent-rows.js';
 import { forEachTile, readReplicated, tilesOf, type ImagePixels, type Tile } from './tiling.js';
@@ -22,6 +23,8 @@ export interface TiledGeometry {
   readonly align?: number;
   /** How the image is padded past its edges (as `compress` pads it); default `replicate`. */
   readonly padMode?: PadMode;
+  /** Ticked after every tile (turns for the event loop, and an abort; see `pause.ts`). */
+  readonly pacer?: Pacer;
 }
 
 /**
@@ -53,6 +56,8 @@ export async function analyzeTiled(
       const data = (await tile.data()) as Float32Array;
       for (let y = 0; y < h; y++) out.set(data.subarray(y * w * c, (y + 1) * w * c), ((top + y) * cols + left) * c);
     },
+    undefined,
+    g.pacer,
   );
   return tf.tensor4d(out!, [1, rows, cols, channels]);
 }
@@ -84,6 +89,8 @@ export async function synthesizeTiled(
         out.set(data.subarray(y * w * 3, (y * w + keepW) * 3), ((top + y) * width + left) * 3);
       }
     },
+    undefined,
+    g.pacer,
   );
   return out;
 }
@@ -129,6 +136,7 @@ export function analysisRows(
         for (let y = 0; y < h; y++) out.set(data.subarray(y * w * c, (y + 1) * w * c), ((top - y0 + y) * cols + left) * c);
       },
       (t: Tile) => t.y0 === y0,
+      g.pacer,
     );
     cache.set(y0, out);
     if (cache.size > CACHED_TILE_ROWS) cache.delete(cache.keys().next().value!);
@@ -237,6 +245,7 @@ export class SynthesisRows {
         for (let y = 0; y < h && tileTop + y < height; y++) out.set(data.subarray(y * w * 3, (y * w + keepW) * 3), ((tileTop - top + y) * width + left) * 3);
       },
       (t) => t.y0 === first.y0,
+      this.g.pacer,
     );
     if (rows > 0) await this.sink(top, out);
   }

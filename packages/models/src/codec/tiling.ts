@@ -14,6 +14,7 @@
  * the tests and the models README.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Pacer } from './pause.js';
 import { reflectIndex, type PadMode } from './reflect-pad.js';
 
 /** Geometry of a tiled transform. */
@@ -91,6 +92,7 @@ export function tilesOf(rows: number, cols: number, grid: Pick<TileGrid, 'tile' 
  * @param fn - The transform (runs under `tf.tidy`).
  * @param sink - Receives `[1, h, w, C]` outputs (disposed after it settles) at output pixel `top`, `left`.
  * @param only - When given, only the tiles it accepts are computed (a band of tile rows).
+ * @param pacer - Ticked after each tile, so the event loop gets turns and an abort stops the work.
  */
 export async function forEachTile(
   rows: number,
@@ -100,6 +102,7 @@ export async function forEachTile(
   fn: (x: tf.Tensor4D) => tf.Tensor4D,
   sink: (out: tf.Tensor4D, top: number, left: number) => void | Promise<void>,
   only?: (t: Tile) => boolean,
+  pacer?: Pacer,
 ): Promise<void> {
   const { inUnit: i, outUnit: o } = grid;
   for (const t of tilesOf(rows, cols, grid)) {
@@ -115,6 +118,7 @@ export async function forEachTile(
     } finally {
       own.dispose();
     }
+    await pacer?.tick();
   }
 }
 

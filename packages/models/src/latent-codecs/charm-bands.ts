@@ -93,7 +93,7 @@ export function charmBands(spec: CharmBandsSpec): BandedConditional {
       const r1 = Math.min(h, r0 + bandRows);
       const a = Math.max(0, r0 - reach);
       const b = Math.min(h, r1 + reach);
-      const hyper = params(a, b);
+      const hyper = await params(a, b);
       const means = sliceChannels(hyper, ms, mc);
       const sup = support(a, b);
       const loc = cropRows(t.mean(i, means, sup), r0 - a, r1 - a).data;
@@ -111,7 +111,7 @@ export function charmBands(spec: CharmBandsSpec): BandedConditional {
   };
 
   /** The table indexes of slice i from row `from` on (for the digest after a decoding error). */
-  const restIndexes = (
+  const restIndexes = async (
     i: number,
     [h, w]: readonly [number, number],
     params: ParamRows,
@@ -119,7 +119,7 @@ export function charmBands(spec: CharmBandsSpec): BandedConditional {
     decoded: readonly Float64Array[],
     from: number,
     digest: number,
-  ): number => {
+  ): Promise<number> => {
     const reach = spec.reach(i);
     const [ss, sc] = spec.scaleFeatures(i);
     for (let r0 = from; r0 < h; r0 += bandRows) {
@@ -127,7 +127,7 @@ export function charmBands(spec: CharmBandsSpec): BandedConditional {
       const a = Math.max(0, r0 - reach);
       const b = Math.min(h, r1 + reach);
       const sup = decoded.slice(0, i).map((d) => rowsOf(d, w, width, a, b));
-      const raw = cropRows(t.scale(i, sliceChannels(params(a, b), ss, sc), sup), r0 - a, r1 - a);
+      const raw = cropRows(t.scale(i, sliceChannels(await params(a, b), ss, sc), sup), r0 - a, r1 - a);
       digest = digestInts(conditional.tableIndexes(raw, 0, raw.channels), digest);
     }
     return digest;
@@ -203,7 +203,13 @@ export function charmBands(spec: CharmBandsSpec): BandedConditional {
         } catch (err) {
           // As decompress, which checks the tables before decoding: other tables (a
           // portability mismatch) are reported before what they made the decoder read.
-          verifier.indexesDigest(i, restIndexes(i, size, params, bandRows, decoded, at + bandRows, digests.indexes));
+          let rest: number;
+          try {
+            rest = await restIndexes(i, size, params, bandRows, decoded, at + bandRows, digests.indexes);
+          } catch {
+            throw err; // aborted meanwhile (the windows give the event loop turns): the first error stands
+          }
+          verifier.indexesDigest(i, rest);
           throw err;
         }
         verifier.indexesDigest(i, digests.indexes);

@@ -202,8 +202,8 @@ export class CharmLatentCodec extends HyperConditionalCodec {
    * @remarks The stream codes the slices one after another, so y and the decoded slices
    * that condition later ones are kept whole; the transforms and h_s run on windows.
    */
-  compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
-    return this.compressBands(y, logGain, bandRows);
+  compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
+    return this.compressBands(y, logGain, bandRows, signal);
   }
 
   /**
@@ -218,7 +218,8 @@ export class CharmLatentCodec extends HyperConditionalCodec {
     check: LatentCheck | undefined,
     bandRows: number,
     sink: LatentRowSink,
+    signal?: AbortSignal,
   ): Promise<void> {
-    return this.decompressBands(streams, size, logGain, check, bandRows, sink);
+    return this.decompressBands(streams, size, logGain, check, bandRows, sink, signal);
   }
 }

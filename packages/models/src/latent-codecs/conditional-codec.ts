@@ -6,8 +6,11 @@ import type { IndexedConditional } from './indexed-conditional.js';
 import type { CheckRecorder, CheckVerifier } from './latent-check.js';
 import type { LatentRowSink } from './latent-rows.js';
 
-/** Rows `[r0, r1)` of h_s's output (every column and channel), as on the whole map. */
-export type ParamRows = (r0: number, r1: number) => ExactMap;
+/**
+ * Rows `[r0, r1)` of h_s's output (every column and channel), as on the whole map;
+ * asynchronous, so that long coding gives the event loop turns (and can be aborted) between windows.
+ */
+export type ParamRows = (r0: number, r1: number) => Promise<ExactMap>;
 
 /**
  * The banded coding of a y codec whose parts are convolutional in their inputs (ChARM's

@@ -1,9 +1,11 @@
-import { InvalidArgumentError, Module, ShapeError, roundHalfEven } from '@ncomp/core';
+import { InvalidArgumentError, Module, ShapeError, exactExp, roundHalfEven } from '@ncomp/core';
+import { Pacer } from '../codec/pause.js';
 import { CheckVerifier, digestInts, type LatentCheck } from './latent-check.js';
+import { DIGEST_SEED, type LatentRowSink, type LatentRows } from './latent-rows.js';
 import { imageValues, latentTensor } from './latent-values.js';
 import { ContinuousBatchedEntropyModel, NoisyDeepFactorized, type CoderName } from '@ncomp/entropy';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import type { BandedStreams, LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
 import { minBitsPerChannel } from './stream-bounds.js';
 
 /** Options of {@link FactorizedLatentCodec}. */
@@ -109,6 +111,77 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
     return { streams: strings.map((s) => [s]), yHat: latentTensor(decoded, [n, h, w, c]), checks };
   }
 
+  /**
+   * {@inheritDoc LatentCodec.compressRows}
+   * Each symbol is coded with its channel's table, as `compress` codes the whole latent,
+   * so the stream is the same.
+   */
+  async compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
+    checkBandRows(y.height, y.width, bandRows);
+    const c = this.latentChannels;
+    const pacer = new Pacer(signal);
+    const offsets = await this.bottleneck.quantizationOffsets();
+    const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
+    const rowLength = y.width * c;
+    const encoder = this.bottleneck.createEncoder();
+    let digest = DIGEST_SEED;
+    for (let r0 = 0; r0 < y.height; r0 += bandRows) {
+      const rows = await y.read(r0, Math.min(y.height, r0 + bandRows));
+      const symbols = new Int32Array(rows.length);
+      for (let i0 = 0; i0 < rows.length; i0 += rowLength) {
+        // As imageValues and compress: the float32 latent times the float64 gain, minus the offset.
+        for (let i = i0; i < i0 + rowLength; i++) {
+          const k = i % c;
+          const s = roundHalfEven((gains ? rows[i]! * gains[k]! : rows[i]!) - offsets[k]!);
+          symbols[i] = s;
+          encoder.encode(s, k);
+        }
+        await pacer.tick();
+      }
+      digest = digestInts(symbols, digest);
+    }
+    return { streams: [encoder.finish()], check: { parts: [{ indexes: 0, symbols: digest }] } };
+  }
+
+  /** {@inheritDoc LatentCodec.decompressRows} */
+  async decompressRows(
+    streams: readonly Uint8Array[],
+    size: readonly [number, number],
+    _logGain: Float64Array | undefined,
+    check: LatentCheck | undefined,
+    bandRows: number,
+    sink: LatentRowSink,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    checkBandRows(size[0], size[1], bandRows);
+    if (streams.length !== 1) throw new ShapeError(`factorized latent codec: the image has ${streams.length} streams, expected 1 (y)`);
+    const c = this.latentChannels;
+    const pacer = new Pacer(signal);
+    const offsets = await this.bottleneck.quantizationOffsets();
+    const rowLength = size[1] * c;
+    const decoder = this.bottleneck.createDecoder(streams[0]!);
+    const verifier = new CheckVerifier(check);
+    let digest = DIGEST_SEED;
+    for (let r0 = 0; r0 < size[0]; r0 += bandRows) {
+      const n = (Math.min(size[0], r0 + bandRows) - r0) * rowLength;
+      const symbols = new Int32Array(n);
+      const rows = new Float32Array(n);
+      for (let i0 = 0; i0 < n; i0 += rowLength) {
+        for (let i = i0; i < i0 + rowLength; i++) {
+          const k = i % c;
+          const s = decoder.decode(k);
+          symbols[i] = s;
+          rows[i] = s + offsets[k]!;
+        }
+        await pacer.tick();
+      }
+      digest = digestInts(symbols, digest);
+      await sink(r0, rows);
+    }
+    decoder.finish();
+    verifier.symbolsDigest(0, digest);
+  }
+
   /** {@inheritDoc LatentCodec.minStreamBits} */
   minStreamBits(size: readonly [number, number]): readonly number[] {
     return [minBitsPerChannel(this.bottleneck, size[0] * size[1])];
@@ -149,6 +222,14 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
   async updateAsync(): Promise<void> {
     await this.bottleneck.updateTablesAsync();
   }
+}
+
+/** Checks a latent size and band height of a banded path (latent multiple 1). */
+function checkBandRows(h: number, w: number, bandRows: number): void {
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
+    throw new ShapeError(`latent height and width must be positive integers, found ${h}x${w}`);
+  }
+  if (!Number.isInteger(bandRows) || bandRows < 1) throw new InvalidArgumentError(`bandRows must be a positive integer, found ${String(bandRows)}`);
 }
 
 /** Throws ShapeError unless `y` is [N, h, w, channels]. */

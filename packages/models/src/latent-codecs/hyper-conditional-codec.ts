@@ -7,6 +7,7 @@ import { checkLatent } from './factorized-latent-codec.js';
 import { HyperLatent } from './hyper-latent.js';
 import { CheckRecorder, digestInts, type LatentCheck } from './latent-check.js';
 import type { BandedStreams, LatentCodec, LatentCompressed, LatentForward } from './latent-codec.js';
+import { Pacer } from '../codec/pause.js';
 import { DIGEST_SEED, exactReach, hyperRows, type LatentRowSink, type LatentRows } from './latent-rows.js';
 import { imageValues, latentTensor } from './latent-values.js';
 
@@ -309,6 +310,7 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     params: (zHat: ExactMap, size: readonly [number, number]) => ExactMap,
     zHat: ExactMap,
     size: readonly [number, number],
+    pacer: Pacer,
   ): ParamRows {
     const rows = (map: ExactMap, a: number, b: number): ExactMap => {
       const row = map.width * map.channels;
@@ -316,24 +318,33 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     };
     if (this.composed.hyperBands === 'whole') {
       const all = params(zHat, size);
-      return (a, b) => rows(all, a, b);
+      return async (a, b) => {
+        await pacer.tick();
+        return rows(all, a, b);
+      };
     }
     const s = this.latentMultiple;
     const reach = exactReach(hs, this.hyperChannels, s);
-    return (a, b) => {
+    return async (a, b) => {
       const a0 = Math.floor(a / s) * s;
-      const window = hyperRows(hs, zHat, s, reach, a0, Math.min(size[0], Math.ceil(b / s) * s));
+      const window = await hyperRows(hs, zHat, s, reach, a0, Math.min(size[0], Math.ceil(b / s) * s), pacer);
       return rows(window, a - a0, b - a0);
     };
   }
 
   /** z coded from the rows of y (`values`, whole): h_a on windows or, with `hyperBands: 'whole'`, on the whole y. */
-  private async hyperOf(y: LatentRows, values: Float32Array, check: CheckRecorder, bandRows: number): Promise<{ string: Uint8Array; zHat: ExactMap }> {
+  private async hyperOf(
+    y: LatentRows,
+    values: Float32Array,
+    check: CheckRecorder,
+    bandRows: number,
+    pacer: Pacer,
+  ): Promise<{ string: Uint8Array; zHat: ExactMap }> {
     if (this.composed.hyperBands === 'windows') {
       // h_a's windows read the rows already in memory: g_a runs once.
       const row = y.width * this.latentChannels;
       const kept = { height: y.height, width: y.width, read: (r0: number, r1: number) => Promise.resolve(values.subarray(r0 * row, r1 * row)) };
-      return this.hyper.compressRows(kept, check, bandRows, this.latentChannels);
+      return this.hyper.compressRows(kept, check, bandRows, this.latentChannels, pacer);
     }
     const whole = tf.tensor4d(values, [1, y.height, y.width, this.latentChannels]);
     try {
@@ -349,17 +360,20 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
    * ({@link ExactConditional.bands}): ẑ from the bands of y, y kept (the stream's order
    * reads every part of it in turn), the parts coded band by band by the y codec.
    */
-  private async compressSliceBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+  private async compressSliceBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, pacer: Pacer): Promise<BandedStreams> {
     if (logGain) throw new InvalidArgumentError(`${this.composed.name}: the banded path of a codec of several parts takes no gain`);
     const check = new CheckRecorder();
     const { hs, coder, params } = await this.bandParts(logGain);
     const size = [y.height, y.width] as const;
     const row = y.width * this.latentChannels;
     const values = new Float32Array(y.height * row);
-    for (let r0 = 0; r0 < y.height; r0 += bandRows) values.set(await y.read(r0, Math.min(y.height, r0 + bandRows)), r0 * row);
-    const { string, zHat } = await this.hyperOf(y, values, check, bandRows);
+    for (let r0 = 0; r0 < y.height; r0 += bandRows) {
+      values.set(await y.read(r0, Math.min(y.height, r0 + bandRows)), r0 * row);
+      await pacer.tick();
+    }
+    const { string, zHat } = await this.hyperOf(y, values, check, bandRows, pacer);
     const encoder = this.y.conditional.createEncoder();
-    await coder.bands!.encode(values, size, this.paramRows(hs, params, zHat, size), bandRows, encoder, check);
+    await coder.bands!.encode(values, size, this.paramRows(hs, params, zHat, size, pacer), bandRows, encoder, check);
     return { streams: [encoder.finish(), string], check: check.result() };
   }
 
@@ -369,31 +383,36 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
    * of ẑ it depends on, its symbols pushed into the one y stream. A y codec coded in bands
    * ({@link ExactConditional.bands}) codes its parts itself.
    */
-  protected async compressBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
+  protected async compressBands(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
     this.checkBand(y.height, y.width, bandRows);
+    const pacer = new Pacer(signal);
     const { hs, coder } = await this.bandParts(logGain);
-    if (!coder.part) return this.compressSliceBands(y, logGain, bandRows);
+    if (!coder.part) return this.compressSliceBands(y, logGain, bandRows, pacer);
     if (this.composed.hyperBands === 'whole') throw new InvalidArgumentError(`${this.composed.name}: hyperBands 'whole' is for y codecs coded in bands`);
     const partOf = coder.part;
     const check = new CheckRecorder();
-    const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels);
+    const { string, zHat } = await this.hyper.compressRows(y, check, bandRows, this.latentChannels, pacer);
     const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
     const m = this.latentChannels;
+    const rowLength = y.width * m;
     const gains = logGain ? Array.from(logGain, (g) => exactExp(g)) : undefined;
     const encoder = this.y.conditional.createEncoder();
     let indexDigest = DIGEST_SEED;
     let symbolDigest = DIGEST_SEED;
     for (let r0 = 0; r0 < y.height; r0 += bandRows) {
       const r1 = Math.min(y.height, r0 + bandRows);
-      const part = partOf(hyperRows(hs, zHat, this.latentMultiple, reach, r0, r1));
+      const part = partOf(await hyperRows(hs, zHat, this.latentMultiple, reach, r0, r1, pacer));
       const rows = await y.read(r0, r1);
       const symbols = new Int32Array(rows.length);
       // As imageValues and encodePart: the float32 latent times the float64 gain, minus the mean.
-      for (let i = 0; i < rows.length; i++) {
-        const v = gains ? rows[i]! * gains[i % m]! : rows[i]!;
-        const s = roundHalfEven(v - part.loc[i]!);
-        symbols[i] = s;
-        encoder.encode(s, part.indexes[i]!);
+      for (let i0 = 0; i0 < rows.length; i0 += rowLength) {
+        for (let i = i0; i < i0 + rowLength; i++) {
+          const v = gains ? rows[i]! * gains[i % m]! : rows[i]!;
+          const s = roundHalfEven(v - part.loc[i]!);
+          symbols[i] = s;
+          encoder.encode(s, part.indexes[i]!);
+        }
+        await pacer.tick();
       }
       indexDigest = digestInts(part.indexes, indexDigest);
       symbolDigest = digestInts(symbols, symbolDigest);
@@ -410,15 +429,17 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     check: LatentCheck | undefined,
     bandRows: number,
     sink: LatentRowSink,
+    signal?: AbortSignal,
   ): Promise<void> {
     this.checkBand(size[0], size[1], bandRows);
+    const pacer = new Pacer(signal);
     const { hs, coder, params } = await this.bandParts(logGain);
     const { zHat, verifiers } = await this.hyper.decompressPairs([streams], size, [check], this.composed.name);
     const verifier = verifiers[0]!;
     if (!coder.part) {
       if (logGain) throw new InvalidArgumentError(`${this.composed.name}: the banded path of a codec of several parts takes no gain`);
       const decoder = this.y.conditional.createDecoder(streams[0]!);
-      await coder.bands!.decode(size, this.paramRows(hs, params, zHat[0]!, size), bandRows, decoder, verifier, sink);
+      await coder.bands!.decode(size, this.paramRows(hs, params, zHat[0]!, size, pacer), bandRows, decoder, verifier, sink);
       // Every byte of y read exactly by the last part: a damaged or foreign stream is refused here at the latest.
       decoder.finish();
       verifier.finish(this.y.parts);
@@ -427,25 +448,31 @@ export class HyperConditionalCodec extends Module implements LatentCodec {
     const toPart = coder.part;
     const reach = exactReach(hs, this.hyperChannels, this.latentMultiple);
     const s = this.latentMultiple;
-    const partOf = (r0: number): ReturnType<typeof toPart> => toPart(hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows)));
+    const partOf = async (r0: number): Promise<ReturnType<typeof toPart>> =>
+      toPart(await hyperRows(hs, zHat[0]!, s, reach, r0, Math.min(size[0], r0 + bandRows), pacer));
+    const rowLength = size[1] * this.latentChannels;
     const decoder = this.y.conditional.createDecoder(streams[0]!);
     let indexDigest = DIGEST_SEED;
     let symbolDigest = DIGEST_SEED;
     for (let r0 = 0; r0 < size[0]; r0 += bandRows) {
-      const part = partOf(r0);
+      const part = await partOf(r0);
       indexDigest = digestInts(part.indexes, indexDigest);
       const symbols = new Int32Array(part.indexes.length);
       const rows = new Float32Array(part.indexes.length);
       try {
-        for (let i = 0; i < symbols.length; i++) {
-          const v = decoder.decode(part.indexes[i]!);
-          symbols[i] = v;
-          rows[i] = v + part.loc[i]!;
+        for (let i0 = 0; i0 < symbols.length; i0 += rowLength) {
+          for (let i = i0; i < i0 + rowLength; i++) {
+            const v = decoder.decode(part.indexes[i]!);
+            symbols[i] = v;
+            rows[i] = v + part.loc[i]!;
+          }
+          await pacer.tick();
         }
       } catch (err) {
+        if (signal?.aborted) throw err;
         // As decompress, which checks the tables before decoding: other tables (a
         // portability mismatch) are reported before what they made the decoder read.
-        for (let r = r0 + bandRows; r < size[0]; r += bandRows) indexDigest = digestInts(partOf(r).indexes, indexDigest);
+        for (let r = r0 + bandRows; r < size[0]; r += bandRows) indexDigest = digestInts((await partOf(r)).indexes, indexDigest);
         verifier.indexesDigest(0, indexDigest);
         throw err;
       }

@@ -2,6 +2,7 @@ import { ShapeError, exactMap, type ExactMap } from '@ncomp/core';
 import type { ContinuousBatchedEntropyModel } from '@ncomp/entropy';
 import type { CallableModule } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Pacer } from '../codec/pause.js';
 import { probeReach } from '../codec/tiling.js';
 import { CheckVerifier, type CheckRecorder, type LatentCheck } from './latent-check.js';
 import type { LatentRows } from './latent-rows.js';
@@ -116,9 +117,10 @@ export class HyperLatent {
    * computed `bandRows / downsampling` rows at a time from the rows of y they depend on (h_a's
    * reach, measured once, plus one row of z on each side), so that y never exists whole.
    * The z of each band equals the whole map's up to the backend's summation order (the
-   * same convolution on a window that starts on the grid of h_a's strides).
+   * same convolution on a window that starts on the grid of h_a's strides). `pacer` is
+   * ticked after each band.
    */
-  async compressRows(y: LatentRows, check: CheckRecorder, bandRows: number, latentChannels: number): Promise<CodedHyperRows> {
+  async compressRows(y: LatentRows, check: CheckRecorder, bandRows: number, latentChannels: number, pacer?: Pacer): Promise<CodedHyperRows> {
     const s = this.downsampling;
     const [zh, zw] = this.sizeFor([y.height, y.width]);
     this.reach ??= (await probeReach((t) => this.analyse(t), s, 1, latentChannels, 16)) + 1;
@@ -140,6 +142,7 @@ export class HyperLatent {
       } finally {
         own.dispose();
       }
+      await pacer?.tick();
     }
     const zt = tf.tensor4d(z, [1, zh, zw, C]);
     let strings: Uint8Array[];

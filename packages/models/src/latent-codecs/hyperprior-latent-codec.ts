@@ -196,8 +196,8 @@ export class HyperpriorLatentCodec extends HyperConditionalCodec {
   }
 
   /** {@inheritDoc LatentCodec.compressRows} */
-  compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams> {
-    return this.compressBands(y, logGain, bandRows);
+  compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
+    return this.compressBands(y, logGain, bandRows, signal);
   }
 
   /** {@inheritDoc LatentCodec.decompressRows} */
@@ -208,8 +208,9 @@ export class HyperpriorLatentCodec extends HyperConditionalCodec {
     check: LatentCheck | undefined,
     bandRows: number,
     sink: LatentRowSink,
+    signal?: AbortSignal,
   ): Promise<void> {
-    return this.decompressBands(streams, size, logGain, check, bandRows, sink);
+    return this.decompressBands(streams, size, logGain, check, bandRows, sink, signal);
   }
 
   /**

@@ -94,13 +94,15 @@ export interface LatentCodec extends Module {
    * at a time, in memory bounded by the band instead of the latent (large images). The
    * streams and check equal `compress`'s for the same latent, whatever `bandRows`.
    * @param bandRows - Latent rows per band, a positive multiple of {@link LatentCodec.latentMultiple}.
+   * @param signal - Stops the work (the call throws its reason); the work gives the event
+   *   loop a turn a few times a second whether or not one is given.
    */
-  compressRows?(y: LatentRows, logGain: Float64Array | undefined, bandRows: number): Promise<BandedStreams>;
+  compressRows?(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams>;
   /**
    * Optional: {@link LatentCodec.decompress} of one image, handing ŷ to `sink` a band of
    * rows at a time, in order (the values `decompress` returns), in memory bounded by the band.
    * The digests are verified as the bands go, and finally; `sink` may have received rows
-   * before an error is thrown.
+   * before an error is thrown. `signal` as for {@link LatentCodec.compressRows}.
    */
   decompressRows?(
     streams: readonly Uint8Array[],
@@ -109,6 +111,7 @@ export interface LatentCodec extends Module {
     check: LatentCheck | undefined,
     bandRows: number,
     sink: LatentRowSink,
+    signal?: AbortSignal,
   ): Promise<void>;
   /**
    * Rebuilds learned integer tables from the current parameters (call after training).

@@ -6,6 +6,7 @@
  * to the same bits as the whole map, and the symbols go into one stream in raster order.
  */
 import { CorruptStreamError, type ExactFn, type ExactMap } from '@ncomp/core';
+import type { Pacer } from '../codec/pause.js';
 
 /** The un-gained latent y of one image, read a band of rows at a time (see {@link LatentCodec.compressRows}). */
 export interface LatentRows {
@@ -70,8 +71,9 @@ const WINDOW_COLUMNS = 48;
  * `hs` maps a z pixel to `s` x `s` outputs with a geometry that does not depend on the
  * map's size (convolutions with 'same' padding, stride 1 or transposed).
  * @param s - Upsampling factor of `hs`; `r0` and `r1` are multiples of it, or `r1` is the last row.
+ * @param pacer - Ticked after each window (a window of a wide image takes a while).
  */
-export function hyperRows(hs: ExactFn, zHat: ExactMap, s: number, reach: number, r0: number, r1: number): ExactMap {
+export async function hyperRows(hs: ExactFn, zHat: ExactMap, s: number, reach: number, r0: number, r1: number, pacer?: Pacer): Promise<ExactMap> {
   const zr0 = Math.floor(r0 / s);
   const zr1 = Math.ceil(r1 / s);
   const wy0 = Math.max(0, zr0 - reach);
@@ -98,6 +100,7 @@ export function hyperRows(hs: ExactFn, zHat: ExactMap, s: number, reach: number,
       const from = ((y - wy0 * s) * part.width + (zc0 - wx0) * s) * O;
       out.data.set(part.data.subarray(from, from + cols * O), ((y - r0) * width + zc0 * s) * O);
     }
+    await pacer?.tick();
   }
   return out!;
 }
