@@ -29,7 +29,14 @@ export { decodeCheckStream, encodeCheckStream, type CheckStream } from './codec/
 export { minBitsAnyTable, minBitsPerChannel, type HasMinCodeLengths } from './latent-codecs/stream-bounds.js';
 export { FactorizedLatentCodec, checkLatent, type FactorizedLatentCodecOptions } from './latent-codecs/factorized-latent-codec.js';
 export { IndexedConditional, type IndexedConditionalOptions } from './latent-codecs/indexed-conditional.js';
-export { pointwiseConditional, type ConditionalCodec, type ConditionalForward, type ExactConditional } from './latent-codecs/conditional-codec.js';
+export {
+  pointwiseConditional,
+  type BandedConditional,
+  type ConditionalCodec,
+  type ConditionalForward,
+  type ExactConditional,
+  type ParamRows,
+} from './latent-codecs/conditional-codec.js';
 export { HyperConditionalCodec, type HyperConditionalParts } from './latent-codecs/hyper-conditional-codec.js';
 export { MeanScaleConditional, type ChannelOffsets, type MeanScaleConditionalOptions } from './latent-codecs/mean-scale-conditional.js';
 export { CharmConditional, type CharmConditionalOptions } from './latent-codecs/charm-conditional.js';

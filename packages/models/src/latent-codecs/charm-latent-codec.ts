@@ -198,18 +198,23 @@ export class CharmLatentCodec extends HyperConditionalCodec {
   }
 
   /**
-   * {@inheritDoc LatentCodec.compressRows}
-   * @remarks The stream codes the slices one after another, so y and the decoded slices
-   * that condition later ones are kept whole; the transforms and h_s run on windows.
+   * {@link LatentCodec.compressRows}: one image whose latent is read a band of rows at a
+   * time; the streams and check equal `compress`'s, whatever `bandRows`. The stream codes
+   * the slices one after another, so y and the decoded slices that condition later ones are
+   * kept whole; the slice transforms and h_s run on windows of rows.
+   * @param bandRows - Latent rows per band, a positive multiple of {@link LatentCodec.latentMultiple}.
+   * @param signal - Stops the work (the call throws its reason).
    */
   compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
     return this.compressBands(y, logGain, bandRows, signal);
   }
 
   /**
-   * {@inheritDoc LatentCodec.decompressRows}
-   * @remarks The decoded slices are kept whole (slice i + 1 follows all of slice i in the
+   * {@link LatentCodec.decompressRows}: the inverse of `compressRows`, verified as the bands
+   * go. The decoded slices are kept whole (slice i + 1 follows all of slice i in the
    * stream); ŷ's rows go to `sink` band by band while the last slice is decoded.
+   * @param bandRows - Latent rows per band, a positive multiple of {@link LatentCodec.latentMultiple}.
+   * @param signal - Stops the work (the call throws its reason).
    */
   decompressRows(
     streams: readonly Uint8Array[],

@@ -112,9 +112,11 @@ export class FactorizedLatentCodec extends Module implements LatentCodec {
   }
 
   /**
-   * {@inheritDoc LatentCodec.compressRows}
-   * Each symbol is coded with its channel's table, as `compress` codes the whole latent,
-   * so the stream is the same.
+   * {@link LatentCodec.compressRows}: one image whose latent is read a band of rows at a
+   * time. Each symbol is coded with its channel's table, as `compress` codes the whole
+   * latent, so the stream and check are the same, whatever `bandRows`.
+   * @param bandRows - Latent rows per band, a positive multiple of {@link LatentCodec.latentMultiple}.
+   * @param signal - Stops the work (the call throws its reason).
    */
   async compressRows(y: LatentRows, logGain: Float64Array | undefined, bandRows: number, signal?: AbortSignal): Promise<BandedStreams> {
     checkBandRows(y.height, y.width, bandRows);
