@@ -21,7 +21,7 @@ fi
 case "$RUN" in
   mric-small-stage2)
     exec "${CLI[@]}" --model mric --stage 2 --init training-runs/mric-small-stage1.safetensors \
-      --loss '{"lambda":0.032}' --lpips $LPIPS "${DATA[@]}" --steps 2400 --lr 1e-4 --seed 2 --out "$OUT" ;;
+      --loss '{"lambda":0.032}' --lpips $LPIPS "${DATA[@]}" --steps 2600 --decay-start 2400 --lr 1e-4 --seed 2 --out "$OUT" ;;
   egic-orp-small-stage1)
     exec "${CLI[@]}" --model egic-orp --stage 1 --config "$EGIC" --lpips $LPIPS "${DATA[@]}" --steps 4000 --seed 1 --out "$OUT" ;;
   egic-orp-small-stage2)
