@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * MRIC's β conditioning, checked and, if asked, revived in a model or checkpoint file.
+ *
+ * MRIC's synthesis reads β through f = relu(fc2(relu(fc1(fourier(β))))), shared by every
+ * conditional residual block (an additive per-channel shift P_i f). If every output unit of
+ * fc2 is negative for every β, f is 0, no gradient reaches fc1, fc2 or the P_i, and β
+ * changes nothing: the units are dead for good. This is what happened to mric-small in
+ * stage 1 (64 units, all dead at step 8,000).
+ *
+ *   node training-runs/revive-conditioning.mjs <file.safetensors>            # report only
+ *   node training-runs/revive-conditioning.mjs <file.safetensors> --revive   # rewrite the file
+ *
+ * --revive draws fc1 and fc2 again (Glorot-uniform kernels, as Dense does, from a fixed seed;
+ * zero biases) and sets the projections P_i to zero, so that the synthesis computes exactly
+ * what it did (the shifts are 0) while f is alive again: the projections learn first (their
+ * gradient is f times the shift's), then the MLP. Works on a model file (`ncomp export`) or a
+ * checkpoint's `*-model-*.safetensors`; everything else in the file is kept as it is.
+ * Run from the repository root after `npm run build`.
+ */
+import { readSafetensorsFile, writeSafetensorsFile } from '@ncomp/core/safetensors';
+
+const [path, flag] = process.argv.slice(2);
+if (!path || (flag !== undefined && flag !== '--revive')) {
+  console.error('usage: node training-runs/revive-conditioning.mjs <file.safetensors> [--revive]');
+  process.exit(2);
+}
+const file = await readSafetensorsFile(path);
+const t = file.tensors;
+const name = (k) => [...t.keys()].find((n) => n.endsWith(k));
+const fc = ['fc1', 'fc2'].map((l) => ({ kernel: name(`conditioning.${l}.kernel`), bias: name(`conditioning.${l}.bias`) }));
+if (fc.some((l) => !l.kernel || !l.bias)) {
+  console.error(`${path}: no β conditioning MLP (…conditioning.fc1 / fc2): not an MRIC model`);
+  process.exit(1);
+}
+const projections = [...t.keys()].filter((n) => /\.proj\d+\.kernel$/.test(n));
+
+/** f for one β, from the file's tensors: relu(fc2(relu(fc1(fourier(β))))). */
+function features(beta) {
+  const [k1, b1, k2, b2] = [fc[0].kernel, fc[0].bias, fc[1].kernel, fc[1].bias].map((n) => t.get(n));
+  const freq = (k1.shape[0] - 1) / 2;
+  const x = [beta];
+  for (let k = 0; k < freq; k++) x.push(Math.sin(beta * 2 ** k), Math.cos(beta * 2 ** k));
+  const dense = (input, kernel, bias) => {
+    const [rows, cols] = kernel.shape;
+    return Array.from({ length: cols }, (_, j) => {
+      let s = bias.data[j];
+      for (let i = 0; i < rows; i++) s += input[i] * kernel.data[i * cols + j];
+      return Math.max(0, s);
+    });
+  };
+  return dense(dense(x, k1, b1), k2, b2);
+}
+
+function report(label) {
+  const betas = Array.from({ length: 65 }, (_, i) => (i * 5.12) / 64);
+  const fs = betas.map(features);
+  const units = fs[0].length;
+  const alive = Array.from({ length: units }, (_, j) => fs.some((f) => f[j] > 0)).filter(Boolean).length;
+  const spread = Math.max(...Array.from({ length: units }, (_, j) => Math.max(...fs.map((f) => f[j])) - Math.min(...fs.map((f) => f[j]))));
+  const pNorm = Math.sqrt(projections.reduce((a, n) => a + t.get(n).data.reduce((s, v) => s + v * v, 0), 0));
+  console.log(`${label}: ${alive} of ${units} units of f alive over β in [0, 5.12] (largest range of a unit ${spread.toFixed(4)}); |P| = ${pNorm.toFixed(3)} over ${projections.length} projections`);
+}
+
+report(path);
+if (flag === '--revive') {
+  let seed = 0x6d726963;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let r = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+  const next = new Map(t);
+  for (const { kernel, bias } of fc) {
+    const k = t.get(kernel);
+    const limit = Math.sqrt(6 / (k.shape[0] + k.shape[1]));
+    next.set(kernel, { dtype: 'F32', shape: k.shape, data: Float32Array.from(k.data, () => (2 * random() - 1) * limit) });
+    next.set(bias, { dtype: 'F32', shape: t.get(bias).shape, data: new Float32Array(t.get(bias).data.length) });
+  }
+  for (const n of projections) next.set(n, { dtype: 'F32', shape: t.get(n).shape, data: new Float32Array(t.get(n).data.length) });
+  await writeSafetensorsFile(path, next, { metadata: file.metadata, overwrite: true });
+  for (const [n, v] of next) t.set(n, v);
+  report(`${path} (revived)`);
+}
