@@ -14,6 +14,9 @@ LPIPS=$D/lpips/lpips_alex_v0.1.safetensors
 DATA=(--data $D/bsds500 --data $D/clic/clic-professional --crop 128 --batch 4 --log-every 25 --checkpoint-every 100)
 EGIC='{"analysisChannels":[32,48,64,96],"analysisDepths":[1,1,2,1],"synthesisChannels":[96,64,48,32],"synthesisDepths":[1,2,1,1],"windowSize":8,"headDim":16,"hyperChannels":48,"hyperAnalysisDepths":[1,1],"hyperSynthesisDepths":[1,1],"hyperWindowSize":4,"numSlices":4,"maxSupportSlices":-1,"sliceHiddenChannels":[[32,16],[40,20],[48,24],[56,28]],"discriminatorChannels":[32,64,64,128],"discriminatorFinalChannels":32,"semanticClasses":4,"patchDiscriminatorChannels":[32,64,128]}'
 HIFIC='{"channels":8,"latentChannels":64,"hyperChannels":48,"residualBlocks":3,"discriminatorChannels":[32,64,128]}'
+# One wasm thread each (the default takes the cores idle at start: two runs started together
+# would both take the second core and stall each other).
+export NCOMP_WASM_THREADS="${NCOMP_WASM_THREADS:-1}"
 CLI=(nice -n 10 node packages/cli/dist/bin.js train)
 if [ -f "$OUT/checkpoint.json" ]; then
   exec "${CLI[@]}" --out "$OUT" --resume
