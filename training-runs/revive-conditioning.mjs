@@ -6,7 +6,8 @@
  * conditional residual block (an additive per-channel shift P_i f). If every output unit of
  * fc2 is negative for every β, f is 0, no gradient reaches fc1, fc2 or the P_i, and β
  * changes nothing: the units are dead for good. This is what happened to mric-small in
- * stage 1 (64 units, all dead at step 8,000).
+ * stage 1: at step 8,000, 17 of its 64 units were alive anywhere over β in [0, 5.12], none
+ * varying by more than 0.22.
  *
  *   node training-runs/revive-conditioning.mjs <file.safetensors>            # report only
  *   node training-runs/revive-conditioning.mjs <file.safetensors> --revive   # rewrite the file
@@ -18,7 +19,10 @@
  * checkpoint's `*-model-*.safetensors`; everything else in the file is kept as it is.
  * Run from the repository root after `npm run build`.
  */
+import { setBackend } from '@ncomp/core';
 import { readSafetensorsFile, writeSafetensorsFile } from '@ncomp/core/safetensors';
+import { ConditioningMlp, fourierFeatures } from '@ncomp/layers';
+import * as tf from '@tensorflow/tfjs-core';
 
 const [path, flag] = process.argv.slice(2);
 if (!path || (flag !== undefined && flag !== '--revive')) {
@@ -35,26 +39,25 @@ if (fc.some((l) => !l.kernel || !l.bias)) {
 }
 const projections = [...t.keys()].filter((n) => /\.proj\d+\.kernel$/.test(n));
 
-/** f for one β, from the file's tensors: relu(fc2(relu(fc1(fourier(β))))). */
-function features(beta) {
+const BETAS = Array.from({ length: 65 }, (_, i) => (i * 5.12) / 64);
+
+/** f over {@link BETAS} ([β][unit]), computed by the library's own MLP and Fourier features with the file's weights. */
+async function features() {
   const [k1, b1, k2, b2] = [fc[0].kernel, fc[0].bias, fc[1].kernel, fc[1].bias].map((n) => t.get(n));
-  const freq = (k1.shape[0] - 1) / 2;
-  const x = [beta];
-  for (let k = 0; k < freq; k++) x.push(Math.sin(beta * 2 ** k), Math.cos(beta * 2 ** k));
-  const dense = (input, kernel, bias) => {
-    const [rows, cols] = kernel.shape;
-    return Array.from({ length: cols }, (_, j) => {
-      let s = bias.data[j];
-      for (let i = 0; i < rows; i++) s += input[i] * kernel.data[i * cols + j];
-      return Math.max(0, s);
-    });
-  };
-  return dense(dense(x, k1, b1), k2, b2);
+  const mlp = new ConditioningMlp({ inputFeatures: k1.shape[0], features: k2.shape[1] });
+  const tensor = (v) => tf.tensor(v.data, [...v.shape], 'float32');
+  const dict = { 'fc1.kernel': tensor(k1), 'fc1.bias': tensor(b1), 'fc2.kernel': tensor(k2), 'fc2.bias': tensor(b2) };
+  mlp.loadStateDict(dict);
+  const x = fourierFeatures(BETAS, (k1.shape[0] - 1) / 2);
+  const f = mlp.call(x);
+  const rows = await f.array();
+  tf.dispose([x, f, ...Object.values(dict)]);
+  mlp.dispose();
+  return rows;
 }
 
-function report(label) {
-  const betas = Array.from({ length: 65 }, (_, i) => (i * 5.12) / 64);
-  const fs = betas.map(features);
+async function report(label) {
+  const fs = await features();
   const units = fs[0].length;
   const alive = Array.from({ length: units }, (_, j) => fs.some((f) => f[j] > 0)).filter(Boolean).length;
   const spread = Math.max(...Array.from({ length: units }, (_, j) => Math.max(...fs.map((f) => f[j])) - Math.min(...fs.map((f) => f[j]))));
@@ -62,7 +65,8 @@ function report(label) {
   console.log(`${label}: ${alive} of ${units} units of f alive over β in [0, 5.12] (largest range of a unit ${spread.toFixed(4)}); |P| = ${pNorm.toFixed(3)} over ${projections.length} projections`);
 }
 
-report(path);
+await setBackend('wasm');
+await report(path);
 if (flag === '--revive') {
   let seed = 0x6d726963;
   const random = () => {
@@ -81,5 +85,5 @@ if (flag === '--revive') {
   for (const n of projections) next.set(n, { dtype: 'F32', shape: t.get(n).shape, data: new Float32Array(t.get(n).data.length) });
   await writeSafetensorsFile(path, next, { metadata: file.metadata, overwrite: true });
   for (const [n, v] of next) t.set(n, v);
-  report(`${path} (revived)`);
+  await report(`${path} (revived)`);
 }
