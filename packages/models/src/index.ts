@@ -124,6 +124,7 @@ export { initializeFrom, type InitializeFromReport } from './model-file/initiali
 export { SeededRandom } from './training/rng.js';
 export { RandomCropSampler, type CropPlacement, type CropSamplerOptions, type RgbImage } from './training/crop-sampler.js';
 export { Adam, type AdamOptions, type AdamState } from './training/adam.js';
+export { learningRateMultiplierOf, type LearningRateMultipliers } from './training/lr-multipliers.js';
 export { RdTrainer, type RdStepDraw, type RdTrainerState, type RdTrainOptions, type StepReport } from './training/rd-trainer.js';
 export { rdGradients, rdGradientsAsync, rdGradientTensors, type RdGradientOptions, type RdGradients, type RdGradientTensors } from './training/rd-gradients.js';
 export {

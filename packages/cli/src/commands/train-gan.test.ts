@@ -203,6 +203,16 @@ describe('ncomp train, GAN-trained models', () => {
     const model = await loadModelFile(exported);
     expect([model.name, model.metadata['ncomp.stage'], model.metadata['ncomp.step']]).toEqual(['mric', '1', '1']);
     model.model.dispose();
+    // A resumed run may take learning-rate multipliers (here for β's conditioning path); they are kept in the checkpoint.
+    const cond = '{"synthesis.conditioning.":10}';
+    const more = await ncomp('train', '--out', run, '--resume', '--steps', '2', '--lr-multipliers', cond, ...B);
+    expect(more.code).toBe(0);
+    expect(more.stderr).toContain(`learning-rate multipliers from now on: ${cond} (were {})`);
+    const resumedInfo = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as { options: { learningRateMultipliers: unknown } };
+    expect(resumedInfo.options.learningRateMultipliers).toEqual({ 'synthesis.conditioning.': 10 });
+    const typo = await ncomp('train', '--out', run, '--resume', '--steps', '3', '--lr-multipliers', '{"synthesis.cond.":10}', ...B);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('"synthesis.cond." matches no trained parameter');
 
     const noInit = await ncomp('train', '--model', 'mric', '--stage', '2', '--data', data, '--out', join(dir, 'x'), '--lpips', 'none', ...B);
     expect(noInit.code).toBe(2);

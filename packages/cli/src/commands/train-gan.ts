@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { CommandContext } from './context.js';
 import { lpipsNetOf } from './lpips-option.js';
 import { readLabeledFolder } from './labeled-images.js';
-import { configJson, loadFolderImages, numberOption } from './train-options.js';
+import { configJson, loadFolderImages, multipliersOption, numberOption } from './train-options.js';
 import { runTrainingLoop } from './training-loop.js';
 
 /** Help lines of the GAN options of `ncomp train`. */
@@ -49,6 +49,9 @@ export const TRAIN_GAN_HELP = `GAN-trained models (--model hific | mric | egic-o
                           before cropping (default 0.75,0.95 for hific, as HiFiC; none otherwise)
   --lr <rate>             default: the model's (1e-4; egic-orp stage 2: 1e-5)
   --d-lr <rate>           discriminator learning rate (default --lr)
+  --lr-multipliers <json> as above, for the codec's parameters (every prefix must match one this
+                          stage trains); with --resume, replaces the run's from the next step on.
+                          E.g. mric's β conditioning: '{"synthesis.conditioning.":10}'
   (--config, --steps, --batch, --crop, --decay-start, --seed, --checkpoint-every,
    --log-every, --export, --resume, --force as above; stage 2 draws 2 x --batch crops per
    step: one half for the discriminator, one for the codec)`;
@@ -126,7 +129,7 @@ export function ganTrainingOf(name: string): GanTraining | undefined {
   return MODELS.get(name)?.gan;
 }
 
-/** A run continued from the checkpoint in `out`; --steps and --decay-start may change. */
+/** A run continued from the checkpoint in `out`; --steps, --decay-start and --lr-multipliers may change. */
 async function resumedRun(ctx: CommandContext, out: string): Promise<GanRun> {
   const checkpoint = await readGanCheckpoint<GanRunOptions>(out);
   const { model: name, config } = checkpoint.info;
@@ -134,13 +137,18 @@ async function resumedRun(ctx: CommandContext, out: string): Promise<GanRun> {
   if (!training) throw new ModelMismatchError(`${out} holds a GAN checkpoint of ${name}, which is not GAN-trained`);
   const steps = numberOption(ctx, 'steps', checkpoint.info.options.steps);
   const decay = ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) };
+  const multipliers = multipliersOption(ctx);
   ctx.log(`resuming ${name} stage ${checkpoint.info.options.stage} from step ${checkpoint.info.state.step}`);
+  if (multipliers.learningRateMultipliers)
+    ctx.log(
+      `learning-rate multipliers from now on: ${JSON.stringify(multipliers.learningRateMultipliers)} (were ${JSON.stringify(checkpoint.info.options.learningRateMultipliers ?? {})})`,
+    );
   return {
     name,
     training,
     config,
     codec: checkpoint.loaded.model,
-    options: { ...checkpoint.info.options, steps, ...decay },
+    options: { ...checkpoint.info.options, steps, ...decay, ...multipliers },
     extra: checkpoint.info.extra,
     checkpoint,
   };
@@ -148,7 +156,7 @@ async function resumedRun(ctx: CommandContext, out: string): Promise<GanRun> {
 
 /** A new run from the command line: a fresh codec (stage 1) or the previous stage's (--init). */
 async function newRun(ctx: CommandContext): Promise<GanRun> {
-  for (const o of ['lambda', 'lr-multipliers', 'eval']) {
+  for (const o of ['lambda', 'eval']) {
     if (ctx.option(o) !== undefined)
       throw new InvalidArgumentError(
         `--${o} is for rate-distortion training; GAN-trained models take --loss <json> (weights, λ) and report their terms while training`,
@@ -192,6 +200,7 @@ async function newRun(ctx: CommandContext): Promise<GanRun> {
     ...(ctx.option('decay-start') === undefined ? {} : { decayStart: numberOption(ctx, 'decay-start', 0) }),
     seed: numberOption(ctx, 'seed', 1),
     ...(loss ? { loss } : {}),
+    ...multipliersOption(ctx),
   };
   const extra = {
     data: ctx.options('data'),

@@ -43,3 +43,30 @@ export async function loadFolderImages(ctx: CommandContext, folders: readonly st
   ctx.log(`${what}: ${images.length} images from ${folders.join(', ')}`);
   return images;
 }
+
+/**
+ * `--lr-multipliers <json>`: a JSON object of parameter-name prefix -> factor (finite, >= 0);
+ * nothing when the option is absent.
+ * @throws InvalidArgumentError when it is not such an object.
+ */
+export function multipliersOption(ctx: CommandContext): { learningRateMultipliers?: Record<string, number> } {
+  const text = ctx.option('lr-multipliers');
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`--lr-multipliers is not JSON: ${text}`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`--lr-multipliers must be a JSON object of prefix -> factor, found ${text}`);
+  }
+  const out: Record<string, number> = {};
+  for (const [prefix, factor] of Object.entries(value)) {
+    if (typeof factor !== 'number' || !(factor >= 0) || !Number.isFinite(factor)) {
+      throw new InvalidArgumentError(`--lr-multipliers: the factor of "${prefix}" must be a finite number >= 0, found ${JSON.stringify(factor)}`);
+    }
+    out[prefix] = factor;
+  }
+  return { learningRateMultipliers: out };
+}

@@ -20,7 +20,7 @@ import {
 import { appendFile, mkdir } from 'node:fs/promises';
 import { runTrainingLoop } from './training-loop.js';
 import { join } from 'node:path';
-import { configJson, loadFolderImages, numberOption } from './train-options.js';
+import { configJson, loadFolderImages, multipliersOption, numberOption } from './train-options.js';
 import { workersOption } from './workers-option.js';
 import { TRAIN_GAN_HELP, ganTrainingOf, isGanCheckpoint, trainGanCommand } from './train-gan.js';
 import type { CommandContext } from './context.js';
@@ -48,7 +48,8 @@ Usage: ncomp train --data <folder> [--data <folder> ...] --out <run-folder> [opt
   --decay-start <step>    default 90 % of --steps (with --resume, may be changed)
   --lr-multipliers <json> learning-rate factors by parameter-name prefix, first match wins,
                           e.g. '{"latent_codec.":10,"analysis.":0.1}' (state-dict names:
-                          analysis., synthesis., latent_codec., gain.)
+                          analysis., synthesis., latent_codec., gain.); with --resume,
+                          replaces the run's from the next step on
   --seed <n>              seed of crops and levels (default 1)
   --workers <n|auto>      threads computing each batch's gradients (default 1); with 2 or
                           more, each thread runs wasm on one core; auto: one per core, at
@@ -132,7 +133,12 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const steps = numberOption(ctx, 'steps', checkpoint?.info.options.steps ?? 10000);
   const lambdaText = ctx.option('lambda');
   const options: RdTrainOptions = checkpoint
-    ? { ...checkpoint.info.options, steps, decayStart: numberOption(ctx, 'decay-start', checkpoint.info.options.decayStart ?? Math.floor(0.9 * steps)) }
+    ? {
+        ...checkpoint.info.options,
+        steps,
+        decayStart: numberOption(ctx, 'decay-start', checkpoint.info.options.decayStart ?? Math.floor(0.9 * steps)),
+        ...multipliersOption(ctx),
+      }
     : {
         steps,
         batchSize: numberOption(ctx, 'batch', 8),
@@ -214,27 +220,4 @@ async function evaluate(ctx: CommandContext, trainer: RdTrainer, images: readonl
 function initOf(ctx: CommandContext, extra: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const recorded = extra?.['init'];
   return ctx.option('init') ?? (typeof recorded === 'string' ? recorded : undefined);
-}
-
-/** Parses `--lr-multipliers` (a JSON object of parameter-name prefix -> positive factor). */
-function multipliersOption(ctx: CommandContext): { learningRateMultipliers?: Record<string, number> } {
-  const text = ctx.option('lr-multipliers');
-  if (text === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(`--lr-multipliers is not JSON: ${text}`, { cause: err });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError(`--lr-multipliers must be a JSON object of prefix -> factor, found ${text}`);
-  }
-  const out: Record<string, number> = {};
-  for (const [prefix, factor] of Object.entries(value)) {
-    if (typeof factor !== 'number' || !(factor >= 0) || !Number.isFinite(factor)) {
-      throw new InvalidArgumentError(`--lr-multipliers: the factor of "${prefix}" must be a finite number >= 0, found ${JSON.stringify(factor)}`);
-    }
-    out[prefix] = factor;
-  }
-  return { learningRateMultipliers: out };
 }

@@ -63,6 +63,8 @@ export interface DiscriminatorUpdate {
   readonly clipNorm: number;
   /** Adam step size. */
   readonly learningRate: number;
+  /** Per-parameter factor on the step size (see {@link learningRateMultiplierOf}); default 1 for all. */
+  readonly multiplier?: (name: string) => number;
   /** Steps done (for the divergence message). */
   readonly step: number;
 }
@@ -101,6 +103,8 @@ export interface OptimizerStep {
   readonly clipNorm: number;
   /** Adam step size. */
   readonly learningRate: number;
+  /** Per-parameter factor on the step size (see {@link learningRateMultiplierOf}); default 1 for all. */
+  readonly multiplier?: (name: string) => number;
   /** Steps done (for the divergence message). */
   readonly step: number;
   /** Names the norm in the divergence message; default "gradient norm". */
@@ -133,7 +137,7 @@ export function* optimizerUpdate(
     read = yield [normT, value, ...(how.reads?.() ?? [])];
     const norm = read[0]!;
     clipInPlace(named, how.clipNorm, norm);
-    if (Number.isFinite(norm)) optimizer.apply(parameters, named, how.learningRate);
+    if (Number.isFinite(norm)) optimizer.apply(parameters, named, how.learningRate, how.multiplier);
   } finally {
     tf.dispose([value, normT, ...Object.values(named)]);
   }

@@ -6,6 +6,7 @@ import { Adam } from './adam.js';
 import { discriminatorUpdate, optimizerUpdate, trainableOf, type DiscriminatorStepResult, type DiscriminatorUpdate } from './gan-common.js';
 import type { BatchSource, ConditionalDiscriminator, GanTrainerState, TrainingForward } from './gan-trainer.js';
 import { isLabeledBatchSource } from './labeled-batch.js';
+import { learningRateMultiplierOf, type LearningRateMultipliers } from './lr-multipliers.js';
 import { runReadingStep, runReadingStepAsync, seededStep, type ReadingStep } from './reading-step.js';
 import { SeededRandom } from './rng.js';
 
@@ -42,6 +43,12 @@ export interface GanTrainerBaseOptions {
   readonly discriminatorClipNorm?: number;
   /** Seed of the trainer's noise stream (quantization noise and any other draws). */
   readonly seed?: number;
+  /**
+   * Learning-rate factors of the codec's parameters by name prefix, first match wins
+   * ({@link LearningRateMultipliers}); the discriminator's are not affected. Every prefix
+   * must match a parameter this stage trains.
+   */
+  readonly learningRateMultipliers?: LearningRateMultipliers;
 }
 
 /** What a {@link GanTrainerBase} is built from. */
@@ -198,6 +205,8 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
   protected readonly noise: SeededRandom;
   /** The codec parameters this stage trains. */
   protected readonly params: Map<string, tf.Variable>;
+  /** The step-size factor of each codec parameter ({@link GanTrainerBaseOptions.learningRateMultipliers}). */
+  private readonly multiplierOf: (name: string) => number;
   /** The discriminator's trainable parameters. */
   protected readonly dParams: Map<string, tf.Variable>;
   readonly #discriminatorHalf: 'first' | 'second';
@@ -226,6 +235,7 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
     this.options = options;
     this.noise = new SeededRandom((options.seed ?? 0) ^ setup.noiseSalt);
     this.params = setup.parameters ?? trainableOf(codec);
+    this.multiplierOf = learningRateMultiplierOf(options.learningRateMultipliers, this.params.keys());
     this.dParams = discriminator ? trainableOf(discriminator) : new Map();
     this.#discriminatorHalf = setup.discriminatorHalf;
   }
@@ -451,7 +461,13 @@ export abstract class GanTrainerBase<C extends ImageCodec, O extends GanTrainerB
           for (const [k, t] of Object.entries(out.stats)) kept[k] = tf.keep(t);
           return out.loss;
         },
-        { clipNorm: this.options.clipNorm ?? this.defaultClipNorm(), learningRate: lr, step: this.step, reads: () => Object.values(kept) },
+        {
+          clipNorm: this.options.clipNorm ?? this.defaultClipNorm(),
+          learningRate: lr,
+          multiplier: this.multiplierOf,
+          step: this.step,
+          reads: () => Object.values(kept),
+        },
       );
       const stats = Object.fromEntries(Object.keys(kept).map((k, i) => [k, read[i]!]));
       this.step += 1;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../codec/image-codec.js';
 import { Adam } from './adam.js';
 import type { RandomCropSampler } from './crop-sampler.js';
+import { learningRateMultiplierOf, type LearningRateMultipliers } from './lr-multipliers.js';
 import { rdGradients, rdGradientsAsync, type RdGradients } from './rd-gradients.js';
 import { SeededRandom } from './rng.js';
 
@@ -31,7 +32,7 @@ export interface RdTrainOptions {
    * Learning-rate multipliers by parameter-name prefix (first match wins), e.g.
    * `{ "latent_codec.": 10 }` to let a hyperprior learn faster than the transforms.
    */
-  readonly learningRateMultipliers?: Readonly<Record<string, number>>;
+  readonly learningRateMultipliers?: LearningRateMultipliers;
   /**
    * Whether the first step calls the codec's `initializeFromData` on its batch (data-driven
    * initialisation of the untrained model); default true. False when fine-tuning a model
@@ -167,13 +168,11 @@ export class RdTrainer {
     }
     this.levels = new SeededRandom((options.seed ?? 0) ^ 0x5bd1e995);
     this.params = new Map([...model.namedVariables()].filter(([, v]) => v.trainable));
+    this.multiplierOf = learningRateMultiplierOf(options.learningRateMultipliers, this.params.keys());
   }
 
   /** The learning-rate multiplier of a parameter (see {@link RdTrainOptions.learningRateMultipliers}). */
-  readonly multiplierOf = (name: string): number => {
-    for (const [prefix, m] of Object.entries(this.options.learningRateMultipliers ?? {})) if (name.startsWith(prefix)) return m;
-    return 1;
-  };
+  readonly multiplierOf: (name: string) => number;
 
   /** Learning rate at a step. */
   learningRateAt(step: number): number {
