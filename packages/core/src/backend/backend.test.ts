@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, InvalidArgumentError } from '../errors/index.js';
 import type { PackageImporter } from './index.js';
 import { BACKEND_CHOICES, defaultImporter, describeBackend, isModuleNotFound, setBackend } from './index.js';
+import { gpuDeviceNodes } from './gpu-devices.js';
 import { resetWebGpuForTests } from './webgpu.js';
 
 const GPU = '@tensorflow/tfjs-node-gpu';
@@ -273,7 +274,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
   it('auto takes WebGPU after the native packages when a hardware adapter is found', async () => {
     const fake = fakeWebGpu({ info: H200 });
     const calls: string[] = [];
-    const report = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }, calls) });
+    const report = await setBackend('auto', { autoWebgpu: true, gpuDeviceCheck: false, importer: importer({ ...NO_NATIVE, ...fake.table }, calls) });
     expect(report.chosen).toBe('webgpu');
     expect(report.package).toBe(WEBGPU);
     expect(report.reason).toBe(
@@ -304,7 +305,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
 
   it('auto falls through to wasm when no adapter is found, silently, and removes navigator.gpu again', async () => {
     const fake = fakeWebGpu(null);
-    const report = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }) });
+    const report = await setBackend('auto', { autoWebgpu: true, gpuDeviceCheck: false, importer: importer({ ...NO_NATIVE, ...fake.table }) });
     expect(report.chosen).toBe('wasm');
     expect(report.reason).toContain(
       `(passed over: ${GPU}: not installed; ${NODE}: not installed; ` +
@@ -316,7 +317,7 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
 
   it('auto passes over a software adapter (lavapipe); an explicit webgpu takes it and says so', async () => {
     const fake = fakeWebGpu({ info: LAVAPIPE });
-    const auto = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }) });
+    const auto = await setBackend('auto', { autoWebgpu: true, gpuDeviceCheck: false, importer: importer({ ...NO_NATIVE, ...fake.table }) });
     expect(auto.chosen).toBe('wasm');
     expect(auto.reason).toContain(
       `${WEBGPU}: only a software adapter (llvmpipe: Mesa 25.0.7 (LLVM 15.0.6), vendor mesa, architecture software), ` +
@@ -328,6 +329,23 @@ describe('setBackend webgpu with simulated packages and adapters', () => {
     expect(explicit.reason).toContain('(a software adapter: expect it to be slower than wasm)');
     expect(fake.log.createOptions).toEqual([[], ['backend=vulkan']]);
     expect(describeBackend().webgpu).toMatchObject({ architecture: 'software', software: true });
+  });
+
+  it('auto starts no Dawn on a Linux machine without a GPU device node (and starts it with one)', async () => {
+    const fake = fakeWebGpu({ info: H200 });
+    const calls: string[] = [];
+    const report = await setBackend('auto', { autoWebgpu: true, importer: importer({ ...NO_NATIVE, ...fake.table }, calls) });
+    const nodes = await gpuDeviceNodes();
+    if (nodes?.length === 0) {
+      // CI and this project's machines: no GPU.
+      expect(report.chosen).toBe('wasm');
+      expect(report.reason).toContain(`${WEBGPU}: no GPU device on this machine (no /dev/dri/renderD*, /dev/nvidia<N> or /dev/dxg), so Dawn was not started`);
+      expect(calls).toEqual([GPU, NODE, WEBGPU, WASM]);
+      expect(fake.log.adapterRequests).toEqual([]);
+    } else {
+      expect(report.chosen).toBe('webgpu');
+      expect(calls).toContain(DAWN);
+    }
   });
 
   it('auto does not load Dawn when tfjs-backend-webgpu is not installed', async () => {

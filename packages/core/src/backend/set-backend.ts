@@ -13,6 +13,7 @@ import { detectRuntime, type Runtime } from './runtime.js';
 import { WEBGL_BACKEND_PACKAGE, tryWebgl } from './webgl.js';
 import type { WasmBackendModule } from './wasm-module.js';
 import { isWasmBackendModule, rememberWasmModule } from './wasm-module.js';
+import type * as GpuDevices from './gpu-devices.js';
 import type * as WasmThreads from './wasm-threads.js';
 import type { NodeWasmThreading } from './wasm-threads.js';
 import { registerWasmKernels } from '../kernels/wasm-kernels.js';
@@ -111,6 +112,14 @@ export interface SetBackendOptions {
    */
   readonly autoWebgpu?: boolean;
   /**
+   * Node.js on Linux: whether `auto` first looks for a GPU device node (`/dev/dri/renderD*`,
+   * `/dev/nvidia<N>`, `/dev/dxg` under WSL 2) and, finding none, passes WebGPU over
+   * without starting Dawn: Dawn could only find a software adapter there, which `auto`
+   * refuses anyway, and it prints its Vulkan warnings to stderr from native code when it
+   * looks. Default true; false starts Dawn regardless. An explicit `webgpu` always starts it.
+   */
+  readonly gpuDeviceCheck?: boolean;
+  /**
    * The runtime to choose for (default: detected, see `detectRuntime`). Node.js tries
    * native TensorFlow and can provide WebGPU through Dawn; a browser tries WebGL, loads
    * only the packages its bundle provides, and its errors say what to import instead of
@@ -191,6 +200,9 @@ const BROWSER_NO_ADAPTER_HINT =
 const NO_BROWSER_WEBGPU =
   'this browser offers no WebGPU (navigator.gpu is undefined: WebGPU needs a secure context, https or localhost, ' + 'and a browser that enables it)';
 
+const NO_GPU_DEVICE =
+  "no GPU device on this machine (no /dev/dri/renderD*, /dev/nvidia<N> or /dev/dxg), so Dawn was not started; choose 'webgpu' to use a software adapter";
+
 const DAWN_SOURCE = `navigator.gpu from ${PKG.dawn} (Dawn)`;
 const SOFTWARE_NOTE = ' (a software adapter: expect it to be slower than wasm)';
 
@@ -220,6 +232,9 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
   let source = gpu === undefined ? '' : installedGpu() === gpu ? DAWN_SOURCE : "the host's navigator.gpu";
   let installedHere = false;
   if (gpu === undefined && !(auto && outcome.status === 'missing')) {
+    if (auto && runtime === 'node' && options.gpuDeviceCheck !== false && (await gpuDeviceNodesIfNode())?.length === 0) {
+      return failed(PKG.webgpu, 'unusable', undefined, NO_GPU_DEVICE);
+    }
     const dawn = await tryImport(importer, PKG.dawn);
     if (dawn.status === 'missing' || outcome.status === 'missing') {
       const missing = [outcome.status === 'missing' ? PKG.webgpu : undefined, dawn.status === 'missing' ? PKG.dawn : undefined].filter((p) => p !== undefined);
@@ -274,6 +289,17 @@ async function tryWebgpu(importer: PackageImporter, options: SetBackendOptions, 
   if (error !== undefined) return giveUp(failed(PKG.webgpu, 'failed', error));
   rememberWebGpuAdapter(described);
   return { ok: true, detail: `WebGPU on ${adapterLabel(described)}${described.software ? SOFTWARE_NOTE : ''}; ${source}` };
+}
+
+/**
+ * `gpuDeviceNodes` of `gpu-devices.ts`, loaded only in Node.js (it uses `node:` modules;
+ * the specifier is computed so that browser bundlers leave the file out).
+ */
+async function gpuDeviceNodesIfNode(): Promise<readonly string[] | undefined> {
+  if (!tf.env().getBool('IS_NODE')) return undefined;
+  const specifier = './gpu-devices.js';
+  const devices = (await import(/* @vite-ignore */ specifier)) as typeof GpuDevices;
+  return devices.gpuDeviceNodes();
 }
 
 /**
