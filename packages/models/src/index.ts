@@ -100,6 +100,7 @@ export {
   mricDiscriminator,
   parseMricConfig,
   type Beta,
+  type ConditioningActivity,
   type MricCodecOptions,
   type MricConfig,
   type MricForwardOptions,
@@ -174,6 +175,7 @@ export {
   type DiscriminatorChoice,
   type GanRunOptions,
   type GanTraining,
+  type TrainingProgressNote,
 } from './training/gan-training.js';
 export { EGIC_LOSS_WEIGHTS, egicGeneratorLoss, resolveEgicLossWeights, type EgicLoss, type EgicLossTerms, type EgicLossWeights } from './training/egic-loss.js';
 export { isLabeledBatchSource, type LabeledBatch, type LabeledBatchSource } from './training/labeled-batch.js';

@@ -193,6 +193,11 @@ describe('ncomp train, GAN-trained models', () => {
     expect(r.stderr).not.toContain('unexpected');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('step 1/1');
+    // MRIC's progress lines say how much of β's conditioning is alive (and the log keeps it).
+    expect(r.stderr).toMatch(/β: \d+\/16 units live, range \d+\.\d\d, \|P\| \d+\.\d\d/);
+    const logged = JSON.parse((await readFile(join(run, 'train-log.jsonl'), 'utf8')).trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(logged['conditioningAlive']).toBeGreaterThan(0);
+    expect(logged['projectionNorm']).toBeGreaterThan(0);
     const info = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as { model: string; options: { loss: { lambda: number } } };
     expect(info).toMatchObject({ model: 'mric', options: { loss: { lambda: 0.032 } } });
     // ncomp export takes a GAN run too: the codec at its stage.

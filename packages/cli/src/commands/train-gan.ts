@@ -286,6 +286,7 @@ export async function trainGanCommand(ctx: CommandContext, out: string, resume: 
           ...(options.stage === 2 ? [`G ${fmt(m['g'], 3)}  D ${fmt(m['d'], 3)}  D(x) ${fmt(m['dReal'], 2)}  D(x^) ${fmt(m['dFake'], 2)}`] : []),
           `lr ${r.learningRate.toExponential(1)}`,
         ].join('  '),
+      ...(training.progress ? { note: () => training.progress!(codec) } : {}),
       checkpoint: async () => {
         await writeGanCheckpoint(out, trainer, name, config, extra);
       },

@@ -25,6 +25,8 @@ export interface TrainingLoop<R extends { readonly step: number }> {
   describe(means: Readonly<Record<string, number>>, last: R): string;
   /** Writes a checkpoint. */
   checkpoint(): Promise<void>;
+  /** Something measured at each progress line besides the window means (appended to the line; its values go to the log). */
+  note?(): Promise<{ readonly text: string; readonly values: Readonly<Record<string, number>> }>;
   /** Runs after every step (e.g. a periodic evaluation). */
   afterStep?(report: R): Promise<void>;
 }
@@ -58,8 +60,11 @@ export async function runTrainingLoop<R extends { readonly step: number }>(loop:
       if (r.step % loop.logEvery === 0 || r.step === steps) {
         const rate = (r.step - startStep) / ((performance.now() - started) / 1000);
         const means = Object.fromEntries([...sums].map(([k, s]) => [k, s.sum / s.n]));
-        ctx.log(`step ${r.step}/${steps}  ${loop.describe(means, r)}  ${rate.toFixed(2)} steps/s  ETA ${formatDuration((steps - r.step) / rate)}`);
-        await appendFile(loop.logPath, `${JSON.stringify({ ...r, ...means, time: new Date().toISOString() })}\n`);
+        const note = await loop.note?.();
+        ctx.log(
+          `step ${r.step}/${steps}  ${loop.describe(means, r)}${note ? `  ${note.text}` : ''}  ${rate.toFixed(2)} steps/s  ETA ${formatDuration((steps - r.step) / rate)}`,
+        );
+        await appendFile(loop.logPath, `${JSON.stringify({ ...r, ...means, ...note?.values, time: new Date().toISOString() })}\n`);
         sums = new Map();
       }
       if (r.step % loop.checkpointEvery === 0) await loop.checkpoint();

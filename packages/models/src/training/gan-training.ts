@@ -58,6 +58,19 @@ export interface GanTraining {
    * @throws ModelMismatchError when the codec is not this model's.
    */
   trainer(parts: GanTrainerBaseParts<ImageCodec, GanRunOptions>): AnyGanTrainer;
+  /**
+   * A model-specific health figure for progress lines, where the model has one (MRIC: how
+   * much of β's conditioning is alive, see {@link MricSynthesis.conditioningActivity}).
+   */
+  progress?(codec: ImageCodec): Promise<TrainingProgressNote>;
+}
+
+/** What {@link GanTraining.progress} reports: a short text for the progress line and its numbers for the log. */
+export interface TrainingProgressNote {
+  /** E.g. `β: 57/64 units live, range 1.97, |P| 0.12`. */
+  readonly text: string;
+  /** The same as numbers, by name (for the JSON-lines log). */
+  readonly values: Readonly<Record<string, number>>;
 }
 
 /** A configuration of the expected kind, or a typed error. */
@@ -92,6 +105,14 @@ export const MRIC_GAN_TRAINING: GanTraining = Object.freeze({
   trainer: ({ codec, ...rest }: GanTrainerBaseParts<ImageCodec, GanRunOptions>) => {
     if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
     return new MricTrainer({ codec, ...rest });
+  },
+  progress: async (codec: ImageCodec) => {
+    if (!(codec instanceof MricCodec)) throw new ModelMismatchError('an mric run needs an MRIC codec');
+    const a = await codec.conditionalSynthesis.conditioningActivity();
+    return {
+      text: `β: ${a.alive}/${a.units} units live, range ${a.range.toFixed(2)}, |P| ${a.projectionNorm.toFixed(2)}`,
+      values: { conditioningAlive: a.alive, conditioningRange: a.range, projectionNorm: a.projectionNorm },
+    };
   },
 });
 

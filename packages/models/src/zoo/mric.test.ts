@@ -231,6 +231,31 @@ describe('mric model', () => {
     model.dispose();
   });
 
+  it("conditioningActivity counts f's live units and the projections' norm, and sees a dead path", async () => {
+    const model = seeded(4, () => mric(MRIC_SMALL_CONFIG));
+    const synthesis = model.conditionalSynthesis;
+    const before = tf.memory().numTensors;
+    const fresh = await synthesis.conditioningActivity();
+    expect(fresh.units).toBe(MRIC_SMALL_CONFIG.conditioningChannels);
+    expect(fresh.alive).toBeGreaterThan(0);
+    expect(fresh.alive).toBeLessThanOrEqual(fresh.units);
+    expect(fresh.range).toBeGreaterThan(0);
+    expect(fresh.projectionNorm).toBeGreaterThan(0);
+    // f = relu(fc2(...)): a bias of -100 on fc2 kills every unit; zero projections shift nothing.
+    const vars = new Map(synthesis.namedVariables());
+    const bias = vars.get('conditioning.fc2.bias')!;
+    const projections = [...vars].filter(([n]) => /\.proj\d+\.kernel$/.test(n)).map(([, v]) => v);
+    expect(projections.length).toBe(9);
+    tf.tidy(() => {
+      bias.assign(tf.fill(bias.shape, -100));
+      for (const p of projections) p.assign(tf.zerosLike(p));
+    });
+    expect(await synthesis.conditioningActivity(2.56, 5)).toEqual({ units: fresh.units, alive: 0, range: 0, projectionNorm: 0 });
+    await expect(synthesis.conditioningActivity(5.12, 1)).rejects.toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('model files reload to byte-identical coding and identical reconstructions at every beta', async () => {
     const model = seeded(3, () => mric(MRIC_SMALL_CONFIG));
     model.update();

@@ -238,6 +238,18 @@ export class MricAnalysis extends Module {
   }
 }
 
+/** What {@link MricSynthesis.conditioningActivity} measures. */
+export interface ConditioningActivity {
+  /** Units of f (`conditioningChannels`). */
+  readonly units: number;
+  /** Units above 0 for at least one β sampled. */
+  readonly alive: number;
+  /** The largest change of one unit over the β sampled (max - min). */
+  readonly range: number;
+  /** Frobenius norm of all the residual blocks' projections of f (0: β shifts nothing). */
+  readonly projectionNorm: number;
+}
+
 /**
  * MRIC's beta-conditional synthesis g_s(ŷ, beta): f = MLP(fourierFeatures(beta)) (Dense ->
  * ReLU -> Dense -> ReLU, {@link ConditioningMlp}) drives every conditional residual block of
@@ -285,6 +297,41 @@ export class MricSynthesis extends Module {
       return tf.tidy(() => this.conditioning.call(fourierFeatures(b, this.fourierFrequencies)));
     } finally {
       b.dispose();
+    }
+  }
+
+  /**
+   * How much of β's path to the pixels is alive: f over `samples` values of β evenly spaced
+   * in [0, betaMax], and the size of the shifts the residual blocks add from it. f ends in
+   * a ReLU, so a unit that is 0 for every β gets no gradient and stays dead; when every unit
+   * is dead or constant, or the projections are 0, β changes nothing (the failure of
+   * mric-small's first stage 1). `ncomp train` prints it on MRIC's progress lines.
+   * @param betaMax - The largest β (default 5.12, the training range).
+   * @param samples - Values of β (default 65, at least 2).
+   * @returns The activity (numbers, read asynchronously).
+   */
+  async conditioningActivity(betaMax = 5.12, samples = 65): Promise<ConditioningActivity> {
+    if (!(Number.isInteger(samples) && samples >= 2 && betaMax > 0))
+      throw new InvalidArgumentError(`conditioningActivity: samples must be an integer >= 2 and betaMax > 0, found ${samples}, ${betaMax}`);
+    const betas = Array.from({ length: samples }, (_, i) => (i * betaMax) / (samples - 1));
+    const projections = [...this.transform.namedVariables()].filter(([n]) => /(^|\.)proj\d+\.kernel$/.test(n)).map(([, v]) => v);
+    const [f, norm] = tf.tidy(() => [
+      this.features(betas, samples),
+      projections.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(projections.map((p) => tf.sum(tf.square(p))))),
+    ]);
+    try {
+      const [rows, [projectionNorm]] = await Promise.all([f.array(), norm.data()]);
+      const units = f.shape[1];
+      let alive = 0;
+      let range = 0;
+      for (let j = 0; j < units; j++) {
+        const column = rows.map((r) => r[j]!);
+        if (column.some((v) => v > 0)) alive += 1;
+        range = Math.max(range, Math.max(...column) - Math.min(...column));
+      }
+      return { units, alive, range, projectionNorm: projectionNorm! };
+    } finally {
+      tf.dispose([f, norm]);
     }
   }
 
