@@ -11,12 +11,19 @@
  *
  *   node training-runs/revive-conditioning.mjs <file.safetensors>            # report only
  *   node training-runs/revive-conditioning.mjs <file.safetensors> --revive   # rewrite the file
+ *   node training-runs/revive-conditioning.mjs <file.safetensors> --revive --frequencies 2
  *
  * --revive draws fc1 and fc2 again (Glorot-uniform kernels, as Dense does, from a fixed seed;
  * zero biases) and sets the projections P_i to zero, so that the synthesis computes exactly
  * what it did (the shifts are 0) while f is alive again: the projections learn first (their
  * gradient is f times the shift's), then the MLP. Works on a model file (`ncomp export`) or a
  * checkpoint's `*-model-*.safetensors`; everything else in the file is kept as it is.
+ *
+ * --frequencies N (with --revive, on a model file) also changes the configuration's
+ * `fourierFrequencies` to N, so fc1 reads 1 + 2N features of β (β, sin 2^k β, cos 2^k β for
+ * k < N). The reference's 10 frequencies put sin(512 β) into f: over β in [0, 5.12] the
+ * upper ones are noise to a small MLP, and what they add to the synthesis only hurts the
+ * loss, which is the simplest explanation of why stage 1 switched f off.
  * Run from the repository root after `npm run build`.
  */
 import { setBackend } from '@ncomp/core';
@@ -24,9 +31,14 @@ import { readSafetensorsFile, writeSafetensorsFile } from '@ncomp/core/safetenso
 import { ConditioningMlp, fourierFeatures } from '@ncomp/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
-const [path, flag] = process.argv.slice(2);
-if (!path || (flag !== undefined && flag !== '--revive')) {
-  console.error('usage: node training-runs/revive-conditioning.mjs <file.safetensors> [--revive]');
+const [path, flag, freqFlag, freqText] = process.argv.slice(2);
+const frequencies = freqFlag === '--frequencies' ? Number(freqText) : undefined;
+if (
+  !path ||
+  (flag !== undefined && flag !== '--revive') ||
+  (freqFlag !== undefined && !(freqFlag === '--frequencies' && Number.isInteger(frequencies) && frequencies >= 0))
+) {
+  console.error('usage: node training-runs/revive-conditioning.mjs <file.safetensors> [--revive [--frequencies <n>]]');
   process.exit(2);
 }
 const file = await readSafetensorsFile(path);
@@ -68,6 +80,7 @@ async function report(label) {
 await setBackend('wasm');
 await report(path);
 if (flag === '--revive') {
+  const rows = await features(); // the old f, before anything changes
   let seed = 0x6d726963;
   const random = () => {
     seed = (seed + 0x6d2b79f5) | 0;
@@ -76,14 +89,51 @@ if (flag === '--revive') {
     return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
   };
   const next = new Map(t);
+  let metadata = file.metadata;
+  if (frequencies !== undefined) {
+    const config = JSON.parse(metadata['ncomp.config'] ?? 'null');
+    if (config?.fourierFrequencies === undefined) {
+      console.error(`${path}: --frequencies needs a model file (ncomp export) with the MRIC configuration in its metadata`);
+      process.exit(1);
+    }
+    metadata = { ...metadata, 'ncomp.config': JSON.stringify({ ...config, fourierFrequencies: frequencies }) };
+    const k1 = t.get(fc[0].kernel);
+    t.set(fc[0].kernel, { ...k1, shape: [1 + 2 * frequencies, k1.shape[1]], data: new Float32Array((1 + 2 * frequencies) * k1.shape[1]) });
+  }
   for (const { kernel, bias } of fc) {
     const k = t.get(kernel);
     const limit = Math.sqrt(6 / (k.shape[0] + k.shape[1]));
     next.set(kernel, { dtype: 'F32', shape: k.shape, data: Float32Array.from(k.data, () => (2 * random() - 1) * limit) });
     next.set(bias, { dtype: 'F32', shape: t.get(bias).shape, data: new Float32Array(t.get(bias).data.length) });
   }
+  // The old f is close to constant in β (that is the failure): its mean shift P_i f̄ moves
+  // into the biases of the convolutions after it (conv2 after proj1, conv3 after proj2 and
+  // proj3), so that zeroing P_i leaves the synthesis as it was (exactly for the 1x1 conv3;
+  // for the 3x3 conv2, except where its window covers the zero padding at the image border).
+  const mean = rows[0].map((_, j) => rows.reduce((a, r) => a + r[j], 0) / rows.length);
+  const shiftOf = (proj) => {
+    const k = t.get(proj);
+    const [inF, out] = k.shape;
+    return Array.from({ length: out }, (_, o) => mean.reduce((a, fj, j) => a + fj * k.data[j * out + o], 0));
+  };
+  const addToBias = (conv, c, extra) => {
+    const k = t.get(`${conv}.kernel`);
+    const b = t.get(`${conv}.bias`);
+    const [kh, kw, cin, cout] = k.shape;
+    const data = Float32Array.from(b.data);
+    for (let o = 0; o < cout; o++) {
+      let acc = extra ? extra[o] : 0;
+      for (let p = 0; p < kh * kw; p++) for (let i = 0; i < cin; i++) acc += k.data[(p * cin + i) * cout + o] * c[i];
+      data[o] += acc;
+    }
+    next.set(`${conv}.bias`, { dtype: 'F32', shape: b.shape, data });
+  };
+  for (const block of new Set(projections.map((n) => n.replace(/\.proj\d+\.kernel$/, '')))) {
+    addToBias(`${block}.conv2`, shiftOf(`${block}.proj1.kernel`));
+    addToBias(`${block}.conv3`, shiftOf(`${block}.proj2.kernel`), shiftOf(`${block}.proj3.kernel`));
+  }
   for (const n of projections) next.set(n, { dtype: 'F32', shape: t.get(n).shape, data: new Float32Array(t.get(n).data.length) });
-  await writeSafetensorsFile(path, next, { metadata: file.metadata, overwrite: true });
+  await writeSafetensorsFile(path, next, { metadata, overwrite: true });
   for (const [n, v] of next) t.set(n, v);
   await report(`${path} (revived)`);
 }

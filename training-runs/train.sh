@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-RUN="${1:?usage: training-runs/train.sh <run> (mric-small-stage2 | egic-orp-small-stage1 | egic-orp-small-stage2 | egic-orp-small-stage3 | hific-small-stage1 | hific-small-stage2)}"
+RUN="${1:?usage: training-runs/train.sh <run> (mric-small-stage2 | mric-small-stage1b | egic-orp-small-stage1 | egic-orp-small-stage2 | egic-orp-small-stage3 | hific-small-stage1 | hific-small-stage2)}"
 OUT="training-runs/$RUN"
 D=../shared/data
 LPIPS=$D/lpips/lpips_alex_v0.1.safetensors
@@ -25,6 +25,15 @@ case "$RUN" in
   mric-small-stage2)
     exec "${CLI[@]}" --model mric --stage 2 --init training-runs/mric-small-stage1.safetensors \
       --loss '{"lambda":0.032}' --lpips $LPIPS "${DATA[@]}" --steps 2600 --decay-start 2400 --lr 1e-4 --seed 2 --out "$OUT" ;;
+  mric-small-stage1b)
+    # Stage 1 continued from its end with β's conditioning rebuilt (see packages/models/weights/README.md):
+    # cp training-runs/mric-small-stage1.safetensors training-runs/mric-small-stage1-revived.safetensors
+    # node training-runs/revive-conditioning.mjs training-runs/mric-small-stage1-revived.safetensors --revive --frequencies 2
+    # The rest at stage 1's final learning rate (2e-5); the MLP frozen, the projections at 1e-3.
+    P=synthesis.transform.crb
+    exec "${CLI[@]}" --model mric --stage 1 --init training-runs/mric-small-stage1-revived.safetensors \
+      --loss '{"lambda":0.032}' --lpips $LPIPS "${DATA[@]}" --steps 1500 --decay-start 1500 --lr 2e-5 --seed 4 \
+      --lr-multipliers "{\"synthesis.conditioning.\":0,\"${P}0_0.proj\":50,\"${P}1_0.proj\":50,\"${P}2_0.proj\":50}" --out "$OUT" ;;
   egic-orp-small-stage1)
     exec "${CLI[@]}" --model egic-orp --stage 1 --config "$EGIC" --lpips $LPIPS "${DATA[@]}" --steps 4000 --seed 1 --out "$OUT" ;;
   egic-orp-small-stage2)
