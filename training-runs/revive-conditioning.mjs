@@ -113,7 +113,7 @@ if (flag === '--revive') {
   const mean = rows[0].map((_, j) => rows.reduce((a, r) => a + r[j], 0) / rows.length);
   const shiftOf = (proj) => {
     const k = t.get(proj);
-    const [inF, out] = k.shape;
+    const out = k.shape[1];
     return Array.from({ length: out }, (_, o) => mean.reduce((a, fj, j) => a + fj * k.data[j * out + o], 0));
   };
   const addToBias = (conv, c, extra) => {

@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-RUN="${1:?usage: training-runs/train.sh <run> (mric-small-stage2 | mric-small-stage1b | egic-orp-small-stage1 | egic-orp-small-stage2 | egic-orp-small-stage3 | hific-small-stage1 | hific-small-stage2)}"
+RUN="${1:?usage: training-runs/train.sh <run> (mric-small-stage2 | mric-small-stage1b | egic-orp-small-stage1 | egic-orp-small-stage2 | egic-orp-small-stage3 | egic-orp-small-stage3-from1 | hific-small-stage1 | hific-small-stage2)}"
 OUT="training-runs/$RUN"
 D=../shared/data
 LPIPS=$D/lpips/lpips_alex_v0.1.safetensors
@@ -41,6 +41,11 @@ case "$RUN" in
       --steps 2000 --lr 1e-4 --seed 2 --out "$OUT" ;;
   egic-orp-small-stage3)
     exec "${CLI[@]}" --model egic-orp --stage 3 --init training-runs/egic-orp-small-stage2 --lpips $LPIPS "${DATA[@]}" \
+      --steps 1000 --seed 3 --out "$OUT" ;;
+  egic-orp-small-stage3-from1)
+    # The ORP head on stage 1's codec (no GAN stage): the output residual prediction alone,
+    # between an LPIPS-weighted decoder (α 1) and the head's MSE prediction (α 0).
+    exec "${CLI[@]}" --model egic-orp --stage 3 --init training-runs/egic-orp-small-stage1 "${DATA[@]}" \
       --steps 1000 --seed 3 --out "$OUT" ;;
   hific-small-stage1)
     exec "${CLI[@]}" --model hific --stage 1 --config "$HIFIC" --loss '{"warmupSteps":200}' --lpips $LPIPS "${DATA[@]}" \
