@@ -364,7 +364,8 @@ function describeWasm(mod: WasmBackendModule, threading: NodeWasmThreading | und
   }
   let threadNote = '';
   const machine = threading?.source === 'default' ? threading.machine : undefined;
-  const idle = machine ? `default: ${machine.cores} cores, load average ${machine.load.toFixed(2)}` : '';
+  const others = machine?.claimed ? `, ${machine.claimed} thread${machine.claimed === 1 ? '' : 's'} of other ncomp processes` : '';
+  const idle = machine ? `default: ${machine.cores} cores, load average ${machine.load.toFixed(2)}${others}` : '';
   if (flags['WASM_HAS_MULTITHREAD_SUPPORT'] === true) {
     threadNote = tf.env().getBool('IS_NODE') ? ` (worker_threads${idle === '' ? '' : `; ${idle}`})` : '';
   } else if (!tf.env().getBool('IS_NODE')) {

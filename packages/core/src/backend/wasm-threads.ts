@@ -92,11 +92,15 @@ export interface MachineLoad {
   readonly cores: number;
   /** Load average over the last minute (`os.loadavg()[0]`; 0 where the platform has none, as on Windows). */
   readonly load: number;
+  /** wasm threads that other live ncomp processes run (see `thread-claims.ts`); default 0. */
+  readonly claimed?: number;
 }
 
 /**
  * The default thread count in Node.js: `NCOMP_WASM_THREADS` when set (at most
- * {@link MAX_WASM_THREADS}), else the cores the machine leaves idle, `cores - floor(load)`,
+ * {@link MAX_WASM_THREADS}), else the cores the machine leaves idle, `cores - max(floor(load),
+ * claimed)` (claimed: the threads of other ncomp processes, which a process started a
+ * moment ago adds before the load average shows it),
  * between 1 and {@link DEFAULT_MAX_WASM_THREADS}. XNNPACK's threads meet at the end of every
  * kernel, so a thread that waits for a busy core holds up the others: on a 2-core machine
  * under a load average of 8 to 10, 2 threads took 5 to 59 % longer than one (docs/backends.md).
@@ -109,7 +113,9 @@ export interface MachineLoad {
 export function defaultWasmThreads(machine: MachineLoad = { cores: 1, load: 0 }): number {
   const fromEnv = process.env[WASM_THREADS_ENV];
   if (fromEnv === undefined || fromEnv === '') {
-    const idle = machine.cores - Math.floor(Math.max(0, machine.load));
+    // A process started a moment ago is not in the load average yet, but in the claims.
+    const busy = Math.max(Math.floor(Math.max(0, machine.load)), machine.claimed ?? 0);
+    const idle = machine.cores - busy;
     return Math.max(1, Math.min(DEFAULT_MAX_WASM_THREADS, idle));
   }
   const n = Number(fromEnv);
@@ -313,12 +319,14 @@ export interface NodeWasmThreading {
 export async function enableNodeWasmThreads(mod: WasmBackendModule, requested: number | undefined): Promise<NodeWasmThreading | undefined> {
   if (!tf.env().getBool('IS_NODE')) return undefined;
   const source = requested !== undefined ? 'option' : (process.env[WASM_THREADS_ENV] ?? '') !== '' ? 'env' : 'default';
+  const claims = await import('./thread-claims.js');
   let machine: MachineLoad | undefined;
   if (source === 'default') {
     const os = await import('node:os');
-    machine = { cores: os.availableParallelism(), load: os.loadavg()[0] ?? 0 };
+    machine = { cores: os.availableParallelism(), load: os.loadavg()[0] ?? 0, claimed: claims.threadsClaimedByOthers() };
   }
   const threads = Math.min(requested ?? defaultWasmThreads(machine), MAX_WASM_THREADS);
+  claims.claimThreads(threads);
   mod.setThreadsCount(threads);
   let failure: string | undefined;
   const outcome: NodeWasmThreading = { requested: threads, source, ...(machine && { machine }), failure: () => failure };
