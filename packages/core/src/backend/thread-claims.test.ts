@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { claimThreads, threadsClaimedByOthers } from './thread-claims.js';
-import { defaultWasmThreads, WASM_THREADS_ENV } from './wasm-threads.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ncomp-claims-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -37,23 +36,5 @@ describe('wasm thread claims', () => {
     writeFileSync(file, '');
     const withdraw = claimThreads(2, join(file, 'below'));
     expect(() => withdraw()).not.toThrow();
-  });
-});
-
-describe('defaultWasmThreads with claims', () => {
-  const saved = process.env[WASM_THREADS_ENV];
-  afterEach(() => {
-    if (saved === undefined) delete process.env[WASM_THREADS_ENV];
-    else process.env[WASM_THREADS_ENV] = saved;
-  });
-
-  it('counts cores claimed by other processes as busy even before the load average shows them', () => {
-    delete process.env[WASM_THREADS_ENV];
-    // Two runs started together: the load average is still ~0, the first one claimed a core.
-    expect(defaultWasmThreads({ cores: 2, load: 0.2, claimed: 0 })).toBe(2);
-    expect(defaultWasmThreads({ cores: 2, load: 0.2, claimed: 1 })).toBe(1);
-    // Once the load average counts them, claims are not counted twice.
-    expect(defaultWasmThreads({ cores: 8, load: 3.5, claimed: 3 })).toBe(4);
-    expect(defaultWasmThreads({ cores: 8, load: 1, claimed: 5 })).toBe(3);
   });
 });

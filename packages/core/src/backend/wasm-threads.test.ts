@@ -22,6 +22,16 @@ describe('defaultWasmThreads', () => {
     expect(defaultWasmThreads({ cores: 8, load: 0 })).toBe(DEFAULT_MAX_WASM_THREADS);
   });
 
+  it('counts cores claimed by other processes as busy even before the load average shows them', () => {
+    delete process.env[WASM_THREADS_ENV];
+    // Two runs started together: the load average is still ~0, the first one claimed a core.
+    expect(defaultWasmThreads({ cores: 2, load: 0.2, claimed: 0 })).toBe(2);
+    expect(defaultWasmThreads({ cores: 2, load: 0.2, claimed: 1 })).toBe(1);
+    // Once the load average counts them, claims are not counted twice.
+    expect(defaultWasmThreads({ cores: 8, load: 3.5, claimed: 3 })).toBe(4);
+    expect(defaultWasmThreads({ cores: 8, load: 1, claimed: 5 })).toBe(3);
+  });
+
   it('takes NCOMP_WASM_THREADS, at most the pool of 8', () => {
     process.env[WASM_THREADS_ENV] = '3';
     expect(defaultWasmThreads({ cores: 2, load: 10 })).toBe(3);
